@@ -1,0 +1,183 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The database, as the source of truth for `drizzle/` (generated with `npm run db:generate`).
+ * Secrets (Trakt tokens, PKCE verifiers, device codes) are stored only as ciphertexts produced by
+ * src/db/crypto.ts; OAuth `state` values only as SHA-256 hashes.
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** A person as one chat platform knows them. The same person on Telegram and Discord is two rows. */
+export const chatIdentities = pgTable(
+  'chat_identities',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    platform: text('platform', { enum: ['telegram', 'discord'] }).notNull(),
+    platformUserId: text('platform_user_id').notNull(),
+    displayName: text('display_name'),
+    locale: text('locale'),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('chat_identities_platform_user_uq').on(t.platform, t.platformUserId),
+    check('chat_identities_platform_ck', sql`${t.platform} in ('telegram', 'discord')`),
+  ],
+);
+
+/** A chat identity's link to a Trakt account, with its encrypted tokens. */
+export const traktLinks = pgTable(
+  'trakt_links',
+  {
+    identityId: bigint('identity_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    traktUsername: text('trakt_username').notNull(),
+    traktSlug: text('trakt_slug').notNull(),
+    traktUuid: text('trakt_uuid'),
+    vip: boolean('vip').notNull().default(false),
+    /** `limits.watchlist.item_count` from /users/settings; null when Trakt did not say. */
+    watchlistLimit: integer('watchlist_limit'),
+    accessTokenEnc: text('access_token_enc').notNull(),
+    refreshTokenEnc: text('refresh_token_enc').notNull(),
+    /** Id of the key that encrypted both tokens (also inside each ciphertext). */
+    keyId: text('key_id').notNull(),
+    tokenCreatedAt: timestamp('token_created_at', { withTimezone: true }).notNull(),
+    /** `created_at + expires_in` as Trakt sent them; never a hard-coded lifetime. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    status: text('status', { enum: ['active', 'needs_relink'] }).notNull().default('active'),
+    relinkNotifiedAt: timestamp('relink_notified_at', { withTimezone: true }),
+    linkedAt: timestamp('linked_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('trakt_links_slug_idx').on(t.traktSlug),
+    index('trakt_links_expires_idx').on(t.expiresAt),
+    check('trakt_links_status_ck', sql`${t.status} in ('active', 'needs_relink')`),
+  ],
+);
+
+/** An OAuth authorization-code or device-code link attempt. */
+export const linkAttempts = pgTable(
+  'link_attempts',
+  {
+    /** Random id made by the service; also bound into the AAD of the encrypted columns. */
+    id: text('id').primaryKey(),
+    identityId: bigint('identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['oauth', 'device'] }).notNull(),
+    /** SHA-256 of the OAuth `state` (authorization code flow only). */
+    stateHash: text('state_hash'),
+    pkceVerifierEnc: text('pkce_verifier_enc'),
+    deviceCodeEnc: text('device_code_enc'),
+    userCode: text('user_code'),
+    verificationUrl: text('verification_url'),
+    pollIntervalSeconds: integer('poll_interval_seconds'),
+    nextPollAt: timestamp('next_poll_at', { withTimezone: true }),
+    /** Where to tell the user about the outcome: `{ platform, chatId }`. */
+    notify: jsonb('notify').$type<{ platform: 'telegram' | 'discord'; chatId: string }>(),
+    status: text('status', { enum: ['pending', 'linked', 'denied', 'expired', 'failed', 'cancelled'] })
+      .notNull()
+      .default('pending'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('link_attempts_state_hash_uq').on(t.stateHash),
+    index('link_attempts_poll_idx').on(t.status, t.nextPollAt),
+    index('link_attempts_identity_idx').on(t.identityId),
+  ],
+);
+
+/** State behind an inline button: the button carries only `v1:<action>:<id>`. */
+export const pendingActions = pgTable(
+  'pending_actions',
+  {
+    id: text('id').primaryKey(),
+    ownerIdentityId: bigint('owner_identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    platform: text('platform', { enum: ['telegram', 'discord'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    messageId: text('message_id'),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('pending_actions_expires_idx').on(t.expiresAt), index('pending_actions_owner_idx').on(t.ownerIdentityId)],
+);
+
+/** What a user changed on Trakt through the bot, so it can be undone. */
+export const actionJournal = pgTable(
+  'action_journal',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    identityId: bigint('identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['add', 'remove'] }).notNull(),
+    /** The Trakt item references written, enough to write the inverse. */
+    items: jsonb('items').notNull(),
+    result: jsonb('result'),
+    createdAt: createdAt(),
+    undoneAt: timestamp('undone_at', { withTimezone: true }),
+  },
+  (t) => [index('action_journal_identity_created_idx').on(t.identityId, t.createdAt)],
+);
+
+/** Work that must survive a restart (the offline queue, bulk operations, device-code polling). */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull(),
+    /** At most one live job per key (e.g. one watchlist sync per user). */
+    dedupeKey: text('dedupe_key'),
+    ownerIdentityId: bigint('owner_identity_id', { mode: 'number' }).references(() => chatIdentities.id, {
+      onDelete: 'cascade',
+    }),
+    status: text('status', { enum: ['queued', 'running', 'done', 'failed', 'cancelled'] })
+      .notNull()
+      .default('queued'),
+    runAt: timestamp('run_at', { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(5),
+    lockedBy: text('locked_by'),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('jobs_runnable_idx').on(t.status, t.runAt),
+    uniqueIndex('jobs_live_dedupe_uq')
+      .on(t.dedupeKey)
+      .where(sql`${t.status} in ('queued', 'running')`),
+  ],
+);
+
+export type ChatIdentity = typeof chatIdentities.$inferSelect;
+export type TraktLinkRow = typeof traktLinks.$inferSelect;
+export type LinkAttemptRow = typeof linkAttempts.$inferSelect;
+export type PendingActionRow = typeof pendingActions.$inferSelect;
+export type ActionJournalRow = typeof actionJournal.$inferSelect;
+export type JobRow = typeof jobs.$inferSelect;
