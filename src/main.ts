@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, parseConfig, type Config } from './config.js';
@@ -120,6 +120,7 @@ export function exitOnSignals(service: RunningService): void {
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  loadEnvFile(env);
   let service: RunningService;
   try {
     service = await startService({ env });
@@ -133,6 +134,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     process.exit(1);
   }
   exitOnSignals(service);
+}
+
+/**
+ * Reads settings from `ENV_FILE` (default `.env`) when that file exists. Variables already set in the
+ * environment win, so Docker and systemd settings are never overridden by a stray file.
+ */
+function loadEnvFile(env: NodeJS.ProcessEnv): void {
+  const file = env.ENV_FILE ?? '.env';
+  if (file === '' || !existsSync(file)) return;
+  process.loadEnvFile(file);
 }
 
 function delay(ms: number): Promise<void> {

@@ -21,8 +21,8 @@ export class TraktError extends Error {
   readonly method: string;
   readonly path: string;
   /**
-   * Set by batched watchlist writes when a later batch failed (a 420 mid-way, say): what the earlier
-   * batches wrote before it. Absent when nothing had been sent yet.
+   * Set when a batched watchlist add/remove failed (a 420 mid-way, say): what the earlier batches
+   * wrote before it (all zeros when the first batch failed).
    */
   written?: WatchlistWriteResult;
 

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  TraktError,
+  type TraktError,
   TraktRefreshRejectedError,
   TraktSchemaError,
   TraktUnavailableError,

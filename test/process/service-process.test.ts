@@ -10,6 +10,7 @@ import { spawnService, stopProcess, waitForListening, type ServiceProcess } from
 
 // Fake but well-formed settings pointing at local addresses; no chat adapter connects anywhere here.
 const BASE_ENV = {
+  ENV_FILE: '',
   TELEGRAM_BOT_TOKEN: '123456789:AAH-test-token-not-real-abcdefghijklm',
   TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
   TRAKT_CLIENT_ID: 'client-id',
@@ -37,7 +38,7 @@ describe('the service process', () => {
   });
 
   it('GIVEN an empty environment THEN it lists every missing setting by name and exits non-zero', async () => {
-    const service = start('src/main.ts', {});
+    const service = start('src/main.ts', { ENV_FILE: '' });
     const { code } = await service.exited;
     expect(code).not.toBe(0);
     for (const name of ['TELEGRAM_BOT_TOKEN', 'DISCORD_TOKEN', 'TRAKT_CLIENT_ID', 'TRAKT_CLIENT_SECRET']) {
