@@ -1,11 +1,17 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, parseConfig, type Config } from './config.js';
+import { ConfigError, oauthCallbackUrl, parseConfig, type Config } from './config.js';
 import { createDatabase, pgliteDirFor, type Database } from './db/client.js';
 import { resolveKeyRing, type KeyRing } from './db/crypto.js';
 import { createLogger, type Logger } from './logger.js';
+import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './accounts/linking.js';
+import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
+import { createOutbox, linkNoticeReply, relinkRequiredReply } from './bot/core/notices.js';
+import { findIdentityById } from './db/queries/identities.js';
 import { buildServer, type RoutePlugin } from './server/build-server.js';
+import { registerOAuthCallback } from './server/routes/oauth-callback.js';
+import { createTraktClient, type TraktClient } from './trakt/client.js';
 
 /**
  * The composition root: the only module that knows every other one. It wires
@@ -18,10 +24,22 @@ export interface RunningService {
   readonly database: Database;
   readonly keyRing: KeyRing;
   readonly app: FastifyInstance;
+  readonly trakt: TraktClient;
+  readonly links: LinkService;
+  readonly tokens: TokenManager;
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:3000. */
   readonly url: string;
   /** Stops taking work, lets in-flight work finish within the grace period, closes the database. */
   stop(reason: string): Promise<void>;
+}
+
+/** What main.ts needs from a chat adapter. */
+export interface ChatAdapter {
+  readonly name: string;
+  /** Connects and starts taking updates; keeps retrying on its own while the platform is unreachable. */
+  start(): Promise<void>;
+  /** Stops taking new updates and lets handlers in flight finish. */
+  stop(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -54,6 +72,44 @@ export async function startService(options: StartOptions): Promise<RunningServic
     databaseUrl: config.databaseUrl,
     pgliteDataDir: pgliteDirFor(config.dataDir),
   });
+  const trakt = createTraktClient({
+    apiUrl: config.trakt.apiUrl,
+    authUrl: config.trakt.authUrl,
+    clientId: config.trakt.clientId,
+    clientSecret: config.trakt.clientSecret,
+    userAgent: `Marquee/${VERSION}`,
+    logger: logger.child({ component: 'trakt' }),
+  });
+  const outbox = createOutbox((platform) => logger.warn({ platform }, 'no chat adapter for this platform; message dropped'));
+  const redirectUri = oauthCallbackUrl(config);
+  const links = createLinkService({
+    database,
+    ring: keys.ring,
+    trakt,
+    redirectUri,
+    logger: logger.child({ component: 'linking' }),
+    notify: (notice) => outbox.send(notice.target, linkNoticeReply(notice)),
+  });
+  const tokens = createTokenManager({
+    database,
+    ring: keys.ring,
+    oauth: trakt.oauth,
+    redirectUri: redirectUri ?? DEVICE_REDIRECT_URI,
+    logger: logger.child({ component: 'tokens' }),
+    async onRelinkRequired(notice) {
+      const identity = await findIdentityById(database.db, notice.identityId);
+      if (identity === undefined) return;
+      await outbox.send({ platform: identity.platform, userId: identity.platformUserId }, relinkRequiredReply(notice.traktUsername));
+    },
+  });
+  const background = createBackgroundLoop(logger);
+
+  // --- chat adapters: each registers its sender in `outbox`, may add HTTP routes (webhooks), and is
+  // started after the server listens and stopped first on shutdown.
+  const adapters: ChatAdapter[] = [];
+  const adapterRoutes: RoutePlugin[] = [];
+  // --- end chat adapters
+
   let app: FastifyInstance | undefined;
   try {
     const applied = await database.migrate();
@@ -62,13 +118,20 @@ export async function startService(options: StartOptions): Promise<RunningServic
     app = await buildServer({
       logger,
       checkReady: () => database.checkReady(),
-      routes: options.extraRoutes ?? [],
+      routes: [(instance) => registerOAuthCallback(instance, { links }), ...adapterRoutes, ...(options.extraRoutes ?? [])],
     });
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (error) {
     await app?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
+    trakt.close();
     throw error;
+  }
+  // Device-code links are polled from the database, so a restart resumes them.
+  background.every('device-link-poll', 1000, () => links.pollDueDevices());
+  // A chat platform being unreachable must not stop the service: adapters connect in the background.
+  for (const adapter of adapters) {
+    adapter.start().catch((error: unknown) => logger.error({ err: error, adapter: adapter.name }, 'chat adapter failed to start'));
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
@@ -80,6 +143,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ reason, graceMs: config.shutdownGraceMs }, 'shutting down');
+      await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
+      await background.stop();
       // Fastify stops accepting connections, answers new requests on kept-alive sockets with 503,
       // and resolves once in-flight requests are done. Past the grace period, cut them off.
       const closed = server.close().then(() => 'closed' as const);
@@ -89,13 +154,47 @@ export async function startService(options: StartOptions): Promise<RunningServic
         server.server.closeAllConnections();
         await closed;
       }
+      trakt.close();
       await database.close();
       logger.info('stopped');
     })();
     return stopping;
   };
 
-  return { config, logger, database, keyRing: keys.ring, app: server, url, stop };
+  return { config, logger, database, keyRing: keys.ring, app: server, url, trakt, links, tokens, stop };
+}
+
+/**
+ * Periodic background work. A tick never overlaps the previous one, errors are logged and the loop
+ * goes on, and `stop()` waits for the running tick to finish.
+ */
+function createBackgroundLoop(logger: Logger) {
+  const timers: NodeJS.Timeout[] = [];
+  const running = new Set<Promise<unknown>>();
+  let stopped = false;
+  return {
+    every(name: string, intervalMs: number, tick: () => Promise<unknown>) {
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy || stopped) return;
+        busy = true;
+        const run = tick()
+          .catch((error: unknown) => logger.error({ err: error, task: name }, 'background task failed'))
+          .finally(() => {
+            busy = false;
+            running.delete(run);
+          });
+        running.add(run);
+      }, intervalMs);
+      timer.unref();
+      timers.push(timer);
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearInterval(timer);
+      await Promise.allSettled([...running]);
+    },
+  };
 }
 
 /** SIGTERM/SIGINT stop the service and exit 0; a second signal exits at once. */

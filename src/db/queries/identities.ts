@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { chatIdentities, type ChatIdentity } from '../schema.js';
 
@@ -27,5 +27,10 @@ export async function upsertChatIdentity(
     })
     .returning();
   if (row === undefined) throw new Error('upsert returned no row');
+  return row;
+}
+
+export async function findIdentityById(db: Db, id: number): Promise<ChatIdentity | undefined> {
+  const [row] = await db.select().from(chatIdentities).where(eq(chatIdentities.id, id)).limit(1);
   return row;
 }
