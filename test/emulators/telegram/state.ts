@@ -1,0 +1,413 @@
+// In-memory Telegram: users, chats, per-chat message history, photos, commands, callback queries and
+// the update queue shared by long polling and webhook delivery.
+import { randomBytes } from 'node:crypto';
+import type {
+  BotCommand,
+  CallbackAnswer,
+  CallbackQueryRecord,
+  Chat,
+  ChatMessageState,
+  InlineKeyboardMarkup,
+  Message,
+  MessageEntity,
+  MessageRevision,
+  PhotoSize,
+  Update,
+  User,
+  WebhookState,
+} from './types.js';
+import type { LinkPreviewOptions } from 'grammy/types';
+import type { ParsedEntity } from './formatting.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly description: string,
+    readonly parameters?: { retry_after?: number; migrate_to_chat_id?: number },
+  ) {
+    super(description);
+  }
+}
+
+export const badRequest = (text: string): ApiError => new ApiError(400, `Bad Request: ${text}`);
+export const forbidden = (text: string): ApiError => new ApiError(403, `Forbidden: ${text}`);
+
+export interface StoredUser {
+  user: User;
+  /** The user has sent something to the bot in private (pressed Start). */
+  started: boolean;
+  blocked: boolean;
+}
+
+export interface StoredChat {
+  chat: Chat;
+  kind: 'private' | 'group' | 'supergroup';
+  isForum: boolean;
+  username: string | undefined;
+  botStatus: 'member' | 'administrator' | 'kicked';
+  nextMessageId: number;
+  messages: Map<number, StoredMessage>;
+  actions: string[];
+  chatInstance: string;
+}
+
+export interface StoredMessage {
+  chatId: number;
+  messageId: number;
+  from: 'bot' | 'user';
+  sender: User;
+  date: number;
+  editDate: number | undefined;
+  kind: 'text' | 'photo';
+  source: string | undefined;
+  parseMode: string | undefined;
+  text: string;
+  entities: MessageEntity[];
+  photo: PhotoSize[] | undefined;
+  replyMarkup: Record<string, unknown> | undefined;
+  replyToMessageId: number | undefined;
+  messageThreadId: number | undefined;
+  linkPreviewOptions: LinkPreviewOptions | undefined;
+  protectContent: boolean;
+  hasSpoiler: boolean;
+  edits: MessageRevision[];
+  deleted: boolean;
+  deliveredToBot: boolean;
+  via: string;
+}
+
+export interface StoredPhoto {
+  sizes: PhotoSize[];
+  data: Buffer | undefined;
+  sourceUrl: string | undefined;
+  format: string;
+}
+
+export interface StoredFile {
+  fileId: string;
+  fileUniqueId: string;
+  filePath: string;
+  size: number;
+  photo: StoredPhoto;
+  /** Bytes for download (only the largest size keeps the original bytes). */
+  data: Buffer | undefined;
+}
+
+export type PollEvent = 'update' | 'terminated' | 'setWebhook' | 'closed' | 'timeout' | 'aborted';
+
+const DEFAULT_UPDATE_TYPES_EXCLUDED = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+function base64url(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** JSON with sorted keys so that key order does not make two markups differ. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export class EmulatorState {
+  readonly users = new Map<number, StoredUser>();
+  readonly chats = new Map<number, StoredChat>();
+  readonly files = new Map<string, StoredFile>();
+  readonly commands = new Map<string, BotCommand[]>();
+  /** setMyDescription / setMyShortDescription values by kind and language. */
+  readonly profile = new Map<string, string>();
+  readonly callbackQueries = new Map<string, CallbackQueryRecord>();
+  readonly updates: Update[] = [];
+  /** Unconfirmed updates, oldest first. */
+  queue: Update[] = [];
+  allowedUpdates: string[] | undefined;
+  webhook: WebhookState | undefined;
+  readonly floods = new Map<number, number>();
+  closed = false;
+  /** getUpdates requests currently waiting for an update. */
+  pollsWaiting = 0;
+
+  private nextUpdateId = 100_000_001;
+  private nextQueryId = 4_700_000_000_000_000_001n;
+  private fileCounter = 0;
+  private pollListeners = new Set<(event: PollEvent) => void>();
+
+  constructor(
+    readonly bot: User,
+    readonly privacyMode: boolean,
+    /** Called after every state change (wakes up the driver's wait helpers and the webhook sender). */
+    private readonly changed: () => void,
+  ) {}
+
+  touch(): void {
+    this.changed();
+  }
+
+  // ---- users and chats
+
+  getChat(id: number): StoredChat | undefined {
+    return this.chats.get(id);
+  }
+
+  addChat(chat: Chat, kind: StoredChat['kind'], extra: { isForum?: boolean; username?: string; botIsAdmin?: boolean } = {}): StoredChat {
+    const existing = this.chats.get(chat.id);
+    if (existing) return existing;
+    const stored: StoredChat = {
+      chat,
+      kind,
+      isForum: extra.isForum ?? false,
+      username: extra.username,
+      botStatus: extra.botIsAdmin ? 'administrator' : 'member',
+      nextMessageId: 1,
+      messages: new Map(),
+      actions: [],
+      chatInstance: String(-(BigInt(Math.abs(chat.id)) * 7919n + 4_242_424_242_424n)),
+    };
+    this.chats.set(chat.id, stored);
+    return stored;
+  }
+
+  /** Throws the 403 Telegram answers when the bot may not act in this chat. */
+  assertCanAct(chat: StoredChat): void {
+    if (chat.kind === 'private') {
+      const user = this.users.get(chat.chat.id);
+      if (user?.blocked) throw forbidden('bot was blocked by the user');
+      if (!user?.started) throw forbidden("bot can't initiate conversation with a user");
+      return;
+    }
+    if (chat.botStatus === 'kicked') {
+      throw forbidden(`bot was kicked from the ${chat.kind === 'group' ? 'group' : 'supergroup'} chat`);
+    }
+  }
+
+  takeFlood(chatId: number): void {
+    const retryAfter = this.floods.get(chatId);
+    if (retryAfter === undefined) return;
+    this.floods.delete(chatId);
+    throw new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+  }
+
+  // ---- messages
+
+  addMessage(chat: StoredChat, input: Omit<StoredMessage, 'messageId' | 'chatId' | 'date' | 'editDate' | 'edits' | 'deleted'>): StoredMessage {
+    const message: StoredMessage = {
+      ...input,
+      chatId: chat.chat.id,
+      messageId: chat.nextMessageId++,
+      date: nowSeconds(),
+      editDate: undefined,
+      edits: [],
+      deleted: false,
+    };
+    chat.messages.set(message.messageId, message);
+    return message;
+  }
+
+  findMessage(chatId: number, messageId: number): StoredMessage | undefined {
+    const message = this.chats.get(chatId)?.messages.get(messageId);
+    return message && !message.deleted ? message : undefined;
+  }
+
+  /** Stores the current version in the edit history before an edit replaces it. */
+  snapshotRevision(message: StoredMessage): void {
+    message.edits.push({
+      via: message.via,
+      date: message.editDate ?? message.date,
+      source: message.source,
+      parseMode: message.parseMode,
+      text: message.text,
+      entities: structuredClone(message.entities),
+      photo: message.photo ? structuredClone(message.photo) : undefined,
+      replyMarkup: message.replyMarkup ? structuredClone(message.replyMarkup) : undefined,
+    });
+    message.editDate = nowSeconds();
+  }
+
+  inlineMarkup(message: StoredMessage): InlineKeyboardMarkup | undefined {
+    const markup = message.replyMarkup;
+    return markup && Array.isArray(markup.inline_keyboard) ? (markup as unknown as InlineKeyboardMarkup) : undefined;
+  }
+
+  toApiMessage(message: StoredMessage, nested = true): Message {
+    const chat = this.chats.get(message.chatId);
+    const m: Record<string, unknown> = {
+      message_id: message.messageId,
+      from: message.sender,
+      chat: chat?.chat,
+      date: message.date,
+    };
+    if (chat?.isForum && message.messageThreadId !== undefined) {
+      m.message_thread_id = message.messageThreadId;
+      m.is_topic_message = true;
+    }
+    if (message.editDate !== undefined) m.edit_date = message.editDate;
+    if (message.protectContent) m.has_protected_content = true;
+    if (nested && message.replyToMessageId !== undefined) {
+      const replied = chat?.messages.get(message.replyToMessageId);
+      if (replied && !replied.deleted) m.reply_to_message = this.toApiMessage(replied, false);
+    }
+    if (message.kind === 'text') {
+      m.text = message.text;
+      if (message.entities.length > 0) m.entities = message.entities;
+      if (message.linkPreviewOptions) m.link_preview_options = message.linkPreviewOptions;
+    } else {
+      m.photo = message.photo;
+      if (message.text !== '') m.caption = message.text;
+      if (message.entities.length > 0) m.caption_entities = message.entities;
+      if (message.hasSpoiler) m.has_media_spoiler = true;
+    }
+    const inline = this.inlineMarkup(message);
+    if (inline) m.reply_markup = inline;
+    return structuredClone(m) as unknown as Message;
+  }
+
+  snapshot(message: StoredMessage): ChatMessageState {
+    const largest = message.photo?.[message.photo.length - 1];
+    return {
+      chatId: message.chatId,
+      messageId: message.messageId,
+      from: message.from,
+      sender: structuredClone(message.sender),
+      date: message.date,
+      editDate: message.editDate,
+      kind: message.kind,
+      source: message.source,
+      parseMode: message.parseMode,
+      text: message.text,
+      caption: message.kind === 'photo' ? message.text : undefined,
+      entities: structuredClone(message.entities),
+      photo: message.photo ? structuredClone(message.photo) : undefined,
+      photoFileId: largest?.file_id,
+      replyMarkup: message.replyMarkup ? (structuredClone(message.replyMarkup) as ChatMessageState['replyMarkup']) : undefined,
+      replyToMessageId: message.replyToMessageId,
+      messageThreadId: message.messageThreadId,
+      linkPreviewOptions: message.linkPreviewOptions ? structuredClone(message.linkPreviewOptions) : undefined,
+      edits: structuredClone(message.edits),
+      deleted: message.deleted,
+      deliveredToBot: message.deliveredToBot,
+      message: this.toApiMessage(message),
+    };
+  }
+
+  toMessageEntities(entities: ParsedEntity[]): MessageEntity[] {
+    return entities.map((e) => {
+      const out: Record<string, unknown> = { offset: e.offset, length: e.length, type: e.type };
+      if (e.url !== undefined) out.url = e.url;
+      if (e.language !== undefined) out.language = e.language;
+      if (e.custom_emoji_id !== undefined) out.custom_emoji_id = e.custom_emoji_id;
+      if (e.unix_time !== undefined) out.unix_time = e.unix_time;
+      if (e.date_time_format !== undefined) out.date_time_format = e.date_time_format;
+      if (e.userId !== undefined) {
+        out.user = this.users.get(e.userId)?.user ?? { id: e.userId, is_bot: false, first_name: '' };
+      }
+      return out as unknown as MessageEntity;
+    });
+  }
+
+  // ---- files
+
+  storePhoto(input: { data: Buffer | undefined; width: number; height: number; format: string; sourceUrl?: string; byteSize: number }): StoredPhoto {
+    const maxSide = Math.max(input.width, input.height, 1);
+    const targets = [90, 320, 800, 1280, 2560].filter((t) => t < maxSide);
+    targets.push(Math.min(maxSide, 2560));
+    const photo: StoredPhoto = { sizes: [], data: input.data, sourceUrl: input.sourceUrl, format: input.format };
+    const uniqueBase = base64url(9);
+    targets.forEach((target, index) => {
+      const scale = target / maxSide;
+      const isLargest = index === targets.length - 1;
+      const size: PhotoSize = {
+        file_id: `AgACAgIAAxkBAAI${base64url(36)}`,
+        file_unique_id: `AQAD${uniqueBase}${index}`,
+        width: Math.max(1, Math.round(input.width * scale)),
+        height: Math.max(1, Math.round(input.height * scale)),
+        file_size: Math.max(1, Math.round(input.byteSize * scale * scale)),
+      };
+      photo.sizes.push(size);
+      this.fileCounter++;
+      this.files.set(size.file_id, {
+        fileId: size.file_id,
+        fileUniqueId: size.file_unique_id,
+        filePath: `photos/file_${this.fileCounter}.${input.format === 'jpeg' ? 'jpg' : input.format}`,
+        size: size.file_size ?? 0,
+        photo,
+        data: isLargest ? input.data : undefined,
+      });
+    });
+    return photo;
+  }
+
+  // ---- commands
+
+  commandKey(scope: Record<string, unknown> | undefined, languageCode: string | undefined): string {
+    const s = scope ?? { type: 'default' };
+    const parts = [String(s.type ?? 'default')];
+    if (s.chat_id !== undefined) parts.push(String(s.chat_id));
+    if (s.user_id !== undefined) parts.push(String(s.user_id));
+    return `${parts.join(':')}|${languageCode ?? ''}`;
+  }
+
+  // ---- callback queries
+
+  newCallbackQueryId(): string {
+    return String(this.nextQueryId++);
+  }
+
+  recordAnswer(id: string, answer: CallbackAnswer): void {
+    const query = this.callbackQueries.get(id);
+    if (query) query.answer = answer;
+  }
+
+  // ---- updates
+
+  /** Adds an update unless allowed_updates filters it out; returns it (or undefined when dropped). */
+  enqueue(payload: Omit<Update, 'update_id'>): Update | undefined {
+    const type = Object.keys(payload)[0] ?? '';
+    const allowed = this.allowedUpdates;
+    const permitted = allowed && allowed.length > 0 ? allowed.includes(type) : !DEFAULT_UPDATE_TYPES_EXCLUDED.has(type);
+    if (!permitted) return undefined;
+    const update = { update_id: this.nextUpdateId++, ...payload } as Update;
+    this.updates.push(update);
+    this.queue.push(update);
+    this.emitPoll('update');
+    this.changed();
+    return update;
+  }
+
+  confirm(offset: number): void {
+    if (offset > 0) this.queue = this.queue.filter((u) => u.update_id >= offset);
+    else if (offset < 0) this.queue = this.queue.slice(offset);
+  }
+
+  waitPoll(ms: number, signal: AbortSignal): Promise<PollEvent> {
+    return new Promise((resolve) => {
+      if (signal.aborted || this.closed) {
+        resolve(signal.aborted ? 'aborted' : 'closed');
+        return;
+      }
+      const finish = (event: PollEvent): void => {
+        clearTimeout(timer);
+        this.pollListeners.delete(finish);
+        this.pollsWaiting--;
+        this.changed();
+        signal.removeEventListener('abort', onAbort);
+        resolve(event);
+      };
+      const onAbort = (): void => finish('aborted');
+      const timer = setTimeout(() => finish('timeout'), ms);
+      signal.addEventListener('abort', onAbort);
+      this.pollListeners.add(finish);
+      this.pollsWaiting++;
+      this.changed();
+    });
+  }
+
+  emitPoll(event: PollEvent): void {
+    for (const listener of [...this.pollListeners]) listener(event);
+  }
+}
