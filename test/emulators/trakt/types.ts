@@ -1,0 +1,207 @@
+// Public types of the Trakt emulator. CONTRACT.md is the source of truth; additions beyond it are marked
+// "extension" here and listed in CONTRACT.md under "Extensions".
+
+export interface RateLimitClass {
+  limit: number;
+  periodSeconds: number;
+}
+
+export interface TraktEmulatorOptions {
+  clientId?: string;
+  clientSecret?: string;
+  accessTokenTtlSeconds?: number;
+  deviceCodeTtlSeconds?: number;
+  deviceIntervalSeconds?: number;
+  catalogSize?: number;
+  seed?: number;
+  freeWatchlistLimit?: number;
+  vipWatchlistLimit?: number;
+  rateLimits?:
+    | false
+    | {
+        authedGet: RateLimitClass;
+        authedPost: RateLimitClass;
+        unauthedGet: RateLimitClass;
+      };
+  port?: number;
+  /** extension: keep at most this many entries in `requests` (oldest dropped first); default 100000, 0 = keep none */
+  requestLogLimit?: number;
+}
+
+export type RefreshFailureMode = 'invalid_grant_400' | 'invalid_grant_401' | 'empty_400';
+
+export interface FaultSpec {
+  statuses?: number[];
+  share?: number;
+  count?: number;
+  latencyMs?: number;
+  hang?: boolean;
+  retryAfter?: number;
+}
+
+export interface UserPatch {
+  vip?: boolean;
+  watchlistLimit?: number;
+  locked?: boolean;
+}
+
+export interface TraktEmulator {
+  url: string;
+  authUrl: string;
+  clientId: string;
+  clientSecret: string;
+
+  addUser(input: { username: string; vip?: boolean; watchlistLimit?: number; locked?: boolean }): EmulatedUser;
+  setUser(username: string, patch: UserPatch): void;
+  issueTokens(username: string, opts?: { expiresIn?: number }): TokenSet;
+  revokeAllTokens(username: string): void;
+  setRefreshFailure(username: string, mode: RefreshFailureMode | null): void;
+  /** extension: every access token of the user answers 401 "expired" from now on; refresh tokens stay valid */
+  expireAccessTokens(username: string): void;
+
+  setAuthorizeDecision(decision: { username: string; approve: boolean }): void;
+  approveDevice(userCode: string, username: string): void;
+  denyDevice(userCode: string): void;
+  expireDevice(userCode: string): void;
+
+  watchlist(username: string): WatchlistRecord[];
+  seedWatchlist(username: string, refs: CatalogRef[]): void;
+  /** extension: mark items watched (like a scrobble elsewhere); Trakt then drops them from the watchlist */
+  markWatched(username: string, refs: CatalogRef[]): void;
+  catalog: CatalogApi;
+
+  setFault(route: string, fault: FaultSpec | null): void;
+  clearFaults(): void;
+
+  requests: ReadonlyArray<RequestLogEntry>;
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+export interface CatalogApi {
+  movies(): CatalogMovie[];
+  shows(): CatalogShow[];
+  findByTitle(title: string): CatalogMovie | CatalogShow | undefined;
+  /** extension */
+  movie(trakt: number): CatalogMovie | undefined;
+  /** extension */
+  show(trakt: number): CatalogShow | undefined;
+  /** extension: one episode of a show, with its ids (episodes are generated on demand) */
+  episode(showTrakt: number, season: number, episode: number): CatalogEpisode | undefined;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+  /** 0 while the request has no answer yet (for example a hang fault) */
+  status: number;
+  user?: string;
+  at: number;
+  /** METHOD plus the route pattern, e.g. 'GET /search/:type' or 'POST /sync/watchlist' */
+  route: string;
+}
+
+export type CatalogRef =
+  | { type: 'movie' | 'show'; trakt: number }
+  | { type: 'season'; show: number; season: number }
+  | { type: 'episode'; show: number; season: number; episode: number };
+
+export interface EmulatedUser {
+  username: string;
+  slug: string;
+  uuid: string;
+  traktId: number;
+  vip: boolean;
+  watchlistLimit: number;
+}
+
+export interface TokenSet {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  created_at: number;
+  token_type: 'bearer';
+  scope: 'public';
+}
+
+export interface MovieIds {
+  trakt: number;
+  slug: string;
+  imdb: string | null;
+  tmdb: number | null;
+}
+
+export interface ShowIds extends MovieIds {
+  tvdb: number | null;
+}
+
+export interface SeasonIds {
+  trakt: number;
+  tvdb: number | null;
+  tmdb: number | null;
+}
+
+export interface EpisodeIds {
+  trakt: number;
+  tvdb: number | null;
+  imdb: string | null;
+  tmdb: number | null;
+}
+
+export interface CatalogMovie {
+  type: 'movie';
+  title: string;
+  year: number;
+  ids: MovieIds;
+  released: string;
+  runtime: number;
+  rating: number;
+  votes: number;
+  genres: string[];
+  overview: string;
+}
+
+export interface CatalogSeason {
+  number: number;
+  ids: SeasonIds;
+  episode_count: number;
+}
+
+export interface CatalogShow {
+  type: 'show';
+  title: string;
+  year: number;
+  ids: ShowIds;
+  status: string;
+  network: string;
+  aired_episodes: number;
+  rating: number;
+  votes: number;
+  genres: string[];
+  overview: string;
+  seasons: CatalogSeason[];
+}
+
+export interface CatalogEpisode {
+  season: number;
+  number: number;
+  title: string;
+  ids: EpisodeIds;
+  first_aired: string | null;
+}
+
+/** One watchlist entry as the emulator holds it (rank order). */
+export interface WatchlistRecord {
+  /** list item id (the `id` field of GET /sync/watchlist items) */
+  id: number;
+  rank: number;
+  listed_at: string;
+  notes: string | null;
+  type: 'movie' | 'show' | 'season' | 'episode';
+  ref: CatalogRef;
+  /** human label: movie/show title, "Show S02", or "Show S02E05 Title" */
+  title: string;
+}
