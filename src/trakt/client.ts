@@ -92,7 +92,9 @@ export type SearchType = 'movie' | 'show' | 'episode';
 export type IdType = 'imdb' | 'tmdb' | 'tvdb' | 'trakt';
 
 export interface SearchInput {
+  /** What the user typed. Query-syntax characters are escaped unless `rawQuery` is set. */
   query: string;
+  rawQuery?: boolean;
   types: SearchType[];
   /** Sent as Trakt's `years` filter (REFERENCE §7; ⚠ filter support on /search is not confirmed for 2026). */
   year?: number;
@@ -149,6 +151,14 @@ export interface TraktClient {
   resetStats(): void;
   /** Stops the limiters; queued requests are rejected. */
   close(): void;
+}
+
+/**
+ * Trakt's search gives `+ - && || ! ( ) { } [ ] ^ " ~ * ? : /` a meaning; a title like
+ * "Mission: Impossible" must have them escaped with `\\` (REFERENCE §7).
+ */
+export function escapeSearchQuery(query: string): string {
+  return query.replace(/[+\-&|!(){}[\]^"~*?:/\\]/g, (c) => `\\${c}`);
 }
 
 function seg(value: string | number): string {
@@ -282,7 +292,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
       method: 'GET',
       path: `/search/${[...new Set(input.types)].join(',')}`,
       query: {
-        query: input.query,
+        query: input.rawQuery ? input.query : escapeSearchQuery(input.query),
         extended: EXTENDED_MEDIA,
         years: input.year,
         page: input.page ?? 1,
@@ -307,6 +317,10 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
 
   function forUser(auth: AccessTokenProvider): TraktUserClient {
     async function watchlistPage(input: WatchlistPageInput): Promise<WatchlistPage> {
+      if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > WATCHLIST_PAGE_LIMIT) {
+        // Trakt clamps larger limits without saying so (REFERENCE §5): a caller would miss items.
+        throw new Error(`watchlist page limit must be 1–${WATCHLIST_PAGE_LIMIT}`);
+      }
       const result = await requester.send({
         method: 'GET',
         path: `/sync/watchlist/${seg(input.type)}/${seg(input.sortBy ?? 'rank')}/${seg(input.sortHow ?? 'asc')}`,

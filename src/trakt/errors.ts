@@ -56,12 +56,14 @@ export class TraktUnauthorizedError extends TraktError {
 export class TraktForbiddenError extends TraktError {
   override readonly name = 'TraktForbiddenError';
   readonly reason: 'app' | 'cloudflare';
-  constructor(context: TraktErrorContext & { reason: 'app' | 'cloudflare' }) {
+  /** `status` is 403, except an OAuth `invalid_client`, which Trakt answers with 401 (same meaning: the app). */
+  constructor(context: TraktErrorContext & { reason: 'app' | 'cloudflare'; status?: number }) {
+    const status = context.status ?? 403;
     super(
       context.reason === 'cloudflare'
-        ? `Trakt's firewall blocked the request (${describe(context, 403)})`
-        : `Trakt refused the app: invalid or unapproved client id (${describe(context, 403)})`,
-      { ...context, status: 403 },
+        ? `Trakt's firewall blocked the request (${describe(context, status)})`
+        : `Trakt refused the app: invalid or unapproved client credentials (${describe(context, status)})`,
+      { ...context, status },
     );
     this.reason = context.reason;
   }

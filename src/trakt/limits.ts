@@ -24,8 +24,9 @@ export interface LimitsOptions {
   /** Per application, GET without a token. Default Trakt's UNAUTHED_API_GET_LIMIT: 1000 / 300 s. */
   unauthedGet?: RateLimitSpec;
   /**
-   * Extra spacing on writes, as a share of the minimum interval (default 0.05): request start times
-   * jitter on the way to Trakt, and two writes that arrive 0.99 s apart cost a 429.
+   * Extra gap after a write's answer, as a share of the allowed interval (default 0.01, i.e. 10 ms on
+   * 1 s). The gap is measured from the answer, so jitter on the way cannot produce a 429; the margin
+   * only absorbs timer and clock rounding.
    */
   safetyMargin?: number;
   /** Concurrent GETs per user (and for the app key). Default 8: a chat user never needs more. */
@@ -36,6 +37,24 @@ export interface LimitsOptions {
 
 const DEFAULT_GET: RateLimitSpec = { limit: 1000, periodSeconds: 300 };
 const DEFAULT_WRITE: RateLimitSpec = { limit: 1, periodSeconds: 1 };
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /** The longest we believe any hold or window can be; guards against a skewed clock or a bad header. */
 function clampToPeriod(ms: number, spec: RateLimitSpec): number {
@@ -48,8 +67,8 @@ class Budget {
   inFlight = 0;
   lastUsed = Date.now();
   /**
-   * One timer at a time: for GETs the end of the current window ('window'), for any class the end of
-   * a hold after a 429 or an exhausted window ('hold'). When it fires, the full budget is back.
+   * GETs: one timer at a time, either the end of the current window ('window') or the end of a hold
+   * after a 429 or an exhausted window ('hold'). When it fires, the full window budget is back.
    */
   private timer: NodeJS.Timeout | undefined;
   private timerKind: 'window' | 'hold' = 'window';
@@ -64,20 +83,57 @@ class Budget {
     this.spec = spec;
     this.limiter =
       cls === 'write'
-        ? new Bottleneck({ maxConcurrent: 1, minTime: this.writeSpacing() })
+        ? new Bottleneck({ maxConcurrent: 1, minTime: Math.floor(this.writeInterval()) })
         : new Bottleneck({ maxConcurrent: getConcurrency, reservoir: spec.limit });
   }
 
-  /**
-   * Minimum gap between two write starts. `maxConcurrent: 1` plus `minTime` keeps any window of
-   * `period` to at most `limit` writes, whether Trakt counts in fixed or sliding windows.
-   */
-  private writeSpacing(): number {
-    return Math.ceil(((this.spec.periodSeconds * 1000) / this.spec.limit) * (1 + this.margin));
+  /** The allowed interval between two writes: `period / limit` (1 s for Trakt's 1 call/s). */
+  private writeInterval(): number {
+    return (this.spec.periodSeconds * 1000) / this.spec.limit;
   }
 
-  get busy(): boolean {
-    return this.inFlight > 0 || !this.limiter.empty() || this.timer !== undefined;
+  /**
+   * Time from a write's answer to the next write. Measured from the answer, delays on the way cannot
+   * shrink the gap Trakt sees (see `nextWriteAt`), so the margin only covers timer and clock rounding.
+   */
+  private writeGapAfterAnswer(): number {
+    return Math.ceil(this.writeInterval() * (1 + this.margin));
+  }
+
+  /**
+   * Writes: earliest time the next write of this user may leave. Trakt counts a request at some moment
+   * between our send and its answer, so spacing sends alone (Bottleneck's `minTime`, or octokit's)
+   * leaves a 429 to chance whenever one request is counted late (a busy server, a slow network) and
+   * the next one early. The next write therefore leaves no sooner than `answer + period/limit`: the
+   * gap Trakt sees is then at least the allowed interval, whatever the delays. The cost is one round
+   * trip per write (≈1 % of the rate on a LAN, more over the internet), never a 429.
+   */
+  private nextWriteAt = 0;
+  private readonly disposed = new AbortController();
+
+  /** Runs one write: waits for its turn (and any 429 hold), sends, and sets the next turn. */
+  async runWrite<T>(task: (answered: () => void) => Promise<T>): Promise<T> {
+    for (let wait = this.nextWriteAt - Date.now(); wait > 0; wait = this.nextWriteAt - Date.now()) {
+      await sleep(wait, this.disposed.signal);
+    }
+    const sentAt = Date.now();
+    // Trakt counted the request before its answer's headers reached us: the gap starts there.
+    let answeredAt: number | undefined;
+    this.inFlight += 1;
+    try {
+      return await task(() => {
+        answeredAt ??= Date.now();
+      });
+    } finally {
+      this.inFlight -= 1;
+      this.lastUsed = Date.now();
+      const from = answeredAt ?? Date.now();
+      this.nextWriteAt = Math.max(this.nextWriteAt, sentAt + this.writeInterval(), from + this.writeGapAfterAnswer());
+    }
+  }
+
+  busy(now: number): boolean {
+    return this.inFlight > 0 || !this.limiter.empty() || this.timer !== undefined || this.nextWriteAt > now;
   }
 
   private get holding(): boolean {
@@ -96,8 +152,7 @@ class Budget {
     this.timerAt = Date.now() + inMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      // Writes have no reservoir outside a hold; GETs get the whole window budget back.
-      void this.limiter.updateSettings({ reservoir: this.cls === 'write' ? null : this.spec.limit });
+      void this.limiter.updateSettings({ reservoir: this.spec.limit });
     }, inMs);
     this.timer.unref();
   }
@@ -109,6 +164,10 @@ class Budget {
    */
   hold(ms: number): void {
     if (ms <= 0) return;
+    if (this.cls === 'write') {
+      this.nextWriteAt = Math.max(this.nextWriteAt, Date.now() + ms);
+      return;
+    }
     void this.limiter.updateSettings({ reservoir: 0 });
     if (this.holding && this.timerAt >= Date.now() + ms) return;
     this.setTimer('hold', ms);
@@ -120,7 +179,7 @@ class Budget {
     if (limit !== undefined && limit > 0 && period !== undefined && period > 0) {
       if (limit !== this.spec.limit || period !== this.spec.periodSeconds) {
         this.spec = { limit, periodSeconds: period };
-        if (this.cls === 'write') void this.limiter.updateSettings({ minTime: this.writeSpacing() });
+        if (this.cls === 'write') void this.limiter.updateSettings({ minTime: Math.floor(this.writeInterval()) });
       }
     }
     // Writes: the spacing derived from limit/period is enough; a per-second `until` adds only clock-skew risk.
@@ -154,6 +213,7 @@ class Budget {
   }
 
   dispose(): void {
+    this.disposed.abort(new Error('Trakt client closed'));
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     void this.limiter.stop({ dropWaitingJobs: true, dropErrorMessage: 'Trakt client closed' }).catch(() => undefined);
@@ -181,7 +241,7 @@ export class LimiterPool {
       userGet: options.authedGet ?? DEFAULT_GET,
       appGet: options.unauthedGet ?? DEFAULT_GET,
     };
-    this.margin = options.safetyMargin ?? 0.05;
+    this.margin = options.safetyMargin ?? 0.01;
     this.getConcurrency = options.getConcurrency ?? 8;
     this.idleMs = options.idleMs ?? 10 * 60_000;
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.floor(this.idleMs / 2)));
@@ -199,21 +259,37 @@ export class LimiterPool {
     return budget;
   }
 
-  /** Runs `task` when the (class, key) budget allows it. */
-  async schedule<T>(cls: RequestClass, key: string, task: () => Promise<T>): Promise<Scheduled<T>> {
+  /**
+   * Runs `task` when the (class, key) budget allows it. The task calls `answered()` when the response
+   * headers arrive (writes measure their spacing from there).
+   */
+  async schedule<T>(cls: RequestClass, key: string, task: (answered: () => void) => Promise<T>): Promise<Scheduled<T>> {
     if (this.closed) throw new Error('Trakt client closed');
     const budget = this.budget(cls, key);
     const queuedAt = performance.now();
+    if (cls !== 'write') {
+      return budget.limiter.schedule(async () => {
+        const queuedMs = performance.now() - queuedAt;
+        budget.openWindowIfClosed();
+        budget.inFlight += 1;
+        try {
+          return { value: await task(() => undefined), queuedMs };
+        } finally {
+          budget.inFlight -= 1;
+          budget.lastUsed = Date.now();
+        }
+      });
+    }
+
+    // Writes: Bottleneck serializes them per user (maxConcurrent 1, minTime as a backstop); the job
+    // itself waits for the user's next turn, so the limiter's own scheduling hops overlap that wait.
     return budget.limiter.schedule(async () => {
-      const queuedMs = performance.now() - queuedAt;
-      budget.openWindowIfClosed();
-      budget.inFlight += 1;
-      try {
-        return { value: await task(), queuedMs };
-      } finally {
-        budget.inFlight -= 1;
-        budget.lastUsed = Date.now();
-      }
+      let queuedMs = 0;
+      const value = await budget.runWrite((answered) => {
+        queuedMs = performance.now() - queuedAt;
+        return task(answered);
+      });
+      return { value, queuedMs };
     });
   }
 
@@ -232,7 +308,7 @@ export class LimiterPool {
 
   sweep(now = Date.now()): void {
     for (const [id, budget] of this.budgets) {
-      if (!budget.busy && now - budget.lastUsed >= this.idleMs) {
+      if (!budget.busy(now) && now - budget.lastUsed >= this.idleMs) {
         this.budgets.delete(id);
         budget.dispose();
       }

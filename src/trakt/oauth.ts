@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type TraktError,
+  TraktForbiddenError,
   TraktRefreshRejectedError,
   TraktSchemaError,
   TraktUnavailableError,
@@ -21,7 +22,7 @@ import {
 } from './errors.js';
 import { mapToTokenSet } from './map.js';
 import type { FetchFunction } from './request.js';
-import { parseJsonBody, parseWire } from './request.js';
+import { parseJsonBody, parseWire, timeoutSignal } from './request.js';
 import { deviceCodeResponseSchema, oauthErrorSchema, revokeResponseSchema, tokenResponseSchema } from './schemas/oauth.js';
 import type { StatsRecorder } from './stats.js';
 import type { DeviceCode, DevicePollResult, TokenSet, TraktLogger } from './types.js';
@@ -62,7 +63,9 @@ export interface TraktOAuth {
   /**
    * Trades a refresh token for new tokens. Throws `TraktRefreshRejectedError` when the token is dead
    * (400/401 `invalid_grant`, an empty 400, or this process already sent it once): mark the account
-   * for re-linking. Throws `TraktUnavailableError` on a timeout or 5xx: the token may be used up.
+   * for re-linking. Throws `TraktUnavailableError` on a timeout or 5xx: after a timeout, 500, 504, 520
+   * or 524 the token may be used up and is never sent again (a later call gets `already_sent`); after
+   * 502, 503 or 521–523 the auth server was not reached and a later call may send it.
    * Concurrent calls with the same token share one request.
    */
   refreshToken(input: { refreshToken: string; redirectUri: string }): Promise<TokenSet>;
@@ -106,6 +109,8 @@ class SentTokenGuard {
   }
 }
 
+const ORIGIN_NOT_REACHED = new Set([502, 503, 521, 522, 523]);
+
 /** Failures where the request provably never left: safe to forget that the token was "sent". */
 function neverSent(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
@@ -144,7 +149,7 @@ export function createOAuth(deps: OAuthDeps): TraktOAuth {
   const refreshesInFlight = new Map<string, Promise<TokenSet>>();
 
   async function post(path: string, body: Record<string, unknown>): Promise<RawAnswer> {
-    const signal = AbortSignal.timeout(deps.timeoutMs);
+    const { signal, clear } = timeoutSignal(deps.timeoutMs);
     const ctx = { method: 'POST', path };
     deps.stats.sent('oauth');
     try {
@@ -166,6 +171,8 @@ export function createOAuth(deps: OAuthDeps): TraktOAuth {
       return { status: response.status, headers: response.headers, text, receivedAt: new Date() };
     } catch (error) {
       throw errorFromFetchFailure(error, ctx, signal.aborted);
+    } finally {
+      clear();
     }
   }
 
@@ -174,7 +181,22 @@ export function createOAuth(deps: OAuthDeps): TraktOAuth {
     return mapToTokenSet(parseWire(tokenResponseSchema, parseJsonBody(answer.text, ctx), ctx), answer.receivedAt);
   }
 
+  /** OAuth `error` code of an error body, if it has one. */
+  function oauthErrorOf(answer: RawAnswer): string | undefined {
+    try {
+      const parsed = oauthErrorSchema.safeParse(JSON.parse(answer.text));
+      return parsed.success ? parsed.data.error : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   function fail(answer: RawAnswer, path: string): TraktError {
+    // `invalid_client` (401 on the OAuth host) is about the app's credentials, not the user's grant:
+    // re-linking the user cannot fix it (REFERENCE §3.8: deleted or non-VIP apps).
+    if (oauthErrorOf(answer) === 'invalid_client') {
+      return new TraktForbiddenError({ method: 'POST', path, reason: 'app', status: answer.status });
+    }
     return errorFromResponse(answer, answer.text, { method: 'POST', path });
   }
 
@@ -203,13 +225,13 @@ export function createOAuth(deps: OAuthDeps): TraktOAuth {
         // Tokens from before the July-2026 auth migration get an empty 400 (trakt/trakt-api#888).
         throw new TraktRefreshRejectedError({ method: 'POST', path, status: answer.status, reason: 'empty_body' });
       }
-      let oauthError: string | undefined;
-      try {
-        const parsed = oauthErrorSchema.safeParse(JSON.parse(answer.text));
-        if (parsed.success) oauthError = parsed.data.error;
-      } catch {
-        // not JSON: still a rejection
+      const oauthError = oauthErrorOf(answer);
+      if (oauthError === 'invalid_client') {
+        // Client authentication failed before the grant was looked at: the token is unused.
+        guard.forget(hash);
+        throw fail(answer, path);
       }
+      // Any other 400/401 (invalid_grant, or a body that is not JSON) means the grant is dead.
       throw new TraktRefreshRejectedError({
         method: 'POST',
         path,
@@ -218,6 +240,10 @@ export function createOAuth(deps: OAuthDeps): TraktOAuth {
         ...(oauthError === undefined ? {} : { oauthError }),
       });
     }
+    // The edge said the auth server was not reached (502 bad gateway, 503 unavailable, 521–523 origin
+    // down or unreachable): the token is unused and a later call may send it. After 500, 504, 520 or
+    // 524 the server may have rotated it, so it stays "sent" (REFERENCE §3.5).
+    if (ORIGIN_NOT_REACHED.has(answer.status)) guard.forget(hash);
     throw fail(answer, path);
   }
 

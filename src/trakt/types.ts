@@ -292,7 +292,9 @@ export interface AccessTokenProvider {
   getAccessToken(): Promise<string>;
   /**
    * Called once when Trakt answered 401 to `rejectedToken`. Return a fresh access token (the caller
-   * refreshes, or notices another refresh already happened) or null when the account must be re-linked.
+   * refreshes, or notices another refresh already happened) or null when the account must be re-linked
+   * (the call then fails with `TraktUnauthorizedError`). Whatever it throws (for example
+   * `TraktRefreshRejectedError` from `oauth.refreshToken`) is passed through to the API caller.
    */
   refreshAfterUnauthorized?(rejectedToken: string): Promise<string | null>;
 }
