@@ -1,16 +1,20 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, oauthCallbackUrl, parseConfig, type Config } from './config.js';
+import { ConfigError, oauthCallbackUrl, parseConfig, telegramUsesWebhook, type Config } from './config.js';
 import { createDatabase, pgliteDirFor, type Database } from './db/client.js';
 import { resolveKeyRing, type KeyRing } from './db/crypto.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './accounts/linking.js';
 import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply } from './bot/core/notices.js';
+import { createBotServices } from './bot/services/index.js';
+import { createTelegramAdapter } from './bot/telegram/telegram-bot.js';
+import { createDiscordAdapter } from './bot/discord/discord-bot.js';
 import { findIdentityById } from './db/queries/identities.js';
 import { buildServer, type RoutePlugin } from './server/build-server.js';
 import { registerOAuthCallback } from './server/routes/oauth-callback.js';
+import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
 import { createTraktClient, type TraktClient } from './trakt/client.js';
 
 /**
@@ -108,6 +112,48 @@ export async function startService(options: StartOptions): Promise<RunningServic
   // started after the server listens and stopped first on shutdown.
   const adapters: ChatAdapter[] = [];
   const adapterRoutes: RoutePlugin[] = [];
+  const bot = createBotServices({
+    database,
+    trakt,
+    tokens,
+    links,
+    outbox,
+    logger: logger.child({ component: 'bot' }),
+    userAgent: `Marquee/${VERSION}`,
+  });
+  background.every('pending-action-prune', 60 * 60_000, () => bot.prune(new Date()));
+  if (config.telegram !== null) {
+    const webhook =
+      telegramUsesWebhook(config) && config.publicUrl !== null && config.telegram.webhookSecret !== null
+        ? { url: `${config.publicUrl}${TELEGRAM_WEBHOOK_PATH}`, secret: config.telegram.webhookSecret }
+        : undefined;
+    const telegram = createTelegramAdapter({
+      token: config.telegram.botToken,
+      apiRoot: config.telegram.apiRoot,
+      core: bot.core,
+      posters: bot.posters,
+      logger: logger.child({ component: 'telegram' }),
+      ...(webhook === undefined ? {} : { webhook }),
+    });
+    outbox.register('telegram', (target, reply) => telegram.send(target, reply));
+    adapters.push(telegram);
+    if (webhook !== undefined) {
+      adapterRoutes.push((instance) => registerTelegramWebhook(instance, { secret: webhook.secret, accept: (update) => telegram.acceptUpdate(update) }));
+    }
+  }
+  if (config.discord !== null) {
+    const discord = createDiscordAdapter({
+      token: config.discord.token,
+      applicationId: config.discord.applicationId,
+      apiUrl: config.discord.apiUrl,
+      guildId: config.discord.guildId,
+      core: bot.core,
+      posters: bot.posters,
+      logger: logger.child({ component: 'discord' }),
+    });
+    outbox.register('discord', (target, reply) => discord.send(target, reply));
+    adapters.push(discord);
+  }
   // --- end chat adapters
 
   let app: FastifyInstance | undefined;

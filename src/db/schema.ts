@@ -3,10 +3,13 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -175,9 +178,89 @@ export const jobs = pgTable(
   ],
 );
 
+/**
+ * The local copy of a user's Trakt watchlist (one row per entry), so /watchlist pages, sorts and
+ * filters without asking Trakt. It is refreshed only when `GET /sync/last_activities` says the
+ * watchlist moved (REFERENCE §10); `watchlist_sync` records the activity time the copy matches.
+ */
+export const watchlistSync = pgTable('watchlist_sync', {
+  identityId: bigint('identity_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+  /** `last_activities.watchlist.updated_at` the copy matches; null = the copy must be re-read. */
+  activityAt: timestamp('activity_at', { withTimezone: true }),
+  /** When last_activities was last asked. */
+  checkedAt: timestamp('checked_at', { withTimezone: true }).notNull().defaultNow(),
+  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+  itemCount: integer('item_count').notNull().default(0),
+});
+
+export const watchlistItems = pgTable(
+  'watchlist_items',
+  {
+    identityId: bigint('identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    /** `movie:<trakt>`, `show:<trakt>`, `season:<show trakt>:<n>`, `episode:<show trakt>:<s>:<e>`. */
+    itemKey: text('item_key').notNull(),
+    type: text('type', { enum: ['movie', 'show', 'season', 'episode'] }).notNull(),
+    /** Trakt id of the movie or show (the show for seasons and episodes). */
+    traktId: integer('trakt_id').notNull(),
+    title: text('title').notNull(),
+    /** Lower-cased title without a leading article, for sorting and matching. */
+    sortTitle: text('sort_title').notNull(),
+    year: integer('year'),
+    rating: real('rating'),
+    listedAt: timestamp('listed_at', { withTimezone: true }).notNull(),
+    rank: integer('rank'),
+    /** What a card needs (the Trakt title, season/episode), as JSON. */
+    data: jsonb('data').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.identityId, t.itemKey] }),
+    index('watchlist_items_listed_idx').on(t.identityId, t.listedAt),
+    index('watchlist_items_title_idx').on(t.identityId, t.sortTitle),
+    index('watchlist_items_year_idx').on(t.identityId, t.year),
+    index('watchlist_items_rating_idx').on(t.identityId, t.rating),
+  ],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * Posters downloaded once from Trakt's image CDN (REFERENCE §6 forbids hot-linking) and kept here, so
+ * each image is fetched once for every chat platform and every restart.
+ */
+export const posterCache = pgTable('poster_cache', {
+  url: text('url').primaryKey(),
+  contentType: text('content_type'),
+  data: bytea('data'),
+  /** Set when the download failed; cards go out without the image until `retry_after`. */
+  failedAt: timestamp('failed_at', { withTimezone: true }),
+  retryAfter: timestamp('retry_after', { withTimezone: true }),
+  fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A platform's handle for an image uploaded once (Telegram's `file_id`), reused instead of re-uploading. */
+export const chatFiles = pgTable(
+  'chat_files',
+  {
+    platform: text('platform', { enum: ['telegram', 'discord'] }).notNull(),
+    sourceUrl: text('source_url').notNull(),
+    fileId: text('file_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.sourceUrl] })],
+);
+
 export type ChatIdentity = typeof chatIdentities.$inferSelect;
 export type TraktLinkRow = typeof traktLinks.$inferSelect;
 export type LinkAttemptRow = typeof linkAttempts.$inferSelect;
 export type PendingActionRow = typeof pendingActions.$inferSelect;
 export type ActionJournalRow = typeof actionJournal.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
+export type WatchlistItemRow = typeof watchlistItems.$inferSelect;
+export type WatchlistSyncRow = typeof watchlistSync.$inferSelect;

@@ -66,12 +66,80 @@ export type Button =
   | { label: string; style?: ButtonStyle; url: string }
   | { label: string; style?: ButtonStyle; action: string };
 
+/** A picture for a card: where Trakt serves it. Adapters must re-host it (REFERENCE §6 forbids hot-linking). */
+export interface ReplyImage {
+  sourceUrl: string;
+}
+
 export interface Reply {
   text: Rich;
   buttons?: Button[][];
+  /** A poster shown with the text; the card goes out without it when the image cannot be had. */
+  image?: ReplyImage;
   /**
    * Only the user should see it: account matters, link URLs, errors about one's own account. Discord
    * answers ephemerally; Telegram sends it in the private chat (pointing there from a group).
    */
   private?: boolean;
+  /**
+   * Several options the user may pick at once (Discord: a multi-select menu). Platforms without such
+   * a control leave it out; the reply must make sense without it.
+   */
+  pick?: MultiPick;
+}
+
+/** A multi-choice: its `action` is pressed with the chosen options' values in `ActionInput.values`. */
+export interface MultiPick {
+  action: string;
+  placeholder: string;
+  options: Array<{ label: string; value: string; description?: string }>;
+  minValues: number;
+  maxValues: number;
+}
+
+/** A command as a user typed it, already stripped of the platform's syntax. */
+export interface CommandInput {
+  user: ChatUserRef;
+  chat: ChatRef;
+  /** Lower-case name without the slash, e.g. `search`. */
+  command: string;
+  /** Everything after the command, trimmed. */
+  args: string;
+  /** Id of the user's private chat with the bot, when the platform knows it without a call. */
+  privateChatId?: string;
+}
+
+/** A button press: the encoded action the button carried. */
+export interface ActionInput {
+  user: ChatUserRef;
+  chat: ChatRef;
+  data: string;
+  privateChatId?: string;
+  /** For a multi-choice (`Reply.pick`): the values the user chose. */
+  values?: string[];
+}
+
+/** What the press is answered with at once (a toast, or an alert the user must dismiss). */
+export interface ActionAck {
+  text?: string;
+  alert?: boolean;
+}
+
+export interface ActionOutcome {
+  /** Replaces the message whose button was pressed (text, image and buttons). */
+  edit?: Reply;
+  /** Further messages. */
+  send?: Reply[];
+  /** A later replacement of the same message, e.g. when Trakt answers after we said it is slow. */
+  followUp?: Promise<ActionOutcome>;
+}
+
+/**
+ * The answer to a press in two steps, so the platform hears back at once (Telegram wants every
+ * callback query answered, Discord within 3 s): `ack` is decided from the database alone; `work`
+ * does the slow part (Trakt) afterwards. No `work` means nothing else happens.
+ */
+export interface ActionStep {
+  ack: ActionAck;
+  work?: () => Promise<ActionOutcome>;
 }

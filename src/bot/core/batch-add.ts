@@ -1,0 +1,85 @@
+import type { ViewBuilder } from './actions.js';
+import { defineAction } from './handlers.js';
+import type { Target, Title } from './ports.js';
+import { kindWord, targetKey, targetLabel, titleTarget } from './targets.js';
+import { rich, type Button, type MultiPick, type Rich } from './types.js';
+import type { ConfirmPayload } from './write-flow.js';
+
+/**
+ * Picking several search results at once and adding them with one Trakt write (one `POST
+ * /sync/watchlist` carries them all, so a batch costs one call of the user's one-write-per-second
+ * budget). The search card offers the pick; the choice leads to an ordinary Confirm card whose
+ * confirm writes every chosen title together, and whose Undo takes them all back together.
+ */
+export interface PickPayload {
+  targets: Target[];
+}
+
+/** A multi-choice offers at most this many (Discord's select menu: 25 options). */
+const MAX_PICK_OPTIONS = 25;
+const LABEL_CHARS = 100;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** The multi-choice over these titles, stored in `view`; undefined when there is nothing to choose between. */
+export function batchPick(view: ViewBuilder, titles: Title[]): MultiPick | undefined {
+  const targets = titles.slice(0, MAX_PICK_OPTIONS).map(titleTarget);
+  if (targets.length < 2) return undefined;
+  const button = view.button('Add several', 'pick', { targets } satisfies PickPayload);
+  if (!('action' in button)) return undefined;
+  return {
+    action: button.action,
+    placeholder: 'Add several of these at once…',
+    options: targets.map((target, i) => ({ label: cut(targetLabel(target), LABEL_CHARS), value: String(i), description: kindWord(target) })),
+    minValues: 1,
+    maxValues: targets.length,
+  };
+}
+
+/** For a write of several targets: a line naming the ones after the first (the card shows the first). */
+export function batchNote(targets: readonly Target[]): Rich[] {
+  if (targets.length < 2) return [];
+  const others = targets.slice(1).map(targetLabel);
+  return [rich.italic(`Together with ${others.length === 1 ? '' : `${others.length} more: `}${others.join(', ')}.`)];
+}
+
+export const pickAction = defineAction<PickPayload>({
+  action: 'pick',
+  async run(ctx, payload, input) {
+    await ctx.requireAccount();
+    const chosen: Target[] = [];
+    for (const value of new Set(input?.values ?? [])) {
+      const target = /^\d{1,2}$/.test(value) ? payload.targets[Number(value)] : undefined;
+      if (target !== undefined) chosen.push(target);
+    }
+    if (chosen.length === 0) return { edit: { text: 'Nothing was chosen, so nothing was changed. Send /search again to pick.' } };
+
+    let listed = new Set<string>();
+    try {
+      await ctx.copy.current(ctx, await ctx.traktForUser());
+      listed = await ctx.deps.watchlists.present(ctx.identityId, chosen.map(targetKey));
+    } catch (error) {
+      // Without the copy the write itself tells: Trakt reports those already listed as existing.
+      ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'watchlist copy unavailable; batch shown without marks');
+    }
+    const toAdd = chosen.filter((t) => !listed.has(targetKey(t)));
+    const lines: Rich[] = [];
+    chosen.forEach((target, i) => {
+      lines.push(rich.line, `${i + 1}. `, rich.bold(targetLabel(target)), listed.has(targetKey(target)) ? ' · ✓ already on your watchlist' : '');
+    });
+    const view = ctx.view();
+    const buttons: Button[][] = [];
+    let header: string;
+    if (toAdd.length === 0) {
+      header = chosen.length === 1 ? 'That is already on your watchlist.' : 'All of these are already on your watchlist.';
+    } else {
+      header = toAdd.length === 1 ? 'Add this one to your watchlist?' : `Add these ${toAdd.length} to your watchlist?`;
+      buttons.push([view.button(`✅ Confirm: add ${toAdd.length}`, 'confirm', { op: 'add', targets: toAdd } satisfies ConfirmPayload, 'primary')]);
+    }
+    buttons.push([view.button('✖ Cancel', 'cancel', {})]);
+    await view.save(ctx.deps.pending);
+    return { edit: { text: [rich.bold(header), rich.line, ...lines], buttons } };
+  },
+});

@@ -1,0 +1,155 @@
+import { decodeAction, STATIC_IDS, viewIdOf } from './actions.js';
+import { MAX_CHOICES, TitleSuggester, titleChoices, watchlistChoices, type AutocompleteChoice, type AutocompleteInput } from './autocomplete.js';
+import { ACTIONS, COMMANDS } from './commands/index.js';
+import { linkReplies } from './commands/link.js';
+import { CoreContext, raceTimeout, type CoreDeps } from './context.js';
+import { AccountLockedError, NeedsLinkError, WatchlistFullError } from './errors.js';
+import type { ActionModule, CommandModule, CommandOption } from './handlers.js';
+import { cleanText } from './parse.js';
+import { errorReply, NOTICES } from './replies.js';
+import type { ActionInput, ActionOutcome, ActionStep, CommandInput, Reply } from './types.js';
+import { indexingTraktPort, TitleIndex } from './title-index.js';
+import { WatchlistCopy } from './watchlist-copy.js';
+
+/**
+ * The platform-free bot. Adapters hand it neutral commands and button presses and render what it
+ * returns; it never throws at them (errors become replies here, the one translation point).
+ */
+export interface BotCore {
+  /** Commands for the platform's command menu. */
+  readonly commands: ReadonlyArray<{ name: string; description: string; options?: readonly CommandOption[]; private?: boolean }>;
+  knows(command: string): boolean;
+  handleCommand(input: CommandInput): Promise<Reply[]>;
+  /** Step one decides the immediate answer from the database; step two (`work`) does the rest. */
+  pressButton(input: ActionInput): Promise<ActionStep>;
+  /** Suggestions for an option being typed (see autocomplete.ts); resolves by `input.answerBy`, never throws. */
+  autocomplete(input: AutocompleteInput): Promise<AutocompleteChoice[]>;
+}
+
+export function createBotCore(coreDeps: CoreDeps): BotCore {
+  // Every title Trakt returns goes into a local index, which suggestions are made from.
+  const titles = new TitleIndex();
+  const deps: CoreDeps = { ...coreDeps, trakt: indexingTraktPort(coreDeps.trakt, titles) };
+  const suggester = new TitleSuggester(() => deps.trakt.catalog(), titles, deps.logger);
+  const copy = new WatchlistCopy();
+  const commands = new Map<string, CommandModule>(COMMANDS.map((c) => [c.name, c]));
+  const actions = new Map<string, ActionModule>(ACTIONS.map((a) => [a.action, a]));
+  const now = () => deps.clock?.now() ?? new Date();
+
+  async function contextFor(input: CommandInput | ActionInput): Promise<CoreContext> {
+    const identityId = await deps.accounts.identify(input.user);
+    return new CoreContext(deps, copy, input.user, input.chat, identityId, input.privateChatId);
+  }
+
+  function failed(error: unknown, context: Record<string, unknown>): Reply {
+    return errorReply(error, deps.logger, context);
+  }
+
+  /** Turns failures in the slow part of a press (and its follow-ups) into replies on the same message. */
+  function guardOutcome(work: () => Promise<ActionOutcome>, context: Record<string, unknown>): () => Promise<ActionOutcome> {
+    const guard = (outcome: Promise<ActionOutcome>): Promise<ActionOutcome> =>
+      outcome.then(
+        (value) => (value.followUp ? { ...value, followUp: guard(value.followUp) } : value),
+        (error: unknown) => ({ send: [failed(error, context)] }),
+      );
+    return () => guard(Promise.resolve().then(work));
+  }
+
+  return {
+    commands: COMMANDS.filter((c) => c.listed).map((c) => ({
+      name: c.name,
+      description: c.description,
+      ...(c.options === undefined ? {} : { options: c.options }),
+      ...(c.private === undefined ? {} : { private: c.private }),
+    })),
+
+    knows: (command) => commands.has(command.toLowerCase()),
+
+    async handleCommand(input) {
+      const command = commands.get(input.command.toLowerCase());
+      const context = { command: input.command, platform: input.user.platform };
+      if (command === undefined) {
+        // In a group the command may be another bot's; only a private chat hears about unknown ones.
+        return input.chat.kind === 'private' ? [{ text: `I do not know /${input.command.slice(0, 32)}. Send /help to see what I can do.` }] : [];
+      }
+      try {
+        const ctx = await contextFor(input);
+        return await command.run(ctx, input.args);
+      } catch (error) {
+        const reply = failed(error, context);
+        // Link prompts and account errors concern one person: keep them out of groups.
+        const personal = error instanceof NeedsLinkError || error instanceof WatchlistFullError || error instanceof AccountLockedError;
+        return [personal ? { ...reply, private: true } : reply];
+      }
+    },
+
+    async pressButton(input) {
+      const decoded = decodeAction(input.data);
+      if (decoded === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+      const context = { action: decoded.action, platform: input.user.platform };
+      try {
+        if (decoded.action === 'link' && decoded.id === STATIC_IDS.linkNew) {
+          const ctx = await contextFor(input);
+          return { ack: {}, work: guardOutcome(async () => ({ send: await linkReplies(ctx) }), context) };
+        }
+        const handler = actions.get(decoded.action);
+        if (handler === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+        const [ctx, pending] = await Promise.all([contextFor(input), deps.pending.find(decoded.id)]);
+        // A forged id, or a real id under another action's name, looks exactly like an expired button.
+        if (pending === undefined || pending.action !== decoded.action) return { ack: { text: NOTICES.buttonStale, alert: true } };
+        if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: NOTICES.buttonForeign, alert: true } };
+        if (pending.consumedAt !== null || pending.expiresAt.getTime() <= now().getTime()) {
+          return { ack: { text: NOTICES.buttonStale, alert: true } };
+        }
+        // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
+        if (!(await deps.pending.claimView(viewIdOf(decoded.id), now()))) return { ack: { text: NOTICES.buttonStale, alert: true } };
+        return {
+          ack: handler.ack === undefined ? {} : { text: handler.ack },
+          work: guardOutcome(() => handler.run(ctx, pending.payload, input.values === undefined ? {} : { values: input.values }), {
+            ...context,
+            identityId: ctx.identityId,
+          }),
+        };
+      } catch (error) {
+        const reply = failed(error, context);
+        return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
+      }
+    },
+
+    async autocomplete(input) {
+      const source = commands.get(input.command.toLowerCase())?.options?.find((o) => o.name === input.option)?.autocomplete;
+      if (source === undefined) return [];
+      try {
+        if (source === 'watchlist-item') return watchlistChoices(await watchlistMatches(input));
+        const userKey = `${input.user.platform}:${input.user.userId}`;
+        return titleChoices(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_CHOICES), source);
+      } catch (error) {
+        deps.logger.warn({ err: error, command: input.command, platform: input.user.platform }, 'autocomplete failed; answering with no choices');
+        return [];
+      }
+    },
+  };
+
+  /** The user's own watchlist items matching the text, from the local copy (refreshed if there is time). */
+  async function watchlistMatches(input: AutocompleteInput) {
+    const chat = { platform: input.user.platform, chatId: input.user.userId, kind: 'private' as const };
+    const ctx = await contextFor({ user: input.user, chat, command: input.command, args: '' });
+    const account = await ctx.linkedAccount().catch(() => null);
+    if (account === null) return [];
+    const state = await deps.watchlists.state(ctx.identityId);
+    const fresh = state !== undefined && state.activityAt !== null && now().getTime() - state.checkedAt.getTime() < ctx.options.watchlistFreshMs;
+    if (!fresh) {
+      // The sync goes on past the deadline if it must, so the next keystroke finds the copy current.
+      const sync = ctx.traktForUser().then((trakt) => copy.current(ctx, trakt));
+      await raceTimeout(sync.catch(() => undefined), Math.max(0, input.answerBy.getTime() - Date.now() - 200));
+    }
+    let text: string;
+    try {
+      text = cleanText(input.text);
+    } catch {
+      return [];
+    }
+    if (text === '') return (await deps.watchlists.page(ctx.identityId, { filter: 'all', sort: 'added', offset: 0, limit: MAX_CHOICES })).items;
+    return deps.watchlists.find(ctx.identityId, text, MAX_CHOICES);
+  }
+}

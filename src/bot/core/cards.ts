@@ -1,0 +1,84 @@
+import type { LinkedAccount, Target } from './ports.js';
+import { kindWord, targetLabel, titleOf } from './targets.js';
+import { rich, type Reply, type Rich } from './types.js';
+
+/** Overviews are cut here so a card fits a photo caption (Telegram: 1,024 characters). */
+const OVERVIEW_CHARS = 280;
+
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+function runtimeText(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+export interface CardOptions {
+  /** Number of seasons of a show, when known. */
+  seasons?: number;
+  onWatchlist?: boolean;
+  /** Lines after the details (status, position in results ...). */
+  footer?: Rich[];
+  /** Leading line (an outcome such as "Added"). */
+  header?: Rich;
+}
+
+/** A title card: what the user needs to recognise the title. */
+export function titleCard(target: Target, options: CardOptions = {}): Rich[] {
+  const title = titleOf(target);
+  const parts: Rich[] = [];
+  if (options.header !== undefined) parts.push(options.header, rich.line, rich.line);
+  parts.push(rich.bold(title.title));
+  if (title.year !== null) parts.push(` (${title.year})`);
+  if (target.kind === 'season') parts.push(' · ', rich.bold(`Season ${target.season}`));
+  if (target.kind === 'episode') {
+    parts.push(' · ', rich.bold(`S${String(target.season).padStart(2, '0')}E${String(target.episode).padStart(2, '0')}`));
+    if (target.episodeTitle) parts.push(' ', rich.italic(target.episodeTitle));
+  }
+  const facts: string[] = [kindWord(target)];
+  if (title.rating !== undefined && title.rating > 0) facts.push(`★ ${title.rating.toFixed(1)}`);
+  if (title.type === 'movie' && title.runtime) facts.push(runtimeText(title.runtime));
+  if (title.type === 'show') {
+    if (options.seasons !== undefined) facts.push(`${options.seasons} season${options.seasons === 1 ? '' : 's'}`);
+    else if (title.airedEpisodes) facts.push(`${title.airedEpisodes} episodes`);
+    if (title.runtime) facts.push(`${title.runtime} min episodes`);
+  }
+  if (title.certification) facts.push(title.certification);
+  parts.push(rich.line, facts.join(' · '));
+  if (title.genres && title.genres.length > 0) parts.push(rich.line, rich.italic(title.genres.slice(0, 4).map(genreWord).join(', ')));
+  if (title.overview) parts.push(rich.line, rich.line, shorten(title.overview, OVERVIEW_CHARS));
+  if (options.onWatchlist) parts.push(rich.line, rich.line, '✓ On your watchlist');
+  for (const line of options.footer ?? []) parts.push(rich.line, line);
+  return parts;
+}
+
+function genreWord(slug: string): string {
+  const word = slug.replace(/-/g, ' ');
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+export function cardReply(target: Target, text: Rich, buttons?: Reply['buttons']): Reply {
+  const poster = titleOf(target).posterUrl;
+  return {
+    text,
+    ...(buttons === undefined || buttons.length === 0 ? {} : { buttons }),
+    ...(poster ? { image: { sourceUrl: poster } } : {}),
+  };
+}
+
+/** `37 / 250 used`, or `37 items` when Trakt did not say the limit. */
+export function usageText(used: number, account: Pick<LinkedAccount, 'watchlistLimit'>): string {
+  return account.watchlistLimit === null ? `${used} item${used === 1 ? '' : 's'}` : `${used} / ${account.watchlistLimit} used`;
+}
+
+export function quote(text: string): string {
+  return `“${text}”`;
+}
+
+export { targetLabel };

@@ -1,0 +1,190 @@
+import { cardReply, quote, titleCard } from '../cards.js';
+import type { CoreContext } from '../context.js';
+import { InvalidInputError } from '../errors.js';
+import { defineAction, defineCommand } from '../handlers.js';
+import { parseAddQuery } from '../parse.js';
+import type { Target, Title } from '../ports.js';
+import { targetLabel, titleTarget } from '../targets.js';
+import { rich, type Button, type Reply } from '../types.js';
+import { runConfirmedWrite, type ConfirmPayload } from '../write-flow.js';
+import { onWatchlist, seasonCount, searchCard, type SearchState } from './search.js';
+
+/** Telegram shows at most 100 buttons on a message; pickers stay well below. */
+const MAX_PICKER_BUTTONS = 60;
+
+interface AddPayload {
+  target: Target;
+  back?: SearchState;
+}
+
+interface ShowPayload {
+  show: Title;
+  back?: SearchState;
+}
+
+interface SeasonPayload extends ShowPayload {
+  season: number;
+}
+
+/** The card that asks before adding: Confirm and Cancel, and for a show the choice of a season or an episode. */
+export async function addCard(ctx: CoreContext, target: Target, back?: SearchState, recheck = false): Promise<Reply> {
+  await ctx.requireAccount();
+  const trakt = await ctx.traktForUser();
+  const [listed, seasons] = await Promise.all([onWatchlist(ctx, target, recheck), seasonCount(ctx, trakt, target)]);
+  const view = ctx.view();
+  const cancel = view.button('✖ Cancel', 'cancel', { target, ...(back ? { back } : {}) });
+  const buttons: Button[][] = [];
+  let header: string;
+  if (listed === true) {
+    header = '✓ Already on your watchlist.';
+    buttons.push([view.button('🗑 Remove', 'rm', { target })]);
+  } else {
+    const confirm: ConfirmPayload = { op: 'add', targets: [target] };
+    if (target.kind === 'show') {
+      header = 'Add this show to your watchlist?';
+      buttons.push([view.button('✅ Confirm: whole show', 'confirm', confirm, 'primary')]);
+      buttons.push([view.button('📺 Pick a season', 'seasons', { show: target.title, ...(back ? { back } : {}) })]);
+    } else if (target.kind === 'season') {
+      header = `Add season ${target.season} to your watchlist?`;
+      buttons.push([view.button(`✅ Confirm: season ${target.season}`, 'confirm', confirm, 'primary')]);
+      buttons.push([view.button('🎞 Pick an episode', 'episodes', { show: target.show, season: target.season, ...(back ? { back } : {}) })]);
+    } else {
+      header = 'Add to your watchlist?';
+      buttons.push([view.button('✅ Confirm', 'confirm', confirm, 'primary')]);
+    }
+  }
+  buttons.push([cancel]);
+  await view.save(ctx.deps.pending);
+  const text = titleCard(target, { header, ...(seasons === undefined ? {} : { seasons }) });
+  return cardReply(target, text, buttons);
+}
+
+async function seasonPicker(ctx: CoreContext, payload: ShowPayload): Promise<Reply> {
+  const trakt = await ctx.traktForUser();
+  const seasons = (await ctx.patiently(trakt.seasons(payload.show.ids.trakt))).sort((a, b) => a.number - b.number);
+  const show = titleTarget(payload.show);
+  const view = ctx.view();
+  const back = payload.back ? { back: payload.back } : {};
+  const picks = seasons.slice(0, MAX_PICKER_BUTTONS).map((s) =>
+    view.button(s.number === 0 ? 'Specials' : `Season ${s.number}`, 'season', { show: payload.show, season: s.number, ...back }),
+  );
+  const buttons: Button[][] = [];
+  for (let i = 0; i < picks.length; i += 3) buttons.push(picks.slice(i, i + 3));
+  buttons.push([view.button('✅ Confirm: whole show', 'confirm', { op: 'add', targets: [show] } satisfies ConfirmPayload, 'primary')]);
+  buttons.push([view.button('✖ Cancel', 'cancel', { target: show, ...back })]);
+  await view.save(ctx.deps.pending);
+  const header = seasons.length === 0 ? 'Trakt lists no seasons for this show yet; you can add the whole show.' : 'Which season?';
+  return cardReply(show, titleCard(show, { header, seasons: seasons.filter((s) => s.number > 0).length }), buttons);
+}
+
+async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<Reply> {
+  const trakt = await ctx.traktForUser();
+  const episodes = (await ctx.patiently(trakt.episodes(payload.show.ids.trakt, payload.season))).sort((a, b) => a.number - b.number);
+  const season: Target = { kind: 'season', show: payload.show, season: payload.season };
+  const view = ctx.view();
+  const back = payload.back ? { back: payload.back } : {};
+  const picks = episodes.slice(0, MAX_PICKER_BUTTONS).map((e) =>
+    view.button(`E${e.number}`, 'episode', {
+      target: { kind: 'episode', show: payload.show, season: payload.season, episode: e.number, ...(e.title ? { episodeTitle: e.title } : {}) },
+      ...back,
+    } satisfies AddPayload),
+  );
+  const buttons: Button[][] = [];
+  for (let i = 0; i < picks.length; i += 5) buttons.push(picks.slice(i, i + 5));
+  buttons.push([view.button(`✅ Confirm: season ${payload.season}`, 'confirm', { op: 'add', targets: [season] } satisfies ConfirmPayload, 'primary')]);
+  buttons.push([view.button('✖ Cancel', 'cancel', { target: season, ...back })]);
+  await view.save(ctx.deps.pending);
+  const more = episodes.length > MAX_PICKER_BUTTONS ? ` (the first ${MAX_PICKER_BUTTONS} are shown)` : '';
+  const header = episodes.length === 0 ? 'Trakt lists no episodes for this season yet.' : `Which episode of season ${payload.season}?${more}`;
+  return cardReply(season, titleCard(season, { header }), buttons);
+}
+
+async function findTarget(ctx: CoreContext, args: string): Promise<{ target?: Target; asked: string }> {
+  const query = parseAddQuery(args);
+  const trakt = await ctx.traktForUser();
+  if (query.kind === 'imdb') {
+    const title = await ctx.patiently(trakt.lookupImdb(query.imdbId));
+    return { ...(title ? { target: titleTarget(title) } : {}), asked: query.imdbId };
+  }
+  if (query.kind === 'slug') {
+    const title = await ctx.patiently(trakt.lookupSlug(query.type, query.slug));
+    if (title === undefined) return { asked: query.slug };
+    if (query.season === undefined) return { target: titleTarget(title), asked: query.slug };
+    if (query.episode === undefined) return { target: { kind: 'season', show: title, season: query.season }, asked: query.slug };
+    const episodes = await ctx.patiently(trakt.episodes(title.ids.trakt, query.season));
+    const episode = episodes.find((e) => e.number === query.episode);
+    if (episode === undefined) return { asked: `${query.slug} S${query.season}E${query.episode}` };
+    return {
+      target: { kind: 'episode', show: title, season: query.season, episode: episode.number, ...(episode.title ? { episodeTitle: episode.title } : {}) },
+      asked: query.slug,
+    };
+  }
+  const { text, year } = query.query;
+  const page = await ctx.patiently(
+    trakt.search({ query: text, types: ['movie', 'show'], page: 1, limit: 1, ...(year === undefined ? {} : { year }) }),
+  );
+  const best = page.hits[0];
+  return { ...(best ? { target: titleTarget(best) } : {}), asked: year === undefined ? text : `${text} (${year})` };
+}
+
+export const addCommand = defineCommand({
+  name: 'add',
+  description: 'Add to your watchlist: a title, an IMDb id or a Trakt link',
+  listed: true,
+  options: [{ name: 'title', description: 'A title, an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-ref' }],
+  async run(ctx, args) {
+    if (args.trim() === '') {
+      throw new InvalidInputError(['Tell me what to add, e.g. ', rich.code('/add dune 2021'), ', ', rich.code('/add tt1160419'), ' or a Trakt link.']);
+    }
+    await ctx.requireAccount();
+    // Duplicate detection needs a current copy: check it while Trakt looks the title up.
+    ctx.freshCopy(true).catch(() => undefined);
+    const { target, asked } = await findTarget(ctx, args);
+    if (target === undefined) {
+      return [{ text: `I found nothing for ${quote(asked)}. Try fewer words, check the spelling, or leave out the year.` }];
+    }
+    return [await addCard(ctx, target, undefined, true)];
+  },
+});
+
+export const addAction = defineAction<AddPayload>({
+  action: 'add',
+  run: async (ctx, payload) => ({ edit: await addCard(ctx, payload.target, payload.back) }),
+});
+
+export const episodeAction = defineAction<AddPayload>({
+  action: 'episode',
+  run: async (ctx, payload) => ({ edit: await addCard(ctx, payload.target, payload.back) }),
+});
+
+export const seasonsAction = defineAction<ShowPayload>({
+  action: 'seasons',
+  run: async (ctx, payload) => ({ edit: await seasonPicker(ctx, payload) }),
+});
+
+export const seasonAction = defineAction<SeasonPayload>({
+  action: 'season',
+  run: async (ctx, payload) => ({
+    edit: await addCard(ctx, { kind: 'season', show: payload.show, season: payload.season }, payload.back),
+  }),
+});
+
+export const episodesAction = defineAction<SeasonPayload>({
+  action: 'episodes',
+  run: async (ctx, payload) => ({ edit: await episodePicker(ctx, payload) }),
+});
+
+export const confirmAction = defineAction<ConfirmPayload>({
+  action: 'confirm',
+  ack: 'Working on it…',
+  run: (ctx, payload) => runConfirmedWrite(ctx, payload),
+});
+
+export const cancelAction = defineAction<{ target?: Target; back?: SearchState }>({
+  action: 'cancel',
+  async run(ctx, payload) {
+    if (payload.back) return { edit: await searchCard(ctx, payload.back) };
+    if (payload.target === undefined) return { edit: { text: 'Cancelled. Nothing was changed.' } };
+    return { edit: cardReply(payload.target, titleCard(payload.target, { header: `Cancelled. Nothing was changed for ${targetLabel(payload.target)}.` })) };
+  },
+});

@@ -1,0 +1,44 @@
+/**
+ * The static registries: every command and every button action the bot knows, in one place. Adding a
+ * command means adding a module here; nothing is discovered at run time.
+ */
+import { pickAction } from '../batch-add.js';
+import type { ActionModule, CommandModule } from '../handlers.js';
+import { addAction, addCommand, cancelAction, confirmAction, episodeAction, episodesAction, seasonAction, seasonsAction } from './add.js';
+import { linkCommand } from './link.js';
+import { removeCommand, removePickAction } from './remove.js';
+import { searchCommand, searchFilterAction, searchPageAction } from './search.js';
+import { helpCommand, startCommand } from './start.js';
+import { statusCommand } from './status.js';
+import { undoAction, undoCommand } from './undo.js';
+import { unlinkCommand } from './unlink.js';
+import { watchlistCommand, watchlistPageAction } from './watchlist.js';
+
+export const COMMANDS: readonly CommandModule[] = [
+  startCommand,
+  helpCommand,
+  searchCommand,
+  addCommand,
+  removeCommand,
+  watchlistCommand,
+  undoCommand,
+  statusCommand,
+  linkCommand,
+  unlinkCommand,
+];
+
+export const ACTIONS: readonly ActionModule[] = [
+  searchPageAction,
+  searchFilterAction,
+  addAction,
+  seasonsAction,
+  seasonAction,
+  episodesAction,
+  episodeAction,
+  confirmAction,
+  cancelAction,
+  removePickAction,
+  undoAction,
+  watchlistPageAction,
+  pickAction,
+];

@@ -1,0 +1,137 @@
+import { batchPick } from '../batch-add.js';
+import { cardReply, quote, titleCard } from '../cards.js';
+import type { CoreContext } from '../context.js';
+import { InvalidInputError, NeedsLinkError } from '../errors.js';
+import { defineAction, defineCommand } from '../handlers.js';
+import { cleanText, parseTitleQuery, splitTypeWord, type TypeFilter } from '../parse.js';
+import type { LinkedAccount, Target, TraktCatalogPort } from '../ports.js';
+import { targetKey, titleTarget } from '../targets.js';
+import { rich, type Button, type Reply } from '../types.js';
+
+/** Where a search card stands: the query and which result it shows. Stored with its buttons. */
+export interface SearchState {
+  q: string;
+  year?: number;
+  type: TypeFilter;
+  index: number;
+}
+
+/** Results asked of Trakt at once; the card flips through them one by one. */
+const TRAKT_PAGE = 10;
+
+const TYPE_WORDS: Record<TypeFilter, string> = { movie: 'Movies', show: 'Shows', both: 'Both' };
+
+async function linkedOrNull(ctx: CoreContext): Promise<LinkedAccount | null> {
+  try {
+    return await ctx.linkedAccount();
+  } catch (error) {
+    if (error instanceof NeedsLinkError) return null;
+    throw error;
+  }
+}
+
+/** Number of real seasons (specials aside), or undefined when Trakt did not say in time. */
+export async function seasonCount(ctx: CoreContext, catalog: TraktCatalogPort, target: Target): Promise<number | undefined> {
+  if (target.kind !== 'show') return undefined;
+  try {
+    const seasons = await ctx.patiently(catalog.seasons(target.title.ids.trakt));
+    return seasons.filter((s) => s.number > 0).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the target is on the user's watchlist, from the local copy; undefined when unknown. */
+export async function onWatchlist(ctx: CoreContext, target: Target, recheck = false): Promise<boolean | undefined> {
+  try {
+    await ctx.freshCopy(recheck);
+    const present = await ctx.deps.watchlists.present(ctx.identityId, [targetKey(target)]);
+    return present.has(targetKey(target));
+  } catch (error) {
+    ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'watchlist copy unavailable; card shown without the mark');
+    return undefined;
+  }
+}
+
+export async function searchCard(ctx: CoreContext, state: SearchState): Promise<Reply> {
+  const account = await linkedOrNull(ctx);
+  const catalog: TraktCatalogPort = account === null ? ctx.deps.trakt.catalog() : await ctx.traktForUser();
+  // The watchlist marks need a current copy: bring it up to date while Trakt searches.
+  if (account !== null) ctx.freshCopy().catch(() => undefined);
+  const page = Math.floor(state.index / TRAKT_PAGE) + 1;
+  const types: Array<'movie' | 'show'> = state.type === 'both' ? ['movie', 'show'] : [state.type];
+  const result = await ctx.patiently(
+    catalog.search({ query: state.q, types, page, limit: TRAKT_PAGE, ...(state.year === undefined ? {} : { year: state.year }) }),
+  );
+  const asked = `${quote(state.q)}${state.year === undefined ? '' : ` (${state.year})`}`;
+  const view = ctx.view();
+  const filterRow = (): Button[] =>
+    (['movie', 'show', 'both'] as const).map((type) =>
+      view.button(type === state.type ? `• ${TYPE_WORDS[type]}` : TYPE_WORDS[type], 'filter', { ...state, type, index: 0 }),
+    );
+  const hit = result.hits[state.index % TRAKT_PAGE];
+  if (hit === undefined) {
+    const loosen =
+      state.year !== undefined
+        ? 'Try it without the year, or with fewer words.'
+        : state.type !== 'both'
+          ? 'Try fewer words, or look in both movies and shows.'
+          : 'Try fewer words or check the spelling.';
+    const buttons = state.type !== 'both' ? [filterRow()] : [];
+    await view.save(ctx.deps.pending);
+    return { text: [`I found no ${state.type === 'both' ? 'movies or shows' : TYPE_WORDS[state.type].toLowerCase()} for ${asked}. `, loosen], ...(buttons.length ? { buttons } : {}) };
+  }
+  const target = titleTarget(hit);
+  const [listed, seasons] = await Promise.all([
+    account === null ? Promise.resolve(undefined) : onWatchlist(ctx, target),
+    seasonCount(ctx, catalog, target),
+  ]);
+  const totalResults = Math.max(result.total, state.index + 1);
+  const buttons: Button[][] = [];
+  buttons.push([
+    listed === true
+      ? view.button('🗑 Remove', 'rm', { target })
+      : view.button('➕ Add', 'add', { target, back: state }, 'primary'),
+  ]);
+  const nav: Button[] = [];
+  if (state.index > 0) nav.push(view.button('◀ Previous', 'page', { ...state, index: state.index - 1 }));
+  if (state.index + 1 < totalResults) nav.push(view.button('Next ▶', 'page', { ...state, index: state.index + 1 }));
+  if (nav.length > 0) buttons.push(nav);
+  buttons.push(filterRow());
+  // Linked users can also pick several results of this page at once (platforms with a multi-choice).
+  const pick = account === null ? undefined : batchPick(view, result.hits);
+  await view.save(ctx.deps.pending);
+  const text = titleCard(target, {
+    ...(seasons === undefined ? {} : { seasons }),
+    onWatchlist: listed === true,
+    footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}`)],
+  });
+  const card = cardReply(target, text, buttons);
+  return pick === undefined ? card : { ...card, pick };
+}
+
+export const searchCommand = defineCommand({
+  name: 'search',
+  description: 'Find movies and shows: /search dune 2021',
+  listed: true,
+  options: [{ name: 'query', description: 'A title, optionally with its year', required: true, maxLength: 200, autocomplete: 'title-query' }],
+  async run(ctx, args) {
+    const text = cleanText(args);
+    if (text === '') {
+      throw new InvalidInputError(['Tell me what to look for, e.g. ', rich.code('/search dune 2021'), ' or ', rich.code('/search shows severance'), '.']);
+    }
+    const { type, rest } = splitTypeWord(text);
+    const query = parseTitleQuery(rest);
+    return [await searchCard(ctx, { q: query.text, ...(query.year === undefined ? {} : { year: query.year }), type, index: 0 })];
+  },
+});
+
+export const searchPageAction = defineAction<SearchState>({
+  action: 'page',
+  run: async (ctx, state) => ({ edit: await searchCard(ctx, state) }),
+});
+
+export const searchFilterAction = defineAction<SearchState>({
+  action: 'filter',
+  run: async (ctx, state) => ({ edit: await searchCard(ctx, state) }),
+});

@@ -1,0 +1,30 @@
+import { defineAction, defineCommand } from '../handlers.js';
+import type { Target } from '../ports.js';
+import { formatMinutes } from '../replies.js';
+import { runUndo, type UndoPayload } from '../write-flow.js';
+import type { Reply } from '../types.js';
+
+export const undoCommand = defineCommand({
+  name: 'undo',
+  description: 'Undo your last change',
+  listed: true,
+  async run(ctx) {
+    await ctx.requireAccount();
+    const since = new Date(ctx.now().getTime() - ctx.options.undoWindowMs);
+    const entry = await ctx.deps.journal.lastUndoable(ctx.identityId, since);
+    if (entry === undefined) {
+      return [{ text: `Nothing to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.` }];
+    }
+    const target: Target | undefined = entry.targets[0];
+    const outcome = await runUndo(ctx, entry.id, target);
+    const replies: Reply[] = outcome.edit ? [outcome.edit] : [];
+    if (outcome.followUp) ctx.sendLater(outcome.followUp.then((later) => later.edit ?? { text: 'Done.' }));
+    return replies;
+  },
+});
+
+export const undoAction = defineAction<UndoPayload>({
+  action: 'undo',
+  ack: 'Undoing…',
+  run: (ctx, payload) => runUndo(ctx, payload.journalId, payload.target),
+});

@@ -1,0 +1,167 @@
+import { ViewBuilder } from './actions.js';
+import { NeedsLinkError, TraktUnavailableError } from './errors.js';
+import type {
+  AccountPort,
+  Clock,
+  CoreLogger,
+  JournalStore,
+  LinkedAccount,
+  PendingActionStore,
+  TraktPort,
+  TraktUserPort,
+  WatchlistCopyState,
+  WatchlistStore,
+} from './ports.js';
+import type { Outbox } from './notices.js';
+import { errorReply } from './replies.js';
+import type { ChatRef, ChatUserRef, Reply } from './types.js';
+import type { WatchlistCopy } from './watchlist-copy.js';
+
+export interface CoreOptions {
+  /** How long a user may undo their last change (said in /help). Default 15 minutes. */
+  undoWindowMs?: number;
+  /** How long buttons of a card stay usable. Default 30 minutes. */
+  buttonTtlMs?: number;
+  /**
+   * How long a chat user waits for Trakt before hearing that it is slow. Reads are then abandoned;
+   * a write keeps going and its message is updated when Trakt answers. Default 6 s.
+   */
+  traktPatienceMs?: number;
+  /** The local watchlist copy is trusted without asking Trakt for this long after a check. Default 30 s. */
+  watchlistFreshMs?: number;
+}
+
+export interface CoreDeps {
+  accounts: AccountPort;
+  trakt: TraktPort;
+  pending: PendingActionStore;
+  journal: JournalStore;
+  watchlists: WatchlistStore;
+  logger: CoreLogger;
+  /** Sends messages that come later than the answer (a write that finished after Trakt was slow). */
+  outbox?: Outbox;
+  clock?: Clock;
+  options?: CoreOptions;
+}
+
+export interface ResolvedOptions {
+  undoWindowMs: number;
+  buttonTtlMs: number;
+  traktPatienceMs: number;
+  watchlistFreshMs: number;
+}
+
+export function resolveOptions(options: CoreOptions | undefined): ResolvedOptions {
+  return {
+    undoWindowMs: options?.undoWindowMs ?? 15 * 60_000,
+    buttonTtlMs: options?.buttonTtlMs ?? 30 * 60_000,
+    traktPatienceMs: options?.traktPatienceMs ?? 6_000,
+    watchlistFreshMs: options?.watchlistFreshMs ?? 30_000,
+  };
+}
+
+/** Everything a command or action handler works with. */
+export class CoreContext {
+  readonly options: ResolvedOptions;
+  private account: Promise<LinkedAccount | null> | undefined;
+  private traktUser: Promise<TraktUserPort> | undefined;
+  private copyState: Promise<WatchlistCopyState> | undefined;
+
+  constructor(
+    readonly deps: CoreDeps,
+    readonly copy: WatchlistCopy,
+    readonly user: ChatUserRef,
+    readonly chat: ChatRef,
+    readonly identityId: number,
+    readonly privateChatId: string | undefined,
+  ) {
+    this.options = resolveOptions(deps.options);
+  }
+
+  now(): Date {
+    return this.deps.clock?.now() ?? new Date();
+  }
+
+  /** A view whose buttons act for this user in this chat. */
+  view(ttlMs = this.options.buttonTtlMs): ViewBuilder {
+    return new ViewBuilder(
+      { identityId: this.identityId, platform: this.user.platform, chatId: this.chat.chatId },
+      new Date(this.now().getTime() + ttlMs),
+    );
+  }
+
+  linkedAccount(): Promise<LinkedAccount | null> {
+    this.account ??= this.deps.accounts.linkedAccount(this.identityId);
+    return this.account;
+  }
+
+  /** The linked account, or NeedsLinkError. */
+  async requireAccount(): Promise<LinkedAccount> {
+    const account = await this.linkedAccount();
+    if (account === null) throw new NeedsLinkError(false);
+    return account;
+  }
+
+  /** Trakt on behalf of this user; NeedsLinkError when not linked. */
+  /**
+   * Brings the local watchlist copy up to date, once per context: callers start it early so it runs
+   * alongside their other Trakt calls, and later callers share it.
+   */
+  freshCopy(recheck = false): Promise<WatchlistCopyState> {
+    this.copyState ??= this.traktForUser().then((trakt) => this.copy.current(this, trakt, { recheck }));
+    return this.copyState;
+  }
+
+  traktForUser(): Promise<TraktUserPort> {
+    this.traktUser ??= this.deps.trakt.forIdentity(this.identityId);
+    return this.traktUser;
+  }
+
+  /** Sends a reply to this chat once `later` settles (errors are translated like any other). */
+  sendLater(later: Promise<Reply>): void {
+    const target = { platform: this.chat.platform, chatId: this.chat.chatId };
+    void later
+      .catch((error: unknown) => errorReply(error, this.deps.logger, { identityId: this.identityId, late: true }))
+      .then((reply) => this.deps.outbox?.send(target, reply))
+      .catch((error: unknown) => this.deps.logger.error({ err: error, identityId: this.identityId }, 'late reply not delivered'));
+  }
+
+  /** A Trakt read bounded by the user's patience: past it, the user hears Trakt is slow. */
+  patiently<T>(work: Promise<T>): Promise<T> {
+    return withPatience(work, this.options.traktPatienceMs);
+  }
+}
+
+export const PATIENCE_EXCEEDED = Symbol('patience exceeded');
+
+/** Resolves with the work's result, or rejects with TraktUnavailableError('slow') after `ms`. */
+export function withPatience<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TraktUnavailableError('slow')), ms);
+    timer.unref();
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** Races work against the patience; the work keeps running either way. */
+export async function raceTimeout<T>(work: Promise<T>, ms: number): Promise<T | typeof PATIENCE_EXCEEDED> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof PATIENCE_EXCEEDED>((resolve) => {
+    timer = setTimeout(() => resolve(PATIENCE_EXCEEDED), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Rich } from './types.js';
+
+/**
+ * The two error families of the bot (ARCHITECTURE principle 6). A `UserFacingError` carries a code
+ * and a message that is safe to show as is; anything else is logged with context and shown as a
+ * short apology with a reference the user can quote. The ports translate the outside world's errors
+ * (Trakt statuses, token problems) into the subclasses below, so the core never sees an HTTP status.
+ */
+export class UserFacingError extends Error {
+  override readonly name: string = 'UserFacingError';
+  readonly code: string;
+  readonly reply: Rich;
+
+  constructor(code: string, reply: Rich, options?: { cause?: unknown }) {
+    super(typeof reply === 'string' ? reply : code, options);
+    this.code = code;
+    this.reply = reply;
+  }
+}
+
+/** The user has no usable Trakt link: answer with a Link button. */
+export class NeedsLinkError extends UserFacingError {
+  override readonly name = 'NeedsLinkError';
+  /** True when a link existed but Trakt no longer accepts it. */
+  readonly relink: boolean;
+
+  constructor(relink: boolean) {
+    super(
+      relink ? 'relink-required' : 'not-linked',
+      relink
+        ? 'Your Trakt link stopped working (Trakt no longer accepts it). Link again to continue.'
+        : 'This needs your Trakt account. Link it first: it takes a minute.',
+    );
+    this.relink = relink;
+  }
+}
+
+/** Trakt answered 420: the watchlist is at its limit. The numbers come from Trakt, never from constants. */
+export class WatchlistFullError extends UserFacingError {
+  override readonly name = 'WatchlistFullError';
+  readonly limit: number | undefined;
+  readonly vip: boolean | undefined;
+  readonly upgradeUrl: string | undefined;
+
+  constructor(input: { limit: number | undefined; vip: boolean | undefined; upgradeUrl: string | undefined; cause?: unknown }) {
+    super('watchlist-full', 'Your Trakt watchlist is full.', { cause: input.cause });
+    this.limit = input.limit;
+    this.vip = input.vip;
+    this.upgradeUrl = input.upgradeUrl;
+  }
+}
+
+/** Trakt answered 423. */
+export class AccountLockedError extends UserFacingError {
+  override readonly name = 'AccountLockedError';
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'account-locked',
+      'Trakt says your account is locked, so nothing was changed. Trakt asks you to contact their support (support@trakt.tv) to unlock it.',
+      options,
+    );
+  }
+}
+
+export type UnavailableKind = 'outage' | 'rate-limited' | 'slow';
+
+/** Trakt is down, rate-limiting us, or slower than a chat user should wait. */
+export class TraktUnavailableError extends UserFacingError {
+  override readonly name = 'TraktUnavailableError';
+  readonly kind: UnavailableKind;
+
+  constructor(kind: UnavailableKind, options?: { cause?: unknown }) {
+    super(
+      `trakt-${kind}`,
+      kind === 'rate-limited'
+        ? 'Trakt asked me to slow down. Please try again in a minute.'
+        : kind === 'slow'
+          ? 'Trakt is taking too long to answer right now. Please try again in a minute.'
+          : 'Trakt is not answering right now. Please try again in a few minutes.',
+      options,
+    );
+    this.kind = kind;
+  }
+}
+
+/** Bad input from the user (too long, empty, odd characters): say what is wrong, change nothing. */
+export class InvalidInputError extends UserFacingError {
+  override readonly name = 'InvalidInputError';
+  constructor(reply: Rich) {
+    super('invalid-input', reply);
+  }
+}

@@ -1,0 +1,61 @@
+import type { CompletionSource } from './autocomplete.js';
+import type { CoreContext } from './context.js';
+import type { ActionOutcome, Reply } from './types.js';
+
+/**
+ * One option of a command, for platforms with structured commands (Discord's slash commands). The
+ * command's `args` are the given options' values in this order, joined by spaces; so a platform with
+ * plain text commands (Telegram) needs none of this.
+ */
+export interface CommandOption {
+  /** 1-32 characters, lower case (Discord's rule). */
+  readonly name: string;
+  /** At most 100 characters. */
+  readonly description: string;
+  readonly required?: boolean;
+  readonly maxLength?: number;
+  /** Suggestions while the user types (Discord: autocomplete). */
+  readonly autocomplete?: CompletionSource;
+  /** A fixed set of values; the user picks one. */
+  readonly choices?: ReadonlyArray<{ name: string; value: string }>;
+}
+
+/** What an action gets besides its stored payload. */
+export interface ActionRunInput {
+  /** For a multi-choice: the values the user chose. */
+  values?: string[];
+}
+
+/** One command: its name, what `/help` and the platform's command menu say, and what it does. */
+export interface CommandModule {
+  readonly name: string;
+  /** One line for the platform's command menu (Telegram: at most 256 characters). */
+  readonly description: string;
+  /** Whether it appears in the platform's command menu. */
+  readonly listed: boolean;
+  /** Its arguments, for platforms with structured commands. None: it takes no arguments. */
+  readonly options?: readonly CommandOption[];
+  /** Every answer concerns only the user (account matters): platforms may answer privately from the start. */
+  readonly private?: boolean;
+  run(ctx: CoreContext, args: string): Promise<Reply[]>;
+}
+
+/** One button action. `payload` is what the view stored with the button. */
+export interface ActionModule {
+  readonly action: string;
+  /** Toast shown at once on the press, while the work runs. */
+  readonly ack?: string;
+  run(ctx: CoreContext, payload: unknown, input?: ActionRunInput): Promise<ActionOutcome>;
+}
+
+export function defineCommand(module: CommandModule): CommandModule {
+  return module;
+}
+
+export function defineAction<P>(module: {
+  action: string;
+  ack?: string;
+  run(ctx: CoreContext, payload: P, input?: ActionRunInput): Promise<ActionOutcome>;
+}): ActionModule {
+  return module as ActionModule;
+}

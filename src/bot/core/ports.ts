@@ -1,0 +1,177 @@
+/**
+ * What the core needs from the outside world. `src/bot/services/` implements these over the
+ * database (`src/db/queries`), the account services (`src/accounts`) and the Trakt client
+ * (`src/trakt`); unit tests implement them in memory. The core imports only types from Trakt's
+ * domain model (`src/trakt/types.ts`), never its client or its errors: the ports translate failures
+ * into the errors of `./errors.ts`.
+ */
+import type { Episode, Season, Title, WatchlistEntry, WatchlistWriteResult } from '../../trakt/types.js';
+import type { ChatUserRef, Platform } from './types.js';
+
+export type { Episode, Season, Title, WatchlistEntry, WatchlistWriteResult };
+
+/** One thing on (or for) a watchlist: a movie, a show, one season or one episode of a show. */
+export type Target =
+  | { kind: 'movie' | 'show'; title: Title }
+  | { kind: 'season'; show: Title; season: number }
+  | { kind: 'episode'; show: Title; season: number; episode: number; episodeTitle?: string };
+
+export interface LinkedAccount {
+  username: string;
+  vip: boolean;
+  /** `limits.watchlist.item_count` from Trakt; null when Trakt did not say. */
+  watchlistLimit: number | null;
+}
+
+export type LinkStartInfo =
+  | { kind: 'oauth'; url: string; expiresAt: Date }
+  | { kind: 'device'; url: string; userCode: string; expiresAt: Date };
+
+export interface AccountPort {
+  /** Finds or creates the identity of a chat user; returns its id. */
+  identify(user: ChatUserRef): Promise<number>;
+  /** The user's Trakt link; null when not linked. Throws NeedsLinkError(relink) when it needs renewing. */
+  linkedAccount(identityId: number): Promise<LinkedAccount | null>;
+  startLink(input: { identityId: number; platform: Platform; notifyChatId: string }): Promise<LinkStartInfo>;
+  unlink(identityId: number): Promise<{ wasLinked: boolean }>;
+  /** Stores what Trakt said about the account (VIP, limit) after reading its settings. */
+  rememberSettings(identityId: number, settings: LinkedAccount): Promise<void>;
+}
+
+export interface SearchPage {
+  hits: Title[];
+  /** Results in all pages, when Trakt said. */
+  total: number;
+}
+
+export interface SearchRequest {
+  query: string;
+  types: Array<'movie' | 'show'>;
+  year?: number;
+  page: number;
+  limit: number;
+}
+
+/** Trakt calls that need no user (the application's own limits). */
+export interface TraktCatalogPort {
+  search(request: SearchRequest): Promise<SearchPage>;
+  /** Movie or show by IMDb id. */
+  lookupImdb(imdbId: string): Promise<Title | undefined>;
+  /** Movie or show by Trakt slug, as in `trakt.tv/movies/<slug>`. */
+  lookupSlug(type: 'movie' | 'show', slug: string): Promise<Title | undefined>;
+  seasons(showTraktId: number): Promise<Season[]>;
+  episodes(showTraktId: number, season: number): Promise<Episode[]>;
+}
+
+/** Trakt calls on behalf of one linked user. Failures arrive as core errors (WatchlistFull, AccountLocked ...). */
+export interface TraktUserPort extends TraktCatalogPort {
+  add(targets: Target[]): Promise<WatchlistWriteResult>;
+  remove(targets: Target[]): Promise<WatchlistWriteResult>;
+  /** `last_activities.watchlist.updated_at` (REFERENCE §10). */
+  watchlistActivity(): Promise<Date | null>;
+  watchlistAll(): Promise<WatchlistEntry[]>;
+  settings(): Promise<LinkedAccount>;
+}
+
+export interface TraktPort {
+  catalog(): TraktCatalogPort;
+  /** Throws NeedsLinkError when the identity has no usable link. */
+  forIdentity(identityId: number): Promise<TraktUserPort>;
+}
+
+/** State behind one button: the button itself carries only `v1:<action>:<id>`. */
+export interface PendingAction {
+  id: string;
+  ownerIdentityId: number;
+  action: string;
+  payload: unknown;
+  expiresAt: Date;
+  consumedAt: Date | null;
+}
+
+export interface NewPendingAction {
+  id: string;
+  ownerIdentityId: number;
+  platform: Platform;
+  chatId: string;
+  action: string;
+  payload: unknown;
+  expiresAt: Date;
+}
+
+export interface PendingActionStore {
+  create(rows: NewPendingAction[]): Promise<void>;
+  find(id: string): Promise<PendingAction | undefined>;
+  /**
+   * Consumes every button of a view (the buttons of one message share the view id as a prefix of their
+   * ids) if none was consumed yet and they have not expired. True for exactly one caller: this is what
+   * turns two quick presses into one action.
+   */
+  claimView(viewId: string, now: Date): Promise<boolean>;
+}
+
+export interface JournalEntry {
+  id: number;
+  identityId: number;
+  kind: 'add' | 'remove';
+  targets: Target[];
+  createdAt: Date;
+  undoneAt: Date | null;
+}
+
+export interface JournalStore {
+  record(input: { identityId: number; kind: 'add' | 'remove'; targets: Target[]; result: unknown }): Promise<JournalEntry>;
+  /** The newest entry not undone, created after `since`. */
+  lastUndoable(identityId: number, since: Date): Promise<JournalEntry | undefined>;
+  /** Marks the entry undone if it was not; returns it for exactly one caller. */
+  claimUndo(id: number, identityId: number, now: Date): Promise<JournalEntry | undefined>;
+  /** Gives a claimed entry back after the undo failed. */
+  releaseUndo(id: number): Promise<void>;
+}
+
+export type WatchlistFilter = 'all' | 'movies' | 'shows';
+export type WatchlistSort = 'added' | 'title' | 'year' | 'rating';
+
+export interface WatchlistCopyState {
+  /** The activity time the copy matches; null = must be re-read. */
+  activityAt: Date | null;
+  checkedAt: Date;
+  itemCount: number;
+}
+
+export interface StoredWatchlistItem {
+  key: string;
+  target: Target;
+  listedAt: Date;
+}
+
+/** The local copy of users' watchlists. */
+export interface WatchlistStore {
+  state(identityId: number): Promise<WatchlistCopyState | undefined>;
+  /** Replaces the whole copy (after a full read). */
+  replace(identityId: number, entries: WatchlistEntry[], activityAt: Date | null, now: Date): Promise<number>;
+  markChecked(identityId: number, now: Date): Promise<void>;
+  /** Applies our own write to the copy (when there is one); returns the item count after it. */
+  applyWrite(identityId: number, change: { added?: Target[]; removed?: Target[]; listedAt: Date }): Promise<number>;
+  /** Records which activity time the copy matches (null: re-read it next time). */
+  setActivity(identityId: number, activityAt: Date | null): Promise<void>;
+  page(
+    identityId: number,
+    query: { filter: WatchlistFilter; sort: WatchlistSort; offset: number; limit: number },
+  ): Promise<{ items: StoredWatchlistItem[]; total: number }>;
+  /** Which of these keys are on the copy. */
+  present(identityId: number, keys: string[]): Promise<Set<string>>;
+  /** Items whose title contains the text (best matches first). */
+  find(identityId: number, text: string, limit: number): Promise<StoredWatchlistItem[]>;
+  clear(identityId: number): Promise<void>;
+}
+
+export interface CoreLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { RELINK_ACTION } from './notices.js';
+import { AccountLockedError, NeedsLinkError, UserFacingError, WatchlistFullError } from './errors.js';
+import type { CoreLogger } from './ports.js';
+import { plainText, rich, type Button, type Reply } from './types.js';
+
+/** Words the adapters show on their own, kept here so every platform says the same thing. */
+export const NOTICES = {
+  sentPrivately: 'I answered you in our private chat.',
+  startPrivateChat: 'I need to answer you privately, but we have no private chat yet. Open one with the button, then try again.',
+  openPrivateChat: 'Open private chat',
+  buttonInvalid: 'This button is not valid.',
+  buttonStale: 'This button has expired or was already used. Send the command again.',
+  buttonForeign: 'This button belongs to someone else. Send the command yourself to get your own.',
+  genericError: 'Sorry, something went wrong on my side.',
+  working: 'Working on it…',
+} as const;
+
+export const LINK_BUTTON_LABEL = '🔗 Link Trakt account';
+
+export function linkButton(): Button {
+  return { label: LINK_BUTTON_LABEL, action: RELINK_ACTION, style: 'primary' };
+}
+
+/** What an unlinked user hears from anything that needs a link. */
+export function linkPrompt(relink: boolean): Reply {
+  return { text: new NeedsLinkError(relink).reply, buttons: [[linkButton()]] };
+}
+
+export function formatMinutes(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/** The one line users read before linking (PEERS: since 2026-07 a free account connects one app). */
+export const ONE_APP_NOTE =
+  'Good to know: a free Trakt account can connect only one app at a time, so linking Marquee uses that slot (VIP accounts can connect more).';
+
+/** 420: "used / limit", and the upgrade link for free accounts. */
+export function watchlistFullReply(error: WatchlistFullError, used: number | undefined): Reply {
+  const limit = error.limit;
+  const numbers = limit === undefined ? '' : ` (${Math.max(used ?? limit, limit)} / ${limit} used)`;
+  const text = [
+    `Your Trakt watchlist is full${numbers}, so nothing was added. Remove something first with /remove`,
+    error.vip === true ? '.' : ', or upgrade to Trakt VIP for more room.',
+  ].join('');
+  const buttons: Button[][] = error.vip === true || !error.upgradeUrl ? [] : [[{ label: 'Trakt VIP', url: error.upgradeUrl }]];
+  return { text, ...(buttons.length ? { buttons } : {}) };
+}
+
+/**
+ * The translation point from errors to replies: user-facing errors say their safe message; anything
+ * else is logged with context and answered with a short apology carrying a reference to find the log.
+ */
+export function errorReply(error: unknown, logger: CoreLogger, context: Record<string, unknown>): Reply {
+  if (error instanceof NeedsLinkError) return linkPrompt(error.relink);
+  if (error instanceof WatchlistFullError) return watchlistFullReply(error, undefined);
+  if (error instanceof AccountLockedError) return { text: error.reply };
+  if (error instanceof UserFacingError) return { text: error.reply };
+  const ref = randomBytes(4).toString('hex').toUpperCase();
+  logger.error({ err: error, ref, ...context }, 'bot handler failed');
+  return { text: [NOTICES.genericError, ' Please try again; if it keeps happening, quote reference ', rich.code(ref), '.'] };
+}
+
+export function plain(reply: Reply): string {
+  return plainText(reply.text);
+}

@@ -1,0 +1,65 @@
+import type { Target, Title } from './ports.js';
+
+/** The key of a target in the local watchlist copy (also `watchlist_items.item_key`). */
+export function targetKey(target: Target): string {
+  switch (target.kind) {
+    case 'movie':
+    case 'show':
+      return `${target.kind}:${target.title.ids.trakt}`;
+    case 'season':
+      return `season:${target.show.ids.trakt}:${target.season}`;
+    case 'episode':
+      return `episode:${target.show.ids.trakt}:${target.season}:${target.episode}`;
+  }
+}
+
+export function titleOf(target: Target): Title {
+  return 'title' in target ? target.title : target.show;
+}
+
+export function titleTarget(title: Title): Target {
+  return { kind: title.type, title };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** `Dune (2021)`, `Severance (2022), season 2`, `Severance (2022) S02E05 “Trojan's Horse”`. */
+export function targetLabel(target: Target): string {
+  const title = titleOf(target);
+  const base = title.year === null ? title.title : `${title.title} (${title.year})`;
+  switch (target.kind) {
+    case 'movie':
+    case 'show':
+      return base;
+    case 'season':
+      return `${base}, season ${target.season}`;
+    case 'episode':
+      return `${base} S${pad(target.season)}E${pad(target.episode)}${target.episodeTitle ? ` “${target.episodeTitle}”` : ''}`;
+  }
+}
+
+/** Kind word for cards. */
+export function kindWord(target: Target): string {
+  switch (target.kind) {
+    case 'movie':
+      return 'Movie';
+    case 'show':
+      return 'Show';
+    case 'season':
+      return 'Season';
+    case 'episode':
+      return 'Episode';
+  }
+}
+
+/** Lower-cased title without a leading English article, for sorting and matching. */
+export function sortTitleOf(title: string): string {
+  return title
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/^(the|a|an)\s+/, '')
+    .trim();
+}

@@ -1,0 +1,390 @@
+import {
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  REST,
+  type AttachmentPayload,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type InteractionReplyOptions,
+  type StringSelectMenuInteraction,
+} from 'discord.js';
+import type { Logger } from '../../logger.js';
+import type { BotCore } from '../core/bot-core.js';
+import type { DeliveryTarget } from '../core/notices.js';
+import { NOTICES } from '../core/replies.js';
+import type { ActionOutcome, ChatRef, Reply } from '../core/types.js';
+import type { PosterSource } from '../services/posters.js';
+import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
+import { registerSlashCommands, slashCommandsFrom } from './slash-commands.js';
+import { argsFromOptions, privateChatIdOf, toChatRef, toUserRef, userIdOfChat } from './to-core.js';
+
+/**
+ * The Discord adapter: discord.js lives here and only here. Slash commands, buttons, select menus and
+ * autocomplete arrive over the gateway as interactions; each is acknowledged within Discord's 3
+ * seconds (answered at once when the core is quick, deferred otherwise and edited when it is done)
+ * and rendered as an embed with components. discord.js resumes dropped gateway sessions by itself;
+ * while Discord cannot be reached at all, the adapter keeps trying in the background and the rest of
+ * the service runs on.
+ */
+export interface DiscordAdapterOptions {
+  token: string;
+  applicationId: string;
+  /** `DISCORD_API_URL`, e.g. https://discord.com/api. */
+  apiUrl: string;
+  /** Register the commands to this guild only (they appear at once); null: globally. */
+  guildId: string | null;
+  core: BotCore;
+  posters: PosterSource;
+  logger: Logger;
+}
+
+export interface DiscordAdapter {
+  readonly name: 'discord';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Outbox sender: messages the service sends on its own (link notices, late outcomes). */
+  send(target: DeliveryTarget, reply: Reply): Promise<void>;
+  /** Resolves once every interaction received so far is handled (tests). */
+  idle(): Promise<void>;
+}
+
+/** Discord wants the first answer to an interaction within 3 s of its creation. */
+const INTERACTION_DEADLINE_MS = 3_000;
+/** Answer a command or a press directly if the core is done by then; defer otherwise. */
+const DIRECT_ANSWER_MS = 1_500;
+/** Autocomplete answers leave this much of the deadline for the request carrying them. */
+const AUTOCOMPLETE_MARGIN_MS = 700;
+const MAX_BACKOFF_MS = 30_000;
+
+const TIMEOUT = Symbol('timeout');
+
+type Prepared = { message: RenderedMessage; files: AttachmentPayload[]; ephemeral: boolean };
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Time left until `budgetMs` after the interaction's creation (its snowflake), bounded in case of clock skew. */
+function budgetLeft(createdAt: number, budgetMs: number): number {
+  const left = createdAt + budgetMs - Date.now();
+  return Math.min(budgetMs, Math.max(100, left));
+}
+
+/** Already past the point where a direct answer is planned: acknowledge before any work. */
+function isLate(createdAt: number): boolean {
+  return Date.now() >= createdAt + DIRECT_ANSWER_MS;
+}
+
+/** What may be logged of an error: discord.js errors carry request URLs with interaction tokens. */
+export function loggable(error: unknown): Record<string, unknown> {
+  const scrub = (text: string) => text.replace(/[A-Za-z0-9_.-]{40,}/g, '[redacted]');
+  if (error instanceof DiscordAPIError) return { name: error.name, code: error.code, status: error.status, method: error.method, message: scrub(error.message) };
+  if (error instanceof Error) return { name: error.name, message: scrub(error.message), ...(error.stack ? { stack: scrub(error.stack) } : {}) };
+  return { message: scrub(String(error)) };
+}
+
+function isCode(error: unknown, ...codes: number[]): boolean {
+  return error instanceof DiscordAPIError && typeof error.code === 'number' && codes.includes(error.code);
+}
+
+const NO_MENTIONS = { parse: [] as [] };
+
+function extensionOf(contentType: string): string {
+  if (contentType.includes('png')) return 'png';
+  if (contentType.includes('gif')) return 'gif';
+  if (contentType.includes('jpeg') || contentType.includes('jpg')) return 'jpg';
+  return 'webp';
+}
+
+export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAdapter {
+  const { core, posters, logger } = options;
+  const specs = new Map(core.commands.map((c) => [c.name, c]));
+  const stopController = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let client: Client | undefined;
+  let ready = false;
+  let stopped = false;
+  let starting: Promise<void> | undefined;
+
+  // ---------------------------------------------------------------- rendering
+
+  /** Renders a reply; the poster (downloaded once, REFERENCE §6 forbids hot-linking) goes as an attached file. */
+  async function prepare(reply: Reply, chat: ChatRef): Promise<Prepared> {
+    const files: AttachmentPayload[] = [];
+    let posterFile: string | undefined;
+    if (reply.image !== undefined) {
+      const image = await posters.image(reply.image.sourceUrl).catch((error: unknown) => {
+        logger.warn({ err: loggable(error) }, 'poster lookup failed; card goes without it');
+        return undefined;
+      });
+      if (image !== undefined) {
+        posterFile = `poster.${extensionOf(image.contentType)}`;
+        files.push({ attachment: image.data, name: posterFile });
+      }
+    }
+    // Ephemeral only where others could see it: in a DM everything is private already.
+    return { message: renderReply(reply, posterFile), files, ephemeral: reply.private === true && chat.kind === 'group' };
+  }
+
+  function replyOptions(prepared: Prepared): InteractionReplyOptions {
+    return {
+      ...prepared.message,
+      files: prepared.files,
+      allowedMentions: NO_MENTIONS,
+      ...(prepared.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}),
+    };
+  }
+
+  /** An edit replaces everything: embeds, components, and the attachments (the old poster is dropped). */
+  function editOptions(prepared: Prepared) {
+    return { ...prepared.message, files: prepared.files, attachments: [], allowedMentions: NO_MENTIONS };
+  }
+
+  function notice(text: string) {
+    return { content: text, flags: MessageFlags.Ephemeral as const, allowedMentions: NO_MENTIONS };
+  }
+
+  // ---------------------------------------------------------------- slash commands
+
+  async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    const spec = specs.get(interaction.commandName);
+    const user = toUserRef(interaction.user, interaction.locale);
+    const chat = toChatRef(interaction);
+    const args = argsFromOptions(spec?.options ?? [], (name) => interaction.options.get(name)?.value);
+    const deferredEphemeral = spec?.private === true && chat.kind === 'group';
+    // Delivered late (e.g. replayed after a gateway resume): defer before doing anything, so an
+    // interaction Discord already gave up on (10062) does no work nobody will see.
+    const late = isLate(interaction.createdTimestamp);
+    if (late) await interaction.deferReply(deferredEphemeral ? { flags: MessageFlags.Ephemeral } : {});
+    const work = core
+      .handleCommand({ user, chat, command: interaction.commandName, args, privateChatId: privateChatIdOf(interaction.user.id) })
+      .then((replies) => Promise.all(replies.map((r) => prepare(r, chat))));
+    // Awaited below; this only keeps a failure from going unhandled if acknowledging fails first.
+    work.catch(() => undefined);
+    // Quick answers go out as the reply itself; slow ones are deferred first ("Marquee is thinking…").
+    const early = late ? TIMEOUT : await within(work, budgetLeft(interaction.createdTimestamp, DIRECT_ANSWER_MS));
+    if (early === TIMEOUT && !late) await interaction.deferReply(deferredEphemeral ? { flags: MessageFlags.Ephemeral } : {});
+    const prepared = early === TIMEOUT ? await work : early;
+    const [first, ...rest] = prepared;
+    if (first === undefined) {
+      if (early === TIMEOUT) await interaction.editReply({ content: 'Done.' });
+      else await interaction.reply(notice(`I do not know /${interaction.commandName}.`));
+      return;
+    }
+    if (early !== TIMEOUT) {
+      await interaction.reply(replyOptions(first));
+    } else if (first.ephemeral && !deferredEphemeral) {
+      // Deferred in public, but the answer is private: replace the public "thinking" with a private message.
+      await interaction.deleteReply().catch(() => undefined);
+      await interaction.followUp(replyOptions(first));
+    } else {
+      await interaction.editReply(editOptions(first));
+    }
+    for (const more of rest) await interaction.followUp(replyOptions(more));
+  }
+
+  // ---------------------------------------------------------------- buttons and select menus
+
+  async function onComponent(interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
+    const user = toUserRef(interaction.user, interaction.locale);
+    const chat = toChatRef(interaction);
+    let data = interaction.customId;
+    let values: string[] | undefined;
+    if (interaction.isStringSelectMenu()) {
+      // A menu folded from buttons: the chosen option is the button. Otherwise a multi-choice.
+      if (data.startsWith(MENU_PREFIX)) data = interaction.values[0] ?? '';
+      else values = [...interaction.values];
+    }
+    // A press consumes its card's buttons: when it arrives late, make sure Discord still takes an
+    // answer (deferring throws 10062 otherwise) before the core acts on it.
+    let acknowledged = false;
+    if (isLate(interaction.createdTimestamp)) {
+      await interaction.deferUpdate();
+      acknowledged = true;
+    }
+    const pressed = core.pressButton({ user, chat, data, privateChatId: privateChatIdOf(interaction.user.id), ...(values ? { values } : {}) });
+    const early = acknowledged ? TIMEOUT : await within(pressed, budgetLeft(interaction.createdTimestamp, DIRECT_ANSWER_MS));
+    if (early === TIMEOUT && !acknowledged) {
+      await interaction.deferUpdate();
+      acknowledged = true;
+    }
+    const step = early === TIMEOUT ? await pressed : early;
+    if (step.work === undefined) {
+      // Refusals (someone else's button, an expired one) go to the presser alone; the message stays.
+      if (step.ack.text !== undefined) {
+        if (acknowledged) await interaction.followUp(notice(step.ack.text));
+        else await interaction.reply(notice(step.ack.text));
+      } else if (!acknowledged) {
+        await interaction.deferUpdate();
+      }
+      return;
+    }
+    if (!acknowledged) await interaction.deferUpdate();
+    await applyOutcome(interaction, chat, await step.work());
+  }
+
+  async function applyOutcome(interaction: ButtonInteraction | StringSelectMenuInteraction, chat: ChatRef, outcome: ActionOutcome): Promise<void> {
+    if (outcome.edit !== undefined) {
+      const prepared = await prepare(outcome.edit, chat);
+      try {
+        await interaction.editReply(editOptions(prepared));
+      } catch (error) {
+        // Past the interaction token's 15 minutes (a very slow Trakt write): edit the message directly.
+        if (!isCode(error, 50027, 10015) || interaction.message.flags.has(MessageFlags.Ephemeral)) throw error;
+        await interaction.message.edit(editOptions(prepared));
+      }
+    }
+    for (const reply of outcome.send ?? []) await interaction.followUp(replyOptions(await prepare(reply, chat)));
+    if (outcome.followUp !== undefined) await applyOutcome(interaction, chat, await outcome.followUp);
+  }
+
+  // ---------------------------------------------------------------- autocomplete
+
+  async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const answerBy = Date.now() + budgetLeft(interaction.createdTimestamp, INTERACTION_DEADLINE_MS - AUTOCOMPLETE_MARGIN_MS);
+    const choices = await core.autocomplete({
+      user: toUserRef(interaction.user, interaction.locale),
+      command: interaction.commandName,
+      option: focused.name,
+      text: String(focused.value),
+      answerBy: new Date(answerBy),
+    });
+    await interaction.respond(choices.map((c) => ({ name: c.label.slice(0, 100), value: c.value.slice(0, 100) })));
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  async function handle(interaction: Interaction): Promise<void> {
+    try {
+      if (interaction.isAutocomplete()) await onAutocomplete(interaction);
+      else if (interaction.isChatInputCommand()) await onCommand(interaction);
+      else if (interaction.isButton() || interaction.isStringSelectMenu()) await onComponent(interaction);
+    } catch (error) {
+      // 10062: the interaction expired before we answered (e.g. delivered late after a resume); nothing to tell.
+      if (isCode(error, 10062)) {
+        logger.info({ interaction: interaction.id }, 'Discord interaction expired before it was answered');
+        return;
+      }
+      logger.error({ err: loggable(error), interaction: interaction.id, type: interaction.type }, 'Discord interaction failed');
+      if (interaction.isRepliable()) {
+        const apology = notice(NOTICES.genericError);
+        const sent = interaction.replied || interaction.deferred ? interaction.followUp(apology) : interaction.reply(apology);
+        await sent.catch(() => undefined);
+      }
+    }
+  }
+
+  function buildClient(): Client {
+    const created = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      partials: [Partials.Channel],
+      rest: { api: options.apiUrl },
+    });
+    created.on(Events.InteractionCreate, (interaction) => {
+      if (stopped) return;
+      const job = handle(interaction).finally(() => inFlight.delete(job));
+      inFlight.add(job);
+    });
+    created.on(Events.ClientReady, (c) => {
+      ready = true;
+      logger.info({ bot: c.user.tag }, 'Discord bot connected');
+    });
+    created.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'Discord gateway disconnected; reconnecting'));
+    created.on(Events.ShardResume, () => logger.info('Discord gateway session resumed'));
+    created.on(Events.Error, (error) => logger.error({ err: loggable(error) }, 'Discord client error'));
+    created.on(Events.Warn, (message) => logger.warn({ message }, 'Discord client warning'));
+    return created;
+  }
+
+  async function connect(): Promise<void> {
+    const commands = slashCommandsFrom(core.commands);
+    const rest = new REST({ api: options.apiUrl, retries: 1, timeout: 10_000 }).setToken(options.token);
+    let failures = 0;
+    let registered = false;
+    while (!stopped) {
+      let attempt: Client | undefined;
+      try {
+        if (!registered) {
+          await registerSlashCommands(rest, options.applicationId, options.guildId, commands, stopController.signal);
+          registered = true;
+          logger.info({ commands: commands.length, scope: options.guildId === null ? 'global' : 'guild' }, 'Discord slash commands registered');
+        }
+        attempt = buildClient();
+        client = attempt;
+        await attempt.login(options.token);
+        return;
+      } catch (error) {
+        client = undefined;
+        await attempt?.destroy().catch(() => undefined);
+        if (stopped) return;
+        failures += 1;
+        const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
+        logger.warn({ err: loggable(error), failures, retryInMs: backoff }, 'Discord is not reachable yet; retrying');
+        await delay(backoff, stopController.signal);
+      }
+    }
+  }
+
+  return {
+    name: 'discord',
+
+    start() {
+      starting ??= connect();
+      return starting;
+    },
+
+    async stop() {
+      stopped = true;
+      stopController.abort();
+      // A login still under way is abandoned rather than waited for.
+      if (!ready) await client?.destroy().catch(() => undefined);
+      await starting?.catch(() => undefined);
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      ready = false;
+      await client?.destroy().catch(() => undefined);
+      client = undefined;
+    },
+
+    async send(target, reply) {
+      const current = client;
+      if (current === undefined || !ready) throw new Error('Discord is not connected');
+      const chatId = 'chatId' in target ? target.chatId : undefined;
+      const userId = 'userId' in target ? target.userId : chatId === undefined ? undefined : userIdOfChat(chatId);
+      const channel = userId !== undefined ? await current.users.createDM(userId) : await current.channels.fetch(chatId ?? '');
+      if (channel === null || !channel.isSendable()) throw new Error('Discord channel cannot be written to');
+      const kind = userId !== undefined || channel.isDMBased() ? 'private' : 'group';
+      const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind });
+      await channel.send({ ...prepared.message, files: prepared.files, allowedMentions: NO_MENTIONS });
+    },
+
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  Routes,
+  type REST,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { BotCore } from '../core/bot-core.js';
+
+/** Discord's caps on command data. */
+const DESCRIPTION_CHARS = 100;
+const NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * The slash commands, generated from the core's registry: one command per listed core command, one
+ * string option per declared option (autocomplete and fixed choices included). There is no second,
+ * hand-written list to keep in step.
+ */
+export function slashCommandsFrom(commands: BotCore['commands']): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  return commands.map((command) => {
+    if (!NAME.test(command.name) || command.name !== command.name.toLowerCase()) throw new Error(`not a valid slash command name: ${command.name}`);
+    let optionalSeen = false;
+    const options = (command.options ?? []).map((option) => {
+      // Discord refuses required options after optional ones; the core's order is the args' order, so it must hold.
+      if (option.required === true && optionalSeen) throw new Error(`/${command.name}: required option ${option.name} after an optional one`);
+      if (option.required !== true) optionalSeen = true;
+      return {
+        type: ApplicationCommandOptionType.String as const,
+        name: option.name,
+        description: cut(option.description, DESCRIPTION_CHARS),
+        required: option.required === true,
+        ...(option.maxLength === undefined ? {} : { max_length: option.maxLength }),
+        ...(option.autocomplete === undefined ? {} : { autocomplete: true }),
+        ...(option.choices === undefined || option.autocomplete !== undefined
+          ? {}
+          : { choices: option.choices.slice(0, 25).map((c) => ({ name: cut(c.name, 100), value: c.value.slice(0, 100) })) }),
+      };
+    });
+    return {
+      type: ApplicationCommandType.ChatInput,
+      name: command.name,
+      description: cut(command.description, DESCRIPTION_CHARS),
+      // The branches above match Discord's union of string-option shapes (autocomplete xor choices).
+      ...(options.length === 0 ? {} : { options: options as RESTPostAPIChatInputApplicationCommandsJSONBody['options'] }),
+    };
+  });
+}
+
+/**
+ * Registers the commands: to one guild when `guildId` is set (they appear at once; good for a
+ * private server and for testing), otherwise globally. A bulk overwrite, so renamed or removed
+ * commands disappear and unchanged ones keep their ids.
+ */
+export async function registerSlashCommands(
+  rest: REST,
+  applicationId: string,
+  guildId: string | null,
+  commands: RESTPostAPIChatInputApplicationCommandsJSONBody[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const route = guildId === null ? Routes.applicationCommands(applicationId) : Routes.applicationGuildCommands(applicationId, guildId);
+  await rest.put(route, { body: commands, ...(signal === undefined ? {} : { signal }) });
+}

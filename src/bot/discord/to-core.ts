@@ -1,0 +1,48 @@
+import type { Interaction, User } from 'discord.js';
+import type { CommandOption } from '../core/handlers.js';
+import type { ChatRef, ChatUserRef } from '../core/types.js';
+
+/**
+ * Discord → the core's neutral input. A DM with the bot is the `private` chat; a guild channel is a
+ * `group`. The user's private chat is written `user:<id>`: the adapter opens the DM channel when it
+ * has something to send there (Discord needs a call to learn a DM channel's id).
+ */
+export const USER_CHAT_PREFIX = 'user:';
+
+export function toUserRef(user: User, locale?: string): ChatUserRef {
+  const displayName = user.globalName ?? user.username;
+  return {
+    platform: 'discord',
+    userId: user.id,
+    ...(displayName ? { displayName } : {}),
+    ...(locale ? { locale } : {}),
+  };
+}
+
+export function toChatRef(interaction: Pick<Interaction, 'guildId' | 'channelId' | 'user'>): ChatRef {
+  if (interaction.guildId === null) {
+    return { platform: 'discord', chatId: interaction.channelId ?? `${USER_CHAT_PREFIX}${interaction.user.id}`, kind: 'private' };
+  }
+  return { platform: 'discord', chatId: interaction.channelId ?? interaction.guildId, kind: 'group' };
+}
+
+export function privateChatIdOf(userId: string): string {
+  return `${USER_CHAT_PREFIX}${userId}`;
+}
+
+/** The user id in a `user:<id>` chat id; undefined for a channel id. */
+export function userIdOfChat(chatId: string): string | undefined {
+  return chatId.startsWith(USER_CHAT_PREFIX) ? chatId.slice(USER_CHAT_PREFIX.length) : undefined;
+}
+
+/** A slash command's options → the core's `args`: the given values in the declared order, joined by spaces. */
+export function argsFromOptions(declared: readonly CommandOption[], valueOf: (name: string) => unknown): string {
+  const parts: string[] = [];
+  for (const option of declared) {
+    const value = valueOf(option.name);
+    if (value === undefined || value === null) continue;
+    const text = String(value).trim();
+    if (text !== '') parts.push(text);
+  }
+  return parts.join(' ');
+}

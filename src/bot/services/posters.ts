@@ -1,0 +1,94 @@
+import type { Db } from '../../db/client.js';
+import { deleteChatFile, findChatFile, findPoster, saveChatFile, savePoster, savePosterFailure } from '../../db/queries/poster-cache.js';
+import type { CoreLogger } from '../core/ports.js';
+import type { Platform } from '../core/types.js';
+
+/**
+ * Posters for cards. Trakt forbids hot-linking its images (REFERENCE §6): each one is downloaded once,
+ * kept in the database, and each platform uploads it once and reuses its own handle (Telegram's
+ * `file_id`). A failed download is not retried for a while; cards then go out without the image.
+ */
+export interface PosterSource {
+  /** The image bytes, or undefined when they cannot be had. */
+  image(url: string): Promise<{ data: Buffer; contentType: string } | undefined>;
+  fileId(platform: Platform, url: string): Promise<string | undefined>;
+  rememberFileId(platform: Platform, url: string, fileId: string): Promise<void>;
+  forgetFileId(platform: Platform, url: string): Promise<void>;
+}
+
+export interface PosterSourceOptions {
+  db: Db;
+  logger: CoreLogger;
+  fetch?: typeof fetch;
+  userAgent?: string;
+  timeoutMs?: number;
+  maxBytes?: number;
+  /** How long a failed download is not tried again. */
+  failureBackoffMs?: number;
+}
+
+export function createPosterSource(options: PosterSourceOptions): PosterSource {
+  const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
+  const backoffMs = options.failureBackoffMs ?? 60 * 60_000;
+  const inFlight = new Map<string, Promise<{ data: Buffer; contentType: string } | undefined>>();
+  // file_ids never change for a given upload: remembered here, a card costs no database query for them.
+  const fileIds = new Map<string, string>();
+  const FILE_IDS_MAX = 20_000;
+
+  async function download(url: string): Promise<{ data: Buffer; contentType: string } | undefined> {
+    const cached = await findPoster(options.db, url);
+    if (cached?.data) return { data: cached.data, contentType: cached.contentType ?? 'application/octet-stream' };
+    if (cached?.retryAfter && cached.retryAfter.getTime() > Date.now()) return undefined;
+    try {
+      if (!/^https?:\/\//i.test(url)) throw new Error('not an http(s) URL');
+      const response = await fetchFn(url, {
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: { 'user-agent': options.userAgent ?? 'Marquee' },
+      });
+      if (!response.ok) throw new Error(`status ${response.status}`);
+      const contentType = response.headers.get('content-type') ?? '';
+      if (!contentType.startsWith('image/')) throw new Error(`not an image (${contentType || 'no content type'})`);
+      const declared = Number(response.headers.get('content-length') ?? '0');
+      if (declared > maxBytes) throw new Error('image too large');
+      const data = Buffer.from(await response.arrayBuffer());
+      if (data.length === 0 || data.length > maxBytes) throw new Error('image empty or too large');
+      await savePoster(options.db, url, data, contentType);
+      return { data, contentType };
+    } catch (error) {
+      options.logger.warn({ err: error, url }, 'poster download failed; cards go without it for a while');
+      await savePosterFailure(options.db, url, new Date(Date.now() + backoffMs)).catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  return {
+    image(url) {
+      const running = inFlight.get(url);
+      if (running !== undefined) return running;
+      const work = download(url).finally(() => inFlight.delete(url));
+      inFlight.set(url, work);
+      return work;
+    },
+    async fileId(platform, url) {
+      const key = `${platform} ${url}`;
+      const known = fileIds.get(key);
+      if (known !== undefined) return known;
+      const stored = await findChatFile(options.db, platform, url);
+      if (stored !== undefined) {
+        if (fileIds.size >= FILE_IDS_MAX) fileIds.clear();
+        fileIds.set(key, stored);
+      }
+      return stored;
+    },
+    async rememberFileId(platform, url, fileId) {
+      fileIds.set(`${platform} ${url}`, fileId);
+      await saveChatFile(options.db, platform, url, fileId);
+    },
+    async forgetFileId(platform, url) {
+      fileIds.delete(`${platform} ${url}`);
+      await deleteChatFile(options.db, platform, url);
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import type { Db } from '../../db/client.js';
+import { claimJournalUndo, insertJournalEntry, lastUndoableEntry, releaseJournalUndo } from '../../db/queries/action-journal.js';
+import { claimPendingView, findPendingAction, insertPendingActions } from '../../db/queries/pending-actions.js';
+import {
+  applyWatchlistChange,
+  clearWatchlistCopy,
+  findWatchlistItems,
+  findWatchlistSync,
+  markWatchlistChecked,
+  pageWatchlistItems,
+  presentWatchlistKeys,
+  replaceWatchlistItems,
+  setWatchlistActivity,
+  type WatchlistItemInput,
+} from '../../db/queries/watchlist-copy.js';
+import type { ActionJournalRow, WatchlistItemRow } from '../../db/schema.js';
+import type {
+  JournalEntry,
+  JournalStore,
+  PendingActionStore,
+  StoredWatchlistItem,
+  Target,
+  WatchlistEntry,
+  WatchlistFilter,
+  WatchlistStore,
+} from '../core/ports.js';
+import { sortTitleOf, targetKey, titleOf } from '../core/targets.js';
+
+export function createPendingActionStore(db: Db): PendingActionStore {
+  return {
+    create: (rows) =>
+      insertPendingActions(
+        db,
+        rows.map((r) => ({
+          id: r.id,
+          ownerIdentityId: r.ownerIdentityId,
+          platform: r.platform,
+          chatId: r.chatId,
+          kind: r.action,
+          payload: r.payload,
+          expiresAt: r.expiresAt,
+        })),
+      ),
+    async find(id) {
+      const row = await findPendingAction(db, id);
+      return (
+        row && {
+          id: row.id,
+          ownerIdentityId: row.ownerIdentityId,
+          action: row.kind,
+          payload: row.payload,
+          expiresAt: row.expiresAt,
+          consumedAt: row.consumedAt,
+        }
+      );
+    },
+    claimView: (viewId, now) => claimPendingView(db, viewId, now),
+  };
+}
+
+function toJournalEntry(row: ActionJournalRow): JournalEntry {
+  return {
+    id: row.id,
+    identityId: row.identityId,
+    kind: row.kind,
+    targets: row.items as Target[],
+    createdAt: row.createdAt,
+    undoneAt: row.undoneAt,
+  };
+}
+
+export function createJournalStore(db: Db): JournalStore {
+  return {
+    async record(input) {
+      const { result } = input;
+      return toJournalEntry(await insertJournalEntry(db, { identityId: input.identityId, kind: input.kind, items: input.targets, result }));
+    },
+    async lastUndoable(identityId, since) {
+      const row = await lastUndoableEntry(db, identityId, since);
+      return row && toJournalEntry(row);
+    },
+    async claimUndo(id, identityId, now) {
+      const row = await claimJournalUndo(db, id, identityId, now);
+      return row && toJournalEntry(row);
+    },
+    releaseUndo: (id) => releaseJournalUndo(db, id),
+  };
+}
+
+/** The target a watchlist entry stands for. */
+export function targetOfEntry(entry: WatchlistEntry): Target | undefined {
+  switch (entry.type) {
+    case 'movie':
+    case 'show':
+      return { kind: entry.type, title: entry.title };
+    case 'season':
+      return entry.season === undefined ? undefined : { kind: 'season', show: entry.title, season: entry.season };
+    case 'episode':
+      return entry.episode === undefined
+        ? undefined
+        : {
+            kind: 'episode',
+            show: entry.title,
+            season: entry.episode.season,
+            episode: entry.episode.number,
+            ...(entry.episode.title ? { episodeTitle: entry.episode.title } : {}),
+          };
+  }
+}
+
+function itemRow(target: Target, listedAt: Date, rank: number | null): WatchlistItemInput {
+  const title = titleOf(target);
+  return {
+    itemKey: targetKey(target),
+    type: target.kind,
+    traktId: title.ids.trakt,
+    title: title.title,
+    sortTitle: sortTitleOf(title.title),
+    year: title.year,
+    rating: title.rating ?? null,
+    listedAt,
+    rank,
+    data: { target },
+  };
+}
+
+function storedItem(row: WatchlistItemRow): StoredWatchlistItem {
+  return { key: row.itemKey, target: (row.data as { target: Target }).target, listedAt: row.listedAt };
+}
+
+const KINDS: Record<WatchlistFilter, Array<WatchlistItemRow['type']> | null> = {
+  all: null,
+  movies: ['movie'],
+  shows: ['show', 'season', 'episode'],
+};
+
+export function createWatchlistStore(db: Db): WatchlistStore {
+  return {
+    async state(identityId) {
+      const row = await findWatchlistSync(db, identityId);
+      return row && { activityAt: row.activityAt, checkedAt: row.checkedAt, itemCount: row.itemCount };
+    },
+    replace(identityId, entries, activityAt, now) {
+      const rows: WatchlistItemInput[] = [];
+      for (const entry of entries) {
+        const target = targetOfEntry(entry);
+        if (target !== undefined) rows.push(itemRow(target, entry.listedAt, entry.rank));
+      }
+      return replaceWatchlistItems(db, identityId, rows, activityAt, now);
+    },
+    markChecked: (identityId, now) => markWatchlistChecked(db, identityId, now),
+    applyWrite: (identityId, change) =>
+      applyWatchlistChange(db, identityId, {
+        upsert: (change.added ?? []).map((t) => itemRow(t, change.listedAt, null)),
+        removeKeys: (change.removed ?? []).map(targetKey),
+      }),
+    setActivity: (identityId, activityAt) => setWatchlistActivity(db, identityId, activityAt),
+    async page(identityId, query) {
+      const { items, total } = await pageWatchlistItems(db, identityId, {
+        kinds: KINDS[query.filter],
+        order: query.sort,
+        offset: query.offset,
+        limit: query.limit,
+      });
+      return { items: items.map(storedItem), total };
+    },
+    present: (identityId, keys) => presentWatchlistKeys(db, identityId, keys),
+    async find(identityId, text, limit) {
+      return (await findWatchlistItems(db, identityId, text, sortTitleOf(text), limit)).map(storedItem);
+    },
+    clear: (identityId) => clearWatchlistCopy(db, identityId),
+  };
+}

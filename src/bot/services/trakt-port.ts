@@ -1,0 +1,169 @@
+import type { TokenManager } from '../../accounts/token-manager.js';
+import type { TraktClient, TraktUserClient } from '../../trakt/client.js';
+import { TraktNotFoundError } from '../../trakt/errors.js';
+import type { AccessTokenProvider, SearchHit, Season, Title, WatchlistRef } from '../../trakt/types.js';
+import type { LinkedAccount, SearchPage, SearchRequest, Target, TraktCatalogPort, TraktPort, TraktUserPort } from '../core/ports.js';
+import { translated } from './trakt-errors.js';
+
+/**
+ * An access token is read from the database (and decrypted) once per this interval per user instead of
+ * once per Trakt request. Safe: a token replaced meanwhile (a refresh elsewhere) gets a 401, and the
+ * token manager then hands over the stored one.
+ */
+const TOKEN_MEMO_MS = 30_000;
+const PROVIDERS_MAX = 10_000;
+
+/** Season lists change rarely; a card for a show asks for them, so they are kept a while. */
+const SEASONS_TTL_MS = 10 * 60_000;
+const SEASONS_MAX = 2000;
+
+export function toWatchlistRef(target: Target): WatchlistRef {
+  switch (target.kind) {
+    case 'movie':
+    case 'show':
+      return { type: target.kind, ids: { trakt: target.title.ids.trakt } };
+    case 'season':
+      return { type: 'season', showIds: { trakt: target.show.ids.trakt }, season: target.season };
+    case 'episode':
+      return { type: 'episode', showIds: { trakt: target.show.ids.trakt }, season: target.season, episode: target.episode };
+  }
+}
+
+function titlesOf(hits: SearchHit[]): Title[] {
+  const titles: Title[] = [];
+  for (const hit of hits) if ('ids' in hit.title) titles.push(hit.title);
+  return titles;
+}
+
+/** The Trakt client as the core's ports: app-level catalog reads, and user-level calls through the token manager. */
+export type TraktPortWithCache = TraktPort & {
+  /** Drops what is remembered about an identity's link (after an unlink or a re-link). */
+  forget(identityId: number): void;
+};
+
+export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager }): TraktPortWithCache {
+  const providers = new Map<number, { provider: AccessTokenProvider; at: number }>();
+
+  /** The token manager's provider, with the token remembered for a short while. */
+  async function providerFor(identityId: number): Promise<AccessTokenProvider> {
+    const known = providers.get(identityId);
+    if (known !== undefined && Date.now() - known.at < TOKEN_MEMO_MS) return known.provider;
+    const inner = await deps.tokens.providerFor(identityId);
+    let memo: { token: Promise<string>; at: number } | undefined;
+    const provider: AccessTokenProvider = {
+      key: inner.key,
+      getAccessToken() {
+        if (memo === undefined || Date.now() - memo.at >= TOKEN_MEMO_MS) {
+          const token = inner.getAccessToken();
+          memo = { token, at: Date.now() };
+          token.catch(() => {
+            memo = undefined;
+          });
+        }
+        return memo.token;
+      },
+      ...(inner.refreshAfterUnauthorized
+        ? {
+            refreshAfterUnauthorized: async (rejected: string) => {
+              memo = undefined;
+              const fresh = await inner.refreshAfterUnauthorized?.(rejected);
+              if (fresh == null) providers.delete(identityId);
+              return fresh ?? null;
+            },
+          }
+        : {}),
+    };
+    if (providers.size >= PROVIDERS_MAX) providers.clear();
+    providers.set(identityId, { provider, at: Date.now() });
+    return provider;
+  }
+
+  const seasonsCache = new Map<number, { at: number; seasons: Promise<Season[]> }>();
+
+  function cachedSeasons(showId: number): Promise<Season[]> {
+    const now = Date.now();
+    const hit = seasonsCache.get(showId);
+    if (hit !== undefined && now - hit.at < SEASONS_TTL_MS) return hit.seasons;
+    if (seasonsCache.size >= SEASONS_MAX) {
+      const oldest = seasonsCache.keys().next().value;
+      if (oldest !== undefined) seasonsCache.delete(oldest);
+    }
+    const seasons = translated(() => deps.trakt.showSeasons(showId));
+    seasonsCache.set(showId, { at: now, seasons });
+    void seasons.catch(() => seasonsCache.delete(showId));
+    return seasons;
+  }
+
+  function catalogOf(source: Pick<TraktClient, 'search' | 'lookupId'>): TraktCatalogPort {
+    const search = (request: SearchRequest): Promise<SearchPage> =>
+      translated(async () => {
+        const page = await source.search({
+          query: request.query,
+          types: request.types,
+          page: request.page,
+          limit: request.limit,
+          ...(request.year === undefined ? {} : { year: request.year }),
+        });
+        const hits = titlesOf(page.items);
+        const skipped = page.items.length - hits.length;
+        return { hits, total: Math.max(0, (page.pagination?.itemCount ?? page.items.length) - skipped) };
+      });
+    return {
+      search,
+      lookupImdb: (imdbId) =>
+        translated(async () => {
+          try {
+            return titlesOf(await source.lookupId({ idType: 'imdb', id: imdbId }))[0];
+          } catch (error) {
+            if (error instanceof TraktNotFoundError) return undefined;
+            throw error;
+          }
+        }),
+      async lookupSlug(type, slug) {
+        // The client has no summary call; a search on the slug's words finds the title with that slug.
+        const year = /-((?:19|20)\d{2})$/.exec(slug)?.[1];
+        const words = (year === undefined ? slug : slug.slice(0, -5)).replace(/-/g, ' ').trim() || slug;
+        for (const request of [
+          { query: words, types: [type], page: 1, limit: 50, ...(year === undefined ? {} : { year: Number(year) }) },
+          { query: words, types: [type], page: 1, limit: 50 },
+        ]) {
+          const page = await search(request);
+          const found = page.hits.find((t) => t.ids.slug === slug);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      },
+      seasons: (showId) => cachedSeasons(showId),
+      episodes: (showId, season) => translated(() => deps.trakt.seasonEpisodes(showId, season)),
+    };
+  }
+
+  const appCatalog = catalogOf(deps.trakt);
+
+  function userPort(user: TraktUserClient): TraktUserPort {
+    return {
+      ...catalogOf(user),
+      add: (targets) => translated(() => user.addToWatchlist(targets.map(toWatchlistRef))),
+      remove: (targets) => translated(() => user.removeFromWatchlist(targets.map(toWatchlistRef))),
+      watchlistActivity: () =>
+        translated(async () => {
+          const activities = await user.lastActivities();
+          return activities.watchlistUpdatedAt ?? null;
+        }),
+      watchlistAll: () => translated(async () => (await user.watchlistAll({ type: 'all' })).entries),
+      settings: () =>
+        translated(async (): Promise<LinkedAccount> => {
+          const settings = await user.settings();
+          return { username: settings.username, vip: settings.vip, watchlistLimit: settings.limits.watchlist ?? null };
+        }),
+    };
+  }
+
+  return {
+    catalog: () => appCatalog,
+    forIdentity: (identityId) => translated(async () => userPort(deps.trakt.forUser(await providerFor(identityId)))),
+    forget: (identityId) => {
+      providers.delete(identityId);
+    },
+  };
+}

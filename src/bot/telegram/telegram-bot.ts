@@ -1,0 +1,401 @@
+import { Bot, GrammyError, InputFile, type Context } from 'grammy';
+import type { InputMediaPhoto, Message, Update } from 'grammy/types';
+import type { Logger } from '../../logger.js';
+import type { BotCore } from '../core/bot-core.js';
+import type { DeliveryTarget } from '../core/notices.js';
+import { NOTICES } from '../core/replies.js';
+import type { ActionOutcome, ChatRef, ChatUserRef, Reply } from '../core/types.js';
+import type { PosterSource } from '../services/posters.js';
+import { CAPTION_LIMIT, MESSAGE_LIMIT, renderHtml, renderKeyboard } from './render.js';
+import { parseCommand, toChatRef, toUserRef } from './to-core.js';
+
+/**
+ * The Telegram adapter: grammY lives here and only here. It turns updates into the core's neutral
+ * commands and presses, and the core's replies into Bot API calls (HTML, inline keyboards, photos).
+ * Updates are handled concurrently (a slow Trakt call for one user never holds up another), by long
+ * polling or by a webhook that `webhookRoute` serves.
+ */
+export interface TelegramAdapterOptions {
+  token: string;
+  apiRoot: string;
+  core: BotCore;
+  posters: PosterSource;
+  logger: Logger;
+  /** Set for webhook mode: the public URL Telegram posts updates to, and the secret it sends along. */
+  webhook?: { url: string; secret: string };
+  /** Updates handled at once. Default 64. */
+  concurrency?: number;
+  /** Long-poll timeout in seconds. Default 25. */
+  pollTimeoutSeconds?: number;
+}
+
+export interface TelegramAdapter {
+  readonly name: 'telegram';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Outbox sender: messages the service sends on its own (link notices, late outcomes). */
+  send(target: DeliveryTarget, reply: Reply): Promise<void>;
+  /** Hands over one update received by the webhook route; false while the bot is not ready for it. */
+  acceptUpdate(update: Update): boolean;
+  /** Resolves once every update handed over so far is handled (tests and benchmarks). */
+  idle(): Promise<void>;
+}
+
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+/** Telegram's 429 says how long to wait; waits longer than this are not worth holding a chat reply for. */
+const MAX_FLOOD_WAIT_S = 30;
+
+type PhotoSource = { kind: 'file'; fileId: string } | { kind: 'upload'; file: InputFile };
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function isForbidden(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 403;
+}
+
+function isNotModified(error: unknown): boolean {
+  return error instanceof GrammyError && /message is not modified/i.test(error.description);
+}
+
+export function createTelegramAdapter(options: TelegramAdapterOptions): TelegramAdapter {
+  const { core, posters, logger } = options;
+  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
+  const concurrency = options.concurrency ?? 64;
+  const stopController = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const waiting: Array<() => void> = [];
+  /** Uploads of one poster in progress: later senders wait for its file_id instead of uploading again. */
+  const uploads = new Map<string, Promise<string | undefined>>();
+  let ready = false;
+  let stopped = false;
+  let polling: Promise<void> | undefined;
+  let currentPoll: AbortController | undefined;
+  // grammY types its signals with the abort-controller polyfill's AbortSignal; Node's is the same at run time.
+  const grammySignal = stopController.signal as unknown as Parameters<typeof bot.init>[0];
+
+  // Flood control: wait what Telegram asks (within reason) and try again, once per call.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    const first = await prev(method, payload, signal);
+    const retryAfter = first.ok ? undefined : first.parameters?.retry_after;
+    if (first.ok || first.error_code !== 429 || retryAfter === undefined || retryAfter > MAX_FLOOD_WAIT_S) return first;
+    logger.warn({ method, retryAfter }, 'Telegram flood control; waiting');
+    await delay(retryAfter * 1000, stopController.signal);
+    return prev(method, payload, signal);
+  });
+
+  const botUsername = (): string => bot.botInfo.username;
+
+  // ---------------------------------------------------------------- sending
+
+  async function photoFor(url: string): Promise<PhotoSource | undefined> {
+    const known = await posters.fileId('telegram', url);
+    if (known !== undefined) return { kind: 'file', fileId: known };
+    const uploading = uploads.get(url);
+    if (uploading !== undefined) {
+      const fileId = await uploading;
+      if (fileId !== undefined) return { kind: 'file', fileId };
+    }
+    const image = await posters.image(url);
+    if (image === undefined) return undefined;
+    return { kind: 'upload', file: new InputFile(image.data, 'poster.webp') };
+  }
+
+  /** Runs an upload of `url` so that concurrent senders of the same poster wait for its file_id. */
+  async function trackUpload(url: string, send: () => Promise<Message | true>): Promise<Message | true> {
+    let settle: (fileId: string | undefined) => void = () => undefined;
+    const pending = new Promise<string | undefined>((resolve) => {
+      settle = resolve;
+    });
+    uploads.set(url, pending);
+    try {
+      const message = await send();
+      const fileId = message === true ? undefined : message.photo?.at(-1)?.file_id;
+      if (fileId !== undefined) await posters.rememberFileId('telegram', url, fileId);
+      settle(fileId);
+      return message;
+    } catch (error) {
+      settle(undefined);
+      throw error;
+    } finally {
+      uploads.delete(url);
+    }
+  }
+
+  async function sendText(chatId: string, reply: Reply): Promise<Message> {
+    return bot.api.sendMessage(chatId, renderHtml(reply.text, MESSAGE_LIMIT), {
+      parse_mode: 'HTML',
+      reply_markup: renderKeyboard(reply.buttons),
+      link_preview_options: { is_disabled: true },
+    });
+  }
+
+  /** Sends a reply to a chat: a photo card when it has an image that can be had, text otherwise. */
+  async function sendReply(chatId: string, reply: Reply): Promise<Message> {
+    const url = reply.image?.sourceUrl;
+    if (url !== undefined) {
+      const caption = renderHtml(reply.text, CAPTION_LIMIT);
+      const extra = { caption, parse_mode: 'HTML' as const, reply_markup: renderKeyboard(reply.buttons) };
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const photo = await photoFor(url).catch((error: unknown) => {
+          logger.warn({ err: error }, 'poster lookup failed');
+          return undefined;
+        });
+        if (photo === undefined) break;
+        try {
+          if (photo.kind === 'file') return await bot.api.sendPhoto(chatId, photo.fileId, extra);
+          return (await trackUpload(url, () => bot.api.sendPhoto(chatId, photo.file, extra))) as Message;
+        } catch (error) {
+          if (isForbidden(error)) throw error;
+          logger.warn({ err: error, attempt }, 'sending the poster failed; retrying or sending the card without it');
+          // A file_id Telegram no longer accepts is dropped and the poster uploaded again, once.
+          if (photo.kind === 'file') await posters.forgetFileId('telegram', url);
+          else break;
+        }
+      }
+    }
+    return sendText(chatId, reply);
+  }
+
+  /** A reply meant for one person, from a group: to their private chat, with a pointer in the group. */
+  async function sendPrivately(chat: ChatRef, user: ChatUserRef, reply: Reply, deepLink: string): Promise<void> {
+    try {
+      await sendReply(user.userId, reply);
+      await sendText(chat.chatId, { text: NOTICES.sentPrivately });
+    } catch (error) {
+      if (!isForbidden(error)) throw error;
+      // Telegram bots cannot start a private chat: the user has to, through a t.me link.
+      const url = `https://t.me/${botUsername()}${deepLink ? `?start=${deepLink}` : ''}`;
+      await sendText(chat.chatId, { text: NOTICES.startPrivateChat, buttons: [[{ label: NOTICES.openPrivateChat, url }]] });
+    }
+  }
+
+  async function deliver(chat: ChatRef, user: ChatUserRef, reply: Reply, deepLink = ''): Promise<void> {
+    if (reply.private === true && chat.kind === 'group') return sendPrivately(chat, user, reply, deepLink);
+    await sendReply(chat.chatId, reply);
+  }
+
+  /** Replaces a message with a reply; returns the message as it now is (a new one when it had to be re-sent). */
+  async function replaceMessage(message: Message, reply: Reply): Promise<Message | undefined> {
+    const chatId = message.chat.id;
+    const isPhoto = message.photo !== undefined && message.photo.length > 0;
+    const url = reply.image?.sourceUrl;
+    const markup = renderKeyboard(reply.buttons);
+    try {
+      if (isPhoto && url !== undefined) {
+        const caption = renderHtml(reply.text, CAPTION_LIMIT);
+        const photo = await photoFor(url).catch(() => undefined);
+        const current = message.photo?.at(-1)?.file_id;
+        if (photo === undefined || (photo.kind === 'file' && photo.fileId === current)) {
+          const edited = await bot.api.editMessageCaption(chatId, message.message_id, { caption, parse_mode: 'HTML', reply_markup: markup });
+          return edited === true ? message : edited;
+        }
+        const media: InputMediaPhoto = {
+          type: 'photo',
+          media: photo.kind === 'file' ? photo.fileId : photo.file,
+          caption,
+          parse_mode: 'HTML',
+        };
+        const edit = () => bot.api.editMessageMedia(chatId, message.message_id, media, { reply_markup: markup });
+        const edited = photo.kind === 'upload' ? await trackUpload(url, edit) : await edit();
+        return edited === true ? message : edited;
+      }
+      if (!isPhoto && url === undefined) {
+        const edited = await bot.api.editMessageText(chatId, message.message_id, renderHtml(reply.text, MESSAGE_LIMIT), {
+          parse_mode: 'HTML',
+          reply_markup: markup,
+          link_preview_options: { is_disabled: true },
+        });
+        return edited === true ? message : edited;
+      }
+    } catch (error) {
+      if (isNotModified(error)) return message;
+      if (isForbidden(error)) throw error;
+      logger.warn({ err: error }, 'editing the message failed; sending the reply as a new message');
+    }
+    // Text became a card or a card became text: Telegram cannot change a message's kind, so replace it.
+    await bot.api.deleteMessage(chatId, message.message_id).catch(() => undefined);
+    return sendReply(String(chatId), reply);
+  }
+
+  async function applyOutcome(chat: ChatRef, user: ChatUserRef, message: Message | undefined, outcome: ActionOutcome): Promise<void> {
+    let current = message;
+    if (outcome.edit !== undefined) {
+      if (current !== undefined) current = await replaceMessage(current, outcome.edit);
+      else current = await sendReply(chat.chatId, outcome.edit);
+    }
+    for (const reply of outcome.send ?? []) await deliver(chat, user, reply, 'link');
+    if (outcome.followUp !== undefined) await applyOutcome(chat, user, current, await outcome.followUp);
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  async function onText(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (message?.text === undefined || message.from === undefined || message.from.is_bot) return;
+    const chat = toChatRef(message.chat);
+    const user = toUserRef(message.from);
+    let parsed = parseCommand(message.text, botUsername());
+    // In a private chat, plain text is a search: the quickest way to find something.
+    if (parsed === undefined && chat.kind === 'private' && !message.text.startsWith('/')) parsed = { command: 'search', args: message.text };
+    if (parsed === undefined) return;
+    if (!core.knows(parsed.command) && chat.kind !== 'private') return;
+    void bot.api.sendChatAction(chat.chatId, 'typing').catch(() => undefined);
+    const replies = await core.handleCommand({ user, chat, command: parsed.command, args: parsed.args, privateChatId: user.userId });
+    const deepLink = parsed.command === 'link' ? 'link' : '';
+    for (const reply of replies) await deliver(chat, user, reply, deepLink);
+  }
+
+  async function onCallback(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery;
+    if (query === undefined) return;
+    const data = query.data;
+    const message = query.message && 'chat' in query.message && query.message.date !== 0 ? (query.message as Message) : undefined;
+    const user = toUserRef(query.from);
+    if (data === undefined || message === undefined) {
+      await ctx.answerCallbackQuery({ text: NOTICES.buttonStale, show_alert: true }).catch(() => undefined);
+      return;
+    }
+    const chat = toChatRef(message.chat);
+    const step = await core.pressButton({ user, chat, data, privateChatId: user.userId });
+    // Answer first, always: the spinner on the user's button stops now, the slow work follows.
+    await ctx
+      .answerCallbackQuery(step.ack.text === undefined ? {} : { text: step.ack.text, show_alert: step.ack.alert === true })
+      .catch((error: unknown) => logger.debug({ err: error }, 'callback query could not be answered'));
+    if (step.work === undefined) return;
+    await applyOutcome(chat, user, message, await step.work());
+  }
+
+  bot.on('message:text', onText);
+  bot.on('callback_query', onCallback);
+
+  // ---------------------------------------------------------------- running
+
+  async function runUpdate(update: Update): Promise<void> {
+    try {
+      await bot.handleUpdate(update);
+    } catch (error) {
+      if (isForbidden(error)) {
+        logger.info({ updateId: update.update_id }, 'the user blocked the bot or it left the chat; reply dropped');
+        return;
+      }
+      // The update loop goes on whatever happened; the core already answered the user where it could.
+      logger.error({ err: error, updateId: update.update_id }, 'Telegram update failed');
+    }
+  }
+
+  function dispatch(update: Update): void {
+    const run = async () => {
+      while (inFlight.size >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      const job = runUpdate(update).finally(() => {
+        inFlight.delete(job);
+        waiting.shift()?.();
+      });
+      inFlight.add(job);
+      await job;
+    };
+    const queued = run();
+    queuedJobs.add(queued);
+    void queued.finally(() => queuedJobs.delete(queued));
+  }
+  const queuedJobs = new Set<Promise<void>>();
+
+  async function pollLoop(): Promise<void> {
+    let offset = 0;
+    let failures = 0;
+    while (!stopped) {
+      let updates: Update[];
+      // One controller per poll: grammY leaves a listener on the signal it is given.
+      const poll = new AbortController();
+      currentPoll = poll;
+      try {
+        updates = await bot.api.getUpdates(
+          { offset, timeout: options.pollTimeoutSeconds ?? 25, allowed_updates: [...ALLOWED_UPDATES] },
+          poll.signal as unknown as typeof grammySignal,
+        );
+        failures = 0;
+      } catch (error) {
+        if (stopped) return;
+        failures += 1;
+        logger.warn({ err: error, failures }, 'Telegram getUpdates failed; retrying');
+        await delay(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), stopController.signal);
+        continue;
+      }
+      for (const update of updates) {
+        offset = Math.max(offset, update.update_id + 1);
+        dispatch(update);
+      }
+    }
+  }
+
+  async function connect(): Promise<void> {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        await bot.init(grammySignal);
+        await bot.api.setMyCommands(core.commands.map((c) => ({ command: c.name, description: c.description.slice(0, 256) })));
+        if (options.webhook) {
+          await bot.api.setWebhook(options.webhook.url, {
+            secret_token: options.webhook.secret,
+            allowed_updates: [...ALLOWED_UPDATES],
+          });
+        } else {
+          await bot.api.deleteWebhook();
+        }
+        return;
+      } catch (error) {
+        if (stopped) return;
+        failures += 1;
+        logger.warn({ err: error, failures }, 'Telegram is not reachable yet; retrying');
+        await delay(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), stopController.signal);
+      }
+    }
+  }
+
+  return {
+    name: 'telegram',
+
+    async start() {
+      await connect();
+      if (stopped) return;
+      ready = true;
+      logger.info({ bot: botUsername(), mode: options.webhook ? 'webhook' : 'polling' }, 'Telegram bot started');
+      if (!options.webhook) polling = pollLoop();
+    },
+
+    async stop() {
+      stopped = true;
+      ready = false;
+      stopController.abort();
+      currentPoll?.abort();
+      await polling?.catch(() => undefined);
+      await Promise.allSettled([...queuedJobs]);
+    },
+
+    async send(target, reply) {
+      const chatId = 'chatId' in target ? target.chatId : target.userId;
+      await sendReply(chatId, reply);
+    },
+
+    acceptUpdate(update) {
+      if (!ready) return false;
+      dispatch(update);
+      return true;
+    },
+
+    async idle() {
+      while (queuedJobs.size > 0) await Promise.allSettled([...queuedJobs]);
+    },
+  };
+}

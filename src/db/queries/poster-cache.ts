@@ -1,0 +1,49 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { chatFiles, posterCache } from '../schema.js';
+
+export interface CachedPoster {
+  data: Buffer | null;
+  contentType: string | null;
+  /** Set when the last download failed and should not be tried again before then. */
+  retryAfter: Date | null;
+}
+
+export async function findPoster(db: Db, url: string): Promise<CachedPoster | undefined> {
+  const [row] = await db
+    .select({ data: posterCache.data, contentType: posterCache.contentType, retryAfter: posterCache.retryAfter })
+    .from(posterCache)
+    .where(eq(posterCache.url, url))
+    .limit(1);
+  return row;
+}
+
+export async function savePoster(db: Db, url: string, data: Buffer, contentType: string): Promise<void> {
+  const values = { data, contentType, failedAt: null, retryAfter: null, fetchedAt: new Date() };
+  await db.insert(posterCache).values({ url, ...values }).onConflictDoUpdate({ target: posterCache.url, set: values });
+}
+
+export async function savePosterFailure(db: Db, url: string, retryAfter: Date): Promise<void> {
+  const values = { failedAt: new Date(), retryAfter };
+  await db.insert(posterCache).values({ url, ...values }).onConflictDoUpdate({ target: posterCache.url, set: values });
+}
+
+export async function findChatFile(db: Db, platform: 'telegram' | 'discord', sourceUrl: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ fileId: chatFiles.fileId })
+    .from(chatFiles)
+    .where(and(eq(chatFiles.platform, platform), eq(chatFiles.sourceUrl, sourceUrl)))
+    .limit(1);
+  return row?.fileId;
+}
+
+export async function saveChatFile(db: Db, platform: 'telegram' | 'discord', sourceUrl: string, fileId: string): Promise<void> {
+  await db
+    .insert(chatFiles)
+    .values({ platform, sourceUrl, fileId })
+    .onConflictDoUpdate({ target: [chatFiles.platform, chatFiles.sourceUrl], set: { fileId, createdAt: new Date() } });
+}
+
+export async function deleteChatFile(db: Db, platform: 'telegram' | 'discord', sourceUrl: string): Promise<void> {
+  await db.delete(chatFiles).where(and(eq(chatFiles.platform, platform), eq(chatFiles.sourceUrl, sourceUrl)));
+}

@@ -1,0 +1,40 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Update } from 'grammy/types';
+
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+
+export interface TelegramWebhookDeps {
+  /** The value Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (set with setWebhook). */
+  secret: string;
+  /** Hands the update to the bot; false while the bot is not ready (Telegram then retries). */
+  accept(update: Update): boolean;
+  path?: string;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hashing first gives equal lengths, so the comparison time says nothing about the secret.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * `POST /telegram/webhook`: updates from Telegram in webhook mode. Requests without the right secret
+ * header are refused before the body is looked at. The update is acknowledged at once and handled
+ * in the background, so a slow Trakt call never makes Telegram time out and re-send it.
+ */
+export function registerTelegramWebhook(app: FastifyInstance, deps: TelegramWebhookDeps): void {
+  app.post(deps.path ?? TELEGRAM_WEBHOOK_PATH, async (request, reply) => {
+    const header = request.headers['x-telegram-bot-api-secret-token'];
+    if (typeof header !== 'string' || !sameSecret(header, deps.secret)) {
+      return reply.code(401).send({ ok: false, description: 'Unauthorized' });
+    }
+    const body = request.body as Partial<Update> | undefined;
+    if (body === undefined || body === null || typeof body !== 'object' || typeof body.update_id !== 'number') {
+      return reply.code(400).send({ ok: false, description: 'Bad Request: not an update' });
+    }
+    if (!deps.accept(body as Update)) return reply.code(503).send({ ok: false, description: 'Not ready' });
+    return reply.code(200).send({ ok: true });
+  });
+}
