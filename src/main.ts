@@ -175,6 +175,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   }
   // Device-code links are polled from the database, so a restart resumes them.
   background.every('device-link-poll', 1000, () => links.pollDueDevices());
+  // Tokens of users who stay away are renewed before they expire (REFERENCE §3.4: refresh ahead).
+  background.every('token-refresh', 5 * 60 * 1000, () => tokens.refreshDue());
   // A chat platform being unreachable must not stop the service: adapters connect in the background.
   for (const adapter of adapters) {
     adapter.start().catch((error: unknown) => logger.error({ err: error, adapter: adapter.name }, 'chat adapter failed to start'));

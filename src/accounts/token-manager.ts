@@ -60,6 +60,11 @@ export interface TokenManager {
   providerFor(identityId: number): Promise<AccessTokenProvider>;
   /** A valid access token, refreshed first when due. Throws NotLinkedError or RelinkRequiredError. */
   accessToken(identityId: number): Promise<string>;
+  /**
+   * Refreshes every active link that is due, so users who stay away for longer than a token lives
+   * still find their link working. Returns how many were due.
+   */
+  refreshDue(limit?: number): Promise<number>;
 }
 
 export function createTokenManager(deps: TokenManagerDeps): TokenManager {
@@ -167,6 +172,20 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
 
   return {
     accessToken,
+    async refreshDue(limit = 50) {
+      const due = await linksDueForRefresh(deps.database.db, now(), share, limit);
+      for (const identityId of due) {
+        try {
+          await accessToken(identityId);
+        } catch (error) {
+          // A refused refresh has already been recorded and told; anything else is tried next round.
+          if (!(error instanceof RelinkRequiredError || error instanceof NotLinkedError)) {
+            deps.logger.warn({ err: error, identityId }, 'background token refresh failed; will retry');
+          }
+        }
+      }
+      return due.length;
+    },
     async providerFor(identityId) {
       const { row } = await loadUsable(identityId);
       return {
@@ -186,11 +205,18 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
   };
 }
 
-/** Ids of links whose access token expires before `before`; for a background refresher. */
-export async function linksExpiringBefore(db: Db, before: Date): Promise<number[]> {
+/** Active links past `share` of their token's lifetime at `at`, oldest first. */
+async function linksDueForRefresh(db: Db, at: Date, share: number, limit: number): Promise<number[]> {
   const rows = await db
     .select({ id: traktLinks.identityId })
     .from(traktLinks)
-    .where(and(eq(traktLinks.status, 'active'), sql`${traktLinks.expiresAt} < ${before}`));
+    .where(
+      and(
+        eq(traktLinks.status, 'active'),
+        sql`${traktLinks.tokenCreatedAt} + (${traktLinks.expiresAt} - ${traktLinks.tokenCreatedAt}) * ${share} <= ${at}`,
+      ),
+    )
+    .orderBy(traktLinks.expiresAt)
+    .limit(limit);
   return rows.map((r) => r.id);
 }

@@ -10,7 +10,7 @@ import { decryptTokens, findTraktLink, saveTraktLink } from '../../src/db/querie
 import type { TraktClient } from '../../src/trakt/client.js';
 import { TraktUnauthorizedError } from '../../src/trakt/errors.js';
 import { startTraktEmulator, type TraktEmulator } from '../emulators/trakt/index.js';
-import { DRIVER_NAME, sharedTestDatabase, TEST_DATABASE_URL } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, TEST_DATABASE_URL, throwAwayDatabase } from '../helpers/db.js';
 import { captureLogs } from '../helpers/logs.js';
 import { linkedIdentity, testKeyRing, traktClientFor } from '../helpers/trakt-stack.js';
 
@@ -89,6 +89,28 @@ describe(`keeping Trakt tokens alive on ${DRIVER_NAME}`, () => {
     const token = await manager().accessToken(identity.id);
     expect(token).not.toBe(issued.access_token);
     expect(refreshesFor(issued.refresh_token)).toHaveLength(1);
+  });
+
+  it('GIVEN an idle user whose token is due THEN the background refresh renews it before it expires, once', async () => {
+    // A database of its own: a background pass touches every due link, and other tests' links must not be.
+    const scratch = await throwAwayDatabase();
+    try {
+      const own = await scratch.open();
+      await own.migrate();
+      const createdAt = new Date(Date.now() - 0.9 * WEEK * 1000);
+      const { identity, issued } = await linkedIdentity(own, ring, emulator, { createdAt, expiresIn: WEEK });
+      const fresh = await linkedIdentity(own, ring, emulator, { expiresIn: WEEK });
+      secrets.push(issued.access_token, issued.refresh_token, fresh.issued.access_token, fresh.issued.refresh_token);
+      const tokens = manager({ db: own });
+      expect(await tokens.refreshDue()).toBe(1);
+      expect(refreshesFor(issued.refresh_token)).toHaveLength(1);
+      expect(refreshesFor(fresh.issued.refresh_token)).toHaveLength(0);
+      const row = await findTraktLink(own.db, identity.id);
+      expect(row?.tokenCreatedAt.getTime()).toBeGreaterThan(createdAt.getTime());
+      expect(await tokens.refreshDue()).toBe(0);
+    } finally {
+      await scratch.drop();
+    }
   });
 
   it('GIVEN Trakt answers 401 to a token that looked valid THEN one refresh and one retry succeed', async () => {

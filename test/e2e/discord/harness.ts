@@ -1,10 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateKeyBase64 } from '../../../src/db/crypto.js';
-import { upsertChatIdentity } from '../../../src/db/queries/identities.js';
-import { saveTraktLink } from '../../../src/db/queries/trakt-links.js';
 import { startService, type RunningService } from '../../../src/main.js';
 import {
   startDiscordEmulator,
@@ -16,8 +10,8 @@ import {
   type UserRecord,
 } from '../../emulators/discord/index.js';
 import { startTraktEmulator, type TraktEmulator, type TraktEmulatorOptions } from '../../emulators/trakt/index.js';
-import { TEST_DATABASE_URL } from '../../helpers/db.js';
 import { captureLogs } from '../../helpers/logs.js';
+import { linkChatUser, serviceStorage } from '../../helpers/service-stack.js';
 
 /**
  * The whole service, started in-process with `startService` exactly as production starts it, between
@@ -60,13 +54,13 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
   const trakt = await startTraktEmulator({ deviceIntervalSeconds: 1, catalogSize: 1500, ...options.trakt });
   const discord = await startDiscordEmulator({ heartbeatIntervalMs: 1000, ...options.discord });
   discord.addGuild({ id: GUILD_ID, name: 'Movie Night', channels: [{ id: CHANNEL_ID, name: 'watchlist' }] });
-  const dataDir = await mkdtemp(join(tmpdir(), 'marquee-discord-e2e-'));
+  const storage = await serviceStorage('marquee-discord-e2e');
   const logs = captureLogs('info');
   const env: Record<string, string> = {
     ENV_FILE: '',
     HOST: '127.0.0.1',
     PORT: '0',
-    DATA_DIR: dataDir,
+    ...storage.env,
     DISCORD_TOKEN: discord.token,
     DISCORD_APPLICATION_ID: discord.applicationId,
     DISCORD_API_URL: discord.apiUrl,
@@ -78,10 +72,6 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
     LOG_LEVEL: 'info',
     ...options.env,
   };
-  if (TEST_DATABASE_URL !== null) {
-    env.DATABASE_URL = TEST_DATABASE_URL;
-    env.TOKEN_ENCRYPTION_KEY = generateKeyBase64();
-  }
   const service = await startService({ env, logger: logs.logger });
   const stack: DiscordStack = {
     service,
@@ -95,18 +85,7 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
     },
     async linkedUser(opts = {}) {
       const user = stack.newUser(opts.name);
-      const username = `u${randomInt(1, 2 ** 40).toString(36)}`;
-      const traktUser = trakt.addUser({ username, vip: opts.vip ?? false, ...(opts.watchlistLimit === undefined ? {} : { watchlistLimit: opts.watchlistLimit }) });
-      const identity = await upsertChatIdentity(service.database.db, { platform: 'discord', platformUserId: user.id });
-      const issued = trakt.issueTokens(username);
-      const createdAt = new Date(issued.created_at * 1000);
-      await saveTraktLink(
-        service.database.db,
-        service.keyRing,
-        identity.id,
-        { username: traktUser.username, slug: traktUser.slug, uuid: traktUser.uuid, vip: traktUser.vip, watchlistLimit: traktUser.watchlistLimit },
-        { accessToken: issued.access_token, refreshToken: issued.refresh_token, createdAt, expiresAt: new Date(createdAt.getTime() + issued.expires_in * 1000) },
-      );
+      const { username } = await linkChatUser(service, trakt, { platform: 'discord', userId: user.id }, opts);
       return { user, username };
     },
     command(user, name, opts = {}, channelId = CHANNEL_ID) {
@@ -130,7 +109,7 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
       // The service (and its discord.js client) goes first, so nothing reconnects to closed emulators.
       await service.stop('test over');
       await Promise.allSettled([discord.close(), trakt.close()]);
-      await rm(dataDir, { recursive: true, force: true });
+      await storage.dispose();
     },
   };
   // The adapter connects in the background: wait for the gateway session and the registered commands.
