@@ -203,7 +203,10 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
   const samples: Sample[] = [];
   let failed = 0;
   const started = now();
-  const deadline = sleep(RUN_DEADLINE_MS).then(() => 'deadline' as const);
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    deadlineTimer = setTimeout(() => resolve('deadline'), RUN_DEADLINE_MS);
+  });
   const sessions = pairs.map(async ({ user, bench }, i) => {
     await sleep((RAMP_MS * i) / pairs.length);
     try {
@@ -214,6 +217,7 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
     }
   });
   const outcome = await Promise.race([Promise.all(sessions).then(() => 'done' as const), deadline]);
+  clearTimeout(deadlineTimer);
   if (outcome === 'deadline') process.stderr.write('run hit its deadline; figures cover the steps that finished\n');
   const wallMs = now() - started;
 
@@ -258,6 +262,7 @@ async function main(): Promise<void> {
     PORT: '0',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    SHUTDOWN_GRACE_MS: '2000',
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
     TRAKT_CLIENT_ID: setup.clientId,
@@ -294,7 +299,10 @@ async function main(): Promise<void> {
   } finally {
     service.send({ type: 'stop' });
     trakt.send({ type: 'close' });
-    await Promise.race([new Promise((resolve) => service.once('exit', resolve)), sleep(15_000)]);
+    await Promise.race([
+      new Promise((resolve) => service.once('exit', resolve)),
+      new Promise((resolve) => setTimeout(resolve, 15_000).unref()),
+    ]);
     await telegram.close();
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -69,8 +69,29 @@ function isNotModified(error: unknown): boolean {
   return error instanceof GrammyError && /message is not modified/i.test(error.description);
 }
 
+/**
+ * What may be logged of an error. grammY's HttpError wraps the fetch error, whose message holds the
+ * request URL, and the bot token is part of every Bot API URL: so errors are flattened to name, code
+ * and message with the token cut out before they reach a log line.
+ */
+export function redactedError(error: unknown, token: string): Record<string, unknown> {
+  const cut = (text: string) => text.split(token).join('<bot-token>');
+  if (error instanceof GrammyError) return { type: 'GrammyError', method: error.method, code: error.error_code, message: cut(error.description) };
+  if (error instanceof Error) {
+    const cause = (error as { error?: unknown }).error ?? error.cause;
+    return {
+      type: error.name,
+      message: cut(error.message),
+      ...(cause instanceof Error ? { cause: cut(`${cause.name}: ${cause.message}`) } : {}),
+      ...(error.stack ? { stack: cut(error.stack) } : {}),
+    };
+  }
+  return { message: cut(String(error)) };
+}
+
 export function createTelegramAdapter(options: TelegramAdapterOptions): TelegramAdapter {
   const { core, posters, logger } = options;
+  const safe = (error: unknown) => redactedError(error, options.token);
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
   const concurrency = options.concurrency ?? 64;
   const stopController = new AbortController();
@@ -87,7 +108,14 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
 
   // Flood control: wait what Telegram asks (within reason) and try again, once per call.
   bot.api.config.use(async (prev, method, payload, signal) => {
-    const first = await prev(method, payload, signal);
+    let first: Awaited<ReturnType<typeof prev>>;
+    try {
+      first = await prev(method, payload, signal);
+    } catch (error) {
+      // grammY retries getMe on its own while Telegram is unreachable; say so, without the token.
+      if (method === 'getMe' && !stopped) logger.warn({ err: safe(error) }, 'Telegram is not reachable yet; retrying');
+      throw error;
+    }
     const retryAfter = first.ok ? undefined : first.parameters?.retry_after;
     if (first.ok || first.error_code !== 429 || retryAfter === undefined || retryAfter > MAX_FLOOD_WAIT_S) return first;
     logger.warn({ method, retryAfter }, 'Telegram flood control; waiting');
@@ -149,7 +177,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       const extra = { caption, parse_mode: 'HTML' as const, reply_markup: renderKeyboard(reply.buttons) };
       for (let attempt = 0; attempt < 2; attempt++) {
         const photo = await photoFor(url).catch((error: unknown) => {
-          logger.warn({ err: error }, 'poster lookup failed');
+          logger.warn({ err: safe(error) }, 'poster lookup failed');
           return undefined;
         });
         if (photo === undefined) break;
@@ -158,7 +186,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
           return (await trackUpload(url, () => bot.api.sendPhoto(chatId, photo.file, extra))) as Message;
         } catch (error) {
           if (isForbidden(error)) throw error;
-          logger.warn({ err: error, attempt }, 'sending the poster failed; retrying or sending the card without it');
+          logger.warn({ err: safe(error), attempt }, 'sending the poster failed; retrying or sending the card without it');
           // A file_id Telegram no longer accepts is dropped and the poster uploaded again, once.
           if (photo.kind === 'file') await posters.forgetFileId('telegram', url);
           else break;
@@ -222,7 +250,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     } catch (error) {
       if (isNotModified(error)) return message;
       if (isForbidden(error)) throw error;
-      logger.warn({ err: error }, 'editing the message failed; sending the reply as a new message');
+      logger.warn({ err: safe(error) }, 'editing the message failed; sending the reply as a new message');
     }
     // Text became a card or a card became text: Telegram cannot change a message's kind, so replace it.
     await bot.api.deleteMessage(chatId, message.message_id).catch(() => undefined);
@@ -272,7 +300,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     // Answer first, always: the spinner on the user's button stops now, the slow work follows.
     await ctx
       .answerCallbackQuery(step.ack.text === undefined ? {} : { text: step.ack.text, show_alert: step.ack.alert === true })
-      .catch((error: unknown) => logger.debug({ err: error }, 'callback query could not be answered'));
+      .catch((error: unknown) => logger.debug({ err: safe(error) }, 'callback query could not be answered'));
     if (step.work === undefined) return;
     await applyOutcome(chat, user, message, await step.work());
   }
@@ -291,7 +319,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
         return;
       }
       // The update loop goes on whatever happened; the core already answered the user where it could.
-      logger.error({ err: error, updateId: update.update_id }, 'Telegram update failed');
+      logger.error({ err: safe(error), updateId: update.update_id }, 'Telegram update failed');
     }
   }
 
@@ -328,7 +356,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       } catch (error) {
         if (stopped) return;
         failures += 1;
-        logger.warn({ err: error, failures }, 'Telegram getUpdates failed; retrying');
+        logger.warn({ err: safe(error), failures }, 'Telegram getUpdates failed; retrying');
         await delay(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), stopController.signal);
         continue;
       }
@@ -357,7 +385,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       } catch (error) {
         if (stopped) return;
         failures += 1;
-        logger.warn({ err: error, failures }, 'Telegram is not reachable yet; retrying');
+        logger.warn({ err: safe(error), failures }, 'Telegram is not reachable yet; retrying');
         await delay(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), stopController.signal);
       }
     }
