@@ -1,16 +1,9 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
-import { generateKeyBase64 } from '../../../src/db/crypto.js';
-import { upsertChatIdentity } from '../../../src/db/queries/identities.js';
-import { saveTraktLink } from '../../../src/db/queries/trakt-links.js';
 import { startService, type RunningService } from '../../../src/main.js';
 import { startTelegramEmulator, type ChatMessageState, type TelegramEmulator, type TelegramEmulatorOptions, type User } from '../../emulators/telegram/index.js';
 import { startTraktEmulator, type TraktEmulator, type TraktEmulatorOptions } from '../../emulators/trakt/index.js';
-import { TEST_DATABASE_URL, throwAwayDatabase, type ThrowAwayDatabase } from '../../helpers/db.js';
 import { captureLogs } from '../../helpers/logs.js';
+import { linkChatUser, serviceStorage } from '../../helpers/service-stack.js';
 
 /**
  * The whole service, started in-process with `startService` exactly as production starts it, between
@@ -57,15 +50,14 @@ async function freePort(): Promise<number> {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const trakt = await startTraktEmulator({ deviceIntervalSeconds: 1, catalogSize: 1500, ...options.trakt });
   const telegram = await startTelegramEmulator({ defaultWaitMs: WAIT.timeoutMs, ...options.telegram });
-  // PGlite on a memory-backed directory when there is one: migrations write many small files.
-  const dataDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'marquee-e2e-'));
+  const storage = await serviceStorage('marquee-e2e');
   const logs = captureLogs('info');
   const port = options.webhook ? await freePort() : 0;
   const env: Record<string, string> = {
     ENV_FILE: '',
     HOST: '127.0.0.1',
     PORT: String(port),
-    DATA_DIR: dataDir,
+    ...storage.env,
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
     TRAKT_CLIENT_ID: trakt.clientId,
@@ -76,14 +68,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // The emulator's webhook client keeps sockets alive; past this the service closes them.
     SHUTDOWN_GRACE_MS: '1000',
   };
-  // On Postgres each stack gets a database of its own: device-code links are polled from the database,
-  // and a neighbour's service (another emulator, another key) must not poll this stack's attempts.
-  let ownDatabase: ThrowAwayDatabase | undefined;
-  if (TEST_DATABASE_URL !== null) {
-    ownDatabase = await throwAwayDatabase();
-    env.DATABASE_URL = ownDatabase.url ?? TEST_DATABASE_URL;
-    env.TOKEN_ENCRYPTION_KEY = generateKeyBase64();
-  }
   if (options.webhook) {
     env.PUBLIC_URL = `http://127.0.0.1:${port}`;
     env.TELEGRAM_WEBHOOK_SECRET = options.webhook.secret;
@@ -107,18 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async linkedUser(opts = {}) {
       const user = stack.newUser(opts.name);
-      const username = `u${randomInt(1, 2 ** 40).toString(36)}`;
-      const traktUser = trakt.addUser({ username, vip: opts.vip ?? false, ...(opts.watchlistLimit === undefined ? {} : { watchlistLimit: opts.watchlistLimit }) });
-      const identity = await upsertChatIdentity(service.database.db, { platform: 'telegram', platformUserId: String(user.id) });
-      const issued = trakt.issueTokens(username);
-      const createdAt = new Date(issued.created_at * 1000);
-      await saveTraktLink(
-        service.database.db,
-        service.keyRing,
-        identity.id,
-        { username: traktUser.username, slug: traktUser.slug, uuid: traktUser.uuid, vip: traktUser.vip, watchlistLimit: traktUser.watchlistLimit },
-        { accessToken: issued.access_token, refreshToken: issued.refresh_token, createdAt, expiresAt: new Date(createdAt.getTime() + issued.expires_in * 1000) },
-      );
+      const { username } = await linkChatUser(service, trakt, { platform: 'telegram', userId: String(user.id) }, opts);
       return { user, username };
     },
     async ask(user, chat, text, predicate) {
@@ -133,8 +106,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await service.stop('test over');
       await Promise.allSettled([telegram.close(), trakt.close()]);
-      await ownDatabase?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await storage.dispose();
     },
   };
   return stack;
