@@ -3,7 +3,7 @@ import { NeedsLinkError } from '../errors.js';
 import { defineCommand } from '../handlers.js';
 import type { LinkedAccount } from '../ports.js';
 import { formatMinutes, ONE_APP_NOTE } from '../replies.js';
-import { rich, type Reply } from '../types.js';
+import { rich, type Reply, type Rich } from '../types.js';
 
 /** The linking answer, always private: link URLs and codes are nobody else's business. */
 export async function linkReplies(ctx: CoreContext): Promise<Reply[]> {
@@ -25,33 +25,20 @@ export async function linkReplies(ctx: CoreContext): Promise<Reply[]> {
   const notifyChatId = ctx.privateChatId ?? ctx.chat.chatId;
   const start = await ctx.deps.accounts.startLink({ identityId: ctx.identityId, platform: ctx.user.platform, notifyChatId });
   const minutes = formatMinutes(start.expiresAt.getTime() - ctx.now().getTime());
-  if (start.kind === 'oauth') {
-    return [
-      {
-        private: true,
-        text: [
-          ONE_APP_NOTE,
-          rich.line,
-          rich.line,
-          `Open Trakt with the button, sign in and allow Marquee. The button works for ${minutes}; I will tell you here when it is done.`,
-        ],
-        buttons: [[{ label: '🔗 Open Trakt to link', url: start.url }]],
-      },
-    ];
-  }
+  const instructions: Rich =
+    start.kind === 'oauth'
+      ? `Open Trakt with the button, sign in and allow Marquee. The button works for ${minutes}; I will tell you here when it is done.`
+      : [
+          'Open ',
+          rich.link(start.url, start.url.replace(/^https?:\/\//, '')),
+          ' and enter the code ',
+          rich.bold(rich.code(start.userCode)),
+          ` (it works for ${minutes}). I will tell you here when it is done.`,
+        ];
   return [
     {
       private: true,
-      text: [
-        ONE_APP_NOTE,
-        rich.line,
-        rich.line,
-        'Open ',
-        rich.link(start.url, start.url.replace(/^https?:\/\//, '')),
-        ' and enter the code ',
-        rich.bold(rich.code(start.userCode)),
-        ` (it works for ${minutes}). I will tell you here when it is done.`,
-      ],
+      text: [ONE_APP_NOTE, rich.line, rich.line, instructions],
       buttons: [[{ label: '🔗 Open Trakt to link', url: start.url }]],
     },
   ];
