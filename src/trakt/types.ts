@@ -1,63 +1,11 @@
 /**
- * Domain types of the Trakt client: camelCase, no wire quirks. The core and the database see these,
- * never the zod-inferred wire types.
+ * Types of the Trakt client: camelCase, no wire quirks. The media model itself lives in
+ * `src/domain/media.ts` (re-exported here); the zod-inferred wire types never leave `src/trakt`.
  */
 
-export interface TitleIds {
-  trakt: number;
-  slug?: string;
-  imdb?: string;
-  tmdb?: number;
-  tvdb?: number;
-}
+import type { TitleIds, Title, EpisodeIds, Episode, SeasonIds, Season, WatchlistEntryType, WatchlistEntry, MediaCounts, NotFoundEntry, WatchlistWriteResult } from '../domain/media.js';
 
-/** A movie or a show. */
-export interface Title {
-  type: 'movie' | 'show';
-  ids: TitleIds;
-  title: string;
-  /** Null for titles without a (known) year. */
-  year: number | null;
-  overview?: string;
-  rating?: number;
-  votes?: number;
-  runtime?: number;
-  genres?: string[];
-  certification?: string;
-  /** Movies: release date `YYYY-MM-DD`. */
-  released?: string;
-  /** Shows: ISO timestamp of the first airing. */
-  firstAired?: string;
-  /** Shows: `returning series`, `ended` … */
-  status?: string;
-  network?: string;
-  airedEpisodes?: number;
-  /**
-   * First poster, with `https://` added to Trakt's scheme-less URLs (REFERENCE §6). Trakt forbids
-   * hot-linking: download and re-host it, never embed this URL in a chat message.
-   */
-  posterUrl: string | null;
-}
-
-export interface EpisodeIds {
-  trakt: number;
-  imdb?: string;
-  tmdb?: number;
-  tvdb?: number;
-}
-
-export interface Episode {
-  season: number;
-  number: number;
-  title?: string;
-  ids: EpisodeIds;
-  overview?: string;
-  firstAired?: string;
-  runtime?: number;
-  rating?: number;
-  /** Screenshot, with a scheme (see `Title.posterUrl` for the caching rule). */
-  imageUrl?: string;
-}
+export type { TitleIds, Title, EpisodeIds, Episode, SeasonIds, Season, WatchlistEntryType, WatchlistEntry, MediaCounts, NotFoundEntry, WatchlistWriteResult };
 
 /** A search or lookup hit that is an episode, with its show. */
 export interface EpisodeHit {
@@ -83,42 +31,6 @@ export interface Page<T> {
   items: T[];
   /** Undefined when Trakt sent no pagination headers. */
   pagination: Pagination | undefined;
-}
-
-export interface SeasonIds {
-  trakt?: number;
-  tmdb?: number;
-  tvdb?: number;
-}
-
-export interface Season {
-  number: number;
-  ids: SeasonIds;
-  title?: string;
-  episodeCount?: number;
-  airedEpisodes?: number;
-  firstAired?: string;
-  /** Only with `withEpisodes`. */
-  episodes?: Episode[];
-}
-
-export type WatchlistEntryType = 'movie' | 'show' | 'season' | 'episode';
-
-export interface WatchlistEntry {
-  /** Position in the user's ranking; null on old-shape answers that lack it. */
-  rank: number | null;
-  /** The list-item id used by reorder/notes; absent on old-shape answers (REFERENCE §8). */
-  listItemId?: number;
-  listedAt: Date;
-  notes?: string;
-  type: WatchlistEntryType;
-  /** The movie or show; for a season or episode entry, its show. */
-  title: Title;
-  /** Season entries: the season number. */
-  season?: number;
-  seasonIds?: SeasonIds;
-  /** Episode entries. */
-  episode?: Episode;
 }
 
 export type WatchlistType = 'movies' | 'shows' | 'seasons' | 'episodes' | 'all';
@@ -178,34 +90,6 @@ export type WatchlistRef =
   | { type: 'episode'; showIds: RefIds; season: number; episode: number }
   /** A season or episode by its own ids. */
   | { type: 'season' | 'episode'; ids: RefIds };
-
-export interface MediaCounts {
-  movies: number;
-  shows: number;
-  seasons: number;
-  episodes: number;
-}
-
-export interface NotFoundEntry {
-  /** The body key Trakt echoed it under: `movies`, `shows`, `seasons`, `episodes` (or `people`, `users`). */
-  kind: string;
-  /** Absent when Trakt echoed an entry without ids (REFERENCE §9). */
-  ids?: Record<string, string | number | null>;
-}
-
-export interface WatchlistWriteResult {
-  /** Added (for an add) or deleted (for a remove). */
-  changed: MediaCounts;
-  /** Already on the list (adds only). */
-  existing: MediaCounts;
-  notFound: NotFoundEntry[];
-  /** `list.item_count` of the last batch's answer: compare with `UserSettings.limits.watchlist`. */
-  itemCount?: number;
-  updatedAt?: Date;
-  /** Requests sent and items carried by them. */
-  requests: number;
-  items: number;
-}
 
 export interface UserLimits {
   watchlist?: number;

@@ -1,20 +1,15 @@
 /**
  * What the core needs from the outside world. `src/bot/services/` implements these over the
  * database (`src/db/queries`), the account services (`src/accounts`) and the Trakt client
- * (`src/trakt`); unit tests implement them in memory. The core imports only types from Trakt's
- * domain model (`src/trakt/types.ts`), never its client or its errors: the ports translate failures
- * into the errors of `./errors.ts`.
+ * (`src/trakt`); unit tests implement them in memory. The core speaks the shared media model
+ * (`src/domain`), never Trakt's client, types or errors: the ports translate failures into the
+ * errors of `./errors.ts`.
  */
-import type { Episode, Season, Title, WatchlistEntry, WatchlistWriteResult } from '../../trakt/types.js';
+import type { Episode, Season, Title, WatchlistEntry, WatchlistWriteResult } from '../../domain/media.js';
+import type { Target } from '../../domain/target.js';
 import type { ChatUserRef, Platform } from './types.js';
 
-export type { Episode, Season, Title, WatchlistEntry, WatchlistWriteResult };
-
-/** One thing on (or for) a watchlist: a movie, a show, one season or one episode of a show. */
-export type Target =
-  | { kind: 'movie' | 'show'; title: Title }
-  | { kind: 'season'; show: Title; season: number }
-  | { kind: 'episode'; show: Title; season: number; episode: number; episodeTitle?: string };
+export type { Episode, Season, Target, Title, WatchlistEntry, WatchlistWriteResult };
 
 export interface LinkedAccount {
   username: string;
