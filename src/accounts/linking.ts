@@ -5,6 +5,7 @@ import { rowsOf } from '../db/client.js';
 import { decryptToken, encryptToken, secretAad, type KeyRing } from '../db/crypto.js';
 import { decryptTokens, deleteTraktLink, findTraktLink, saveTraktLink } from '../db/queries/trakt-links.js';
 import { linkAttempts, type LinkAttemptRow } from '../db/schema.js';
+import type { DeviceLinkFailure, LinkEvent, LinkNoticeTarget, LinkStartInfo } from '../bot/core/ports.js';
 import type { Logger } from '../logger.js';
 import { createPkcePair } from '../trakt/oauth.js';
 import type { TraktClient } from '../trakt/client.js';
@@ -16,20 +17,13 @@ import type { TokenSet, UserSettings } from '../trakt/types.js';
  * row in `link_attempts`, so a pending device link survives a restart and a callback can be checked
  * against exactly one owner.
  */
-export interface NotifyTarget {
-  platform: 'telegram' | 'discord';
-  chatId: string;
-}
+/** The chat a link attempt reports to, and what it reports: the core's link event types. */
+export type NotifyTarget = LinkNoticeTarget;
+export type LinkNotice = LinkEvent;
+export type DeviceFailure = DeviceLinkFailure;
 
-export type LinkNotice =
-  | { kind: 'linked'; identityId: number; target: NotifyTarget; traktUsername: string; vip: boolean; watchlistLimit: number | null }
-  | { kind: 'failed'; identityId: number; target: NotifyTarget; reason: DeviceFailure | 'error' };
-
-export type DeviceFailure = 'denied' | 'expired' | 'invalid_code' | 'already_used';
-
-export type LinkStart =
-  | { kind: 'oauth'; url: string; expiresAt: Date }
-  | { kind: 'device'; url: string; userCode: string; expiresAt: Date };
+/** What the user does next to link: the core's `LinkStartInfo`. */
+export type LinkStart = LinkStartInfo;
 
 export type CallbackOutcome =
   | { ok: true; traktUsername: string }

@@ -3,6 +3,7 @@ import type { Database, Db } from '../db/client.js';
 import type { KeyRing } from '../db/crypto.js';
 import { decryptTokens, encryptTokensFor, findTraktLink, type StoredTokens } from '../db/queries/trakt-links.js';
 import { traktLinks, type TraktLinkRow } from '../db/schema.js';
+import type { RelinkRequiredEvent } from '../bot/core/ports.js';
 import type { Logger } from '../logger.js';
 import { TraktRefreshRejectedError } from '../trakt/errors.js';
 import type { AccessTokenProvider, TokenSet } from '../trakt/types.js';
@@ -33,10 +34,8 @@ export class RelinkRequiredError extends Error {
   }
 }
 
-export interface RelinkNotice {
-  identityId: number;
-  traktUsername: string;
-}
+/** What `onRelinkRequired` receives: the core's event type. */
+export type RelinkNotice = RelinkRequiredEvent;
 
 export interface TokenManagerDeps {
   database: Database;

@@ -1,4 +1,4 @@
-import type { LinkNotice } from '../../accounts/linking.js';
+import type { LinkEvent } from './ports.js';
 import { rich, type Reply } from './types.js';
 
 /** Messages the service sends on its own (not as an answer), e.g. when a link completes. */
@@ -33,7 +33,8 @@ export function createOutbox(onMissing: (platform: string) => void): Outbox & {
 
 export const RELINK_ACTION = 'v1:link:new';
 
-export function linkNoticeReply(notice: LinkNotice): Reply {
+/** The message for a finished link attempt. */
+export function linkNoticeReply(notice: LinkEvent): Reply {
   if (notice.kind === 'linked') {
     const limit = notice.watchlistLimit === null ? '' : ` Your watchlist holds up to ${notice.watchlistLimit} items.`;
     return {
