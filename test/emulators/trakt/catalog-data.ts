@@ -122,3 +122,17 @@ export const EDGE_CASE_TITLES: EdgeCaseTitle[] = [
   { type: 'show', title: 'Night Shift', year: 2014 },
   { type: 'show', title: 'Night Shift', year: 2025 },
 ];
+
+/**
+ * Titles that end in (or are) a year-like number, added after the generated catalog so that the ids and
+ * the random stream of everything before them stay as they were. Each has a namesake a year filter
+ * would find instead, as on Trakt.
+ */
+export const YEAR_LIKE_TITLES: EdgeCaseTitle[] = [
+  { type: 'movie', title: 'Blade Runner 2049', year: 2017 },
+  { type: 'movie', title: 'Blade Runner', year: 1982 },
+  { type: 'movie', title: 'Wonder Woman 1984', year: 2020 },
+  { type: 'movie', title: 'Wonder Woman', year: 2017 },
+  { type: 'movie', title: '2001: A Space Odyssey', year: 1968 },
+  { type: 'movie', title: '2001 Maniacs', year: 2005 },
+];

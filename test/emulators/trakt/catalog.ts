@@ -23,6 +23,7 @@ import {
   ADJECTIVES,
   COUNTRIES,
   EDGE_CASE_TITLES,
+  YEAR_LIKE_TITLES,
   FIRST_NAMES,
   LANGUAGE_OF_COUNTRY,
   LAST_NAMES,
@@ -133,6 +134,7 @@ export class Catalog {
     }
     while (movieSerial < generatedMovies) this.addMovie(this.generateMovie(movieSerial++, rng));
     while (showSerial < generatedShows) this.addShow(this.generateShow(showSerial++, rng));
+    for (const late of YEAR_LIKE_TITLES) this.addMovie(this.generateMovie(movieSerial++, rng, late.title, late.year, late.slug));
 
     for (const kind of Object.keys(this.ranges) as EpisodeIdKind[]) this.ranges[kind].sort((a, b) => a.first - b.first);
 

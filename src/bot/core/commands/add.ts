@@ -5,9 +5,13 @@ import { defineAction, defineCommand } from '../handlers.js';
 import { parseAddQuery } from '../parse.js';
 import type { Target, Title } from '../ports.js';
 import { targetLabel, titleTarget } from '../targets.js';
+import { searchReadings } from '../title-search.js';
 import { rich, type Button, type Reply } from '../types.js';
 import { runConfirmedWrite, type ConfirmPayload } from '../write-flow.js';
 import { onWatchlist, seasonCount, searchCard, type SearchState } from './search.js';
+
+/** Results looked at for `/add <title>`: an exact title among them wins over Trakt's first. */
+const BEST_OF = 5;
 
 /** Telegram shows at most 100 buttons on a message; pickers stay well below. */
 const MAX_PICKER_BUTTONS = 60;
@@ -119,12 +123,11 @@ async function findTarget(ctx: CoreContext, args: string): Promise<{ target?: Ta
       asked: query.slug,
     };
   }
+  // A trailing number may be a year or part of the title: both readings are tried (title-search.ts).
   const { text, year } = query.query;
-  const page = await ctx.patiently(
-    trakt.search({ query: text, types: ['movie', 'show'], page: 1, limit: 1, ...(year === undefined ? {} : { year }) }),
-  );
-  const best = page.hits[0];
-  return { ...(best ? { target: titleTarget(best) } : {}), asked: year === undefined ? text : `${text} (${year})` };
+  const chosen = await searchReadings(trakt, query.query, { types: ['movie', 'show'], page: 1, limit: BEST_OF }, (work) => ctx.patiently(work));
+  const best = chosen.exact ?? chosen.page.hits[0];
+  return { ...(best ? { target: titleTarget(best) } : {}), asked: query.query.whole ?? (year === undefined ? text : `${text} (${year})`) };
 }
 
 export const addCommand = defineCommand({

@@ -3,9 +3,10 @@ import { cardReply, quote, titleCard } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError, NeedsLinkError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
-import { cleanText, parseTitleQuery, splitTypeWord, type TypeFilter } from '../parse.js';
-import type { LinkedAccount, Target, TraktCatalogPort } from '../ports.js';
+import { cleanText, parseTitleQuery, splitTypeWord, type TitleQuery, type TypeFilter } from '../parse.js';
+import type { LinkedAccount, SearchPage, Target, TraktCatalogPort } from '../ports.js';
 import { targetKey, titleTarget } from '../targets.js';
+import { searchReadings } from '../title-search.js';
 import { rich, type Button, type Reply } from '../types.js';
 
 /** Where a search card stands: the query and which result it shows. Stored with its buttons. */
@@ -53,16 +54,29 @@ export async function onWatchlist(ctx: CoreContext, target: Target, recheck = fa
   }
 }
 
-export async function searchCard(ctx: CoreContext, state: SearchState): Promise<Reply> {
+/**
+ * The search card for `state`. With `typed` (a new search), the typed text's readings are tried first
+ * (a trailing number may be a year or part of the title, see title-search.ts) and the state follows
+ * the reading that found the title.
+ */
+export async function searchCard(ctx: CoreContext, initial: SearchState, typed?: TitleQuery): Promise<Reply> {
   const account = await linkedOrNull(ctx);
   const catalog: TraktCatalogPort = account === null ? ctx.deps.trakt.catalog() : await ctx.traktForUser();
   // The watchlist marks need a current copy: bring it up to date while Trakt searches.
   if (account !== null) ctx.freshCopy().catch(() => undefined);
-  const page = Math.floor(state.index / TRAKT_PAGE) + 1;
-  const types: Array<'movie' | 'show'> = state.type === 'both' ? ['movie', 'show'] : [state.type];
-  const result = await ctx.patiently(
-    catalog.search({ query: state.q, types, page, limit: TRAKT_PAGE, ...(state.year === undefined ? {} : { year: state.year }) }),
-  );
+  const page = Math.floor(initial.index / TRAKT_PAGE) + 1;
+  const types: Array<'movie' | 'show'> = initial.type === 'both' ? ['movie', 'show'] : [initial.type];
+  let state = initial;
+  let result: SearchPage;
+  if (typed === undefined) {
+    result = await ctx.patiently(
+      catalog.search({ query: state.q, types, page, limit: TRAKT_PAGE, ...(state.year === undefined ? {} : { year: state.year }) }),
+    );
+  } else {
+    const chosen = await searchReadings(catalog, typed, { types, page, limit: TRAKT_PAGE }, (work) => ctx.patiently(work));
+    state = { type: state.type, index: state.index, q: chosen.reading.text, ...(chosen.reading.year === undefined ? {} : { year: chosen.reading.year }) };
+    result = chosen.page;
+  }
   const asked = `${quote(state.q)}${state.year === undefined ? '' : ` (${state.year})`}`;
   const view = ctx.view();
   const filterRow = (): Button[] =>
@@ -122,7 +136,7 @@ export const searchCommand = defineCommand({
     }
     const { type, rest } = splitTypeWord(text);
     const query = parseTitleQuery(rest);
-    return [await searchCard(ctx, { q: query.text, ...(query.year === undefined ? {} : { year: query.year }), type, index: 0 })];
+    return [await searchCard(ctx, { q: query.text, type, index: 0 }, query)];
   },
 });
 
