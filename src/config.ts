@@ -18,7 +18,6 @@ export interface Config {
   dataDir: string;
   /** Raw `TOKEN_ENCRYPTION_KEY` value (comma-separated base64 keys, newest first); see src/db/crypto.ts. */
   tokenEncryptionKeys: string | null;
-  redisUrl: string | null;
   logLevel: LogLevel;
   /** How long SIGTERM waits for in-flight work before closing anyway. */
   shutdownGraceMs: number;
@@ -56,7 +55,6 @@ export const SECRET_VARIABLES = [
   'TRAKT_CLIENT_SECRET',
   'TOKEN_ENCRYPTION_KEY',
   'DATABASE_URL',
-  'REDIS_URL',
 ] as const;
 
 export interface ConfigProblem {
@@ -94,7 +92,6 @@ const HINTS: Record<string, string> = {
   DATA_DIR: 'a directory path where the embedded database and generated key live',
   TOKEN_ENCRYPTION_KEY:
     'comma-separated base64 keys of 32 bytes each, newest first; generate one with `openssl rand -base64 32`',
-  REDIS_URL: 'a redis:// or rediss:// URL',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
   SHUTDOWN_GRACE_MS: 'milliseconds, e.g. 10000',
 };
@@ -143,10 +140,6 @@ const envSchema = z
     TOKEN_ENCRYPTION_KEY: z
       .string()
       .refine(isValidKeyList, { message: 'is not a list of base64-encoded 32-byte keys' })
-      .optional(),
-    REDIS_URL: z
-      .string()
-      .refine((value) => isUrlWithProtocol(value, ['redis:', 'rediss:']), { message: 'is not a redis:// URL' })
       .optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'is not a log level' }).default('info'),
     SHUTDOWN_GRACE_MS: z.coerce
@@ -223,7 +216,6 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: e.DATA_DIR,
     tokenEncryptionKeys: e.TOKEN_ENCRYPTION_KEY ?? null,
-    redisUrl: e.REDIS_URL ?? null,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
