@@ -8,7 +8,11 @@ import { createLogger, type Logger } from './logger.js';
 import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './accounts/linking.js';
 import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply } from './bot/core/notices.js';
-import { createBotServices } from './bot/services/index.js';
+import { createBotCore } from './bot/core/bot-core.js';
+import { createAccountPort } from './bot/services/accounts-port.js';
+import { createPosterSource } from './bot/services/posters.js';
+import { createJournalStore, createPendingActionStore, createWatchlistStore } from './bot/services/stores.js';
+import { createTraktPort } from './bot/services/trakt-port.js';
 import { createTelegramAdapter } from './bot/telegram/telegram-bot.js';
 import { createDiscordAdapter } from './bot/discord/discord-bot.js';
 import { findIdentityById } from './db/queries/identities.js';
@@ -108,20 +112,26 @@ export async function startService(options: StartOptions): Promise<RunningServic
   });
   const background = createBackgroundLoop(logger);
 
+  // The platform-free core on the real ports (src/bot/services); every chat adapter shares it.
+  const botLogger = logger.child({ component: 'bot' });
+  const traktPort = createTraktPort({ trakt, tokens });
+  const pendingActions = createPendingActionStore(database.db);
+  const core = createBotCore({
+    accounts: createAccountPort({ db: database.db, links, onLinkChanged: (identityId) => traktPort.forget(identityId) }),
+    trakt: traktPort,
+    pending: pendingActions,
+    journal: createJournalStore(database.db),
+    watchlists: createWatchlistStore(database.db),
+    logger: botLogger,
+    outbox,
+  });
+  const posters = createPosterSource({ db: database.db, logger: botLogger, userAgent: `Marquee/${VERSION}` });
+  background.every('pending-action-prune', 60 * 60_000, () => pendingActions.pruneExpired(new Date()));
+
   // --- chat adapters: each registers its sender in `outbox`, may add HTTP routes (webhooks), and is
   // started after the server listens and stopped first on shutdown.
   const adapters: ChatAdapter[] = [];
   const adapterRoutes: RoutePlugin[] = [];
-  const bot = createBotServices({
-    database,
-    trakt,
-    tokens,
-    links,
-    outbox,
-    logger: logger.child({ component: 'bot' }),
-    userAgent: `Marquee/${VERSION}`,
-  });
-  background.every('pending-action-prune', 60 * 60_000, () => bot.prune(new Date()));
   if (config.telegram !== null) {
     const webhook =
       telegramUsesWebhook(config) && config.publicUrl !== null && config.telegram.webhookSecret !== null
@@ -130,8 +140,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
     const telegram = createTelegramAdapter({
       token: config.telegram.botToken,
       apiRoot: config.telegram.apiRoot,
-      core: bot.core,
-      posters: bot.posters,
+      core,
+      posters,
       logger: logger.child({ component: 'telegram' }),
       ...(webhook === undefined ? {} : { webhook }),
     });
@@ -147,8 +157,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
       applicationId: config.discord.applicationId,
       apiUrl: config.discord.apiUrl,
       guildId: config.discord.guildId,
-      core: bot.core,
-      posters: bot.posters,
+      core,
+      posters,
       logger: logger.child({ component: 'discord' }),
     });
     outbox.register('discord', (target, reply) => discord.send(target, reply));

@@ -62,52 +62,42 @@ export function normalizeForMatch(text: string): string {
     .trim();
 }
 
-function indexingCatalog(port: TraktCatalogPort, index: TitleIndex): TraktCatalogPort {
-  return {
-    async search(request) {
-      const page = await port.search(request);
-      index.add(page.hits);
-      return page;
+/** For each port method that returns titles, how to find them in its result. */
+type TitlesIn = { [K in keyof TraktUserPort]?: (result: Awaited<ReturnType<TraktUserPort[K]>>) => Iterable<Title> };
+
+const TITLES_IN: TitlesIn = {
+  search: (page) => page.hits,
+  lookupImdb: (title) => (title === undefined ? [] : [title]),
+  lookupSlug: (title) => (title === undefined ? [] : [title]),
+  watchlistAll: (entries) => entries.map((e) => e.title),
+};
+
+/**
+ * The same port object, seen through a proxy: calls to the methods of `TITLES_IN` add the titles they
+ * return to `index`; every other property passes through untouched, so a method added to the ports
+ * needs no change here.
+ */
+function observingTitles<P extends TraktCatalogPort>(port: P, index: TitleIndex): P {
+  const readers = TITLES_IN as Record<string, ((result: unknown) => Iterable<Title>) | undefined>;
+  return new Proxy(port, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      const read = typeof key === 'string' && Object.hasOwn(readers, key) ? readers[key] : undefined;
+      if (read === undefined || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        index.add(read(result));
+        return result;
+      };
     },
-    async lookupImdb(imdbId) {
-      const title = await port.lookupImdb(imdbId);
-      if (title !== undefined) index.add([title]);
-      return title;
-    },
-    async lookupSlug(type, slug) {
-      const title = await port.lookupSlug(type, slug);
-      if (title !== undefined) index.add([title]);
-      return title;
-    },
-    seasons: (showTraktId) => port.seasons(showTraktId),
-    episodes: (showTraktId, season) => port.episodes(showTraktId, season),
-  };
+  });
 }
 
 /** The Trakt port with every title it returns (searches, lookups, watchlists) added to `index`. */
 export function indexingTraktPort(port: TraktPort, index: TitleIndex): TraktPort {
   let catalog: TraktCatalogPort | undefined;
   return {
-    catalog() {
-      catalog ??= indexingCatalog(port.catalog(), index);
-      return catalog;
-    },
-    async forIdentity(identityId) {
-      const user = await port.forIdentity(identityId);
-      const reads = indexingCatalog(user, index);
-      const wrapped: TraktUserPort = {
-        ...reads,
-        add: (targets) => user.add(targets),
-        remove: (targets) => user.remove(targets),
-        watchlistActivity: () => user.watchlistActivity(),
-        async watchlistAll() {
-          const entries = await user.watchlistAll();
-          index.add(entries.map((e) => e.title));
-          return entries;
-        },
-        settings: () => user.settings(),
-      };
-      return wrapped;
-    },
+    catalog: () => (catalog ??= observingTitles(port.catalog(), index)),
+    forIdentity: async (identityId) => observingTitles(await port.forIdentity(identityId), index),
   };
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { claimJournalUndo, insertJournalEntry, lastUndoableEntry, releaseJournalUndo } from '../../db/queries/action-journal.js';
-import { claimPendingView, findPendingAction, insertPendingActions } from '../../db/queries/pending-actions.js';
+import { claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions } from '../../db/queries/pending-actions.js';
 import {
   applyWatchlistChange,
   clearWatchlistCopy,
@@ -26,8 +26,17 @@ import type {
 } from '../core/ports.js';
 import { sortTitleOf, targetKey, titleOf } from '../core/targets.js';
 
-export function createPendingActionStore(db: Db): PendingActionStore {
+/** Buttons are kept a day past their expiry, so a late press still hears "expired" rather than "invalid". */
+const PENDING_KEPT_AFTER_EXPIRY_MS = 24 * 60 * 60_000;
+
+export interface PrunablePendingActionStore extends PendingActionStore {
+  /** Deletes buttons that expired more than a day before `now`; returns how many. For a periodic job. */
+  pruneExpired(now: Date): Promise<number>;
+}
+
+export function createPendingActionStore(db: Db): PrunablePendingActionStore {
   return {
+    pruneExpired: (now) => deleteExpiredPendingActions(db, new Date(now.getTime() - PENDING_KEPT_AFTER_EXPIRY_MS)),
     create: (rows) =>
       insertPendingActions(
         db,
