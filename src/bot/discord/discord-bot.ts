@@ -19,10 +19,10 @@ import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
 import { NOTICES } from '../core/replies.js';
 import type { ActionOutcome, ChatRef, Reply } from '../core/types.js';
-import type { PosterSource } from '../services/posters.js';
+import type { PosterSource } from '../core/ports.js';
 import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
 import { registerSlashCommands, slashCommandsFrom } from './slash-commands.js';
-import { argsFromOptions, privateChatIdOf, toChatRef, toUserRef, userIdOfChat } from './to-core.js';
+import { argsFromOptions, autocompleteText, privateChatIdOf, toChatRef, toUserRef, userIdOfChat } from './to-core.js';
 
 /**
  * The Discord adapter: discord.js lives here and only here. Slash commands, buttons, select menus and
@@ -272,7 +272,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       user: toUserRef(interaction.user, interaction.locale),
       command: interaction.commandName,
       option: focused.name,
-      text: String(focused.value),
+      text: autocompleteText(focused.value),
       answerBy: new Date(answerBy),
     });
     await interaction.respond(choices.map((c) => ({ name: c.label.slice(0, 100), value: c.value.slice(0, 100) })));

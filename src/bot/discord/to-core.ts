@@ -1,5 +1,6 @@
 import type { Interaction, User } from 'discord.js';
 import type { CommandOption } from '../core/handlers.js';
+import { cleanPlatformText } from '../core/text.js';
 import type { ChatRef, ChatUserRef } from '../core/types.js';
 
 /**
@@ -10,7 +11,7 @@ import type { ChatRef, ChatUserRef } from '../core/types.js';
 export const USER_CHAT_PREFIX = 'user:';
 
 export function toUserRef(user: User, locale?: string): ChatUserRef {
-  const displayName = user.globalName ?? user.username;
+  const displayName = cleanPlatformText(user.globalName ?? user.username);
   return {
     platform: 'discord',
     userId: user.id,
@@ -41,8 +42,13 @@ export function argsFromOptions(declared: readonly CommandOption[], valueOf: (na
   for (const option of declared) {
     const value = valueOf(option.name);
     if (value === undefined || value === null) continue;
-    const text = String(value).trim();
+    const text = cleanPlatformText(String(value)).trim();
     if (text !== '') parts.push(text);
   }
   return parts.join(' ');
+}
+
+/** What the user has typed so far into an autocomplete option, cleaned like every other text. */
+export function autocompleteText(value: unknown): string {
+  return cleanPlatformText(String(value));
 }

@@ -5,9 +5,9 @@ import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
 import { NOTICES } from '../core/replies.js';
 import type { ActionOutcome, ChatRef, ChatUserRef, Reply } from '../core/types.js';
-import type { PosterSource } from '../services/posters.js';
+import type { PosterSource } from '../core/ports.js';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, renderHtml, renderKeyboard } from './render.js';
-import { parseCommand, toChatRef, toUserRef } from './to-core.js';
+import { commandOfMessage, toChatRef, toUserRef } from './to-core.js';
 
 /**
  * The Telegram adapter: grammY lives here and only here. It turns updates into the core's neutral
@@ -274,9 +274,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     if (message?.text === undefined || message.from === undefined || message.from.is_bot) return;
     const chat = toChatRef(message.chat);
     const user = toUserRef(message.from);
-    let parsed = parseCommand(message.text, botUsername());
-    // In a private chat, plain text is a search: the quickest way to find something.
-    if (parsed === undefined && chat.kind === 'private' && !message.text.startsWith('/')) parsed = { command: 'search', args: message.text };
+    const parsed = commandOfMessage(message.text, chat.kind, botUsername());
     if (parsed === undefined) return;
     if (!core.knows(parsed.command) && chat.kind !== 'private') return;
     void bot.api.sendChatAction(chat.chatId, 'typing').catch(() => undefined);

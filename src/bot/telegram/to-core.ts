@@ -1,4 +1,5 @@
 import type { Chat, User } from 'grammy/types';
+import { cleanPlatformText } from '../core/text.js';
 import type { ChatRef, ChatUserRef } from '../core/types.js';
 
 /** `/cmd`, `/cmd args`, and in groups `/cmd@botname args`. */
@@ -14,15 +15,25 @@ export interface ParsedCommand {
  * bot (`/cmd@otherbot`).
  */
 export function parseCommand(text: string, botUsername: string): ParsedCommand | undefined {
-  const match = COMMAND.exec(text.trim());
+  const match = COMMAND.exec(cleanPlatformText(text).trim());
   if (!match || match[1] === undefined) return undefined;
   const mention = match[2];
   if (mention !== undefined && mention.toLowerCase() !== botUsername.toLowerCase()) return undefined;
   return { command: match[1].toLowerCase(), args: (match[3] ?? '').trim() };
 }
 
+/**
+ * What a message asks for: a command, or in a private chat plain text as a search (the quickest way
+ * to find something). Text is cleaned of what Postgres and Telegram's HTML parser refuse.
+ */
+export function commandOfMessage(text: string, chatKind: ChatRef['kind'], botUsername: string): ParsedCommand | undefined {
+  const parsed = parseCommand(text, botUsername);
+  if (parsed !== undefined || chatKind !== 'private' || text.startsWith('/')) return parsed;
+  return { command: 'search', args: cleanPlatformText(text) };
+}
+
 export function toUserRef(user: User): ChatUserRef {
-  const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username;
+  const displayName = cleanPlatformText([user.first_name, user.last_name].filter(Boolean).join(' ') || (user.username ?? ''));
   return {
     platform: 'telegram',
     userId: String(user.id),
