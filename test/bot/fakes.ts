@@ -177,6 +177,9 @@ export class FakePending implements PendingActionStore {
     for (const r of view) r.consumedAt = now;
     return view.length > 0;
   }
+  async releaseView(viewId: string, claimedAt: Date) {
+    for (const r of this.rows.values()) if (r.id.startsWith(viewId) && r.consumedAt?.getTime() === claimedAt.getTime()) r.consumedAt = null;
+  }
 }
 
 export class FakeJournal implements JournalStore {

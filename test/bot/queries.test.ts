@@ -38,6 +38,22 @@ describe(`pending actions (${DRIVER_NAME})`, () => {
     expect(await store.claimView(viewId, new Date())).toBe(false);
     expect(await store.claimView('%', new Date())).toBe(false);
   });
+
+  it('GIVEN a claimed view WHEN its claim is released THEN it can be claimed again; releasing an older claim leaves a newer one alone', async () => {
+    const owner = await identity();
+    const store = createPendingActionStore(database.db);
+    const viewId = newViewId();
+    const expiresAt = new Date(Date.now() + 60_000);
+    await store.create(['AA', 'AB'].map((suffix) => ({ id: `${viewId}${suffix}`, ownerIdentityId: owner, platform: 'telegram', chatId: '1', action: 'page', payload: {}, expiresAt })));
+    const first = new Date(Date.now() - 1000);
+    expect(await store.claimView(viewId, first)).toBe(true);
+    await store.releaseView(viewId, first);
+    expect((await store.find(`${viewId}AB`))?.consumedAt).toBeNull();
+    const second = new Date();
+    expect(await store.claimView(viewId, second)).toBe(true);
+    await store.releaseView(viewId, first);
+    expect(await store.claimView(viewId, new Date())).toBe(false);
+  });
 });
 
 describe(`journal (${DRIVER_NAME})`, () => {

@@ -26,6 +26,9 @@ export interface BotCore {
   autocomplete(input: AutocompleteInput): Promise<AutocompleteChoice[]>;
 }
 
+/** Actions that write to Trakt: a failure may come after the write, so their claim is never given back. */
+const WRITE_ACTIONS: ReadonlySet<string> = new Set(['confirm', 'undo']);
+
 export function createBotCore(coreDeps: CoreDeps): BotCore {
   // Every title Trakt returns goes into a local index, which suggestions are made from.
   const titles = new TitleIndex();
@@ -45,12 +48,22 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     return errorReply(error, deps.logger, context);
   }
 
-  /** Turns failures in the slow part of a press (and its follow-ups) into replies on the same message. */
-  function guardOutcome(work: () => Promise<ActionOutcome>, context: Record<string, unknown>): () => Promise<ActionOutcome> {
+  /**
+   * Turns failures in the slow part of a press (and its follow-ups) into replies on the same message.
+   * `onFailure` runs before the reply is made (a failed read gives its claim back).
+   */
+  function guardOutcome(
+    work: () => Promise<ActionOutcome>,
+    context: Record<string, unknown>,
+    onFailure?: () => Promise<void>,
+  ): () => Promise<ActionOutcome> {
     const guard = (outcome: Promise<ActionOutcome>): Promise<ActionOutcome> =>
       outcome.then(
         (value) => (value.followUp ? { ...value, followUp: guard(value.followUp) } : value),
-        (error: unknown) => ({ send: [failed(error, context)] }),
+        async (error: unknown) => {
+          await onFailure?.().catch((e: unknown) => deps.logger.warn({ err: e, ...context }, 'could not give a failed press its buttons back'));
+          return { send: [failed(error, context)] };
+        },
       );
     return () => guard(Promise.resolve().then(work));
   }
@@ -102,13 +115,19 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
           return { ack: { text: NOTICES.buttonStale, alert: true } };
         }
         // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
-        if (!(await deps.pending.claimView(viewIdOf(decoded.id), now()))) return { ack: { text: NOTICES.buttonStale, alert: true } };
+        const viewId = viewIdOf(decoded.id);
+        const claimedAt = now();
+        if (!(await deps.pending.claimView(viewId, claimedAt))) return { ack: { text: NOTICES.buttonStale, alert: true } };
+        // A read that failed (Trakt down on Next, a season, an episode) changed nothing: its card stays
+        // usable. Writes keep their claim: they show their own outcome (with Retry) on the card.
+        const release = WRITE_ACTIONS.has(decoded.action) ? undefined : () => deps.pending.releaseView(viewId, claimedAt);
         return {
           ack: handler.ack === undefined ? {} : { text: handler.ack },
-          work: guardOutcome(() => handler.run(ctx, pending.payload, input.values === undefined ? {} : { values: input.values }), {
-            ...context,
-            identityId: ctx.identityId,
-          }),
+          work: guardOutcome(
+            () => handler.run(ctx, pending.payload, input.values === undefined ? {} : { values: input.values }),
+            { ...context, identityId: ctx.identityId },
+            release,
+          ),
         };
       } catch (error) {
         const reply = failed(error, context);

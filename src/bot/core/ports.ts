@@ -126,6 +126,11 @@ export interface PendingActionStore {
    * turns two quick presses into one action.
    */
   claimView(viewId: string, now: Date): Promise<boolean>;
+  /**
+   * Gives back a claim made at `claimedAt` (the press failed before changing anything), so the view's
+   * buttons work again. A later claim of the same view is left alone.
+   */
+  releaseView(viewId: string, claimedAt: Date): Promise<void>;
 }
 
 export interface JournalEntry {

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { claimJournalUndo, insertJournalEntry, lastUndoableEntry, releaseJournalUndo } from '../../db/queries/action-journal.js';
-import { claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions } from '../../db/queries/pending-actions.js';
+import { claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, releasePendingView } from '../../db/queries/pending-actions.js';
 import {
   applyWatchlistChange,
   clearWatchlistCopy,
@@ -64,6 +64,7 @@ export function createPendingActionStore(db: Db): PrunablePendingActionStore {
       );
     },
     claimView: (viewId, now) => claimPendingView(db, viewId, now),
+    releaseView: (viewId, claimedAt) => releasePendingView(db, viewId, claimedAt),
   };
 }
 

@@ -36,6 +36,15 @@ export async function claimPendingView(db: Db, viewId: string, now: Date): Promi
   return claimed.length > 0;
 }
 
+/** Undoes the claim made at `claimedAt`: the view's buttons can be pressed again. */
+export async function releasePendingView(db: Db, viewId: string, claimedAt: Date): Promise<void> {
+  if (!/^[A-Za-z0-9_-]+$/.test(viewId)) return;
+  await db
+    .update(pendingActions)
+    .set({ consumedAt: null })
+    .where(and(like(pendingActions.id, `${viewId}%`), eq(pendingActions.consumedAt, claimedAt)));
+}
+
 /** Deletes buttons that expired before `before`; run now and then. */
 export async function deleteExpiredPendingActions(db: Db, before: Date): Promise<number> {
   const deleted = await db.delete(pendingActions).where(lte(pendingActions.expiresAt, before)).returning({ id: pendingActions.id });
