@@ -51,7 +51,7 @@ import type {
   WatchlistPage,
   WatchlistRef,
   WatchlistSortBy,
-  WatchlistType,
+  WatchlistScope,
   WatchlistWriteResult,
 } from './types.js';
 
@@ -111,7 +111,11 @@ export interface LookupInput {
 }
 
 export interface WatchlistPageInput {
-  type: WatchlistType;
+  /**
+   * Default `'all'`: every type through the plain `GET /sync/watchlist`, in rank order (that route takes
+   * no sort; a sort other than rank asc needs a type). A type reads `/sync/watchlist/:type/:sort_by/:sort_how`.
+   */
+  type?: WatchlistScope;
   sortBy?: WatchlistSortBy;
   sortHow?: SortHow;
   page: number;
@@ -119,14 +123,19 @@ export interface WatchlistPageInput {
   limit: number;
 }
 
+export type WatchlistAllInput = Omit<WatchlistPageInput, 'page' | 'limit'>;
+
 export interface TraktUserClient {
   readonly key: string;
   /** Like `TraktClient.search`, but counted against this user's GET limit instead of the app's (REFERENCE §4). */
   search(input: SearchInput): Promise<Page<SearchHit>>;
   lookupId(input: LookupInput): Promise<SearchHit[]>;
   watchlistPage(input: WatchlistPageInput): Promise<WatchlistPage>;
-  /** Every entry: all pages at limit=250, page count read from the first answer at that same limit. */
-  watchlistAll(input: { type: WatchlistType; sortBy?: WatchlistSortBy; sortHow?: SortHow }): Promise<WatchlistAll>;
+  /**
+   * Every entry: all pages at limit=250, page count read from the first answer at that same limit.
+   * Without input (or with `type: 'all'`) it reads the whole watchlist through `GET /sync/watchlist`.
+   */
+  watchlistAll(input?: WatchlistAllInput): Promise<WatchlistAll>;
   /**
    * Adds in batches of ≤100 items, one request per batch, results summed. When a batch fails (a 420
    * account limit, say), the error is thrown with `error.written` = what earlier batches wrote.
@@ -234,6 +243,22 @@ export function buildWriteBody(refs: WatchlistRef[]): WriteBody {
   return body;
 }
 
+/**
+ * The documented watchlist routes (REFERENCE §8): the plain `/sync/watchlist` for every type (rank
+ * order), `/sync/watchlist/:type/:sort_by/:sort_how` for one type. `all` as a `:type` is not documented.
+ */
+export function watchlistPath(input: Pick<WatchlistPageInput, 'type' | 'sortBy' | 'sortHow'>): string {
+  const sortBy = input.sortBy ?? 'rank';
+  const sortHow = input.sortHow ?? 'asc';
+  if (input.type === undefined || input.type === 'all') {
+    if (sortBy !== 'rank' || sortHow !== 'asc') {
+      throw new Error('a watchlist sort other than rank asc needs a type: the plain /sync/watchlist takes no sort');
+    }
+    return '/sync/watchlist';
+  }
+  return `/sync/watchlist/${seg(input.type)}/${seg(sortBy)}/${seg(sortHow)}`;
+}
+
 function refKey(ref: WatchlistRef): string {
   return 'ids' in ref
     ? JSON.stringify([ref.type, wireIds(ref.ids)])
@@ -323,7 +348,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
       }
       const result = await requester.send({
         method: 'GET',
-        path: `/sync/watchlist/${seg(input.type)}/${seg(input.sortBy ?? 'rank')}/${seg(input.sortHow ?? 'asc')}`,
+        path: watchlistPath(input),
         query: { page: input.page, limit: input.limit, extended: EXTENDED_MEDIA },
         schema: watchlistItemsSchema,
         auth,
@@ -396,8 +421,14 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
       lookupId: (input) => lookupId(input, auth),
       watchlistPage,
 
-      async watchlistAll({ type, sortBy, sortHow }) {
-        const base = { type, page: 1, limit: WATCHLIST_PAGE_LIMIT, ...(sortBy ? { sortBy } : {}), ...(sortHow ? { sortHow } : {}) };
+      async watchlistAll({ type, sortBy, sortHow } = {}) {
+        const base: WatchlistPageInput = {
+          page: 1,
+          limit: WATCHLIST_PAGE_LIMIT,
+          ...(type ? { type } : {}),
+          ...(sortBy ? { sortBy } : {}),
+          ...(sortHow ? { sortHow } : {}),
+        };
         const first = await watchlistPage(base);
         // Page count from the first answer at the same limit we keep using (the trakt/trakt-api#924 bug
         // was mixing a count computed at one limit with another limit, REFERENCE §5).

@@ -33,7 +33,13 @@ export interface Page<T> {
   pagination: Pagination | undefined;
 }
 
-export type WatchlistType = 'movies' | 'shows' | 'seasons' | 'episodes' | 'all';
+/** The `:type` of `GET /sync/watchlist/:type/...`: the only values Trakt documents (REFERENCE §8). */
+export type WatchlistType = 'movies' | 'shows' | 'seasons' | 'episodes';
+/**
+ * What a watchlist read covers: one type, or `'all'` = every type, read through the plain, documented
+ * `GET /sync/watchlist` (never `/sync/watchlist/all/...`, which Trakt does not document).
+ */
+export type WatchlistScope = WatchlistType | 'all';
 /** Sorts Trakt accepts (REFERENCE §8). VIP-only ones fall back to `rank` for free users. */
 export type WatchlistSortBy =
   | 'rank'

@@ -350,13 +350,48 @@ describe('rate limits, batching and sharing', () => {
         .slice(1000, 1600)
         .map((m) => ({ type: 'movie' as const, trakt: m.ids.trakt })),
     );
-    const all = await client().forUser(user).watchlistAll({ type: 'all' });
-    expect(all).toMatchObject({ itemCount: 600, pageCount: 3, consistent: true, skipped: 0 });
-    expect(all.entries).toHaveLength(600);
-    expect(new Set(all.entries.map((e) => e.title.ids.trakt)).size).toBe(600);
-    const gets = requestsTo(emulator, 'GET /sync/watchlist/:type/:sort_by/:sort_how');
-    expect(gets.map((r) => r.query['limit'])).toEqual(['250', '250', '250']);
-    expect(gets.map((r) => r.query['page']).sort()).toEqual(['1', '2', '3']);
+    for (const read of [() => client().forUser(user).watchlistAll(), () => client().forUser(user).watchlistAll({ type: 'all' })]) {
+      emulator.clearRequests();
+      const all = await read();
+      expect(all).toMatchObject({ itemCount: 600, pageCount: 3, consistent: true, skipped: 0 });
+      expect(all.entries).toHaveLength(600);
+      expect(new Set(all.entries.map((e) => e.title.ids.trakt)).size).toBe(600);
+      // The plain, documented route (REFERENCE §8), three pages of 250 and nothing else.
+      expect(emulator.requests.map((r) => r.route)).toEqual(['GET /sync/watchlist', 'GET /sync/watchlist', 'GET /sync/watchlist']);
+      const gets = requestsTo(emulator, 'GET /sync/watchlist');
+      expect(gets.map((r) => r.path)).toEqual(['/sync/watchlist', '/sync/watchlist', '/sync/watchlist']);
+      expect(gets.map((r) => r.query['limit'])).toEqual(['250', '250', '250']);
+      expect(gets.map((r) => r.query['page']).sort()).toEqual(['1', '2', '3']);
+    }
+  });
+
+  it('watchlistAll reports an inconsistent read when the item count changes while paging', async () => {
+    const user = emulatedUser(emulator, undefined, { vip: true });
+    const movies = emulator.catalog.movies().slice(1700, 2300);
+    emulator.seedWatchlist(user.key, movies.map((m) => ({ type: 'movie' as const, trakt: m.ids.trakt })));
+    // Right after page 1 is answered, an item is added on trakt.tv: the later pages count 601.
+    let answered = 0;
+    const fetchThenEdit: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (++answered === 1) emulator.seedWatchlist(user.key, [{ type: 'movie', trakt: emulator.catalog.movies()[2400]!.ids.trakt }]);
+      return response;
+    };
+    const all = await client({ fetch: fetchThenEdit }).forUser(user).watchlistAll();
+    expect(answered).toBe(3);
+    expect(all).toMatchObject({ itemCount: 600, pageCount: 3, consistent: false });
+  });
+
+  it('watchlistAll of one type reads the typed, sorted route', async () => {
+    const user = emulatedUser(emulator, undefined);
+    const show = emulator.catalog.shows()[1]!;
+    emulator.seedWatchlist(user.key, [
+      { type: 'movie', trakt: emulator.catalog.movies()[5]!.ids.trakt },
+      { type: 'show', trakt: show.ids.trakt },
+    ]);
+    const shows = await client().forUser(user).watchlistAll({ type: 'shows', sortBy: 'title', sortHow: 'desc' });
+    expect(shows.entries.map((e) => e.title.ids.trakt)).toEqual([show.ids.trakt]);
+    expect(requestsTo(emulator, 'GET /sync/watchlist/:type/:sort_by/:sort_how').map((r) => r.path)).toEqual(['/sync/watchlist/shows/title/desc']);
+    await expect(client().forUser(user).watchlistAll({ sortBy: 'title' })).rejects.toThrow(/needs a type/);
   });
 
   it('a watchlist page maps entries and exposes pagination and the applied sort', async () => {

@@ -396,9 +396,9 @@ function profileUser(ctx: EmulatorContext, request: FastifyRequest): UserState |
 
 async function watchlistResponse(ctx: EmulatorContext, user: UserState, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const p = params(request);
-  const typeName = p.type ?? 'all';
-  if (!Object.hasOwn(WATCHLIST_TYPES, typeName)) return notFound(reply);
-  const type = WATCHLIST_TYPES[typeName as keyof typeof WATCHLIST_TYPES];
+  // No `:type`: every type. A `:type` Trakt does not document (`all` included) is a 404.
+  if (p.type !== undefined && !Object.hasOwn(WATCHLIST_TYPES, p.type)) return notFound(reply);
+  const type = p.type === undefined ? undefined : WATCHLIST_TYPES[p.type as keyof typeof WATCHLIST_TYPES];
   const sort = chooseSort(user, p.sort_by, p.sort_how);
   reply.header('X-Sort-By', user.sortBy);
   reply.header('X-Sort-How', user.sortHow);

@@ -9,7 +9,12 @@ import type { Extended, MediaJson } from './media-json.js';
 import type { Target } from './sync-body.js';
 import type { UserState, WatchlistItem } from './user-store.js';
 
-export const WATCHLIST_TYPES = { movies: 'movie', shows: 'show', seasons: 'season', episodes: 'episode', all: undefined } as const;
+/**
+ * The `:type` values Trakt documents for `/sync/watchlist/:type` and `/users/:id/watchlist/:type`
+ * (REFERENCE §8). `all` is not one of them (it appears only in third-party clients): it answers 404, and
+ * every type is read through the plain `/sync/watchlist`.
+ */
+export const WATCHLIST_TYPES = { movies: 'movie', shows: 'show', seasons: 'season', episodes: 'episode' } as const;
 
 const VIP_ONLY_SORTS = new Set(['imdb_rating', 'tmdb_rating', 'rt_tomatometer', 'rt_audience', 'metascore', 'votes', 'imdb_votes', 'tmdb_votes']);
 const SORTS = new Set(['rank', 'added', 'title', 'released', 'runtime', 'popularity', 'random', 'percentage', 'my_rating', 'watched', 'collected', ...VIP_ONLY_SORTS]);
@@ -28,7 +33,7 @@ export function chooseSort(user: UserState, sortBy: string | undefined, sortHow:
 /** Items of one type (or all), ranked, then sorted. The rank stays the item's position in the list. */
 export function viewWatchlist(
   user: UserState,
-  type: (typeof WATCHLIST_TYPES)[keyof typeof WATCHLIST_TYPES],
+  type: (typeof WATCHLIST_TYPES)[keyof typeof WATCHLIST_TYPES] | undefined,
   sort: AppliedSort,
 ): Array<{ rank: number; item: WatchlistItem }> {
   const ranked: Array<{ rank: number; item: WatchlistItem }> = [];

@@ -167,14 +167,26 @@ describe('Trakt emulator: watchlists', () => {
     expect(movies.json.map((i) => i.rank)).toEqual([5, 1]);
     expect(movies.headers.get('x-applied-sort-by')).toBe('title');
 
-    const added = await call<Item[]>(trakt, '/sync/watchlist/all/rank/desc', { token });
-    expect(added.json.map((i) => i.rank)).toEqual([5, 4, 3, 2, 1]);
+    const added = await call<Item[]>(trakt, '/sync/watchlist/movies/rank/desc', { token });
+    expect(added.json.map((i) => i.rank)).toEqual([5, 1]);
 
     // S4: VIP-only sorts fall back to rank for free users
-    const vipSort = await call<Item[]>(trakt, '/sync/watchlist/all/imdb_rating/desc', { token });
+    const vipSort = await call<Item[]>(trakt, '/sync/watchlist/movies/imdb_rating/desc', { token });
     expect(vipSort.headers.get('x-applied-sort-by')).toBe('rank');
     expect(vipSort.headers.get('x-applied-sort-how')).toBe('asc');
-    expect(vipSort.json.map((i) => i.rank)).toEqual([1, 2, 3, 4, 5]);
+    expect(vipSort.json.map((i) => i.rank)).toEqual([1, 5]);
+  });
+
+  it('answers 404 to the undocumented type `all`, on /sync and /users alike (REFERENCE §8)', async () => {
+    const { token } = newUser();
+    for (const path of ['/sync/watchlist/all', '/sync/watchlist/all/rank/asc', '/sync/watchlist/all/rank/desc?limit=250', '/users/me/watchlist/all/rank/asc', '/sync/watchlist/movie']) {
+      const res = await call<unknown>(trakt, path, { token });
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+    }
+    for (const path of ['/sync/watchlist', '/sync/watchlist?page=1&limit=250', '/sync/watchlist/movies', '/users/me/watchlist/shows/rank/asc']) {
+      const res = await call<unknown>(trakt, path, { token });
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    }
   });
 
   it('moves last_activities on every effective add and remove, and only then', async () => {
