@@ -2,6 +2,28 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const chatPackages = ['grammy', 'grammy/*', '@grammyjs/*', 'discord.js', 'discord.js/*', '@discordjs/*'];
+const storagePackages = ['pg', 'pg/*', '@electric-sql/pglite', '@electric-sql/pglite/*', 'drizzle-orm', 'drizzle-orm/*', 'drizzle-kit'];
+const platformAndStorage = [...chatPackages, 'fastify', 'fastify/*', '@fastify/*', ...storagePackages];
+
+/** A relative import that climbs out of its folder into one of `folders` (a regex alternation, relative to src/ or src/bot/). */
+function ours(folders) {
+  return `^(\\.\\./)+(${folders})(/|$)`;
+}
+
+/** What a chat adapter may not import: the other adapter, the Trakt client, storage, and implementations of the core's ports. */
+function adapterPatterns({ other, otherPackages }) {
+  return [
+    { group: otherPackages, message: `An adapter uses only its own platform's library.` },
+    { group: storagePackages, message: 'Adapters reach storage through the core, not directly.' },
+    { regex: ours(other), message: 'An adapter never imports the other adapter: share through src/bot/core.' },
+    {
+      regex: ours('trakt|db|accounts|services|bot/services'),
+      message: "Adapters talk to the core (its commands, replies and port interfaces in core/ports.ts), never to Trakt, the database or a port's implementation.",
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'drizzle/meta/'] },
   js.configs.recommended,
@@ -17,6 +39,60 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // Boundaries (ARCHITECTURE, "Dependencies point one way"): lint fails when an arrow points the wrong way.
+  // test/lint/boundaries.test.ts proves each rule fires.
+  {
+    files: ['src/bot/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: platformAndStorage, message: 'The core knows no platform, HTTP server or database: put this in an adapter or a port implementation.' },
+            {
+              regex: ours('trakt|db|accounts|server|bot/services|services|telegram|discord|main\\.js'),
+              message: 'The core speaks src/domain and its own ports (core/ports.ts); src/bot/services implements them for Trakt, the database and accounts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/bot/telegram/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: adapterPatterns({ other: 'discord', otherPackages: ['discord.js', 'discord.js/*', '@discordjs/*'] }) }],
+    },
+  },
+  {
+    files: ['src/bot/discord/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: adapterPatterns({ other: 'telegram', otherPackages: ['grammy', 'grammy/*', '@grammyjs/*'] }) }],
+    },
+  },
+  {
+    files: ['src/trakt/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...chatPackages, ...storagePackages], message: 'The Trakt client knows nothing about chat or storage.' },
+            { regex: ours('bot|db|accounts'), message: 'The Trakt client knows nothing about chat or storage: src/trakt must not import src/bot, src/db or src/accounts.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./', message: 'src/domain is the shared model: it imports nothing of ours outside src/domain.' }] },
+      ],
     },
   },
   {

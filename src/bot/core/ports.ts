@@ -189,6 +189,18 @@ export interface WatchlistStore {
   clear(identityId: number): Promise<void>;
 }
 
+/**
+ * Poster images for cards, for the chat adapters (Trakt forbids hot-linking its images, REFERENCE §6:
+ * each is downloaded once and kept; each platform uploads it once and reuses its own handle).
+ */
+export interface PosterSource {
+  /** The image bytes, or undefined when they cannot be had. */
+  image(url: string): Promise<{ data: Buffer; contentType: string } | undefined>;
+  fileId(platform: Platform, url: string): Promise<string | undefined>;
+  rememberFileId(platform: Platform, url: string, fileId: string): Promise<void>;
+  forgetFileId(platform: Platform, url: string): Promise<void>;
+}
+
 export interface CoreLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;

@@ -1,20 +1,14 @@
 import type { Db } from '../../db/client.js';
 import { deleteChatFile, findChatFile, findPoster, saveChatFile, savePoster, savePosterFailure } from '../../db/queries/poster-cache.js';
-import type { CoreLogger } from '../core/ports.js';
-import type { Platform } from '../core/types.js';
+import type { CoreLogger, PosterSource } from '../core/ports.js';
 
 /**
  * Posters for cards. Trakt forbids hot-linking its images (REFERENCE §6): each one is downloaded once,
  * kept in the database, and each platform uploads it once and reuses its own handle (Telegram's
  * `file_id`). A failed download is not retried for a while; cards then go out without the image.
+ * The interface the adapters use is the core's `PosterSource` (core/ports.ts).
  */
-export interface PosterSource {
-  /** The image bytes, or undefined when they cannot be had. */
-  image(url: string): Promise<{ data: Buffer; contentType: string } | undefined>;
-  fileId(platform: Platform, url: string): Promise<string | undefined>;
-  rememberFileId(platform: Platform, url: string, fileId: string): Promise<void>;
-  forgetFileId(platform: Platform, url: string): Promise<void>;
-}
+export type { PosterSource };
 
 export interface PosterSourceOptions {
   db: Db;
