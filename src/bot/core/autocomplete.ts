@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { CoreLogger, StoredWatchlistItem, Title, TraktCatalogPort } from './ports.js';
 import { targetLabel } from './targets.js';
 import { normalizeForMatch, type TitleIndex } from './title-index.js';
@@ -76,7 +77,8 @@ const MAX_USERS = 10_000;
 /** Title suggestions for one keystroke: the index at once, Trakt when it answers in time. */
 export class TitleSuggester {
   private readonly users = new Map<string, UserState>();
-  private readonly cache = new Map<string, { at: number; hits: Title[] }>();
+  /** Trakt's answers per normalised query. */
+  private readonly cache: LRUCache<string, Title[]>;
   /** Searches running per normalised query, shared by users typing the same thing. */
   private readonly running = new Map<string, Promise<void>>();
   private readonly opts: Required<TitleSuggesterOptions>;
@@ -98,6 +100,7 @@ export class TitleSuggester {
       traktLimit: options.traktLimit ?? 10,
       minIntervalMs: options.minIntervalMs ?? 1_000,
     };
+    this.cache = new LRUCache({ max: this.opts.cacheSize, ttl: this.opts.cacheTtlMs });
   }
 
   /** Titles for what `userKey` typed, best first. Resolves by `answerBy` at the latest. */
@@ -183,13 +186,7 @@ export class TitleSuggester {
   }
 
   private cached(norm: string): Title[] | undefined {
-    const hit = this.cache.get(norm);
-    if (hit === undefined) return undefined;
-    if (Date.now() - hit.at > this.opts.cacheTtlMs) {
-      this.cache.delete(norm);
-      return undefined;
-    }
-    return hit.hits;
+    return this.cache.get(norm);
   }
 
   /**
@@ -266,12 +263,7 @@ export class TitleSuggester {
       .search({ query: wanted.text, types: ['movie', 'show'], page: 1, limit: this.opts.traktLimit })
       .then((page) => {
         this.index.add(page.hits);
-        this.cache.delete(wanted.norm);
-        this.cache.set(wanted.norm, { at: Date.now(), hits: page.hits });
-        if (this.cache.size > this.opts.cacheSize) {
-          const oldest = this.cache.keys().next().value;
-          if (oldest !== undefined) this.cache.delete(oldest);
-        }
+        this.cache.set(wanted.norm, page.hits);
       })
       .finally(() => this.running.delete(wanted.norm));
     this.running.set(wanted.norm, work);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { LinkService } from '../../accounts/linking.js';
 import type { Db } from '../../db/client.js';
 import { upsertChatIdentity } from '../../db/queries/identities.js';
@@ -12,20 +13,19 @@ const IDENTITY_TTL_MS = 10 * 60_000;
 const IDENTITY_MAX = 50_000;
 
 export function createAccountPort(deps: { db: Db; links: LinkService; onLinkChanged?: (identityId: number) => void }): AccountPort {
-  const identities = new Map<string, { id: number; at: number }>();
+  const identities = new LRUCache<string, number>({ max: IDENTITY_MAX, ttl: IDENTITY_TTL_MS });
   return {
     async identify(user) {
       const key = `${user.platform}:${user.userId}`;
       const known = identities.get(key);
-      if (known !== undefined && Date.now() - known.at < IDENTITY_TTL_MS) return known.id;
+      if (known !== undefined) return known;
       const row = await upsertChatIdentity(deps.db, {
         platform: user.platform,
         platformUserId: user.userId,
         displayName: user.displayName ?? null,
         locale: user.locale ?? null,
       });
-      if (identities.size >= IDENTITY_MAX) identities.clear();
-      identities.set(key, { id: row.id, at: Date.now() });
+      identities.set(key, row.id);
       return row.id;
     },
     async linkedAccount(identityId) {

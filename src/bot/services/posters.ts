@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/client.js';
 import { deleteChatFile, findChatFile, findPoster, saveChatFile, savePoster, savePosterFailure } from '../../db/queries/poster-cache.js';
 import type { CoreLogger, PosterSource } from '../core/ports.js';
@@ -28,8 +29,7 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
   const backoffMs = options.failureBackoffMs ?? 60 * 60_000;
   const inFlight = new Map<string, Promise<{ data: Buffer; contentType: string } | undefined>>();
   // file_ids never change for a given upload: remembered here, a card costs no database query for them.
-  const fileIds = new Map<string, string>();
-  const FILE_IDS_MAX = 20_000;
+  const fileIds = new LRUCache<string, string>({ max: 20_000 });
 
   async function download(url: string): Promise<{ data: Buffer; contentType: string } | undefined> {
     const cached = await findPoster(options.db, url);
@@ -70,10 +70,7 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
       const known = fileIds.get(key);
       if (known !== undefined) return known;
       const stored = await findChatFile(options.db, platform, url);
-      if (stored !== undefined) {
-        if (fileIds.size >= FILE_IDS_MAX) fileIds.clear();
-        fileIds.set(key, stored);
-      }
+      if (stored !== undefined) fileIds.set(key, stored);
       return stored;
     },
     async rememberFileId(platform, url, fileId) {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { TokenManager } from '../../accounts/token-manager.js';
 import type { TraktClient, TraktUserClient } from '../../trakt/client.js';
 import { TraktNotFoundError } from '../../trakt/errors.js';
@@ -42,12 +43,12 @@ export type TraktPortWithCache = TraktPort & {
 };
 
 export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager }): TraktPortWithCache {
-  const providers = new Map<number, { provider: AccessTokenProvider; at: number }>();
+  const providers = new LRUCache<number, AccessTokenProvider>({ max: PROVIDERS_MAX, ttl: TOKEN_MEMO_MS });
 
   /** The token manager's provider, with the token remembered for a short while. */
   async function providerFor(identityId: number): Promise<AccessTokenProvider> {
     const known = providers.get(identityId);
-    if (known !== undefined && Date.now() - known.at < TOKEN_MEMO_MS) return known.provider;
+    if (known !== undefined) return known;
     const inner = await deps.tokens.providerFor(identityId);
     let memo: { token: Promise<string>; at: number } | undefined;
     const provider: AccessTokenProvider = {
@@ -73,24 +74,21 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
           }
         : {}),
     };
-    if (providers.size >= PROVIDERS_MAX) providers.clear();
-    providers.set(identityId, { provider, at: Date.now() });
+    providers.set(identityId, provider);
     return provider;
   }
 
-  const seasonsCache = new Map<number, { at: number; seasons: Promise<Season[]> }>();
+  const seasonsCache = new LRUCache<number, Promise<Season[]>>({ max: SEASONS_MAX, ttl: SEASONS_TTL_MS });
 
   function cachedSeasons(showId: number): Promise<Season[]> {
-    const now = Date.now();
     const hit = seasonsCache.get(showId);
-    if (hit !== undefined && now - hit.at < SEASONS_TTL_MS) return hit.seasons;
-    if (seasonsCache.size >= SEASONS_MAX) {
-      const oldest = seasonsCache.keys().next().value;
-      if (oldest !== undefined) seasonsCache.delete(oldest);
-    }
+    if (hit !== undefined) return hit;
     const seasons = translated(() => deps.trakt.showSeasons(showId));
-    seasonsCache.set(showId, { at: now, seasons });
-    void seasons.catch(() => seasonsCache.delete(showId));
+    seasonsCache.set(showId, seasons);
+    // A failure is not remembered: the next card asks again.
+    void seasons.catch(() => {
+      if (seasonsCache.peek(showId) === seasons) seasonsCache.delete(showId);
+    });
     return seasons;
   }
 
