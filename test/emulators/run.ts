@@ -5,7 +5,8 @@ import { startTelegramEmulator } from './telegram/index.js';
 import { startTraktEmulator } from './trakt/index.js';
 
 const base = Number(process.env.EMULATOR_PORT ?? 4010);
-const trakt = await startTraktEmulator({ port: base });
+// Trakt's OAuth host (auth.trakt.tv) is a server of its own, on base + 3.
+const trakt = await startTraktEmulator({ port: base, authPort: base + 3 });
 const demo = trakt.addUser({ username: 'demo', vip: false });
 const telegram = await startTelegramEmulator({ port: base + 1 });
 const discord = await startDiscordEmulator({ port: base + 2 });

@@ -23,6 +23,7 @@ export interface ResolvedOptions {
   vipWatchlistLimit: number;
   rateLimits: false | { authedGet: RateLimitClass; authedPost: RateLimitClass; unauthedGet: RateLimitClass };
   port: number;
+  authPort: number;
   requestLogLimit: number;
 }
 
@@ -48,6 +49,7 @@ export function resolveOptions(options: TraktEmulatorOptions = {}): ResolvedOpti
             unauthedGet: { limit: 1000, periodSeconds: 300 },
           }),
     port: options.port ?? 0,
+    authPort: options.authPort ?? 0,
     requestLogLimit: options.requestLogLimit ?? 100_000,
   };
 }
@@ -69,7 +71,10 @@ export interface RequestState {
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 export class EmulatorContext {
+  /** The API host's base URL (`emulator.url`). */
   baseUrl = '';
+  /** The OAuth host's base URL (`emulator.authUrl`), a separate server as auth.trakt.tv is. */
+  authBaseUrl = '';
   readonly users: UserStore;
   readonly auth = new AuthStore();
   readonly faults: FaultTable;

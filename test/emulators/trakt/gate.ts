@@ -15,7 +15,12 @@ const UNMATCHED: RouteMeta = { kind: 'api', auth: 'optional' };
 
 export const UPGRADE_URL = 'https://app.trakt.tv/vip';
 
-export async function gate(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+export async function gate(
+  ctx: EmulatorContext,
+  host: 'api' | 'auth',
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> {
   const routeUrl = request.routeOptions.url;
   const meta = ctx.metaOf(request.method, routeUrl) ?? UNMATCHED;
   if (meta.kind === 'control') return undefined;
@@ -33,6 +38,7 @@ export async function gate(ctx: EmulatorContext, request: FastifyRequest, reply:
       status: 0,
       at: Date.now(),
       route: `${request.method} ${routeUrl ?? path}`,
+      host,
     };
     state.entry = entry;
     ctx.pushLog(entry);

@@ -33,28 +33,43 @@ export async function startTraktEmulator(options?: TraktEmulatorOptions): Promis
   const catalog = catalogFor(resolved.catalogSize, resolved.seed);
   const ctx = new EmulatorContext(resolved, catalog);
 
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 16 * 1024 * 1024 });
-  // OAuth clients often post forms; Trakt's token endpoint accepts them too.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
-  app.addHook('onRequest', async (request, reply) => gate(ctx, request, reply));
-  app.addHook('onResponse', async (request, reply) => recordResponse(ctx, request, reply));
+  // Two hosts, as Trakt has (REFERENCE §1): the API (api.trakt.tv) and OAuth (auth.trakt.tv: authorize,
+  // token, refresh, revoke, device, activate). Each answers only its own routes, so a client that sends
+  // OAuth to the API host gets a 404, as from Trakt ("Do not use the API hostname for these requests").
+  const server = (host: 'api' | 'auth') => {
+    const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 16 * 1024 * 1024 });
+    // OAuth clients often post forms; Trakt's token endpoint accepts them too.
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+    app.addHook('onRequest', async (request, reply) => gate(ctx, host, request, reply));
+    app.addHook('onResponse', async (request, reply) => recordResponse(ctx, request, reply));
+    return app;
+  };
+  const api = server('api');
+  const authHost = server('auth');
 
   const emulator = buildEmulator(ctx, async () => {
     ctx.closing.abort();
     for (const end of [...ctx.hung]) end();
-    await app.close();
+    await Promise.all([api.close(), authHost.close()]);
   });
 
-  registerApiRoutes(app, ctx);
-  registerOauthRoutes(app, ctx);
-  registerControlRoutes(app, ctx, emulator);
+  registerApiRoutes(api, ctx);
+  registerControlRoutes(api, ctx, emulator);
+  registerOauthRoutes(authHost, ctx);
 
-  const address = await app.listen({ host: '127.0.0.1', port: resolved.port });
-  ctx.baseUrl = address.replace('localhost', '127.0.0.1');
+  try {
+    const address = await api.listen({ host: '127.0.0.1', port: resolved.port });
+    ctx.baseUrl = address.replace('localhost', '127.0.0.1');
+    const authAddress = await authHost.listen({ host: '127.0.0.1', port: resolved.authPort });
+    ctx.authBaseUrl = authAddress.replace('localhost', '127.0.0.1');
+  } catch (error) {
+    await Promise.all([api.close(), authHost.close()]);
+    throw error;
+  }
   emulator.url = ctx.baseUrl;
-  emulator.authUrl = ctx.baseUrl;
+  emulator.authUrl = ctx.authBaseUrl;
   return emulator;
 }
 

@@ -1,5 +1,5 @@
 // OAuth (auth.trakt.tv in 2026, REFERENCE §1 and §3): authorize, token (authorization_code, refresh_token,
-// PKCE), revoke, and the device flow. These endpoints are not rate limited like the API (§4).
+// PKCE), revoke, and the device flow. Registered on the emulator's OAuth host only; the API host 404s them. These endpoints are not rate limited like the API (§4).
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { pkceMatches, tokenSet } from './auth-store.js';
@@ -123,7 +123,7 @@ export function registerOauthRoutes(app: FastifyInstance, ctx: EmulatorContext):
     return {
       device_code: device.deviceCode,
       user_code: device.userCode,
-      verification_url: `${ctx.baseUrl}/activate`,
+      verification_url: `${ctx.authBaseUrl}/activate`,
       expires_in: options.deviceCodeTtlSeconds,
       interval: options.deviceIntervalSeconds,
     };

@@ -1,11 +1,11 @@
 // Runs the Trakt emulator on its own for local use:
-//   node --import tsx test/emulators/trakt/run.ts        (PORT=4010 by default)
+//   node --import tsx test/emulators/trakt/run.ts        (PORT=4010 by default; the OAuth host on PORT+1)
 // It adds a demo user with a few watchlist items, prints the URLs and tokens, and stays up until Ctrl-C.
 
 import { startTraktEmulator } from './index.js';
 
 const port = Number(process.env.PORT ?? 4010);
-const emulator = await startTraktEmulator({ port });
+const emulator = await startTraktEmulator({ port, authPort: port + 1 });
 const demo = emulator.addUser({ username: 'demo' });
 emulator.seedWatchlist('demo', [
   { type: 'movie', trakt: 14701 },

@@ -24,6 +24,11 @@ export interface TraktEmulatorOptions {
         unauthedGet: RateLimitClass;
       };
   port?: number;
+  /**
+   * extension: port of the OAuth host (Trakt's auth.trakt.tv, REFERENCE §1), a second server next to the
+   * API's; default 0 (random). OAuth and the authorize/activate pages answer only there.
+   */
+  authPort?: number;
   /** extension: keep at most this many entries in `requests` (oldest dropped first); default 100000, 0 = keep none */
   requestLogLimit?: number;
 }
@@ -102,6 +107,8 @@ export interface RequestLogEntry {
   at: number;
   /** METHOD plus the route pattern, e.g. 'GET /search/:type' or 'POST /sync/watchlist' */
   route: string;
+  /** extension: which emulated host received it, the API (`url`) or the OAuth host (`authUrl`) */
+  host: 'api' | 'auth';
 }
 
 export type CatalogRef =
