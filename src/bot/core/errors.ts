@@ -62,6 +62,32 @@ export class AccountLockedError extends UserFacingError {
   }
 }
 
+/**
+ * Trakt answered 403 (or 401 `invalid_client`): it refuses the app itself (client id invalid, app
+ * unapproved, blocked or deleted; REFERENCE §13), so nothing works for anyone until whoever runs the bot
+ * fixes the app. Not retried; logged for the operator.
+ */
+export class TraktRefusedAppError extends UserFacingError {
+  override readonly name = 'TraktRefusedAppError';
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'trakt-refused-app',
+      "Trakt refused this app's request (the app may be blocked or its API key no longer valid), so nothing was done. Please tell whoever runs this bot.",
+      options,
+    );
+  }
+}
+
+/** Trakt answered 426: this feature needs a Trakt VIP account (REFERENCE §13). */
+export class VipRequiredError extends UserFacingError {
+  override readonly name = 'VipRequiredError';
+  readonly upgradeUrl: string | undefined;
+  constructor(input: { upgradeUrl: string | undefined; cause?: unknown }) {
+    super('vip-required', 'This needs Trakt VIP: Trakt offers it to VIP accounts only, so nothing was done.', { cause: input.cause });
+    this.upgradeUrl = input.upgradeUrl;
+  }
+}
+
 export type UnavailableKind = 'outage' | 'rate-limited' | 'slow';
 
 /** Trakt is down, rate-limiting us, or slower than a chat user should wait. */

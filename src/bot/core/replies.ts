@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { RELINK_ACTION } from './notices.js';
-import { AccountLockedError, NeedsLinkError, UserFacingError, WatchlistFullError } from './errors.js';
+import { AccountLockedError, NeedsLinkError, TraktRefusedAppError, UserFacingError, VipRequiredError, WatchlistFullError } from './errors.js';
 import type { CoreLogger } from './ports.js';
 import { plainText, rich, type Button, type Reply } from './types.js';
 
@@ -56,6 +56,14 @@ export function errorReply(error: unknown, logger: CoreLogger, context: Record<s
   if (error instanceof NeedsLinkError) return linkPrompt(error.relink);
   if (error instanceof WatchlistFullError) return watchlistFullReply(error, undefined);
   if (error instanceof AccountLockedError) return { text: error.reply };
+  if (error instanceof VipRequiredError) {
+    return { text: error.reply, ...(error.upgradeUrl ? { buttons: [[{ label: 'Trakt VIP', url: error.upgradeUrl }]] } : {}) };
+  }
+  if (error instanceof TraktRefusedAppError) {
+    // The user cannot fix this; whoever runs the bot must (TRAKT_CLIENT_ID, the app's state on trakt.tv).
+    logger.error({ err: error.cause, ...context }, 'Trakt refused the app: check TRAKT_CLIENT_ID and the API app on trakt.tv');
+    return { text: error.reply };
+  }
   if (error instanceof UserFacingError) return { text: error.reply };
   const ref = randomBytes(4).toString('hex').toUpperCase();
   logger.error({ err: error, ref, ...context }, 'bot handler failed');

@@ -1,12 +1,14 @@
 import { NotLinkedError, RelinkRequiredError } from '../../accounts/token-manager.js';
 import {
   TraktAccountLimitError,
+  TraktForbiddenError,
   TraktLockedError,
   TraktRateLimitedError,
   TraktUnauthorizedError,
   TraktUnavailableError as ClientUnavailableError,
+  TraktVipOnlyError,
 } from '../../trakt/errors.js';
-import { AccountLockedError, NeedsLinkError, TraktUnavailableError, WatchlistFullError } from '../core/errors.js';
+import { AccountLockedError, NeedsLinkError, TraktRefusedAppError, TraktUnavailableError, VipRequiredError, WatchlistFullError } from '../core/errors.js';
 
 /**
  * Translates what the Trakt client and the token manager throw into the core's errors. Anything not
@@ -20,6 +22,8 @@ export function toCoreError(error: unknown): unknown {
     return new WatchlistFullError({ limit: error.limit, vip: error.vip, upgradeUrl: error.upgradeUrl, cause: error });
   }
   if (error instanceof TraktLockedError) return new AccountLockedError({ cause: error });
+  if (error instanceof TraktForbiddenError) return new TraktRefusedAppError({ cause: error });
+  if (error instanceof TraktVipOnlyError) return new VipRequiredError({ upgradeUrl: error.upgradeUrl, cause: error });
   if (error instanceof TraktRateLimitedError) return new TraktUnavailableError('rate-limited', { cause: error });
   if (error instanceof ClientUnavailableError) {
     return new TraktUnavailableError(error.kind === 'timeout' ? 'slow' : 'outage', { cause: error });
