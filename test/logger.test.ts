@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { LinkService } from '../src/accounts/linking.js';
 import { redactUrl, serializeRequest } from '../src/logger.js';
 import { buildServer } from '../src/server/build-server.js';
+import { registerOAuthCallback } from '../src/server/routes/oauth-callback.js';
 import { captureLogs } from './helpers/logs.js';
 
 /** Every secret below contains this marker, so one check finds any that leaked. */
@@ -98,12 +100,27 @@ describe('secret query parameters and headers (bug 7)', () => {
 
   describe('through the real buildServer and app.inject', () => {
     const logs = captureLogs('info');
+    const callbacks: Array<{ state?: string; code?: string }> = [];
+    const notUsed = (): never => {
+      throw new Error('not used by the callback route');
+    };
+    // A double of our own LinkService: the real callback route hands it the query.
+    const links: LinkService = {
+      supportsOAuth: true,
+      start: notUsed,
+      pollDueDevices: notUsed,
+      unlink: notUsed,
+      completeCallback: async (query) => {
+        callbacks.push(query);
+        return { ok: false, reason: 'unknown' };
+      },
+    };
     let app: FastifyInstance;
     beforeAll(async () => {
       app = await buildServer({
         logger: logs.logger,
         checkReady: async () => ({ ok: true as const }),
-        routes: [(instance) => void instance.get('/oauth/callback', async () => ({ ok: true }))],
+        routes: [(instance) => registerOAuthCallback(instance, { links })],
       });
     });
     afterAll(async () => {
@@ -111,7 +128,9 @@ describe('secret query parameters and headers (bug 7)', () => {
     });
 
     it('GIVEN GET /oauth/callback?code=X&state=Y THEN the request log lines show neither', async () => {
-      await app.inject({ method: 'GET', url: '/oauth/callback?code=SECRET_CODE&state=SECRET_STATE' });
+      const response = await app.inject({ method: 'GET', url: '/oauth/callback?code=SECRET_CODE&state=SECRET_STATE' });
+      expect(response.statusCode).toBe(400);
+      expect(callbacks.at(-1)).toMatchObject({ code: 'SECRET_CODE', state: 'SECRET_STATE' });
       const text = logs.text();
       expect(text).toContain('/oauth/callback');
       expect(text).toContain('incoming request');
