@@ -23,8 +23,8 @@ import { createTraktClient, type TraktClient } from './trakt/client.js';
 
 /**
  * The composition root: the only module that knows every other one. It wires
- * config → database → HTTP server (→ Trakt client and chat adapters as they arrive) and owns the
- * process lifecycle.
+ * config → database → Trakt client → accounts (linking, tokens) → the core on its ports
+ * (src/bot/services) → chat adapters → HTTP server, and owns the process lifecycle.
  */
 export interface RunningService {
   readonly config: Config;

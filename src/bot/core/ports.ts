@@ -33,7 +33,7 @@ export type DeviceLinkFailure = 'denied' | 'expired' | 'invalid_code' | 'already
 
 /**
  * A link attempt finished, on its own time (the OAuth callback or a device-code poll). The account
- * service emits it; the core turns it into a message (`linkEventReply` in `./notices.ts`).
+ * service emits it; the core turns it into a message (`linkNoticeReply` in `./notices.ts`).
  */
 export type LinkEvent =
   | { kind: 'linked'; identityId: number; target: LinkNoticeTarget; traktUsername: string; vip: boolean; watchlistLimit: number | null }
