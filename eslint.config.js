@@ -87,6 +87,23 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/watchlist/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: platformAndStorage, message: 'The watchlist writer is chat-free and reaches Trakt and storage through its own ports (src/watchlist/ports.ts).' },
+            {
+              regex: ours('bot|trakt|db|accounts|server'),
+              message: 'The watchlist writer speaks src/domain and its own ports: it imports nothing of chat, Trakt or storage.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -54,6 +54,10 @@ const forbidden: Array<{ rule: string; filePath: string; code: string }> = [
   { rule: 'trakt → src/db', filePath: 'src/trakt/x.ts', code: "import { createDatabase } from '../db/client.js';\nexport const d = createDatabase;\n" },
   { rule: 'trakt → grammy', filePath: 'src/trakt/x.ts', code: "import { Bot } from 'grammy';\nexport const b = Bot;\n" },
   { rule: 'trakt → drizzle-orm', filePath: 'src/trakt/x.ts', code: "import { eq } from 'drizzle-orm';\nexport const e = eq;\n" },
+  { rule: 'watchlist → src/bot/core', filePath: 'src/watchlist/x.ts', code: "import type { Reply } from '../bot/core/types.js';\nexport type R = Reply;\n" },
+  { rule: 'watchlist → src/trakt', filePath: 'src/watchlist/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
+  { rule: 'watchlist → src/db', filePath: 'src/watchlist/x.ts', code: "import { createDatabase } from '../db/client.js';\nexport const d = createDatabase;\n" },
+  { rule: 'watchlist → grammy', filePath: 'src/watchlist/x.ts', code: "import { Bot } from 'grammy';\nexport const b = Bot;\n" },
   { rule: 'domain → src/trakt', filePath: 'src/domain/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
   { rule: 'domain → src/bot/core', filePath: 'src/domain/x.ts', code: "import type { Reply } from '../bot/core/types.js';\nexport type R = Reply;\n" },
 ];
@@ -63,6 +67,8 @@ const allowed: Array<{ rule: string; filePath: string; code: string }> = [
   { rule: 'core → its own files', filePath: 'src/bot/core/commands/x.ts', code: "import type { TraktPort } from '../ports.js';\nexport type P = TraktPort;\n" },
   { rule: 'telegram → grammy and the core', filePath: 'src/bot/telegram/x.ts', code: "import { Bot } from 'grammy';\nimport type { BotCore } from '../core/bot-core.js';\nexport const b = Bot;\nexport type C = BotCore;\n" },
   { rule: 'trakt → src/domain', filePath: 'src/trakt/x.ts', code: "import type { Title } from '../domain/media.js';\nexport type T = Title;\n" },
+  { rule: 'watchlist → src/domain', filePath: 'src/watchlist/x.ts', code: "import type { Target } from '../domain/target.js';\nexport type T = Target;\n" },
+  { rule: 'core → the watchlist writer', filePath: 'src/bot/core/x.ts', code: "import type { WriteJournal } from '../../watchlist/ports.js';\nexport type J = WriteJournal;\n" },
   { rule: 'domain → src/domain', filePath: 'src/domain/x.ts', code: "import type { Title } from './media.js';\nexport type T = Title;\n" },
   { rule: 'bot/services → src/trakt (it implements the ports)', filePath: 'src/bot/services/x.ts', code: "import type { TraktClient } from '../../trakt/client.js';\nexport type C = TraktClient;\n" },
 ];
