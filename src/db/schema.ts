@@ -137,13 +137,33 @@ export const actionJournal = pgTable(
       .notNull()
       .references(() => chatIdentities.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: ['add', 'remove'] }).notNull(),
-    /** The Trakt item references written, enough to write the inverse. */
+    /** The targets asked for (the intent): enough to write it again after a restart. */
     items: jsonb('items').notNull(),
+    /**
+     * `pending`: journaled before Trakt was called, with no answer yet (a process that stops here leaves
+     * it for the next start to re-apply); `done`: Trakt answered; `failed`: Trakt refused, nothing changed.
+     */
+    status: text('status', { enum: ['pending', 'done', 'failed'] })
+      .notNull()
+      .default('done'),
+    /** The targets this write changed, attributed from Trakt's answer: what an undo inverts. Null while pending. */
+    changed: jsonb('changed'),
+    /** Trakt's answer (counts, not_found, list). */
     result: jsonb('result'),
+    /** The entry this write undoes; such a write is not itself undoable. */
+    undoes: bigint('undoes', { mode: 'number' }),
     createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    /** When a later start took a pending intent up again (one process per start gets it). */
+    resumedAt: timestamp('resumed_at', { withTimezone: true }),
     undoneAt: timestamp('undone_at', { withTimezone: true }),
   },
-  (t) => [index('action_journal_identity_created_idx').on(t.identityId, t.createdAt)],
+  (t) => [
+    index('action_journal_identity_created_idx').on(t.identityId, t.createdAt),
+    index('action_journal_pending_idx')
+      .on(t.createdAt)
+      .where(sql`${t.status} = 'pending'`),
+  ],
 );
 
 /** Work that must survive a restart (the offline queue, bulk operations, device-code polling). */

@@ -185,16 +185,47 @@ export class FakePending implements PendingActionStore {
 export class FakeJournal implements JournalStore {
   entries: JournalEntry[] = [];
   constructor(private readonly clock: FakeClock) {}
-  async record(input: { identityId: number; kind: 'add' | 'remove'; targets: Target[] }) {
-    const entry: JournalEntry = { id: this.entries.length + 1, identityId: input.identityId, kind: input.kind, targets: input.targets, createdAt: this.clock.now(), undoneAt: null };
+  private resumedAt = new Map<number, Date>();
+  async begin(input: { identityId: number; kind: 'add' | 'remove'; targets: Target[]; undoes?: number }) {
+    const entry: JournalEntry = {
+      id: this.entries.length + 1,
+      identityId: input.identityId,
+      kind: input.kind,
+      targets: input.targets,
+      requested: input.targets,
+      status: 'pending',
+      undoes: input.undoes ?? null,
+      createdAt: this.clock.now(),
+      undoneAt: null,
+    };
     this.entries.push(entry);
     return entry;
   }
+  async complete(id: number, input: { status: 'done' | 'failed'; changed: Target[] }) {
+    const entry = this.entries.find((e) => e.id === id);
+    if (entry === undefined) throw new Error('no such entry');
+    entry.status = input.status;
+    entry.targets = input.changed;
+    return entry;
+  }
+  async pendingBefore(before: Date) {
+    return this.entries.filter((e) => e.status === 'pending' && e.createdAt < before);
+  }
+  async claimResume(id: number, startedAt: Date) {
+    const entry = this.entries.find((e) => e.id === id && e.status === 'pending');
+    const last = this.resumedAt.get(id);
+    if (entry === undefined || (last !== undefined && last >= startedAt)) return undefined;
+    this.resumedAt.set(id, startedAt);
+    return entry;
+  }
+  private undoable(e: JournalEntry) {
+    return e.status === 'done' && e.undoes === null && e.undoneAt === null && e.targets.length > 0;
+  }
   async lastUndoable(identityId: number, since: Date) {
-    return [...this.entries].reverse().find((e) => e.identityId === identityId && e.undoneAt === null && e.createdAt > since);
+    return [...this.entries].reverse().find((e) => e.identityId === identityId && this.undoable(e) && e.createdAt > since);
   }
   async claimUndo(id: number, identityId: number, now: Date) {
-    const entry = this.entries.find((e) => e.id === id && e.identityId === identityId && e.undoneAt === null);
+    const entry = this.entries.find((e) => e.id === id && e.identityId === identityId && this.undoable(e));
     if (entry) entry.undoneAt = now;
     return entry;
   }

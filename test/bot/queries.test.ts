@@ -60,7 +60,9 @@ describe(`journal (${DRIVER_NAME})`, () => {
   it('GIVEN an entry WHEN two undos race THEN one gets it; a released entry can be claimed again', async () => {
     const owner = await identity();
     const journal = createJournalStore(database.db);
-    const entry = await journal.record({ identityId: owner, kind: 'add', targets: [{ kind: 'movie', title: title(1, 'X') }], result: {} });
+    const intent = await journal.begin({ identityId: owner, kind: 'add', targets: [{ kind: 'movie', title: title(1, 'X') }] });
+    expect(await journal.lastUndoable(owner, new Date(Date.now() - 60_000))).toBeUndefined(); // pending: not undoable yet
+    const entry = await journal.complete(intent.id, { status: 'done', changed: intent.requested, result: {}, at: new Date() });
     expect((await journal.lastUndoable(owner, new Date(Date.now() - 60_000)))?.id).toBe(entry.id);
     const claims = await Promise.all([journal.claimUndo(entry.id, owner, new Date()), journal.claimUndo(entry.id, owner, new Date())]);
     expect(claims.filter(Boolean)).toHaveLength(1);

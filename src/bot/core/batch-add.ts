@@ -9,7 +9,8 @@ import type { ConfirmPayload } from './write-flow.js';
  * Picking several search results at once and adding them with one Trakt write (one `POST
  * /sync/watchlist` carries them all, so a batch costs one call of the user's one-write-per-second
  * budget). The search card offers the pick; the choice leads to an ordinary Confirm card whose
- * confirm writes every chosen title together, and whose Undo takes them all back together.
+ * confirm writes every chosen title together through the watchlist writer, and whose Undo takes back
+ * together exactly those the write added.
  */
 export interface PickPayload {
   targets: Target[];
@@ -36,13 +37,6 @@ export function batchPick(view: ViewBuilder, titles: Title[]): MultiPick | undef
     minValues: 1,
     maxValues: targets.length,
   };
-}
-
-/** For a write of several targets: a line naming the ones after the first (the card shows the first). */
-export function batchNote(targets: readonly Target[]): Rich[] {
-  if (targets.length < 2) return [];
-  const others = targets.slice(1).map(targetLabel);
-  return [rich.italic(`Together with ${others.length === 1 ? '' : `${others.length} more: `}${others.join(', ')}.`)];
 }
 
 export const pickAction = defineAction<PickPayload>({

@@ -2,7 +2,7 @@ import { decodeAction, STATIC_IDS, viewIdOf } from './actions.js';
 import { MAX_CHOICES, TitleSuggester, titleChoices, watchlistChoices, type AutocompleteChoice, type AutocompleteInput } from './autocomplete.js';
 import { ACTIONS, COMMANDS } from './commands/index.js';
 import { linkReplies } from './commands/link.js';
-import { CoreContext, raceTimeout, type CoreDeps } from './context.js';
+import { CoreContext, raceTimeout, resolveOptions, type CoreDeps } from './context.js';
 import { AccountLockedError, NeedsLinkError, WatchlistFullError } from './errors.js';
 import type { ActionModule, CommandModule, CommandOption } from './handlers.js';
 import { cleanText } from './parse.js';
@@ -10,6 +10,7 @@ import { errorReply, NOTICES } from './replies.js';
 import type { ActionInput, ActionOutcome, ActionStep, CommandInput, Reply } from './types.js';
 import { indexingTraktPort, TitleIndex } from './title-index.js';
 import { WatchlistCopy } from './watchlist-copy.js';
+import { createWatchlistWriter } from '../../watchlist/writer.js';
 
 /**
  * The platform-free bot. Adapters hand it neutral commands and button presses and render what it
@@ -34,14 +35,24 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   const titles = new TitleIndex();
   const deps: CoreDeps = { ...coreDeps, trakt: indexingTraktPort(coreDeps.trakt, titles) };
   const suggester = new TitleSuggester(() => deps.trakt.catalog(), titles, deps.logger);
-  const copy = new WatchlistCopy();
+  const writer =
+    coreDeps.writer ??
+    createWatchlistWriter({
+      trakt: coreDeps.trakt,
+      journal: coreDeps.journal,
+      watchlists: coreDeps.watchlists,
+      logger: coreDeps.logger,
+      ...(coreDeps.clock === undefined ? {} : { clock: coreDeps.clock }),
+      watchlistFreshMs: resolveOptions(coreDeps.options).watchlistFreshMs,
+    });
+  const copy = new WatchlistCopy(writer.copy);
   const commands = new Map<string, CommandModule>(COMMANDS.map((c) => [c.name, c]));
   const actions = new Map<string, ActionModule>(ACTIONS.map((a) => [a.action, a]));
   const now = () => deps.clock?.now() ?? new Date();
 
   async function contextFor(input: CommandInput | ActionInput): Promise<CoreContext> {
     const identityId = await deps.accounts.identify(input.user);
-    return new CoreContext(deps, copy, input.user, input.chat, identityId, input.privateChatId);
+    return new CoreContext(deps, copy, writer, input.user, input.chat, identityId, input.privateChatId);
   }
 
   function failed(error: unknown, context: Record<string, unknown>): Reply {

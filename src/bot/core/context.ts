@@ -16,6 +16,7 @@ import type { Outbox } from './notices.js';
 import { errorReply } from './replies.js';
 import type { ChatRef, ChatUserRef, Reply } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
+import type { WatchlistWriter } from '../../watchlist/writer.js';
 
 export interface CoreOptions {
   /** How long a user may undo their last change (said in /help). Default 15 minutes. */
@@ -38,6 +39,11 @@ export interface CoreDeps {
   journal: JournalStore;
   watchlists: WatchlistStore;
   logger: CoreLogger;
+  /**
+   * The one watchlist writer (src/watchlist). `main.ts` passes the one it built (and resumes interrupted
+   * writes with); without it the core builds one on its own ports.
+   */
+  writer?: WatchlistWriter;
   /** Sends messages that come later than the answer (a write that finished after Trakt was slow). */
   outbox?: Outbox;
   clock?: Clock;
@@ -70,6 +76,7 @@ export class CoreContext {
   constructor(
     readonly deps: CoreDeps,
     readonly copy: WatchlistCopy,
+    readonly writer: WatchlistWriter,
     readonly user: ChatUserRef,
     readonly chat: ChatRef,
     readonly identityId: number,

@@ -133,24 +133,8 @@ export interface PendingActionStore {
   releaseView(viewId: string, claimedAt: Date): Promise<void>;
 }
 
-export interface JournalEntry {
-  id: number;
-  identityId: number;
-  kind: 'add' | 'remove';
-  targets: Target[];
-  createdAt: Date;
-  undoneAt: Date | null;
-}
-
-export interface JournalStore {
-  record(input: { identityId: number; kind: 'add' | 'remove'; targets: Target[]; result: unknown }): Promise<JournalEntry>;
-  /** The newest entry not undone, created after `since`. */
-  lastUndoable(identityId: number, since: Date): Promise<JournalEntry | undefined>;
-  /** Marks the entry undone if it was not; returns it for exactly one caller. */
-  claimUndo(id: number, identityId: number, now: Date): Promise<JournalEntry | undefined>;
-  /** Gives a claimed entry back after the undo failed. */
-  releaseUndo(id: number): Promise<void>;
-}
+/** The journal of watchlist writes is the watchlist writer's (src/watchlist), which the core writes through. */
+export type { JournalEntry, WriteJournal as JournalStore } from '../../watchlist/ports.js';
 
 export type WatchlistFilter = 'all' | 'movies' | 'shows';
 export type WatchlistSort = 'added' | 'title' | 'year' | 'rating';

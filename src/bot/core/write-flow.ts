@@ -1,16 +1,17 @@
-import { batchNote } from './batch-add.js';
 import { cardReply, titleCard, usageText } from './cards.js';
 import { PATIENCE_EXCEEDED, raceTimeout, type CoreContext } from './context.js';
 import { AccountLockedError, NeedsLinkError, TraktUnavailableError, WatchlistFullError } from './errors.js';
-import type { JournalEntry, LinkedAccount, Target, WatchlistWriteResult } from './ports.js';
+import type { UndoOutcome, WriteOutcome } from '../../watchlist/writer.js';
+import type { JournalEntry, LinkedAccount, Target } from './ports.js';
 import { errorReply, formatMinutes, linkPrompt, watchlistFullReply } from './replies.js';
-import { targetLabel } from './targets.js';
+import { targetKey, targetLabel } from './targets.js';
 import { plainText, rich, type ActionOutcome, type Button, type Reply, type Rich } from './types.js';
 
 /**
- * Writes to the watchlist and what the user sees of them: Confirm, the outcome edited in place with
- * Undo, and Undo itself. A write that outlasts the user's patience keeps going; the message says so and
- * is updated again when Trakt answers.
+ * What the user sees of watchlist writes: Confirm, the outcome edited in place with Undo, and Undo
+ * itself. The writing (Trakt, journal, local copy) is the watchlist writer's (src/watchlist); this
+ * file only turns its typed outcome into cards. A write that outlasts the user's patience keeps going;
+ * the message says so and is updated again when Trakt answers.
  */
 export type WriteOp = 'add' | 'remove';
 
@@ -24,25 +25,28 @@ export interface UndoPayload {
   target: Target;
 }
 
-type Settled = { ok: true; result: WatchlistWriteResult } | { ok: false; error: unknown };
+type Settled<T> = { ok: true; result: T } | { ok: false; error: unknown };
 
-function total(counts: WatchlistWriteResult['changed']): number {
-  return counts.movies + counts.shows + counts.seasons + counts.episodes;
-}
-
-function settle(work: Promise<WatchlistWriteResult>): Promise<Settled> {
+function settle<T>(work: Promise<T>): Promise<Settled<T>> {
   return work.then(
-    (result): Settled => ({ ok: true, result }),
-    (error: unknown): Settled => ({ ok: false, error }),
+    (result): Settled<T> => ({ ok: true, result }),
+    (error: unknown): Settled<T> => ({ ok: false, error }),
   );
 }
 
+/** For a write of several targets: a line naming the ones after the first (the card shows the first). */
+export function batchNote(targets: readonly Target[]): Rich[] {
+  if (targets.length < 2) return [];
+  const others = targets.slice(1).map(targetLabel);
+  return [rich.italic(`Together with ${others.length === 1 ? '' : `${others.length} more: `}${others.join(', ')}.`)];
+}
+
 /** Runs the write within the user's patience; a slow write is reported and followed up. */
-async function patientWrite(
+async function patientWrite<T>(
   ctx: CoreContext,
-  work: Promise<WatchlistWriteResult>,
+  work: Promise<T>,
   slowCard: Reply,
-  finish: (settled: Settled) => Promise<ActionOutcome>,
+  finish: (settled: Settled<T>) => Promise<ActionOutcome>,
 ): Promise<ActionOutcome> {
   const settled = settle(work);
   const first = await raceTimeout(settled, ctx.options.traktPatienceMs);
@@ -95,80 +99,84 @@ async function undoButtons(ctx: CoreContext, entry: JournalEntry, target: Target
   return buttons;
 }
 
-/** Confirm pressed: write, journal, update the copy, and show the outcome with Undo. */
+/** For a batch: the titles this write did not change (already listed, not found), in one line. */
+function unchangedNote(outcome: WriteOutcome): Rich[] {
+  if (outcome.requested.length < 2) return [];
+  const lines: Rich[] = [];
+  if (outcome.op === 'add' && outcome.unchanged.length > 0) {
+    lines.push(rich.italic(`Already on your watchlist, so not added again: ${outcome.unchanged.map(targetLabel).join(', ')}.`));
+  }
+  if (outcome.notFound.length > 0) lines.push(rich.italic(`Trakt could not find: ${outcome.notFound.map(targetLabel).join(', ')}.`));
+  return lines;
+}
+
+/** Confirm pressed: write through the watchlist writer and show the outcome with Undo. */
 export async function runConfirmedWrite(ctx: CoreContext, payload: ConfirmPayload): Promise<ActionOutcome> {
   const [target] = payload.targets;
   if (target === undefined) return {};
-  const trakt = await ctx.traktForUser();
-  const work = payload.op === 'add' ? trakt.add(payload.targets) : trakt.remove(payload.targets);
+  const work = ctx.writer.write({ identityId: ctx.identityId, op: payload.op, targets: payload.targets });
   const verb = payload.op === 'add' ? 'Adding' : 'Removing';
   const slow = headerCard(target, `⏳ ${verb}… Trakt is slow to answer; I will update this message when it does.`);
 
   return patientWrite(ctx, work, slow, async (settled) => {
     if (!settled.ok) return { edit: await failureCard(ctx, target, settled.error, () => confirmButtons(ctx, payload)) };
-    const { result } = settled;
-    const changed = total(result.changed);
-    if (payload.op === 'add') {
-      if (changed === 0) {
-        // Nothing to undo. Trakt's own answer decides; the copy is re-read next time.
-        await ctx.deps.watchlists.setActivity(ctx.identityId, null).catch(() => undefined);
-        const header =
-          total(result.existing) > 0
+    const outcome = settled.result;
+    const nothing = outcome.changed.length === 0 && outcome.uncertain.length === 0;
+    if (nothing) {
+      const header =
+        payload.op === 'remove'
+          ? 'It was not on your watchlist any more, so nothing changed.'
+          : outcome.unchanged.length > 0
             ? 'Already on your watchlist, so nothing changed.'
             : 'Trakt could not find this title, so nothing changed.';
-        return { edit: headerCard(target, header) };
-      }
-      const entry = await ctx.deps.journal.record({ identityId: ctx.identityId, kind: 'add', targets: payload.targets, result });
-      const count = await ctx.copy.applyOwnWrite(ctx, { added: payload.targets }, result);
-      const footer = [...batchNote(payload.targets), ...(await usageLine(ctx, count)), rich.italic(`You can undo this for ${formatMinutes(ctx.options.undoWindowMs)}.`)];
-      return { edit: headerCard(target, '✅ Added to your watchlist.', footer, await undoButtons(ctx, entry, target)) };
+      return { edit: headerCard(target, header) };
     }
-    if (changed === 0) {
-      await ctx.deps.watchlists.setActivity(ctx.identityId, null).catch(() => undefined);
-      return { edit: headerCard(target, 'It was not on your watchlist any more, so nothing changed.') };
-    }
-    const entry = await ctx.deps.journal.record({ identityId: ctx.identityId, kind: 'remove', targets: payload.targets, result });
-    const count = await ctx.copy.applyOwnWrite(ctx, { removed: payload.targets }, result);
-    const footer = [...batchNote(payload.targets), ...(await usageLine(ctx, count)), rich.italic(`You can undo this for ${formatMinutes(ctx.options.undoWindowMs)}.`)];
-    return { edit: headerCard(target, '🗑 Removed from your watchlist.', footer, await undoButtons(ctx, entry, target)) };
+    const { entry } = outcome;
+    const undoable = entry.targets.length > 0;
+    const footer = [
+      ...batchNote(payload.targets),
+      ...unchangedNote(outcome),
+      ...(await usageLine(ctx, outcome.itemCount)),
+      ...(undoable ? [rich.italic(`You can undo this for ${formatMinutes(ctx.options.undoWindowMs)}.`)] : []),
+    ];
+    const header = payload.op === 'add' ? '✅ Added to your watchlist.' : '🗑 Removed from your watchlist.';
+    return { edit: headerCard(target, header, footer, undoable ? await undoButtons(ctx, entry, target) : undefined) };
   });
 }
 
-/** Undo of a journal entry (from its button or from /undo). */
+/** Undo of a journal entry (from its button or from /undo): takes back exactly what that write changed. */
 export async function runUndo(ctx: CoreContext, journalId: number, target: Target | undefined): Promise<ActionOutcome> {
-  const entry = await ctx.deps.journal.claimUndo(journalId, ctx.identityId, ctx.now());
-  if (entry === undefined) {
-    return target === undefined
-      ? { edit: { text: 'That change was already undone.' } }
-      : { edit: headerCard(target, 'That change was already undone.') };
-  }
-  const shown = target ?? entry.targets[0];
-  if (shown === undefined) return {};
-  if (ctx.now().getTime() - entry.createdAt.getTime() > ctx.options.undoWindowMs) {
-    await ctx.deps.journal.releaseUndo(entry.id);
-    return { edit: headerCard(shown, `Too late to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.`) };
-  }
-  let trakt;
-  try {
-    trakt = await ctx.traktForUser();
-  } catch (error) {
-    await ctx.deps.journal.releaseUndo(entry.id);
-    throw error;
-  }
-  const work = entry.kind === 'add' ? trakt.remove(entry.targets) : trakt.add(entry.targets);
-  const slow = headerCard(shown, '⏳ Undoing… Trakt is slow to answer; I will update this message when it does.');
+  const work = ctx.writer.undo({ identityId: ctx.identityId, journalId, windowMs: ctx.options.undoWindowMs });
+  const slowTarget = target;
+  const slow: Reply =
+    slowTarget === undefined
+      ? { text: '⏳ Undoing… Trakt is slow to answer; I will update this message when it does.' }
+      : headerCard(slowTarget, '⏳ Undoing… Trakt is slow to answer; I will update this message when it does.');
 
-  return patientWrite(ctx, work, slow, async (settled) => {
-    if (!settled.ok) {
-      await ctx.deps.journal.releaseUndo(entry.id);
-      return { edit: await failureCard(ctx, shown, settled.error, () => undoButtons(ctx, entry, shown)) };
+  return patientWrite<UndoOutcome>(ctx, work, slow, async (settled) => {
+    if (!settled.ok) throw settled.error;
+    const undo = settled.result;
+    if (undo.kind === 'not-undoable') {
+      return target === undefined
+        ? { edit: { text: 'That change was already undone.' } }
+        : { edit: headerCard(target, 'That change was already undone.') };
     }
-    const change = entry.kind === 'add' ? { removed: entry.targets } : { added: entry.targets };
-    const count = await ctx.copy.applyOwnWrite(ctx, change, settled.result);
+    const { entry } = undo;
+    // The card shows what the user pressed on; the words name what was really taken back.
+    const shown = target ?? entry.targets[0];
+    if (shown === undefined) return {};
+    if (undo.kind === 'too-late') {
+      return { edit: headerCard(shown, `Too late to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.`) };
+    }
+    if (undo.kind === 'failed') {
+      return { edit: await failureCard(ctx, shown, undo.error, () => undoButtons(ctx, entry, shown)) };
+    }
+    const named = entry.targets.some((t) => targetKey(t) === targetKey(shown)) ? shown : (entry.targets[0] ?? shown);
     const header =
       entry.kind === 'add'
-        ? `↩ Undone: ${targetLabel(shown)} is off your watchlist again.`
-        : `↩ Undone: ${targetLabel(shown)} is back on your watchlist.`;
-    return { edit: headerCard(shown, header, [...batchNote(entry.targets), ...(await usageLine(ctx, count))]) };
+        ? `↩ Undone: ${targetLabel(named)} is off your watchlist again.`
+        : `↩ Undone: ${targetLabel(named)} is back on your watchlist.`;
+    const others = [named, ...entry.targets.filter((t) => targetKey(t) !== targetKey(named))];
+    return { edit: headerCard(shown, header, [...batchNote(others), ...(await usageLine(ctx, undo.write.itemCount))]) };
   });
 }

@@ -1,5 +1,13 @@
 import type { Db } from '../../db/client.js';
-import { claimJournalUndo, insertJournalEntry, lastUndoableEntry, releaseJournalUndo } from '../../db/queries/action-journal.js';
+import {
+  claimJournalResume,
+  claimJournalUndo,
+  completeJournalEntry,
+  insertJournalIntent,
+  lastUndoableEntry,
+  pendingJournalEntries,
+  releaseJournalUndo,
+} from '../../db/queries/action-journal.js';
 import { claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, releasePendingView } from '../../db/queries/pending-actions.js';
 import {
   applyWatchlistChange,
@@ -69,11 +77,16 @@ export function createPendingActionStore(db: Db): PrunablePendingActionStore {
 }
 
 function toJournalEntry(row: ActionJournalRow): JournalEntry {
+  const requested = row.items as Target[];
   return {
     id: row.id,
     identityId: row.identityId,
     kind: row.kind,
-    targets: row.items as Target[],
+    // Rows from before the writer journaled what changed carry only what was asked for.
+    targets: row.status === 'pending' ? requested : ((row.changed as Target[] | null) ?? requested),
+    requested,
+    status: row.status,
+    undoes: row.undoes,
     createdAt: row.createdAt,
     undoneAt: row.undoneAt,
   };
@@ -81,9 +94,21 @@ function toJournalEntry(row: ActionJournalRow): JournalEntry {
 
 export function createJournalStore(db: Db): JournalStore {
   return {
-    async record(input) {
-      const { result } = input;
-      return toJournalEntry(await insertJournalEntry(db, { identityId: input.identityId, kind: input.kind, items: input.targets, result }));
+    async begin(input) {
+      const row = await insertJournalIntent(db, { identityId: input.identityId, kind: input.kind, items: input.targets, ...(input.undoes === undefined ? {} : { undoes: input.undoes }) });
+      return toJournalEntry(row);
+    },
+    async complete(id, input) {
+      const row = await completeJournalEntry(db, id, { status: input.status, changed: input.changed, result: input.result, completedAt: input.at });
+      if (row === undefined) throw new Error('journal entry to complete is gone');
+      return toJournalEntry(row);
+    },
+    async pendingBefore(before) {
+      return (await pendingJournalEntries(db, before)).map(toJournalEntry);
+    },
+    async claimResume(id, startedAt) {
+      const row = await claimJournalResume(db, id, startedAt);
+      return row && toJournalEntry(row);
     },
     async lastUndoable(identityId, since) {
       const row = await lastUndoableEntry(db, identityId, since);

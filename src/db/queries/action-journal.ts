@@ -1,24 +1,83 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { actionJournal, type ActionJournalRow } from '../schema.js';
 
-export async function insertJournalEntry(
+/** Journals a write before Trakt is called: the row is `pending` until completeJournalEntry. */
+export async function insertJournalIntent(
   db: Db,
-  input: { identityId: number; kind: 'add' | 'remove'; items: unknown; result: unknown },
+  input: { identityId: number; kind: 'add' | 'remove'; items: unknown; undoes?: number; createdAt?: Date },
 ): Promise<ActionJournalRow> {
   const [row] = await db
     .insert(actionJournal)
-    .values({ identityId: input.identityId, kind: input.kind, items: input.items, result: input.result ?? null })
+    .values({
+      identityId: input.identityId,
+      kind: input.kind,
+      items: input.items,
+      status: 'pending',
+      undoes: input.undoes ?? null,
+      ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
+    })
     .returning();
   if (row === undefined) throw new Error('journal insert returned no row');
   return row;
 }
 
+/** Completes a pending intent with Trakt's answer (`done`) or its refusal (`failed`, nothing changed). */
+export async function completeJournalEntry(
+  db: Db,
+  id: number,
+  input: { status: 'done' | 'failed'; changed: unknown; result: unknown; completedAt: Date },
+): Promise<ActionJournalRow | undefined> {
+  const [row] = await db
+    .update(actionJournal)
+    .set({ status: input.status, changed: input.changed ?? null, result: input.result ?? null, completedAt: input.completedAt })
+    .where(eq(actionJournal.id, id))
+    .returning();
+  return row;
+}
+
+/** Intents journaled before `before` that never heard from Trakt (their process stopped). Oldest first. */
+export async function pendingJournalEntries(db: Db, before: Date, limit = 500): Promise<ActionJournalRow[]> {
+  return db
+    .select()
+    .from(actionJournal)
+    .where(and(eq(actionJournal.status, 'pending'), lt(actionJournal.createdAt, before)))
+    .orderBy(actionJournal.createdAt, actionJournal.id)
+    .limit(limit);
+}
+
+/**
+ * Takes a pending intent up for the start at `startedAt`: the row comes back for exactly one caller per
+ * start (a start that itself stopped mid-way leaves it for the next one).
+ */
+export async function claimJournalResume(db: Db, id: number, startedAt: Date): Promise<ActionJournalRow | undefined> {
+  const [row] = await db
+    .update(actionJournal)
+    .set({ resumedAt: startedAt })
+    .where(
+      and(
+        eq(actionJournal.id, id),
+        eq(actionJournal.status, 'pending'),
+        or(isNull(actionJournal.resumedAt), lt(actionJournal.resumedAt, startedAt)),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/** What an undo may take back: completed, not itself an undo, not undone, and something changed. */
+const undoable = and(
+  eq(actionJournal.status, 'done'),
+  isNull(actionJournal.undoes),
+  isNull(actionJournal.undoneAt),
+  sql`jsonb_array_length(coalesce(${actionJournal.changed}, ${actionJournal.items})) > 0`,
+);
+
 export async function lastUndoableEntry(db: Db, identityId: number, since: Date): Promise<ActionJournalRow | undefined> {
   const [row] = await db
     .select()
     .from(actionJournal)
-    .where(and(eq(actionJournal.identityId, identityId), isNull(actionJournal.undoneAt), gt(actionJournal.createdAt, since)))
+    .where(and(eq(actionJournal.identityId, identityId), undoable, gt(actionJournal.createdAt, since)))
     .orderBy(desc(actionJournal.createdAt), desc(actionJournal.id))
     .limit(1);
   return row;
@@ -29,7 +88,7 @@ export async function claimJournalUndo(db: Db, id: number, identityId: number, n
   const [row] = await db
     .update(actionJournal)
     .set({ undoneAt: now })
-    .where(and(eq(actionJournal.id, id), eq(actionJournal.identityId, identityId), isNull(actionJournal.undoneAt)))
+    .where(and(eq(actionJournal.id, id), eq(actionJournal.identityId, identityId), undoable))
     .returning();
   return row;
 }

@@ -11,7 +11,7 @@ export const undoCommand = defineCommand({
   async run(ctx) {
     await ctx.requireAccount();
     const since = new Date(ctx.now().getTime() - ctx.options.undoWindowMs);
-    const entry = await ctx.deps.journal.lastUndoable(ctx.identityId, since);
+    const entry = await ctx.writer.lastUndoable(ctx.identityId, since);
     if (entry === undefined) {
       return [{ text: `Nothing to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.` }];
     }

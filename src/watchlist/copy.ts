@@ -1,0 +1,73 @@
+import type { WatchlistEntry, WatchlistWriteResult } from '../domain/media.js';
+import type { Target } from '../domain/target.js';
+import type { WatchlistCopyState, WatchlistCopyStore, WriterTrakt } from './ports.js';
+
+/**
+ * Keeps the local watchlist copy current at the lowest cost in Trakt calls (REFERENCE §10): the copy is
+ * trusted for a short while after a check; after that, one `last_activities` call says whether the
+ * watchlist moved, and only then is it read again in full. Our own writes are applied to the copy
+ * directly, and trusted only when Trakt's item count after the write agrees with ours.
+ */
+export interface WatchlistCopyDeps {
+  store: WatchlistCopyStore;
+  now(): Date;
+  /** The copy is trusted without asking Trakt for this long after a check. */
+  freshMs: number;
+}
+
+export class WatchlistCopy {
+  private readonly syncing = new Map<number, Promise<WatchlistCopyState>>();
+
+  constructor(private readonly deps: WatchlistCopyDeps) {}
+
+  /**
+   * The copy's state after making sure it is current. Single-flight per user; the sync keeps going
+   * when a caller stops waiting, so the next one finds it done. `recheck` asks Trakt's
+   * last_activities even within the freshness window.
+   */
+  current(identityId: number, trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>, options: { recheck?: boolean } = {}): Promise<WatchlistCopyState> {
+    const running = this.syncing.get(identityId);
+    if (running !== undefined) return running;
+    const work = this.sync(identityId, trakt, options.recheck === true).finally(() => this.syncing.delete(identityId));
+    this.syncing.set(identityId, work);
+    return work;
+  }
+
+  private async sync(identityId: number, trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>, recheck: boolean): Promise<WatchlistCopyState> {
+    const { store } = this.deps;
+    const state = await store.state(identityId);
+    const now = this.deps.now();
+    if (!recheck && state !== undefined && state.activityAt !== null && now.getTime() - state.checkedAt.getTime() < this.deps.freshMs) {
+      return state;
+    }
+    const activity = await trakt.watchlistActivity();
+    if (state !== undefined && state.activityAt !== null && activity !== null && activity.getTime() === state.activityAt.getTime()) {
+      await store.markChecked(identityId, now);
+      return { ...state, checkedAt: now };
+    }
+    const entries = await trakt.watchlistAll();
+    const itemCount = await store.replace(identityId, entries, activity, now);
+    return { activityAt: activity, checkedAt: now, itemCount };
+  }
+
+  /** After our own write: apply it locally, and keep trusting the copy only if Trakt's count agrees. */
+  async applyOwnWrite(identityId: number, change: { added?: Target[]; removed?: Target[] }, result: WatchlistWriteResult): Promise<number | undefined> {
+    const { store } = this.deps;
+    const state = await store.state(identityId);
+    if (state === undefined || state.activityAt === null) return result.itemCount;
+    const count = await store.applyWrite(identityId, { ...change, listedAt: this.deps.now() });
+    const trusted = result.itemCount !== undefined && result.updatedAt !== undefined && count === result.itemCount;
+    await store.setActivity(identityId, trusted ? (result.updatedAt ?? null) : null);
+    return result.itemCount ?? count;
+  }
+
+  /** After a full read made for another reason: the copy is that list; the next check re-reads activity. */
+  async replaceWith(identityId: number, entries: WatchlistEntry[]): Promise<number> {
+    return this.deps.store.replace(identityId, entries, null, this.deps.now());
+  }
+
+  /** The copy can no longer be trusted: the next check reads the whole watchlist again. */
+  async distrust(identityId: number): Promise<void> {
+    await this.deps.store.setActivity(identityId, null);
+  }
+}

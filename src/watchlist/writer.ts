@@ -1,0 +1,237 @@
+import type { WatchlistEntry, WatchlistWriteResult } from '../domain/media.js';
+import type { Target } from '../domain/target.js';
+import { attributeFromAnswer, distinctTargets, resolveFromList, type Attribution } from './attribute.js';
+import { WatchlistCopy } from './copy.js';
+import type { JournalEntry, WatchlistCopyStore, WriteJournal, WriteOp, WriterLogger, WriterTrakt, WriterTraktSource } from './ports.js';
+import { keyOfTarget } from './target-key.js';
+
+/**
+ * The one watchlist writer: every change to a user's Trakt watchlist (Confirm, Undo, batch adds, and
+ * later imports, the offline queue, group-pick results) goes through it. It journals the intent before
+ * calling Trakt, attributes Trakt's answer to the targets (see attribute.ts), completes the journal
+ * with exactly what changed and brings the local copy up to date. It knows nothing of chat: it takes
+ * an identity and targets and says what changed; errors from Trakt reach the caller as they came.
+ */
+export interface WatchlistWriterDeps {
+  trakt: WriterTraktSource;
+  journal: WriteJournal;
+  watchlists: WatchlistCopyStore;
+  logger: WriterLogger;
+  clock?: { now(): Date };
+  /** The local copy is trusted without asking Trakt for this long after a check. Default 30 s. */
+  watchlistFreshMs?: number;
+  /** When this process started: `resumeInterrupted` takes up intents journaled before it. Default: now. */
+  startedAt?: Date;
+  /** Allowed difference between our clock and Trakt's `listed_at`, when a re-read decides. Default 60 s. */
+  clockSkewMs?: number;
+}
+
+export interface WriteRequest {
+  identityId: number;
+  op: WriteOp;
+  targets: Target[];
+  /** For an undo's write: the entry it takes back. */
+  undoes?: number;
+}
+
+export interface WriteOutcome {
+  op: WriteOp;
+  /** The targets asked for (without repeats). */
+  requested: Target[];
+  /** What this write changed: added (add) or removed (remove). */
+  changed: Target[];
+  /** Already listed (add) or not listed (remove). */
+  unchanged: Target[];
+  notFound: Target[];
+  /** Trakt's counts could not be matched to these: they are not in the journal's changed list. */
+  uncertain: Target[];
+  /** Items on the watchlist after the write, when known. */
+  itemCount: number | undefined;
+  result: WatchlistWriteResult;
+  /** The journal entry; `entry.targets` is what an undo inverts (empty: nothing to undo). */
+  entry: JournalEntry;
+}
+
+export type UndoOutcome =
+  | { kind: 'not-undoable' }
+  | { kind: 'too-late'; entry: JournalEntry }
+  | { kind: 'undone'; entry: JournalEntry; write: WriteOutcome }
+  | { kind: 'failed'; entry: JournalEntry; error: unknown };
+
+/** A write a stopped process left pending, taken up at this start. */
+export interface ResumedWrite {
+  identityId: number;
+  op: WriteOp;
+  targets: Target[];
+  undoes: number | null;
+  outcome: { ok: true; write: WriteOutcome } | { ok: false; error: unknown };
+}
+
+export interface WatchlistWriter {
+  write(request: WriteRequest): Promise<WriteOutcome>;
+  /** Undoes a journal entry (claimed once; given back when the write fails). */
+  undo(request: { identityId: number; journalId: number; windowMs: number }): Promise<UndoOutcome>;
+  lastUndoable(identityId: number, since: Date): Promise<JournalEntry | undefined>;
+  /** Re-applies intents left pending by an earlier process (adds and removes are idempotent on Trakt). */
+  resumeInterrupted(): Promise<ResumedWrite[]>;
+  /** The local watchlist copy the writer keeps (readers use it too). */
+  readonly copy: WatchlistCopy;
+}
+
+function emptyAttribution(): Attribution {
+  return { changed: [], unchanged: [], notFound: [], uncertain: [] };
+}
+
+function merge(a: Attribution, b: Attribution): Attribution {
+  return {
+    changed: [...a.changed, ...b.changed],
+    unchanged: [...a.unchanged, ...b.unchanged],
+    notFound: [...a.notFound, ...b.notFound],
+    uncertain: [...a.uncertain, ...b.uncertain],
+  };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWriter {
+  const now = () => deps.clock?.now() ?? new Date();
+  const startedAt = deps.startedAt ?? now();
+  const skewMs = deps.clockSkewMs ?? 60_000;
+  const copy = new WatchlistCopy({ store: deps.watchlists, now, freshMs: deps.watchlistFreshMs ?? 30_000 });
+  const { journal, logger } = deps;
+
+  /** Which targets are listed, from the copy brought up to date first (one last_activities call). */
+  async function listedBefore(identityId: number, trakt: WriterTrakt, targets: Target[]): Promise<Set<string> | undefined> {
+    try {
+      await copy.current(identityId, trakt, { recheck: true });
+      return await deps.watchlists.present(identityId, targets.map(keyOfTarget));
+    } catch (error) {
+      // The write itself still tells most of it; what it cannot tell is re-read or left uncertain.
+      logger.warn({ err: error, identityId }, 'watchlist copy unavailable before a write');
+      return undefined;
+    }
+  }
+
+  async function reread(identityId: number, trakt: WriterTrakt): Promise<WatchlistEntry[] | undefined> {
+    try {
+      return await trakt.watchlistAll();
+    } catch (error) {
+      logger.warn({ err: error, identityId }, 'watchlist re-read after a write failed; uncertain items stay out of the undo');
+      return undefined;
+    }
+  }
+
+  /** Calls Trakt for a journaled intent and completes the journal from the answer. */
+  async function apply(intent: JournalEntry, trakt: WriterTrakt, before: Set<string> | undefined): Promise<WriteOutcome> {
+    const { identityId, kind: op } = intent;
+    const targets = intent.requested;
+    const began = now();
+    let result: WatchlistWriteResult;
+    try {
+      result = op === 'add' ? await trakt.add(targets) : await trakt.remove(targets);
+    } catch (error) {
+      await journal
+        .complete(intent.id, { status: 'failed', changed: [], result: { error: errorName(error) }, at: now() })
+        .catch((e: unknown) => logger.error({ err: e, identityId, journalId: intent.id }, 'could not mark a failed write in the journal'));
+      throw error;
+    }
+
+    const first = attributeFromAnswer(op, targets, result, before);
+    let attribution = first.attribution;
+    let after: WatchlistEntry[] | undefined;
+    if (first.unresolved.length > 0) {
+      after = await reread(identityId, trakt);
+      if (after === undefined) {
+        attribution = merge(attribution, { ...emptyAttribution(), uncertain: first.unresolved.flatMap((g) => g.candidates) });
+      } else {
+        attribution = merge(attribution, resolveFromList(op, first.unresolved, after, new Date(began.getTime() - skewMs), before));
+      }
+      if (attribution.uncertain.length > 0) {
+        logger.warn({ identityId, journalId: intent.id, uncertain: attribution.uncertain.length }, "Trakt's counts do not match the items; those are left out of the undo");
+      }
+    }
+
+    const entry = await journal.complete(intent.id, { status: 'done', changed: attribution.changed, result, at: now() });
+
+    let itemCount: number | undefined = result.itemCount;
+    try {
+      if (after !== undefined) {
+        itemCount = await copy.replaceWith(identityId, after);
+      } else {
+        // After an add every found target is listed; after a remove none is.
+        const found = targets.filter((t) => !attribution.notFound.includes(t));
+        itemCount = await copy.applyOwnWrite(identityId, op === 'add' ? { added: found } : { removed: found }, result);
+      }
+    } catch (error) {
+      logger.warn({ err: error, identityId }, 'local watchlist copy not updated after a write');
+      await copy.distrust(identityId).catch(() => undefined);
+    }
+
+    return { op, requested: targets, ...attribution, itemCount, result, entry };
+  }
+
+  const writer: WatchlistWriter = {
+    copy,
+
+    async write(request) {
+      const targets = distinctTargets(request.targets);
+      const trakt = await deps.trakt.forIdentity(request.identityId);
+      const before = await listedBefore(request.identityId, trakt, targets);
+      const intent = await journal.begin({
+        identityId: request.identityId,
+        kind: request.op,
+        targets,
+        ...(request.undoes === undefined ? {} : { undoes: request.undoes }),
+      });
+      return apply(intent, trakt, before);
+    },
+
+    async undo({ identityId, journalId, windowMs }) {
+      const at = now();
+      const entry = await journal.claimUndo(journalId, identityId, at);
+      if (entry === undefined) return { kind: 'not-undoable' };
+      if (at.getTime() - entry.createdAt.getTime() > windowMs) {
+        await journal.releaseUndo(entry.id);
+        return { kind: 'too-late', entry };
+      }
+      try {
+        const write = await writer.write({ identityId, op: entry.kind === 'add' ? 'remove' : 'add', targets: entry.targets, undoes: entry.id });
+        return { kind: 'undone', entry, write };
+      } catch (error) {
+        await journal.releaseUndo(entry.id).catch((e: unknown) => logger.error({ err: e, identityId, journalId }, 'could not give back a failed undo'));
+        return { kind: 'failed', entry, error };
+      }
+    },
+
+    lastUndoable: (identityId, since) => journal.lastUndoable(identityId, since),
+
+    async resumeInterrupted() {
+      const resumed: ResumedWrite[] = [];
+      for (const pending of await journal.pendingBefore(startedAt)) {
+        const intent = await journal.claimResume(pending.id, startedAt);
+        if (intent === undefined) continue;
+        const base = { identityId: intent.identityId, op: intent.kind, targets: intent.requested, undoes: intent.undoes };
+        try {
+          let trakt: WriterTrakt;
+          try {
+            trakt = await deps.trakt.forIdentity(intent.identityId);
+          } catch (error) {
+            await journal.complete(intent.id, { status: 'failed', changed: [], result: { error: errorName(error) }, at: now() });
+            throw error;
+          }
+          const before = await listedBefore(intent.identityId, trakt, intent.requested);
+          const write = await apply(intent, trakt, before);
+          resumed.push({ ...base, outcome: { ok: true, write } });
+          logger.info({ identityId: intent.identityId, journalId: intent.id, changed: write.changed.length }, 'interrupted watchlist write applied');
+        } catch (error) {
+          resumed.push({ ...base, outcome: { ok: false, error } });
+          logger.warn({ err: error, identityId: intent.identityId, journalId: intent.id }, 'interrupted watchlist write could not be applied');
+        }
+      }
+      return resumed;
+    },
+  };
+  return writer;
+}
