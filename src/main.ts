@@ -7,7 +7,7 @@ import { resolveKeyRing, type KeyRing } from './db/crypto.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './accounts/linking.js';
 import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
-import { createOutbox, linkNoticeReply, relinkRequiredReply } from './bot/core/notices.js';
+import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore } from './bot/core/bot-core.js';
 import { createAccountPort } from './bot/services/accounts-port.js';
 import { createPosterSource } from './bot/services/posters.js';
@@ -35,6 +35,8 @@ export interface RunningService {
   readonly trakt: TraktClient;
   readonly links: LinkService;
   readonly tokens: TokenManager;
+  /** Sends and edits chat messages outside an answer (notices, background work updating a card). */
+  readonly outbox: Outbox;
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:3000. */
   readonly url: string;
   /** Stops taking work, lets in-flight work finish within the grace period, closes the database. */
@@ -96,7 +98,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
     trakt,
     redirectUri,
     logger: logger.child({ component: 'linking' }),
-    notify: (notice) => outbox.send(notice.target, linkNoticeReply(notice)),
+    notify: async (notice) => {
+      await outbox.send(notice.target, linkNoticeReply(notice));
+    },
   });
   const tokens = createTokenManager({
     database,
@@ -145,7 +149,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       logger: logger.child({ component: 'telegram' }),
       ...(webhook === undefined ? {} : { webhook }),
     });
-    outbox.register('telegram', (target, reply) => telegram.send(target, reply));
+    outbox.register('telegram', telegram);
     adapters.push(telegram);
     if (webhook !== undefined) {
       adapterRoutes.push((instance) => registerTelegramWebhook(instance, { secret: webhook.secret, accept: (update) => telegram.acceptUpdate(update) }));
@@ -161,7 +165,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       posters,
       logger: logger.child({ component: 'discord' }),
     });
-    outbox.register('discord', (target, reply) => discord.send(target, reply));
+    outbox.register('discord', discord);
     adapters.push(discord);
   }
   // --- end chat adapters
@@ -219,7 +223,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     return stopping;
   };
 
-  return { config, logger, database, keyRing: keys.ring, app: server, url, trakt, links, tokens, stop };
+  return { config, logger, database, keyRing: keys.ring, app: server, url, trakt, links, tokens, outbox, stop };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { LinkEvent } from './ports.js';
-import { rich, type Reply } from './types.js';
+import { rich, type MessageRef, type Reply } from './types.js';
 
 /** Messages the service sends on its own (not as an answer), e.g. when a link completes. */
 /** A chat, or a user to reach privately (Telegram: their private chat; Discord: a DM). */
@@ -7,26 +7,48 @@ export type DeliveryTarget =
   | { platform: 'telegram' | 'discord'; chatId: string }
   | { platform: 'telegram' | 'discord'; userId: string };
 
+/**
+ * Sends and edits messages outside an answer to an update: link notices, late outcomes, and
+ * background work updating a card it sent earlier. Both resolve to the message as it now is: `edit`
+ * returns a new reference when the platform could not change the message in place (Telegram cannot
+ * turn a text message into a photo card, so it is replaced). Undefined when no adapter serves the
+ * platform.
+ */
 export interface Outbox {
-  send(target: DeliveryTarget, reply: Reply): Promise<void>;
+  send(target: DeliveryTarget, reply: Reply): Promise<MessageRef | undefined>;
+  edit(ref: MessageRef, reply: Reply): Promise<MessageRef | undefined>;
+}
+
+/** What each chat adapter gives the outbox. */
+export interface OutboxSender {
+  send(target: DeliveryTarget, reply: Reply): Promise<MessageRef>;
+  edit(ref: MessageRef, reply: Reply): Promise<MessageRef>;
 }
 
 /** Collects the adapters' senders; a platform without an adapter drops messages with a log line. */
 export function createOutbox(onMissing: (platform: string) => void): Outbox & {
-  register(platform: 'telegram' | 'discord', send: Outbox['send']): void;
+  register(platform: 'telegram' | 'discord', sender: OutboxSender): void;
 } {
-  const senders = new Map<string, Outbox['send']>();
+  const senders = new Map<string, OutboxSender>();
   return {
-    register(platform, send) {
-      senders.set(platform, send);
+    register(platform, sender) {
+      senders.set(platform, sender);
     },
     async send(target, reply) {
-      const send = senders.get(target.platform);
-      if (send === undefined) {
+      const sender = senders.get(target.platform);
+      if (sender === undefined) {
         onMissing(target.platform);
-        return;
+        return undefined;
       }
-      await send(target, reply);
+      return sender.send(target, reply);
+    },
+    async edit(ref, reply) {
+      const sender = senders.get(ref.platform);
+      if (sender === undefined) {
+        onMissing(ref.platform);
+        return undefined;
+      }
+      return sender.edit(ref, reply);
     },
   };
 }

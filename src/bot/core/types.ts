@@ -14,6 +14,17 @@ export interface ChatUserRef {
   locale?: string;
 }
 
+/**
+ * A message the bot sent, as the platform names it, so it can be edited later (by background work
+ * too, long after the update that caused it). `chatId` is the chat or channel that holds the message
+ * (on Discord the real channel id, a DM channel's too; never the `user:<id>` form).
+ */
+export interface MessageRef {
+  platform: Platform;
+  chatId: string;
+  messageId: string;
+}
+
 /** Where a message goes. `private` is a one-to-one chat with the bot. */
 export interface ChatRef {
   platform: Platform;
@@ -117,6 +128,8 @@ export interface ActionInput {
   privateChatId?: string;
   /** For a multi-choice (`Reply.pick`): the values the user chose. */
   values?: string[];
+  /** The message that carries the pressed button, as the platform names it. */
+  messageId?: string;
 }
 
 /** What the press is answered with at once (a toast, or an alert the user must dismiss). */

@@ -12,13 +12,14 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
   type InteractionReplyOptions,
+  type Message,
   type StringSelectMenuInteraction,
 } from 'discord.js';
 import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
 import { NOTICES } from '../core/replies.js';
-import type { ActionOutcome, ChatRef, Reply } from '../core/types.js';
+import type { ActionOutcome, ChatRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
 import { registerSlashCommands, slashCommandsFrom } from './slash-commands.js';
@@ -49,7 +50,14 @@ export interface DiscordAdapter {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Outbox sender: messages the service sends on its own (link notices, late outcomes). */
-  send(target: DeliveryTarget, reply: Reply): Promise<void>;
+  send(target: DeliveryTarget, reply: Reply): Promise<MessageRef>;
+  /**
+   * Outbox editor: replaces a message the bot sent earlier by channel id and message id (REST
+   * `PATCH /channels/{channel.id}/messages/{message.id}`), so it works long after the interaction
+   * token of a reply expired (15 minutes). Ephemeral messages have no such route: Discord lets only
+   * their interaction token edit them.
+   */
+  edit(ref: MessageRef, reply: Reply): Promise<MessageRef>;
   /** Resolves once every interaction received so far is handled (tests). */
   idle(): Promise<void>;
 }
@@ -64,7 +72,7 @@ const MAX_BACKOFF_MS = 30_000;
 
 const TIMEOUT = Symbol('timeout');
 
-type Prepared = { message: RenderedMessage; files: AttachmentPayload[]; ephemeral: boolean };
+type Prepared = { reply: Reply; message: RenderedMessage; files: AttachmentPayload[]; ephemeral: boolean };
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -114,6 +122,10 @@ function isCode(error: unknown, ...codes: number[]): boolean {
 
 const NO_MENTIONS = { parse: [] as [] };
 
+function refOf(message: Pick<Message, 'channelId' | 'id'>): MessageRef {
+  return { platform: 'discord', chatId: message.channelId, messageId: message.id };
+}
+
 function extensionOf(contentType: string): string {
   if (contentType.includes('png')) return 'png';
   if (contentType.includes('gif')) return 'gif';
@@ -148,7 +160,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       }
     }
     // Ephemeral only where others could see it: in a DM everything is private already.
-    return { message: renderReply(reply, posterFile), files, ephemeral: reply.private === true && chat.kind === 'group' };
+    return { reply, message: renderReply(reply, posterFile), files, ephemeral: reply.private === true && chat.kind === 'group' };
   }
 
   function replyOptions(prepared: Prepared): InteractionReplyOptions {
@@ -163,6 +175,11 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   /** An edit replaces everything: embeds, components, and the attachments (the old poster is dropped). */
   function editOptions(prepared: Prepared) {
     return { ...prepared.message, files: prepared.files, attachments: [], allowedMentions: NO_MENTIONS };
+  }
+
+  /** A reply is on screen as `message`: its reference, for later edits. */
+  async function delivered(prepared: Prepared, message: Pick<Message, 'channelId' | 'id'>): Promise<MessageRef> {
+    return refOf(message);
   }
 
   function notice(text: string) {
@@ -196,16 +213,21 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       else await interaction.reply(notice(`I do not know /${interaction.commandName}.`));
       return;
     }
+    // Each answer's message id is kept from the response, so the card can be edited by channel and
+    // message id later, when the interaction token no longer works.
+    let sent: Message;
     if (early !== TIMEOUT) {
-      await interaction.reply(replyOptions(first));
+      const response = await interaction.reply({ ...replyOptions(first), withResponse: true });
+      sent = response.resource?.message ?? (await interaction.fetchReply());
     } else if (first.ephemeral && !deferredEphemeral) {
       // Deferred in public, but the answer is private: replace the public "thinking" with a private message.
       await interaction.deleteReply().catch(() => undefined);
-      await interaction.followUp(replyOptions(first));
+      sent = await interaction.followUp(replyOptions(first));
     } else {
-      await interaction.editReply(editOptions(first));
+      sent = await interaction.editReply(editOptions(first));
     }
-    for (const more of rest) await interaction.followUp(replyOptions(more));
+    await delivered(first, sent);
+    for (const more of rest) await delivered(more, await interaction.followUp(replyOptions(more)));
   }
 
   // ---------------------------------------------------------------- buttons and select menus
@@ -251,15 +273,20 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   async function applyOutcome(interaction: ButtonInteraction | StringSelectMenuInteraction, chat: ChatRef, outcome: ActionOutcome): Promise<void> {
     if (outcome.edit !== undefined) {
       const prepared = await prepare(outcome.edit, chat);
+      let edited: Message;
       try {
-        await interaction.editReply(editOptions(prepared));
+        edited = await interaction.editReply(editOptions(prepared));
       } catch (error) {
         // Past the interaction token's 15 minutes (a very slow Trakt write): edit the message directly.
         if (!isCode(error, 50027, 10015) || interaction.message.flags.has(MessageFlags.Ephemeral)) throw error;
-        await interaction.message.edit(editOptions(prepared));
+        edited = await interaction.message.edit(editOptions(prepared));
       }
+      await delivered(prepared, edited);
     }
-    for (const reply of outcome.send ?? []) await interaction.followUp(replyOptions(await prepare(reply, chat)));
+    for (const reply of outcome.send ?? []) {
+      const prepared = await prepare(reply, chat);
+      await delivered(prepared, await interaction.followUp(replyOptions(prepared)));
+    }
     if (outcome.followUp !== undefined) await applyOutcome(interaction, chat, await outcome.followUp);
   }
 
@@ -380,7 +407,17 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       if (channel === null || !channel.isSendable()) throw new Error('Discord channel cannot be written to');
       const kind = userId !== undefined || channel.isDMBased() ? 'private' : 'group';
       const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind });
-      await channel.send({ ...prepared.message, files: prepared.files, allowedMentions: NO_MENTIONS });
+      return delivered(prepared, await channel.send({ ...prepared.message, files: prepared.files, allowedMentions: NO_MENTIONS }));
+    },
+
+    async edit(ref, reply) {
+      const current = client;
+      if (current === undefined || !ready) throw new Error('Discord is not connected');
+      if (ref.platform !== 'discord') throw new Error('not a Discord message reference');
+      const channel = await current.channels.fetch(ref.chatId);
+      if (channel === null || !channel.isTextBased()) throw new Error('Discord channel cannot be written to');
+      const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind: channel.isDMBased() ? 'private' : 'group' });
+      return delivered(prepared, await channel.messages.edit(ref.messageId, editOptions(prepared)));
     },
 
     async idle() {

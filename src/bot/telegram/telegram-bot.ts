@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
 import { NOTICES } from '../core/replies.js';
-import type { ActionOutcome, ChatRef, ChatUserRef, Reply } from '../core/types.js';
+import type { ActionOutcome, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, renderHtml, renderKeyboard } from './render.js';
 import { commandOfMessage, toChatRef, toUserRef } from './to-core.js';
@@ -34,7 +34,13 @@ export interface TelegramAdapter {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Outbox sender: messages the service sends on its own (link notices, late outcomes). */
-  send(target: DeliveryTarget, reply: Reply): Promise<void>;
+  send(target: DeliveryTarget, reply: Reply): Promise<MessageRef>;
+  /**
+   * Outbox editor: replaces a message the bot sent earlier (text, buttons, poster) by chat id and
+   * message id. Telegram cannot turn a text message into a photo or back: such a message is deleted
+   * and the reply sent anew, and the new message's reference returned.
+   */
+  edit(ref: MessageRef, reply: Reply): Promise<MessageRef>;
   /** Hands over one update received by the webhook route; false while the bot is not ready for it. */
   acceptUpdate(update: Update): boolean;
   /** Resolves once every update handed over so far is handled (tests and benchmarks). */
@@ -46,6 +52,31 @@ const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const MAX_FLOOD_WAIT_S = 30;
 
 type PhotoSource = { kind: 'file'; fileId: string } | { kind: 'upload'; file: InputFile };
+
+/**
+ * A message as far as editing it needs: where it is, and whether it is a photo (Telegram edits
+ * photos and text with different methods). `unknown` for a message known only by its reference.
+ */
+interface Shown {
+  chatId: string;
+  messageId: number;
+  kind: 'photo' | 'text' | 'unknown';
+  fileId?: string;
+}
+
+function shownOf(message: Message): Shown {
+  const fileId = message.photo?.at(-1)?.file_id;
+  return {
+    chatId: String(message.chat.id),
+    messageId: message.message_id,
+    kind: fileId === undefined ? 'text' : 'photo',
+    ...(fileId === undefined ? {} : { fileId }),
+  };
+}
+
+function refOf(shown: Shown): MessageRef {
+  return { platform: 'telegram', chatId: shown.chatId, messageId: String(shown.messageId) };
+}
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -215,19 +246,17 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   }
 
   /** Replaces a message with a reply; returns the message as it now is (a new one when it had to be re-sent). */
-  async function replaceMessage(message: Message, reply: Reply): Promise<Message | undefined> {
-    const chatId = message.chat.id;
-    const isPhoto = message.photo !== undefined && message.photo.length > 0;
+  async function replaceMessage(shown: Shown, reply: Reply): Promise<Shown> {
+    const { chatId, messageId } = shown;
     const url = reply.image?.sourceUrl;
     const markup = renderKeyboard(reply.buttons);
+    const now = (edited: Message | true): Shown => (edited === true ? shown : shownOf(edited));
     try {
-      if (isPhoto && url !== undefined) {
+      if (shown.kind !== 'text' && url !== undefined) {
         const caption = renderHtml(reply.text, CAPTION_LIMIT);
         const photo = await photoFor(url).catch(() => undefined);
-        const current = message.photo?.at(-1)?.file_id;
-        if (photo === undefined || (photo.kind === 'file' && photo.fileId === current)) {
-          const edited = await bot.api.editMessageCaption(chatId, message.message_id, { caption, parse_mode: 'HTML', reply_markup: markup });
-          return edited === true ? message : edited;
+        if (photo === undefined || (photo.kind === 'file' && photo.fileId === shown.fileId)) {
+          return now(await bot.api.editMessageCaption(chatId, messageId, { caption, parse_mode: 'HTML', reply_markup: markup }));
         }
         const media: InputMediaPhoto = {
           type: 'photo',
@@ -235,33 +264,33 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
           caption,
           parse_mode: 'HTML',
         };
-        const edit = () => bot.api.editMessageMedia(chatId, message.message_id, media, { reply_markup: markup });
-        const edited = photo.kind === 'upload' ? await trackUpload(url, edit) : await edit();
-        return edited === true ? message : edited;
+        const edit = () => bot.api.editMessageMedia(chatId, messageId, media, { reply_markup: markup });
+        return now(photo.kind === 'upload' ? await trackUpload(url, edit) : await edit());
       }
-      if (!isPhoto && url === undefined) {
-        const edited = await bot.api.editMessageText(chatId, message.message_id, renderHtml(reply.text, MESSAGE_LIMIT), {
-          parse_mode: 'HTML',
-          reply_markup: markup,
-          link_preview_options: { is_disabled: true },
-        });
-        return edited === true ? message : edited;
+      if (shown.kind !== 'photo' && url === undefined) {
+        return now(
+          await bot.api.editMessageText(chatId, messageId, renderHtml(reply.text, MESSAGE_LIMIT), {
+            parse_mode: 'HTML',
+            reply_markup: markup,
+            link_preview_options: { is_disabled: true },
+          }),
+        );
       }
     } catch (error) {
-      if (isNotModified(error)) return message;
+      if (isNotModified(error)) return shown;
       if (isForbidden(error)) throw error;
       logger.warn({ err: safe(error) }, 'editing the message failed; sending the reply as a new message');
     }
     // Text became a card or a card became text: Telegram cannot change a message's kind, so replace it.
-    await bot.api.deleteMessage(chatId, message.message_id).catch(() => undefined);
-    return sendReply(String(chatId), reply);
+    await bot.api.deleteMessage(chatId, messageId).catch(() => undefined);
+    return shownOf(await sendReply(chatId, reply));
   }
 
-  async function applyOutcome(chat: ChatRef, user: ChatUserRef, message: Message | undefined, outcome: ActionOutcome): Promise<void> {
+  async function applyOutcome(chat: ChatRef, user: ChatUserRef, message: Shown | undefined, outcome: ActionOutcome): Promise<void> {
     let current = message;
     if (outcome.edit !== undefined) {
       if (current !== undefined) current = await replaceMessage(current, outcome.edit);
-      else current = await sendReply(chat.chatId, outcome.edit);
+      else current = shownOf(await sendReply(chat.chatId, outcome.edit));
     }
     for (const reply of outcome.send ?? []) await deliver(chat, user, reply, 'link');
     if (outcome.followUp !== undefined) await applyOutcome(chat, user, current, await outcome.followUp);
@@ -300,7 +329,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       .answerCallbackQuery(step.ack.text === undefined ? {} : { text: step.ack.text, show_alert: step.ack.alert === true })
       .catch((error: unknown) => logger.debug({ err: safe(error) }, 'callback query could not be answered'));
     if (step.work === undefined) return;
-    await applyOutcome(chat, user, message, await step.work());
+    await applyOutcome(chat, user, shownOf(message), await step.work());
   }
 
   bot.on('message:text', onText);
@@ -411,7 +440,13 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
 
     async send(target, reply) {
       const chatId = 'chatId' in target ? target.chatId : target.userId;
-      await sendReply(chatId, reply);
+      return refOf(shownOf(await sendReply(chatId, reply)));
+    },
+
+    async edit(ref, reply) {
+      const messageId = Number(ref.messageId);
+      if (ref.platform !== 'telegram' || !Number.isSafeInteger(messageId)) throw new Error('not a Telegram message reference');
+      return refOf(await replaceMessage({ chatId: ref.chatId, messageId, kind: 'unknown' }, reply));
     },
 
     acceptUpdate(update) {

@@ -115,6 +115,8 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
   // The adapter connects in the background: wait for the gateway session and the registered commands.
   await discord.waitForReady(WAIT);
   await until(() => discord.commands(GUILD_ID).length > 0, 'slash commands registered');
+  // discord.js is ready once the guilds arrived after READY; the outbox needs that.
+  await until(() => logs.text().includes('Discord bot connected'), 'the Discord client ready');
   return stack;
 }
 
