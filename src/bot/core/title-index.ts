@@ -76,7 +76,7 @@ const TITLES_IN: TitlesIn = {
 
 /**
  * The same port object, seen through a proxy: calls to the methods of `TITLES_IN` add the titles they
- * return to `index`; every other property passes through untouched, so a method added to the ports
+ * return to `index`; every other method and property passes through, so a method added to the ports
  * needs no change here.
  */
 function observingTitles<P extends TraktCatalogPort>(port: P, index: TitleIndex): P {
@@ -85,7 +85,9 @@ function observingTitles<P extends TraktCatalogPort>(port: P, index: TitleIndex)
     get(target, key) {
       const value: unknown = Reflect.get(target, key);
       const read = typeof key === 'string' && Object.hasOwn(readers, key) ? readers[key] : undefined;
-      if (read === undefined || typeof value !== 'function') return value;
+      if (typeof value !== 'function') return value;
+      // Bound to the port itself, so a port with #private state works through the proxy.
+      if (read === undefined) return (value as (...a: unknown[]) => unknown).bind(target);
       return async (...args: unknown[]) => {
         const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         index.add(read(result));
