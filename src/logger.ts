@@ -49,34 +49,36 @@ export function redactUrl(text: string): string {
 }
 
 /** Fields that hold a secret whatever object they sit in (tokens, client secrets, passwords). */
-const SECRET_FIELDS = [
-  'token',
-  'accessToken',
-  'access_token',
-  'refreshToken',
-  'refresh_token',
-  'idToken',
-  'id_token',
-  'clientSecret',
-  'client_secret',
-  'codeVerifier',
-  'code_verifier',
-  'deviceCode',
-  'device_code',
-  'secret',
-  'secretToken',
-  'secret_token',
-  'webhookSecret',
-  'password',
-  'botToken',
-  'apiKey',
-  'api_key',
-  'authorization',
-  'encryptionKey',
-  'tokenEncryptionKey',
-];
-/** Secret-bearing HTTP headers, wherever a `headers` object is logged (request, response, context). */
-const SECRET_HEADERS = [
+const SECRET_FIELDS = new Set(
+  [
+    'token',
+    'accessToken',
+    'access_token',
+    'refreshToken',
+    'refresh_token',
+    'idToken',
+    'id_token',
+    'clientSecret',
+    'client_secret',
+    'codeVerifier',
+    'code_verifier',
+    'deviceCode',
+    'device_code',
+    'secret',
+    'secretToken',
+    'secret_token',
+    'webhookSecret',
+    'password',
+    'botToken',
+    'apiKey',
+    'api_key',
+    'authorization',
+    'encryptionKey',
+    'tokenEncryptionKey',
+  ].map((name) => name.toLowerCase()),
+);
+/** Secret-bearing HTTP headers, in any `headers` object (request, response, error, context). */
+const SECRET_HEADERS = new Set([
   'authorization',
   'proxy-authorization',
   'cookie',
@@ -84,25 +86,62 @@ const SECRET_HEADERS = [
   'x-telegram-bot-api-secret-token',
   'x-api-key',
   'trakt-api-key',
-];
+]);
 /**
  * OAuth's `code` and `state` are secrets only where OAuth puts them: the callback's query, a token
  * request's body (`code` is also the device code in `POST /oauth/device/token`, REFERENCE §3.7).
  * Elsewhere `code` is an error code (ECONNREFUSED, a GrammyError's 403, Discord's 10062) and stays.
  */
-const OAUTH_PARENTS = ['query', 'body', 'params', 'oauth', 'callback'];
-const OAUTH_FIELDS = ['code', 'state'];
+const OAUTH_PARENTS = new Set(['query', 'body', 'params', 'oauth', 'callback']);
+const OAUTH_FIELDS = new Set(['code', 'state']);
+/** String fields that hold a URL or a path: their secret query parameters are redacted. */
+const URL_FIELDS = new Set(['url', 'path', 'href', 'uri', 'location']);
+const MAX_DEPTH = 6;
 
-function atDepths(path: string): string[] {
-  return [path, `*.${path}`, `*.*.${path}`];
+type Rule = 'headers' | 'oauth' | undefined;
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null || Array.isArray(value);
 }
 
-/** Object paths redacted in every log line (pino `redact`): by path, never by a bare `code` or `state`. */
-export const REDACT_PATHS: readonly string[] = [
-  ...SECRET_FIELDS.flatMap(atDepths),
-  ...SECRET_HEADERS.flatMap((header) => atDepths(`headers["${header}"]`)),
-  ...OAUTH_PARENTS.flatMap((parent) => OAUTH_FIELDS.flatMap((field) => atDepths(`${parent}.${field}`))),
-];
+/**
+ * The redaction rules, by path: a secret field anywhere (`accessToken`, `tokens.refresh_token`),
+ * `headers.<secret header>`, `query|body|params.code|state`, and URLs in `url`/`path` fields. Plain
+ * objects and arrays only (errors go through `serializeError`, requests through `serializeRequest`).
+ * Copy on write: the caller's objects are never changed; an object without secrets is returned as is.
+ */
+function scrub(value: unknown, rule: Rule, depth: number): unknown {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || !isPlain(value)) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const next = scrub(item, undefined, depth + 1);
+      if (next !== item) (copy ??= [...value])[i] = next;
+    });
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const lower = key.toLowerCase();
+    let next: unknown;
+    if (item === undefined || item === null) continue;
+    if (SECRET_FIELDS.has(lower)) next = CENSOR;
+    else if (rule === 'headers' && SECRET_HEADERS.has(lower)) next = CENSOR;
+    else if (rule === 'oauth' && OAUTH_FIELDS.has(lower)) next = CENSOR;
+    else if (typeof item === 'string') next = URL_FIELDS.has(lower) ? redactUrl(item) : item;
+    else next = scrub(item, lower === 'headers' ? 'headers' : OAUTH_PARENTS.has(lower) ? 'oauth' : undefined, depth + 1);
+    if (next !== item) (copy ??= { ...record })[key] = next;
+  }
+  return copy ?? value;
+}
+
+/** Applies the redaction rules to one log line's context object (see `scrub`). */
+export function redactContext<T>(context: T): T {
+  return scrub(context, undefined, 0) as T;
+}
 
 interface SerializableRequest {
   id?: unknown;
@@ -125,17 +164,23 @@ export function serializeRequest(req: SerializableRequest): Record<string, unkno
   };
 }
 
-const redactIfString = (value: unknown): unknown => (typeof value === 'string' ? redactUrl(value) : value);
+/** A serialized error (and its `cause` chain): URLs in the message and stack redacted, then the rules. */
+function scrubSerializedError(serialized: object, depth: number): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...serialized };
+  for (const key of ['message', 'stack']) {
+    const text = record[key];
+    if (typeof text === 'string') record[key] = redactUrl(text);
+  }
+  const cause = record['cause'];
+  if (cause !== null && typeof cause === 'object' && depth < MAX_DEPTH) record['cause'] = scrubSerializedError(cause, depth + 1);
+  return scrub(record, undefined, depth) as Record<string, unknown>;
+}
 
-/** pino's error serializer, with URLs and credentials in the message and stack redacted. */
+/** pino's error serializer, with the redaction rules applied (to its `cause` chain too). */
 function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
   const out = pino.stdSerializers.err(error);
   if (out === null || typeof out !== 'object') return out;
-  const record = out as unknown as Record<string, unknown>;
-  for (const key of ['message', 'stack', 'url']) {
-    if (typeof record[key] === 'string') record[key] = redactUrl(record[key]);
-  }
-  return out;
+  return scrubSerializedError(out, 1) as unknown as typeof out;
 }
 
 export function createLogger(options: { level: LogLevel; destination?: DestinationStream; name?: string }): Logger {
@@ -143,8 +188,8 @@ export function createLogger(options: { level: LogLevel; destination?: Destinati
     {
       level: options.level,
       name: options.name ?? 'marquee',
-      redact: { paths: [...REDACT_PATHS], censor: CENSOR },
-      serializers: { req: serializeRequest, err: serializeError, url: redactIfString, path: redactIfString, href: redactIfString },
+      serializers: { req: serializeRequest, err: serializeError },
+      formatters: { log: (context) => redactContext(context) },
       hooks: {
         // Message texts can hold URLs too (Fastify's "Route GET:/x?secret_token=… not found").
         logMethod(args, method) {

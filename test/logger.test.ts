@@ -151,3 +151,25 @@ describe('secret query parameters and headers (bug 7)', () => {
     });
   });
 });
+
+describe('redaction through errors and nesting', () => {
+  it('GIVEN secrets inside an error, its cause and nested context THEN they are hidden and codes kept', () => {
+    const logs = captureLogs();
+    const cause = Object.assign(new Error('GET https://api.example/x?access_token=SECRET_E1 failed'), { code: 'ETIMEDOUT', refreshToken: 'SECRET_E2' });
+    const error = Object.assign(new Error('wrapped', { cause }), {
+      code: 'E_WRAP',
+      config: { headers: { Authorization: 'Bearer SECRET_E3', accept: 'application/json' } },
+    });
+    const context = { err: error, nested: { deeper: { client_secret: 'SECRET_E4' } }, items: [{ token: 'SECRET_E5' }] };
+    logs.logger.error(context, 'failed');
+    const text = logs.text();
+    expect(leaks(text)).toEqual([]);
+    const line = JSON.parse(text) as { err: { code: string; message: string; config: { headers: { accept: string } } } };
+    expect(line.err.code).toBe('E_WRAP');
+    // pino folds the cause into the message and stack ("wrapped: GET …"): its URL is redacted there
+    expect(line.err.message).toContain('access_token=%5BREDACTED%5D');
+    expect(line.err.config.headers.accept).toBe('application/json');
+    // the caller's objects are not changed by logging
+    expect(context.nested.deeper.client_secret).toBe('SECRET_E4');
+  });
+});
