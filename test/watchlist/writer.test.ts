@@ -24,7 +24,7 @@ let scratch: ThrowAwayDatabase;
 let database: Database;
 let port: ReturnType<typeof createTraktPort>;
 const ring = testKeyRing();
-const logs = captureLogs('warn');
+const logs = captureLogs('info');
 
 beforeAll(async () => {
   emulator = await startTraktEmulator({ catalogSize: 300 });
