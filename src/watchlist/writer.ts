@@ -226,6 +226,8 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
           resumed.push({ ...base, outcome: { ok: true, write } });
           logger.info({ identityId: intent.identityId, journalId: intent.id, changed: write.changed.length }, 'interrupted watchlist write applied');
         } catch (error) {
+          // An undo that could not be finished gives its entry back, so it can be undone again.
+          if (intent.undoes !== null) await journal.releaseUndo(intent.undoes).catch(() => undefined);
           resumed.push({ ...base, outcome: { ok: false, error } });
           logger.warn({ err: error, identityId: intent.identityId, journalId: intent.id }, 'interrupted watchlist write could not be applied');
         }
