@@ -178,13 +178,14 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
     async write(request) {
       const targets = distinctTargets(request.targets);
       const trakt = await deps.trakt.forIdentity(request.identityId);
-      const before = await listedBefore(request.identityId, trakt, targets);
+      // Journaled first: a process stopped from here on leaves the intent for the next start.
       const intent = await journal.begin({
         identityId: request.identityId,
         kind: request.op,
         targets,
         ...(request.undoes === undefined ? {} : { undoes: request.undoes }),
       });
+      const before = await listedBefore(request.identityId, trakt, targets);
       return apply(intent, trakt, before);
     },
 
