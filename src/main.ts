@@ -16,6 +16,7 @@ import { createTraktPort } from './bot/services/trakt-port.js';
 import { createTelegramAdapter } from './bot/telegram/telegram-bot.js';
 import { createDiscordAdapter } from './bot/discord/discord-bot.js';
 import { findIdentityById } from './db/queries/identities.js';
+import { deleteExpiredLinkAttempts } from './db/queries/link-attempts.js';
 import { buildServer, type RoutePlugin } from './server/build-server.js';
 import { registerOAuthCallback } from './server/routes/oauth-callback.js';
 import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
@@ -191,6 +192,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
   background.every('device-link-poll', 1000, () => links.pollDueDevices());
   // Tokens of users who stay away are renewed before they expire (REFERENCE §3.4: refresh ahead).
   background.every('token-refresh', 5 * 60 * 1000, () => tokens.refreshDue());
+  // Expired OAuth states and device codes can never be used again; a day's margin lets a late
+  // callback still hear "expired" rather than "unknown".
+  background.every('link-attempt-prune', 60 * 60_000, () => deleteExpiredLinkAttempts(database.db, new Date(Date.now() - 24 * 60 * 60_000)));
   // A chat platform being unreachable must not stop the service: adapters connect in the background.
   for (const adapter of adapters) {
     adapter.start().catch((error: unknown) => logger.error({ err: error, adapter: adapter.name }, 'chat adapter failed to start'));
@@ -205,12 +209,22 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ reason, graceMs: config.shutdownGraceMs }, 'shutting down');
-      await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
-      await background.stop();
+      // One grace period for everything in flight: chat updates (a Confirm stuck on a slow Trakt
+      // write), background ticks and HTTP requests. A write cut off here is not lost: its intent is
+      // journaled before Trakt is called and is applied again at the next start.
+      const deadline = Date.now() + config.shutdownGraceMs;
+      const untilDeadline = () => delay(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const);
+      const adaptersDone = Promise.allSettled(adapters.map((adapter) => adapter.stop())).then(() => 'done' as const);
+      if ((await Promise.race([adaptersDone, untilDeadline()])) === 'timeout') {
+        logger.warn('chat updates still in flight at the end of the grace period were cut off; interrupted writes resume at the next start');
+      }
+      if ((await Promise.race([background.stop().then(() => 'done' as const), untilDeadline()])) === 'timeout') {
+        logger.warn('background work still running at the end of the grace period was cut off');
+      }
       // Fastify stops accepting connections, answers new requests on kept-alive sockets with 503,
       // and resolves once in-flight requests are done. Past the grace period, cut them off.
       const closed = server.close().then(() => 'closed' as const);
-      const outcome = await Promise.race([closed, delay(config.shutdownGraceMs).then(() => 'timeout' as const)]);
+      const outcome = await Promise.race([closed, untilDeadline()]);
       if (outcome === 'timeout') {
         logger.warn('in-flight requests did not finish within the grace period; closing them');
         server.server.closeAllConnections();
