@@ -21,19 +21,41 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startTelegramEmulator, type ApiCallRecord, type TelegramEmulator, type User } from '../../test/emulators/telegram/index.js';
+import type { ServiceStats } from './service-process.js';
 import type { BenchUser, Intervals, TraktSetup } from './trakt-process.js';
 
-const USERS = clamp(Number(process.env.BENCH_USERS ?? 300), 1, 1000);
-const LATENCIES = (process.env.BENCH_LATENCIES ?? '0,100').split(',').map(Number);
+/** `steps` (default): the scripted session at two latencies. `memory`: 1,000 users each run /watchlist, then one 10,000-item sync. */
+const SCENARIO = process.env.BENCH_SCENARIO === 'memory' ? 'memory' : 'steps';
+const MEMORY = SCENARIO === 'memory';
+const USERS = clamp(Number(process.env.BENCH_USERS ?? (MEMORY ? 1000 : 300)), 1, 1000);
+const LATENCIES = (process.env.BENCH_LATENCIES ?? (MEMORY ? '0' : '0,100')).split(',').map(Number);
+/**
+ * `phases` (default): every user does step 1, then (once all are done and the service has settled)
+ * every user does step 2, and so on, so database round trips can be attributed to a step. `sessions`:
+ * each user runs its whole session on its own clock (the original schedule); round trips are then
+ * only given for the run as a whole.
+ */
+const SCHEDULE = process.env.BENCH_SCHEDULE === 'sessions' ? 'sessions' : 'phases';
 /** Pause between a user's steps: people read a card before pressing. It also keeps writes ≥1 s apart (REFERENCE §4). */
 const THINK_MS = clamp(Number(process.env.BENCH_THINK_MS ?? 3000), 0, 10_000);
 /** Users start spread over this window rather than all in one millisecond. */
 const RAMP_MS = clamp(Number(process.env.BENCH_RAMP_MS ?? 10_000), 0, 60_000);
+/**
+ * Phases: within a phase, users send their update spread over this window. 3 s at 300 users is about
+ * 100 updates/s, the rate the `sessions` schedule reaches once all its users are active.
+ */
+const SPREAD_MS = clamp(Number(process.env.BENCH_SPREAD_MS ?? (MEMORY ? 10_000 : 3000)), 0, 60_000);
+/** Phases: wait after a phase's last answer so work the bot does after answering is counted in that phase. */
+const SETTLE_MS = 500;
+/** Memory scenario: items on the one big watchlist that is synced at the end (0: none). */
+const BIG_WATCHLIST = MEMORY ? clamp(Number(process.env.BENCH_BIG_WATCHLIST ?? 10_000), 0, 12_000) : 0;
 const STEP_TIMEOUT_MS = 30_000;
+const BIG_SYNC_TIMEOUT_MS = 120_000;
 const RUN_DEADLINE_MS = 180_000;
 
-const STEPS = ['search', 'add', 'confirm', 'undo', 'watchlist', 'next page'] as const;
-type Step = (typeof STEPS)[number];
+const SESSION_STEPS = ['search', 'add', 'confirm', 'undo', 'watchlist', 'next page'] as const;
+type Step = (typeof SESSION_STEPS)[number];
+const STEPS: readonly Step[] = MEMORY ? ['watchlist'] : SESSION_STEPS;
 
 interface Sample {
   step: Step;
@@ -118,12 +140,12 @@ class AnswerWatcher {
   }
 
   /** The next successful bot call in `chatId` that shows `marker` (message text, caption or edited media caption). */
-  answer(chatId: number, marker: string): Promise<ApiCallRecord> {
+  answer(chatId: number, marker: string, timeoutMs = STEP_TIMEOUT_MS): Promise<ApiCallRecord> {
     return new Promise((resolve, reject) => {
       const timeout = setTimeout(() => {
         this.pending.delete(waiter);
-        reject(new Error(`no answer showing "${marker}" within ${STEP_TIMEOUT_MS} ms`));
-      }, STEP_TIMEOUT_MS);
+        reject(new Error(`no answer showing "${marker}" within ${timeoutMs} ms`));
+      }, timeoutMs);
       const waiter = {
         match: (call: ApiCallRecord) => call.params.chat_id === chatId && contentOf(call).includes(marker),
         resolve: (call: ApiCallRecord) => {
@@ -159,100 +181,245 @@ function buttonOf(answer: ApiCallRecord, label: string): string {
   return found.callback_data;
 }
 
-async function session(telegram: TelegramEmulator, watcher: AnswerWatcher, user: User, username: string, title: string, samples: Sample[]): Promise<void> {
-  const chat = user.id;
-  const timed = async (step: Step, work: () => Promise<ApiCallRecord>): Promise<ApiCallRecord> => {
-    const start = now();
-    const result = await work();
-    samples.push({ step, username, start, end: now() });
-    await sleep(THINK_MS);
-    return result;
-  };
+/** One simulated user: who it is and the bot's last answer of each step (the cards it presses on). */
+interface Player {
+  user: User;
+  bench: BenchUser;
+  title: string;
+  answers: Partial<Record<Step, ApiCallRecord>>;
+  failed: boolean;
+}
+
+/** Sends one step's update for `p` and resolves with the bot's answer that shows the step's outcome. */
+function act(telegram: TelegramEmulator, watcher: AnswerWatcher, p: Player, step: Step, timeoutMs = STEP_TIMEOUT_MS): Promise<ApiCallRecord> {
+  const chat = p.user.id;
   const say = (text: string, marker: string) => {
-    const answer = watcher.answer(chat, marker);
-    telegram.sendText(user, chat, text);
+    const answer = watcher.answer(chat, marker, timeoutMs);
+    telegram.sendText(p.user, chat, text);
     return answer;
   };
-  const press = (on: ApiCallRecord, label: string, marker: string) => {
-    const answer = watcher.answer(chat, marker);
-    telegram.pressButton(user, chat, shown(on).messageId, buttonOf(on, label));
+  const press = (on: Step, label: string, marker: string) => {
+    const card = p.answers[on];
+    if (card === undefined) return Promise.reject(new Error(`no ${on} card to press "${label}" on`));
+    const answer = watcher.answer(chat, marker, timeoutMs);
+    telegram.pressButton(p.user, chat, shown(card).messageId, buttonOf(card, label));
     return answer;
   };
-  const card = await timed('search', () => say(`/search movies ${title}`, 'Result 1 of'));
-  const confirm = await timed('add', () => press(card, 'Add', 'Add to your watchlist?'));
-  const added = await timed('confirm', () => press(confirm, 'Confirm', 'Added to your watchlist'));
-  await timed('undo', () => press(added, 'Undo', 'Undone'));
-  const list = await timed('watchlist', () => say('/watchlist', 'Your watchlist'));
-  await timed('next page', () => press(list, 'Next', 'page 2 of'));
+  switch (step) {
+    case 'search':
+      return say(`/search movies ${p.title}`, 'Result 1 of');
+    case 'add':
+      return press('search', 'Add', 'Add to your watchlist?');
+    case 'confirm':
+      return press('add', 'Confirm', 'Added to your watchlist');
+    case 'undo':
+      return press('confirm', 'Undo', 'Undone');
+    case 'watchlist':
+      return say('/watchlist', 'Your watchlist');
+    case 'next page':
+      return press('watchlist', 'Next', 'page 2 of');
+  }
+}
+
+async function timedStep(telegram: TelegramEmulator, watcher: AnswerWatcher, p: Player, step: Step, samples: Sample[], timeoutMs?: number): Promise<void> {
+  const start = now();
+  p.answers[step] = await act(telegram, watcher, p, step, timeoutMs);
+  samples.push({ step, username: p.bench.username, start, end: now() });
+}
+
+/** Service-side figures for one phase (or one whole run under the `sessions` schedule). */
+interface Period {
+  updates: number;
+  stats: ServiceStats;
+}
+
+interface StepFigures {
+  p50: number;
+  p99: number;
+  n: number;
+  /** Database round trips per update; null when not attributed (the `sessions` schedule). */
+  queriesPerUpdate: number | null;
+  /** End-to-end / Trakt time over this step's samples that called Trakt; null when none did. */
+  ratio: number | null;
+  /** Samples that called Trakt at all. */
+  withTrakt: number;
 }
 
 interface RunResult {
   latencyMs: number;
+  schedule: 'phases' | 'sessions';
   users: number;
   failed: number;
   wallMs: number;
-  steps: Record<Step, { p50: number; p99: number; n: number }>;
-  overall: { p50: number; p99: number };
+  loadBefore: number[];
+  loadAfter: number[];
+  steps: Partial<Record<Step, StepFigures>>;
+  overall: { p50: number; p99: number; queriesPerUpdate: number; transactionsPerUpdate: number };
   ratio: number;
   traktShare: number;
+  /** Service RSS over the run: highest sample, and at the end (bytes). */
+  peakRss: number;
+  endRss: number;
+  external: number;
+  /** Postgres backends' RSS at the end of the run (bytes), or null. */
+  dbRss: number | null;
 }
 
-async function run(latencyMs: number, telegram: TelegramEmulator, watcher: AnswerWatcher, trakt: ChildProcess, pairs: Array<{ user: User; bench: BenchUser }>, titles: string[]): Promise<RunResult> {
+function serviceStats(service: ChildProcess): Promise<ServiceStats> {
+  const reply = nextMessage<ServiceStats>(service, 'stats');
+  service.send({ type: 'stats' });
+  return reply;
+}
+
+async function run(latencyMs: number, telegram: TelegramEmulator, watcher: AnswerWatcher, trakt: ChildProcess, service: ChildProcess, players: Player[]): Promise<RunResult> {
   trakt.send({ type: 'latency', ms: latencyMs });
   await nextMessage(trakt, 'latency-set');
   const samples: Sample[] = [];
+  const periods = new Map<Step | 'all', Period>();
   let failed = 0;
+  const fail = (p: Player, error: unknown) => {
+    p.failed = true;
+    failed += 1;
+    if (failed <= 3) process.stderr.write(`session failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+  };
+  const loadBefore = loadavg();
+  await serviceStats(service); // starts a fresh period
   const started = now();
-  let deadlineTimer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'deadline'>((resolve) => {
-    deadlineTimer = setTimeout(() => resolve('deadline'), RUN_DEADLINE_MS);
-  });
-  const sessions = pairs.map(async ({ user, bench }, i) => {
-    await sleep((RAMP_MS * i) / pairs.length);
-    try {
-      await session(telegram, watcher, user, bench.username, titles[i % titles.length] ?? 'the', samples);
-    } catch (error) {
-      failed += 1;
-      if (failed <= 3) process.stderr.write(`session failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+  let peakRss = 0;
+  if (SCHEDULE === 'phases') {
+    for (const step of STEPS) {
+      const active = players.filter((p) => !p.failed);
+      await Promise.all(
+        active.map(async (p, i) => {
+          await sleep((SPREAD_MS * i) / active.length);
+          await timedStep(telegram, watcher, p, step, samples).catch((error: unknown) => fail(p, error));
+        }),
+      );
+      await sleep(SETTLE_MS);
+      const stats = await serviceStats(service);
+      peakRss = Math.max(peakRss, stats.peakRss);
+      periods.set(step, { updates: active.length, stats });
+      progress(`  +${latencyMs} ms: ${step} done (${(stats.queries / Math.max(1, active.length)).toFixed(1)} queries/update)`);
     }
-  });
-  const outcome = await Promise.race([Promise.all(sessions).then(() => 'done' as const), deadline]);
-  clearTimeout(deadlineTimer);
-  if (outcome === 'deadline') process.stderr.write('run hit its deadline; figures cover the steps that finished\n');
+  } else {
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      deadlineTimer = setTimeout(() => resolve('deadline'), RUN_DEADLINE_MS);
+    });
+    const sessions = players.map(async (p, i) => {
+      await sleep((RAMP_MS * i) / players.length);
+      try {
+        for (const step of STEPS) {
+          await timedStep(telegram, watcher, p, step, samples);
+          await sleep(THINK_MS);
+        }
+      } catch (error) {
+        fail(p, error);
+      }
+    });
+    const outcome = await Promise.race([Promise.all(sessions).then(() => 'done' as const), deadline]);
+    clearTimeout(deadlineTimer);
+    if (outcome === 'deadline') process.stderr.write('run hit its deadline; figures cover the steps that finished\n');
+    const stats = await serviceStats(service);
+    peakRss = stats.peakRss;
+    // Updates sent: one per step begun (finished samples plus one failed step per failed session).
+    periods.set('all', { updates: samples.length + failed, stats });
+  }
   const wallMs = now() - started;
+  const loadAfter = loadavg();
+  const last = [...periods.values()].at(-1)?.stats;
 
   trakt.send({ type: 'intervals' });
   const { byUser } = await nextMessage<{ byUser: Intervals }>(trakt, 'intervals');
-  const steps = {} as RunResult['steps'];
+  const covered = (s: Sample) => coveredTime(byUser[s.username] ?? [], s.start, s.end);
+  const steps: RunResult['steps'] = {};
   for (const step of STEPS) {
-    const durations = samples.filter((s) => s.step === step).map((s) => s.end - s.start).sort((a, b) => a - b);
-    steps[step] = { p50: percentile(durations, 50), p99: percentile(durations, 99), n: durations.length };
+    const mine = samples.filter((s) => s.step === step);
+    const durations = mine.map((s) => s.end - s.start).sort((a, b) => a - b);
+    let e2e = 0;
+    let traktTime = 0;
+    let withTrakt = 0;
+    for (const s of mine) {
+      const c = covered(s);
+      if (c <= 0) continue;
+      withTrakt += 1;
+      e2e += s.end - s.start;
+      traktTime += c;
+    }
+    const period = periods.get(step);
+    steps[step] = {
+      p50: percentile(durations, 50),
+      p99: percentile(durations, 99),
+      n: durations.length,
+      queriesPerUpdate: period === undefined ? null : period.stats.queries / Math.max(1, period.updates),
+      ratio: traktTime === 0 ? null : e2e / traktTime,
+      withTrakt,
+    };
   }
   const all = samples.map((s) => s.end - s.start).sort((a, b) => a - b);
   let e2e = 0;
   let traktTime = 0;
   for (const sample of samples) {
-    const covered = coveredTime(byUser[sample.username] ?? [], sample.start, sample.end);
-    if (covered <= 0) continue;
+    const c = covered(sample);
+    if (c <= 0) continue;
     e2e += sample.end - sample.start;
-    traktTime += covered;
+    traktTime += c;
   }
+  const updates = [...periods.values()].reduce((n, p) => n + p.updates, 0);
+  const queries = [...periods.values()].reduce((n, p) => n + p.stats.queries, 0);
+  const transactions = [...periods.values()].reduce((n, p) => n + p.stats.transactions, 0);
   return {
     latencyMs,
-    users: pairs.length,
+    schedule: SCHEDULE,
+    users: players.length,
     failed,
     wallMs,
+    loadBefore,
+    loadAfter,
     steps,
-    overall: { p50: percentile(all, 50), p99: percentile(all, 99) },
+    overall: { p50: percentile(all, 50), p99: percentile(all, 99), queriesPerUpdate: queries / Math.max(1, updates), transactionsPerUpdate: transactions / Math.max(1, updates) },
     ratio: traktTime === 0 ? 0 : e2e / traktTime,
     traktShare: e2e === 0 ? 0 : traktTime / e2e,
+    peakRss,
+    endRss: last?.rss ?? 0,
+    external: last?.external ?? 0,
+    dbRss: last?.dbRss ?? null,
   };
 }
 
+/** Memory scenario, last part: one user with a BIG_WATCHLIST-item watchlist runs /watchlist (a full sync). */
+interface BigSync {
+  items: number;
+  ms: number;
+  ok: boolean;
+  queries: number;
+  peakRss: number;
+  endRss: number;
+  dbRss: number | null;
+}
+
+async function bigSync(telegram: TelegramEmulator, watcher: AnswerWatcher, service: ChildProcess, p: Player): Promise<BigSync> {
+  await serviceStats(service);
+  const samples: Sample[] = [];
+  const start = now();
+  const ok = await timedStep(telegram, watcher, p, 'watchlist', samples, BIG_SYNC_TIMEOUT_MS).then(
+    () => true,
+    (error: unknown) => {
+      process.stderr.write(`big sync failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      return false;
+    },
+  );
+  const ms = now() - start;
+  await sleep(SETTLE_MS);
+  const stats = await serviceStats(service);
+  return { items: BIG_WATCHLIST, ms, ok, queries: stats.queries, peakRss: stats.peakRss, endRss: stats.rss, dbRss: stats.dbRss };
+}
+
 async function main(): Promise<void> {
-  const load = loadavg()[0] ?? 0;
+  const loadAtStart = loadavg();
   const telegram = await startTelegramEmulator({ defaultWaitMs: STEP_TIMEOUT_MS, longPollMaxSeconds: 10 });
-  const trakt = child('trakt-process.ts', { BENCH_USERS_TOTAL: String(USERS * LATENCIES.length) });
+  const runs = MEMORY ? 1 : LATENCIES.length;
+  const trakt = child('trakt-process.ts', { BENCH_USERS_TOTAL: String(USERS * runs), BENCH_BIG_WATCHLIST: String(BIG_WATCHLIST) });
   const { setup } = await nextMessage<{ setup: TraktSetup }>(trakt, 'ready');
   progress('Trakt emulator ready');
   const dataDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'marquee-bench-'));
@@ -277,30 +444,33 @@ async function main(): Promise<void> {
     await telegram.waitForPoll({ timeoutMs: 30_000 });
     progress('service ready');
 
-    const groups = LATENCIES.map((_, g) =>
-      setup.users.slice(g * USERS, (g + 1) * USERS).map((bench) => {
-        const user = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: bench.username });
-        telegram.privateChat(user);
-        return { user, bench };
-      }),
-    );
-    service.send({ type: 'link', links: groups.flat().map(({ user, bench }) => ({ telegramId: user.id, user: bench })) });
+    const toPlayer = (bench: BenchUser, i: number): Player => {
+      const user = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: bench.username });
+      telegram.privateChat(user);
+      return { user, bench, title: setup.titles[i % setup.titles.length] ?? 'the', answers: {}, failed: false };
+    };
+    const groups = Array.from({ length: runs }, (_, g) => setup.users.slice(g * USERS, (g + 1) * USERS).map(toPlayer));
+    const big = setup.big === undefined ? undefined : toPlayer(setup.big, 0);
+    const linkedPlayers = [...groups.flat(), ...(big ? [big] : [])];
+    service.send({ type: 'link', links: linkedPlayers.map(({ user, bench }) => ({ telegramId: user.id, user: bench })) });
     await nextMessage(service, 'linked');
+    const afterLink = await serviceStats(service);
     progress('users linked');
 
     const results: RunResult[] = [];
     const watcher = new AnswerWatcher(telegram);
-    for (const [g, latency] of LATENCIES.entries()) {
-      results.push(await run(latency, telegram, watcher, trakt, groups[g] ?? [], setup.titles));
+    for (const [g, latency] of LATENCIES.slice(0, runs).entries()) {
+      results.push(await run(latency, telegram, watcher, trakt, service, groups[g] ?? []));
       progress(`run at +${latency} ms done`);
     }
+    const synced = big === undefined ? undefined : await bigSync(telegram, watcher, service, big);
     watcher.close();
-    print(results, load);
+    print(results, loadAtStart, afterLink, synced);
   } finally {
-    service.send({ type: 'stop' });
-    trakt.send({ type: 'close' });
+    if (service.connected) service.send({ type: 'stop' });
+    if (trakt.connected) trakt.send({ type: 'close' });
     await Promise.race([
-      new Promise((resolve) => service.once('exit', resolve)),
+      new Promise((resolve) => (service.exitCode !== null ? resolve(null) : service.once('exit', resolve))),
       new Promise((resolve) => setTimeout(resolve, 15_000).unref()),
     ]);
     await telegram.close();
@@ -313,25 +483,52 @@ function progress(what: string): void {
   process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(1)} s] ${what}\n`);
 }
 
-function print(results: RunResult[], load: number): void {
+const mb = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
+const loads = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
+
+function print(results: RunResult[], loadAtStart: number[], afterLink: ServiceStats, synced: BigSync | undefined): void {
   const ms = (n: number) => `${Math.round(n)} ms`.padStart(8);
   const lines: string[] = [];
-  lines.push(`Telegram bot benchmark: ${USERS} users per run, one session each (search → add → confirm → undo → watchlist → next page)`);
+  if (MEMORY) {
+    lines.push(`Telegram bot benchmark, memory scenario: ${USERS} linked users each run /watchlist (25 items each), then one user syncs ${BIG_WATCHLIST} items`);
+  } else {
+    lines.push(`Telegram bot benchmark: ${USERS} users per run, one session each (${STEPS.join(' → ')})`);
+  }
   lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}`);
-  lines.push(`think time ${THINK_MS} ms between steps, start spread over ${RAMP_MS} ms; load average before the run ${load.toFixed(2)}`);
+  lines.push(
+    SCHEDULE === 'phases'
+      ? `schedule: phases (every user does a step, spread over ${SPREAD_MS} ms, then the next step once all have answered and ${SETTLE_MS} ms passed)`
+      : `schedule: sessions (think time ${THINK_MS} ms between steps, start spread over ${RAMP_MS} ms)`,
+  );
+  lines.push(`load average (1/5/15 min) at start: ${loads(loadAtStart)}; cores shared by every process of the benchmark and the database`);
+  lines.push(`service RSS after start and linking: ${mb(afterLink.rss)} (peak over its life so far, startup included: ${mb(afterLink.maxRss)})`);
   for (const r of results) {
     lines.push('');
-    lines.push(`Trakt +${r.latencyMs} ms per answer: ${r.users - r.failed}/${r.users} sessions completed in ${(r.wallMs / 1000).toFixed(1)} s`);
-    lines.push(`  step           p50       p99      n`);
+    lines.push(`Trakt +${r.latencyMs} ms per answer: ${r.users - r.failed}/${r.users} sessions completed in ${(r.wallMs / 1000).toFixed(1)} s; load average ${loads(r.loadBefore)} before, ${loads(r.loadAfter)} after`);
+    lines.push(`  step           p50       p99      n  queries/update  e2e/Trakt  (steps calling Trakt)`);
     for (const step of STEPS) {
       const s = r.steps[step];
-      lines.push(`  ${step.padEnd(11)} ${ms(s.p50)}  ${ms(s.p99)}  ${String(s.n).padStart(5)}`);
+      if (s === undefined) continue;
+      const q = s.queriesPerUpdate === null ? '—' : s.queriesPerUpdate.toFixed(1);
+      const ratio = s.ratio === null ? '—' : s.ratio.toFixed(2);
+      lines.push(`  ${step.padEnd(11)} ${ms(s.p50)}  ${ms(s.p99)}  ${String(s.n).padStart(5)}  ${q.padStart(14)}  ${ratio.padStart(9)}  (${s.withTrakt}/${s.n})`);
     }
-    lines.push(`  all steps   ${ms(r.overall.p50)}  ${ms(r.overall.p99)}`);
+    lines.push(`  all steps   ${ms(r.overall.p50)}  ${ms(r.overall.p99)}         ${r.overall.queriesPerUpdate.toFixed(1).padStart(14)}  (${r.overall.transactionsPerUpdate.toFixed(2)} transactions/update)`);
     lines.push(`  end-to-end time / Trakt time it contains: ${r.ratio.toFixed(2)} (Trakt is ${(r.traktShare * 100).toFixed(0)} % of the time of steps that call it)`);
+    lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (of which outside the JS heap, WASM included: ${mb(r.external)})`);
+    if (r.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(r.dbRss)} RSS summed at the end (shared buffers counted in each)`);
   }
+  if (synced !== undefined) {
+    lines.push('');
+    lines.push(`Big sync: /watchlist of a ${synced.items}-item watchlist ${synced.ok ? 'answered' : 'FAILED'} in ${(synced.ms / 1000).toFixed(1)} s, ${synced.queries} queries`);
+    lines.push(`  service RSS: peak ${mb(synced.peakRss)} during the sync, ${mb(synced.endRss)} after it`);
+    if (synced.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(synced.dbRss)} RSS summed after it`);
+  }
+  const peak = Math.max(...results.map((r) => r.peakRss), synced?.peakRss ?? 0);
+  lines.push('');
+  lines.push(`service peak RSS while serving: ${mb(peak)}; load average at the end: ${loads(loadavg())}`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (process.env.BENCH_JSON === '1') process.stdout.write(`${JSON.stringify(results)}\n`);
+  if (process.env.BENCH_JSON === '1') process.stdout.write(`${JSON.stringify({ results, afterLink, synced })}\n`);
 }
 
 await main();

@@ -3,8 +3,11 @@
  * `startService` from the environment the parent passes. It also links benchmark users: it stores
  * emulator-issued tokens the way a completed link does (`saveTraktLink`).
  *
- * parent → child: { type: 'link', links } | { type: 'stop' }
- * child → parent: { type: 'ready', url } | { type: 'linked' } | { type: 'failed', message }
+ * It counts database round trips (`Database.queryStats`, enabled here once the users are linked) and
+ * samples its own RSS every 20 ms, so the parent can read both per phase.
+ *
+ * parent → child: { type: 'link', links } | { type: 'stats' } (figures since the previous 'stats', then a new period starts) | { type: 'stop' }
+ * child → parent: { type: 'ready', url } | { type: 'linked' } | { type: 'stats', ...ServiceStats } | { type: 'failed', message }
  */
 import { upsertChatIdentity } from '../../src/db/queries/identities.js';
 import { saveTraktLink } from '../../src/db/queries/trakt-links.js';
@@ -15,6 +18,27 @@ import type { BenchUser } from './trakt-process.js';
 const send = (message: unknown): void => {
   process.send?.(message);
 };
+
+/** What the parent reads with { type: 'stats' }; RSS figures in bytes. */
+export interface ServiceStats {
+  queries: number;
+  transactions: number;
+  rss: number;
+  /** Highest RSS sampled (every 20 ms) since the previous reading. */
+  peakRss: number;
+  /** Highest RSS of the process's whole life (getrusage), startup included. */
+  maxRss: number;
+  heapUsed: number;
+  /** Memory outside the JS heap that V8 knows of (PGlite's WASM heap is an ArrayBuffer and counts here). */
+  external: number;
+  /** Postgres only: RSS of the server processes serving this service's connections, summed (shared memory counted once per process), or null. */
+  dbRss: number | null;
+}
+
+let peakRss = process.memoryUsage.rss();
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 20).unref();
 
 const service = await startService({
   env: process.env,
@@ -39,10 +63,64 @@ async function link(links: Array<{ telegramId: number; user: BenchUser }>): Prom
   }
 }
 
+/** Postgres: VmRSS of the backends with this service's connections (same machine only; null when unreadable). */
+async function backendRss(): Promise<number | null> {
+  if (service.database.driver !== 'pg') return null;
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const { sql } = await import('drizzle-orm');
+    const { rowsOf } = await import('../../src/db/client.js');
+    const result = await service.database.db.execute(
+      sql`select pid from pg_stat_activity where datname = current_database() and application_name = '' and backend_type = 'client backend'`,
+    );
+    let total = 0;
+    for (const { pid } of rowsOf<{ pid: number }>(result)) {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    }
+    return total > 0 ? total : null;
+  } catch {
+    return null;
+  }
+}
+
+async function stats(): Promise<ServiceStats> {
+  const { queryStats } = service.database;
+  // Read the counts before the backend query below, which is the benchmark's, not the bot's.
+  const queries = queryStats.queries;
+  const transactions = queryStats.transactions;
+  const dbRss = await backendRss();
+  const memory = process.memoryUsage();
+  peakRss = Math.max(peakRss, memory.rss);
+  const figures: ServiceStats = {
+    queries,
+    transactions,
+    rss: memory.rss,
+    peakRss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    heapUsed: memory.heapUsed,
+    external: memory.external,
+    dbRss,
+  };
+  // Also drops the backend query just sent.
+  queryStats.reset();
+  peakRss = memory.rss;
+  return figures;
+}
+
 process.on('message', (message: { type: string; links?: Array<{ telegramId: number; user: BenchUser }> }) => {
+  if (message.type === 'stats') {
+    stats().then(
+      (figures) => send({ type: 'stats', ...figures }),
+      (error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    );
+  }
   if (message.type === 'link') {
     link(message.links ?? []).then(
-      () => send({ type: 'linked' }),
+      () => {
+        service.database.queryStats.enable();
+        send({ type: 'linked' });
+      },
       (error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
     );
   }

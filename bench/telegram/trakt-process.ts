@@ -28,6 +28,8 @@ export interface TraktSetup {
   users: BenchUser[];
   /** Movie titles to search for. */
   titles: string[];
+  /** With BENCH_BIG_WATCHLIST=N: one more user whose watchlist holds N items (the memory scenario's big sync). */
+  big?: BenchUser;
 }
 
 /** [start, end] in ms since the epoch (sub-millisecond), per Trakt username. */
@@ -39,7 +41,9 @@ const send = (message: unknown): void => {
 };
 
 const userCount = Number(process.env.BENCH_USERS_TOTAL ?? 600);
-const emulator = await startTraktEmulator({ catalogSize: 2000, requestLogLimit: 1000 });
+const bigWatchlist = Number(process.env.BENCH_BIG_WATCHLIST ?? 0);
+// A 10,000-item watchlist needs a catalog larger than the default one (12,000 gives ~7,200 movies and ~4,800 shows).
+const emulator = await startTraktEmulator({ catalogSize: bigWatchlist > 1500 ? Math.ceil(bigWatchlist * 1.2) : 2000, requestLogLimit: 1000 });
 const upstream = new URL(emulator.url);
 
 const movies = emulator.catalog.movies().filter((m) => /^[A-Za-z][A-Za-z ]{3,30}$/.test(m.title));
@@ -63,7 +67,19 @@ for (let i = 0; i < userCount; i += 1) {
     uuid: user.uuid,
   });
 }
-const byToken = new Map(users.map((u) => [u.accessToken, u.username]));
+let big: BenchUser | undefined;
+if (bigWatchlist > 0) {
+  const username = 'tgbenchbig';
+  const user = emulator.addUser({ username, vip: true });
+  const refs = [
+    ...emulator.catalog.movies().map((m) => ({ type: 'movie' as const, trakt: m.ids.trakt })),
+    ...emulator.catalog.shows().map((m) => ({ type: 'show' as const, trakt: m.ids.trakt })),
+  ].slice(0, bigWatchlist);
+  emulator.seedWatchlist(username, refs);
+  const tokens = emulator.issueTokens(username);
+  big = { username, accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: tokens.expires_in, createdAt: tokens.created_at, slug: user.slug, uuid: user.uuid };
+}
+const byToken = new Map([...users, ...(big ? [big] : [])].map((u) => [u.accessToken, u.username]));
 const intervals: Intervals = {};
 
 // A plain forwarding proxy: it adds a loopback hop, nothing else.
@@ -100,6 +116,7 @@ send({
     clientSecret: emulator.clientSecret,
     users,
     titles: movies.slice(0, 40).map((m) => m.title),
+    ...(big ? { big } : {}),
   } satisfies TraktSetup,
 });
 

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -23,6 +25,57 @@ export interface Database {
   /** Database reachable and every committed migration applied. */
   checkReady(): Promise<{ ok: true } | { ok: false; reason: string }>;
   close(): Promise<void>;
+  /**
+   * Round trips to the database (statements sent, BEGIN and COMMIT included), counted only while
+   * enabled: off by default, one boolean check per statement when off. Both drivers count alike.
+   */
+  readonly queryStats: QueryStats;
+}
+
+export interface QueryStats {
+  /** Whether statements are being counted now. */
+  readonly enabled: boolean;
+  /** Statements sent while counting was on (each BEGIN, COMMIT and ROLLBACK is one). */
+  readonly queries: number;
+  /** Transactions begun while counting was on. */
+  readonly transactions: number;
+  enable(): void;
+  disable(): void;
+  /** Sets both counts back to 0. */
+  reset(): void;
+}
+
+function createQueryStats(enabled: boolean): QueryStats & { count(n?: number): void; begin(): void } {
+  let on = enabled;
+  let queries = 0;
+  let transactions = 0;
+  return {
+    get enabled() {
+      return on;
+    },
+    get queries() {
+      return queries;
+    },
+    get transactions() {
+      return transactions;
+    },
+    enable: () => {
+      on = true;
+    },
+    disable: () => {
+      on = false;
+    },
+    reset: () => {
+      queries = 0;
+      transactions = 0;
+    },
+    count: (n = 1) => {
+      if (on) queries += n;
+    },
+    begin: () => {
+      if (on) transactions += 1;
+    },
+  };
 }
 
 /** Where the committed SQL migrations live, from src/db (tsx) and from dist/db (built) alike. */
@@ -33,27 +86,54 @@ const MIGRATIONS_TABLE = '__drizzle_migrations';
 /** Key of the advisory lock that serializes migrations across processes ("marquee" in ASCII, shortened). */
 const MIGRATION_LOCK_KEY = 0x6d617271;
 
+/**
+ * Postgres settings for the embedded PGlite. Its WASM heap grows and never shrinks, and Postgres's
+ * defaults are sized for a server with the host's page cache behind it: 128 MB of shared buffers alone
+ * fill about that much of the heap once the tables have been read. One process, one backend, a small
+ * database: 16 MB of buffers hold the hot tables, and the files underneath stay in the OS page cache.
+ */
+export const PGLITE_SETTINGS: readonly string[] = [
+  'shared_buffers=16MB',
+  'temp_buffers=1MB',
+  'maintenance_work_mem=16MB',
+];
+
 export interface CreateDatabaseOptions {
   /** Postgres URL; null for embedded PGlite. */
   databaseUrl: string | null;
   /** PGlite data directory (`DATA_DIR/pglite`); `memory://` for a throw-away instance. */
   pgliteDataDir?: string;
   poolSize?: number;
+  /** Count round trips from the start (`Database.queryStats`); off by default. */
+  countQueries?: boolean;
 }
 
 export async function createDatabase(options: CreateDatabaseOptions): Promise<Database> {
-  if (options.databaseUrl !== null) return createPgDatabase(options.databaseUrl, options.poolSize ?? 10);
-  return createPgliteDatabase(options.pgliteDataDir ?? 'memory://');
+  const stats = createQueryStats(options.countQueries ?? false);
+  if (options.databaseUrl !== null) return createPgDatabase(options.databaseUrl, options.poolSize ?? 10, stats);
+  return createPgliteDatabase(options.pgliteDataDir ?? 'memory://', stats);
 }
 
 export function pgliteDirFor(dataDir: string): string {
   return join(dataDir, 'pglite');
 }
 
-async function createPgDatabase(url: string, poolSize: number): Promise<Database> {
+type Stats = ReturnType<typeof createQueryStats>;
+
+async function createPgDatabase(url: string, poolSize: number, stats: Stats): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection (Postgres restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Every statement, through `pool.query` or a checked-out client (transactions), ends in one of the
+  // pool's clients' `query`: count there.
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      stats.count();
+      if (stats.enabled && isBegin(args[0])) stats.begin();
+      return query(...args);
+    };
+  });
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   let closed = false;
   return {
@@ -81,6 +161,7 @@ async function createPgDatabase(url: string, poolSize: number): Promise<Database
       }
     },
     checkReady: () => checkReady(db),
+    queryStats: stats,
     async close() {
       if (closed) return;
       closed = true;
@@ -89,9 +170,13 @@ async function createPgDatabase(url: string, poolSize: number): Promise<Database
   };
 }
 
-async function createPgliteDatabase(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+async function createPgliteDatabase(dataDir: string, stats: Stats): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) {
+    await mkdir(dataDir, { recursive: true });
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteDirElsewhere(dataDir);
+  }
+  const client = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])] });
+  countPgliteQueries(client, stats);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   let closed = false;
   return {
@@ -108,12 +193,72 @@ async function createPgliteDatabase(dataDir: string): Promise<Database> {
       return (await countApplied(db)) - before;
     },
     checkReady: () => checkReady(db),
+    queryStats: stats,
     async close() {
       if (closed) return;
       closed = true;
       await client.close();
     },
   };
+}
+
+/**
+ * Creating a PGlite data directory runs initdb, which takes about 600 MB more (a second WASM instance,
+ * the file-system bundle) that the process never gives back to the system: it stays in its RSS for
+ * good. So a new directory is created by a short-lived Node process, and this one only opens it.
+ */
+async function initPgliteDirElsewhere(dataDir: string): Promise<void> {
+  const pglite = import.meta.resolve('@electric-sql/pglite');
+  const script = 'const { PGlite } = await import(process.argv[1]); const db = await PGlite.create(process.argv[2]); await db.close();';
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, pglite, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`creating the PGlite data directory failed (exit ${code}): ${stderr.trim()}`))));
+  });
+}
+
+function isBegin(query: unknown): boolean {
+  const text = typeof query === 'string' ? query : (query as { text?: unknown } | null)?.text;
+  return typeof text === 'string' && /^\s*begin\b/i.test(text);
+}
+
+/**
+ * PGlite runs in this process, so a "round trip" is one statement handed to it: `query` and `exec`
+ * on the instance and on a transaction, and the BEGIN and COMMIT/ROLLBACK that `transaction` sends.
+ */
+function countPgliteQueries(client: PGlite, stats: Stats): void {
+  const query = client.query.bind(client);
+  const exec = client.exec.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = ((...args: Parameters<typeof query>) => {
+    stats.count();
+    return query(...args);
+  }) as typeof client.query;
+  client.exec = (...args: Parameters<typeof exec>) => {
+    stats.count();
+    return exec(...args);
+  };
+  client.transaction = (<T>(callback: (tx: Transaction) => Promise<T>) => {
+    stats.count(2);
+    stats.begin();
+    return transaction((tx) => {
+      const txQuery = tx.query.bind(tx);
+      const txExec = tx.exec.bind(tx);
+      tx.query = ((...args: Parameters<typeof txQuery>) => {
+        stats.count();
+        return txQuery(...args);
+      }) as typeof tx.query;
+      tx.exec = (...args: Parameters<typeof txExec>) => {
+        stats.count();
+        return txExec(...args);
+      };
+      return callback(tx);
+    });
+  }) as typeof client.transaction;
 }
 
 async function countAppliedPg(client: pg.PoolClient): Promise<number> {
