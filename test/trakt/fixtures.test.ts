@@ -1,6 +1,7 @@
 /**
- * Every sample response under shared/trakt/fixtures must parse with the schema of its endpoint, so the
- * client's schemas stay as tolerant as real Trakt answers require (REFERENCE §20, fixtures/SOURCE.md).
+ * Every sample response under test/fixtures/trakt must parse with the schema of its endpoint, so the
+ * client's schemas stay as tolerant as real Trakt answers require (REFERENCE §20). Where each file comes
+ * from and its licence: test/fixtures/trakt/SOURCE.md.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -37,7 +38,7 @@ import {
 } from '../../src/trakt/schemas/index.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const fixturesDir = path.resolve(repoRoot, '../shared/trakt/fixtures');
+const fixturesDir = path.resolve(repoRoot, 'test/fixtures/trakt');
 
 /** GET /calendars/my/shows is not a client endpoint, but its items are built from our show/episode shapes. */
 const calendarShowsSchema = z.array(z.object({ first_aired: z.string(), episode: episodeSchema, show: showSchema }));

@@ -1,5 +1,5 @@
 // Trakt API v2 routes (api.trakt.tv): search, summaries, seasons, progress, watchlists, last activities,
-// settings. Shapes follow the fixtures in ../shared/trakt/fixtures; behaviour follows REFERENCE.md.
+// settings. Shapes follow the fixtures in test/fixtures/trakt; behaviour follows REFERENCE.md.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EpisodeRecord, ListRecord, MovieRecord, PersonRecord, ShowRecord } from './catalog-types.js';

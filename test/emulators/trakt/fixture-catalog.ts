@@ -1,4 +1,4 @@
-// Real titles and ids taken from the recorded Trakt responses in ../shared/trakt/fixtures (see SOURCE.md there:
+// Real titles and ids taken from the recorded Trakt responses in test/fixtures/trakt (see SOURCE.md there:
 // api.trakt.tv/* from fuzeman/trakt.py, MIT; Shows/Show_Images.json and Search/test_search_query.json from
 // MaxHasADHD/TraktKit, MIT). Season shapes (episode counts, first air dates) are public facts about the shows.
 // Extracted from those files once; the emulator generates what they lack (other episodes, images).
