@@ -167,7 +167,7 @@ export class FakeWatchlists implements WatchlistStore {
 export class FakePending implements PendingActionStore {
   rows = new Map<string, PendingAction>();
   async create(rows: Parameters<PendingActionStore['create']>[0]) {
-    for (const r of rows) this.rows.set(r.id, { id: r.id, ownerIdentityId: r.ownerIdentityId, action: r.action, payload: structuredClone(r.payload), expiresAt: r.expiresAt, consumedAt: null });
+    for (const r of rows) this.rows.set(r.id, { id: r.id, ownerIdentityId: r.ownerIdentityId, platform: r.platform, chatId: r.chatId, messageId: null, action: r.action, payload: structuredClone(r.payload), expiresAt: r.expiresAt, consumedAt: null });
   }
   async find(id: string) {
     return this.rows.get(id);
@@ -176,6 +176,9 @@ export class FakePending implements PendingActionStore {
     const view = [...this.rows.values()].filter((r) => r.id.startsWith(viewId) && r.consumedAt === null && r.expiresAt > now);
     for (const r of view) r.consumedAt = now;
     return view.length > 0;
+  }
+  async bindMessage(viewId: string, where: { chatId: string; messageId: string }) {
+    for (const r of this.rows.values()) if (r.id.length === viewId.length + 2 && r.id.startsWith(viewId)) Object.assign(r, where);
   }
   async releaseView(viewId: string, claimedAt: Date) {
     for (const r of this.rows.values()) if (r.id.startsWith(viewId) && r.consumedAt?.getTime() === claimedAt.getTime()) r.consumedAt = null;

@@ -7,7 +7,7 @@ import { AccountLockedError, NeedsLinkError, WatchlistFullError } from './errors
 import type { ActionModule, CommandModule, CommandOption } from './handlers.js';
 import { cleanText } from './parse.js';
 import { errorReply, NOTICES } from './replies.js';
-import type { ActionInput, ActionOutcome, ActionStep, CommandInput, Reply } from './types.js';
+import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, Reply } from './types.js';
 import { indexingTraktPort, TitleIndex } from './title-index.js';
 import { WatchlistCopy } from './watchlist-copy.js';
 import { createWatchlistWriter } from '../../watchlist/writer.js';
@@ -23,6 +23,12 @@ export interface BotCore {
   handleCommand(input: CommandInput): Promise<Reply[]>;
   /** Step one decides the immediate answer from the database; step two (`work`) does the rest. */
   pressButton(input: ActionInput): Promise<ActionStep>;
+  /**
+   * Adapters call this once a reply with buttons is on screen (sent, or edited in): its buttons are
+   * then taken only from that message. Never throws (a failure is logged; the buttons stay bound to
+   * their chat alone).
+   */
+  bindMessage(reply: Reply, ref: MessageRef): Promise<void>;
   /** Suggestions for an option being typed (see autocomplete.ts); resolves by `input.answerBy`, never throws. */
   autocomplete(input: AutocompleteInput): Promise<AutocompleteChoice[]>;
 }
@@ -122,6 +128,13 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         // A forged id, or a real id under another action's name, looks exactly like an expired button.
         if (pending === undefined || pending.action !== decoded.action) return { ack: { text: NOTICES.buttonStale, alert: true } };
         if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: NOTICES.buttonForeign, alert: true } };
+        // Bound to its chat and, once sent, its message: the same data pressed anywhere else (a forged
+        // update, a replayed payload) is not this button, so it acts nowhere and edits nothing.
+        const elsewhere =
+          pending.platform !== input.chat.platform ||
+          pending.chatId !== input.chat.chatId ||
+          (pending.messageId !== null && pending.messageId !== input.messageId);
+        if (elsewhere) return { ack: { text: NOTICES.buttonStale, alert: true } };
         if (pending.consumedAt !== null || pending.expiresAt.getTime() <= now().getTime()) {
           return { ack: { text: NOTICES.buttonStale, alert: true } };
         }
@@ -143,6 +156,22 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       } catch (error) {
         const reply = failed(error, context);
         return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
+      }
+    },
+
+    async bindMessage(reply, ref) {
+      const viewIds = new Set<string>();
+      const actionsOfReply = [...(reply.buttons ?? []).flat().flatMap((b) => ('action' in b ? [b.action] : [])), ...(reply.pick ? [reply.pick.action] : [])];
+      for (const data of actionsOfReply) {
+        const decoded = decodeAction(data);
+        // Static actions (Link again) have no stored state to bind.
+        if (decoded === undefined || (Object.values(STATIC_IDS) as string[]).includes(decoded.id)) continue;
+        viewIds.add(viewIdOf(decoded.id));
+      }
+      for (const viewId of viewIds) {
+        await deps.pending
+          .bindMessage(viewId, { chatId: ref.chatId, messageId: ref.messageId })
+          .catch((error: unknown) => deps.logger.warn({ err: error, platform: ref.platform }, 'buttons not bound to their message'));
       }
     },
 

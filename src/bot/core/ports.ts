@@ -101,6 +101,11 @@ export interface TraktPort {
 export interface PendingAction {
   id: string;
   ownerIdentityId: number;
+  platform: Platform;
+  /** The chat the button was made for, then the one its message was sent to. */
+  chatId: string;
+  /** The message that carries the button, once the adapter has sent it (see bindMessage). */
+  messageId: string | null;
   action: string;
   payload: unknown;
   expiresAt: Date;
@@ -131,6 +136,8 @@ export interface PendingActionStore {
    * buttons work again. A later claim of the same view is left alone.
    */
   releaseView(viewId: string, claimedAt: Date): Promise<void>;
+  /** Records which message (in which chat) carries the view's buttons; presses elsewhere are refused. */
+  bindMessage(viewId: string, where: { chatId: string; messageId: string }): Promise<void>;
 }
 
 /** The journal of watchlist writes is the watchlist writer's (src/watchlist), which the core writes through. */

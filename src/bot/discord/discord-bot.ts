@@ -177,9 +177,16 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     return { ...prepared.message, files: prepared.files, attachments: [], allowedMentions: NO_MENTIONS };
   }
 
-  /** A reply is on screen as `message`: its reference, for later edits. */
+  /**
+   * A reply is on screen as `message`: its buttons are bound to that message (they act from there
+   * only), and its reference returned for later edits.
+   */
   async function delivered(prepared: Prepared, message: Pick<Message, 'channelId' | 'id'>): Promise<MessageRef> {
-    return refOf(message);
+    const ref = refOf(message);
+    const { reply } = prepared;
+    const hasActions = reply.pick !== undefined || (reply.buttons ?? []).some((row) => row.some((b) => 'action' in b));
+    if (hasActions) await core.bindMessage(reply, ref);
+    return ref;
   }
 
   function notice(text: string) {
@@ -249,7 +256,14 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await interaction.deferUpdate();
       acknowledged = true;
     }
-    const pressed = core.pressButton({ user, chat, data, privateChatId: privateChatIdOf(interaction.user.id), ...(values ? { values } : {}) });
+    const pressed = core.pressButton({
+      user,
+      chat,
+      data,
+      privateChatId: privateChatIdOf(interaction.user.id),
+      messageId: interaction.message.id,
+      ...(values ? { values } : {}),
+    });
     const early = acknowledged ? TIMEOUT : await within(pressed, budgetLeft(interaction.createdTimestamp, DIRECT_ANSWER_MS));
     if (early === TIMEOUT && !acknowledged) {
       await interaction.deferUpdate();

@@ -8,7 +8,7 @@ import {
   pendingJournalEntries,
   releaseJournalUndo,
 } from '../../db/queries/action-journal.js';
-import { claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, releasePendingView } from '../../db/queries/pending-actions.js';
+import { bindPendingView, claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, releasePendingView } from '../../db/queries/pending-actions.js';
 import {
   applyWatchlistChange,
   clearWatchlistCopy,
@@ -64,6 +64,9 @@ export function createPendingActionStore(db: Db): PrunablePendingActionStore {
         row && {
           id: row.id,
           ownerIdentityId: row.ownerIdentityId,
+          platform: row.platform,
+          chatId: row.chatId,
+          messageId: row.messageId,
           action: row.kind,
           payload: row.payload,
           expiresAt: row.expiresAt,
@@ -73,6 +76,7 @@ export function createPendingActionStore(db: Db): PrunablePendingActionStore {
     },
     claimView: (viewId, now) => claimPendingView(db, viewId, now),
     releaseView: (viewId, claimedAt) => releasePendingView(db, viewId, claimedAt),
+    bindMessage: (viewId, where) => bindPendingView(db, viewId, where.chatId, where.messageId),
   };
 }
 

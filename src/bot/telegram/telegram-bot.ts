@@ -200,8 +200,22 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     });
   }
 
-  /** Sends a reply to a chat: a photo card when it has an image that can be had, text otherwise. */
+  /** Tells the core which message carries a reply's buttons, so they act from that message only. */
+  async function bound(reply: Reply, shown: Shown): Promise<Shown> {
+    const hasActions = reply.pick !== undefined || (reply.buttons ?? []).some((row) => row.some((b) => 'action' in b));
+    if (hasActions) await core.bindMessage(reply, refOf(shown));
+    return shown;
+  }
+
+  /** Sends a reply to a chat (see sendCard) and binds its buttons to the message it became. */
   async function sendReply(chatId: string, reply: Reply): Promise<Message> {
+    const message = await sendCard(chatId, reply);
+    await bound(reply, shownOf(message));
+    return message;
+  }
+
+  /** Sends a reply to a chat: a photo card when it has an image that can be had, text otherwise. */
+  async function sendCard(chatId: string, reply: Reply): Promise<Message> {
     const url = reply.image?.sourceUrl;
     if (url !== undefined) {
       const caption = renderHtml(reply.text, CAPTION_LIMIT);
@@ -250,7 +264,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     const { chatId, messageId } = shown;
     const url = reply.image?.sourceUrl;
     const markup = renderKeyboard(reply.buttons);
-    const now = (edited: Message | true): Shown => (edited === true ? shown : shownOf(edited));
+    const now = (edited: Message | true): Promise<Shown> => bound(reply, edited === true ? shown : shownOf(edited));
     try {
       if (shown.kind !== 'text' && url !== undefined) {
         const caption = renderHtml(reply.text, CAPTION_LIMIT);
@@ -277,7 +291,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
         );
       }
     } catch (error) {
-      if (isNotModified(error)) return shown;
+      if (isNotModified(error)) return bound(reply, shown);
       if (isForbidden(error)) throw error;
       logger.warn({ err: safe(error) }, 'editing the message failed; sending the reply as a new message');
     }
@@ -323,7 +337,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       return;
     }
     const chat = toChatRef(message.chat);
-    const step = await core.pressButton({ user, chat, data, privateChatId: user.userId });
+    const step = await core.pressButton({ user, chat, data, privateChatId: user.userId, messageId: String(message.message_id) });
     // Answer first, always: the spinner on the user's button stops now, the slow work follows.
     await ctx
       .answerCallbackQuery(step.ack.text === undefined ? {} : { text: step.ack.text, show_alert: step.ack.alert === true })

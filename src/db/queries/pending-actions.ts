@@ -45,6 +45,17 @@ export async function releasePendingView(db: Db, viewId: string, claimedAt: Date
     .where(and(like(pendingActions.id, `${viewId}%`), eq(pendingActions.consumedAt, claimedAt)));
 }
 
+/**
+ * Binds the buttons of a view to the message that carries them (and the chat it ended up in: a
+ * private reply from a group goes to the user's private chat), once the adapter has sent or edited
+ * it. A press is then only taken from that message.
+ */
+export async function bindPendingView(db: Db, viewId: string, chatId: string, messageId: string): Promise<void> {
+  if (!/^[A-Za-z0-9_-]+$/.test(viewId)) return;
+  // `_` matches one character: exactly the view's buttons (view id + two index characters).
+  await db.update(pendingActions).set({ chatId, messageId }).where(like(pendingActions.id, `${viewId}__`));
+}
+
 /** Deletes buttons that expired before `before`; run now and then. */
 export async function deleteExpiredPendingActions(db: Db, before: Date): Promise<number> {
   const deleted = await db.delete(pendingActions).where(lte(pendingActions.expiresAt, before)).returning({ id: pendingActions.id });

@@ -879,12 +879,14 @@ export class Core {
     values?: string[];
     expect: 'button' | 'select';
     locale?: string;
+    /** A click Discord would never deliver: the custom_id need not be on the message (see forgeButtonClick). */
+    forged?: boolean;
   }): InteractionRecord {
     const user = this.resolveUser(input.user);
     const message = this.resolveMessage(input.message);
     const channel = this.resolveChannel(message.channelId, undefined);
     if (message.authorId !== this.config.botUserId) throw new Error(`message ${message.id} was not sent by the bot`);
-    const component = Core.findComponent(message.components, input.customId);
+    const component = input.forged === true ? { type: ComponentType.Button, custom_id: input.customId } : Core.findComponent(message.components, input.customId);
     if (!component) throw new Error(`message ${message.id} has no component with custom_id "${input.customId}"`);
     if (component.disabled === true) throw new Error(`component "${input.customId}" is disabled`);
     const type = component.type;

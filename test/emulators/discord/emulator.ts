@@ -334,6 +334,16 @@ export class DiscordEmulator {
     return this.handleFor(record, (r) => new InteractionHandle(this, r));
   }
 
+  /**
+   * A button click Discord itself would never deliver: `customId` need not be on `message` (what a
+   * modified client, a replayed payload or a fuzzer would claim). For tests that the bot does not
+   * trust a custom_id beyond what it stored for it; everything else is as for clickButton.
+   */
+  forgeButtonClick(input: ComponentInput): InteractionHandle {
+    const record = this.core.createComponentInteraction({ ...input, expect: 'button', forged: true });
+    return this.handleFor(record, (r) => new InteractionHandle(this, r));
+  }
+
   /** A user picks values in a select menu: type 3, component_type 3 (or 5–8 for entity selects). */
   selectMenu(input: SelectMenuInput): InteractionHandle {
     const record = this.core.createComponentInteraction({ ...input, expect: 'select' });
