@@ -23,21 +23,18 @@ export function cleanText(raw: string): string {
 export interface TitleQuery {
   text: string;
   year?: number;
-  /**
-   * With a year: the whole text as typed, because the number may be part of the title (`blade runner
-   * 2049`, `wonder woman 1984`). Searches try both readings (see title-search.ts).
-   */
-  whole?: string;
 }
 
-/** A year in the query narrows it: `dune 2021`, `dune (2021)`. A title that is only a year stays a title. */
+/**
+ * A year in the query narrows it: `dune 2021`, `dune (2021)`. A title that is only a year stays a title.
+ * A bare trailing number may also be the end of the title (`blade runner 2049`): searches try that
+ * reading too (title-search.ts).
+ */
 export function parseTitleQuery(raw: string): TitleQuery {
   const text = cleanText(raw);
-  const match = /^(.*?)[\s,]*(\(?)((?:19|20)\d{2})\)?$/.exec(text);
-  if (match && match[1] !== undefined && match[1].trim() !== '' && match[3] !== undefined) {
-    // `dune (2021)`: parentheses say it is a year; a bare number may be the end of the title.
-    const parenthesized = match[2] === '(' && text.endsWith(')');
-    return { text: match[1].trim(), year: Number(match[3]), ...(parenthesized ? {} : { whole: text }) };
+  const match = /^(.*?)[\s,]*\(?((?:19|20)\d{2})\)?$/.exec(text);
+  if (match && match[1] !== undefined && match[1].trim() !== '' && match[2] !== undefined) {
+    return { text: match[1].trim(), year: Number(match[2]) };
   }
   return { text };
 }

@@ -36,11 +36,12 @@ function exactMatch(hits: readonly Title[], text: string): Title | undefined {
 }
 
 /**
- * Searches the query's readings and returns the one to show, with its first page. `request` carries
- * everything but the text and the year.
+ * Searches the readings of `typed` (as parsed into `query`) and returns the one to show, with its
+ * first page. `request` carries everything but the text and the year.
  */
 export async function searchReadings(
   catalog: TraktCatalogPort,
+  typed: string,
   query: TitleQuery,
   request: Omit<SearchRequest, 'query' | 'year'>,
   patiently: <T>(work: Promise<T>) => Promise<T>,
@@ -48,19 +49,21 @@ export async function searchReadings(
   const byYear: TitleReading = query.year === undefined ? { text: query.text } : { text: query.text, year: query.year };
   const search = (reading: TitleReading) =>
     patiently(catalog.search({ ...request, query: reading.text, ...(reading.year === undefined ? {} : { year: reading.year }) }));
-  if (query.whole === undefined) {
+  // `dune (2021)`: parentheses say it is a year. A bare trailing number may be the end of the title.
+  const whole = query.year !== undefined && !/\)\s*$/.test(typed) ? typed.trim() : undefined;
+  if (whole === undefined) {
     const page = await search(byYear);
     const exact = exactMatch(page.hits, query.text);
     return { reading: byYear, page, ...(exact === undefined ? {} : { exact }) };
   }
 
-  const whole: TitleReading = { text: query.whole };
-  const [yearPage, wholePage] = await Promise.all([search(byYear), search(whole)]);
-  const exact = exactMatch(wholePage.hits, query.whole);
-  if (exact !== undefined) return { reading: whole, page: wholePage, exact };
-  if (yearPage.hits.length > 0) {
+  const [yearPage, wholePage] = await Promise.all([search(byYear), search({ text: whole })]);
+  const exact = exactMatch(wholePage.hits, whole);
+  if (exact !== undefined) return { reading: { text: whole }, page: wholePage, exact };
+  if (yearPage.hits.length > 0 || wholePage.hits.length === 0) {
+    // Nothing either way: the year reading's answer keeps its hint (try without the year).
     const exactByYear = exactMatch(yearPage.hits, query.text);
     return { reading: byYear, page: yearPage, ...(exactByYear === undefined ? {} : { exact: exactByYear }) };
   }
-  return { reading: whole, page: wholePage };
+  return { reading: { text: whole }, page: wholePage };
 }

@@ -2,7 +2,7 @@ import { cardReply, quote, titleCard } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
-import { parseAddQuery } from '../parse.js';
+import { cleanText, parseAddQuery } from '../parse.js';
 import type { Target, Title } from '../ports.js';
 import { targetLabel, titleTarget } from '../targets.js';
 import { searchReadings } from '../title-search.js';
@@ -125,9 +125,9 @@ async function findTarget(ctx: CoreContext, args: string): Promise<{ target?: Ta
   }
   // A trailing number may be a year or part of the title: both readings are tried (title-search.ts).
   const { text, year } = query.query;
-  const chosen = await searchReadings(trakt, query.query, { types: ['movie', 'show'], page: 1, limit: BEST_OF }, (work) => ctx.patiently(work));
+  const chosen = await searchReadings(trakt, cleanText(args), query.query, { types: ['movie', 'show'], page: 1, limit: BEST_OF }, (work) => ctx.patiently(work));
   const best = chosen.exact ?? chosen.page.hits[0];
-  return { ...(best ? { target: titleTarget(best) } : {}), asked: query.query.whole ?? (year === undefined ? text : `${text} (${year})`) };
+  return { ...(best ? { target: titleTarget(best) } : {}), asked: year === undefined ? text : `${text} (${year})` };
 }
 
 export const addCommand = defineCommand({

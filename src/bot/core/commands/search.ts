@@ -59,7 +59,7 @@ export async function onWatchlist(ctx: CoreContext, target: Target, recheck = fa
  * (a trailing number may be a year or part of the title, see title-search.ts) and the state follows
  * the reading that found the title.
  */
-export async function searchCard(ctx: CoreContext, initial: SearchState, typed?: TitleQuery): Promise<Reply> {
+export async function searchCard(ctx: CoreContext, initial: SearchState, typed?: { text: string; query: TitleQuery }): Promise<Reply> {
   const account = await linkedOrNull(ctx);
   const catalog: TraktCatalogPort = account === null ? ctx.deps.trakt.catalog() : await ctx.traktForUser();
   // The watchlist marks need a current copy: bring it up to date while Trakt searches.
@@ -73,7 +73,7 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
       catalog.search({ query: state.q, types, page, limit: TRAKT_PAGE, ...(state.year === undefined ? {} : { year: state.year }) }),
     );
   } else {
-    const chosen = await searchReadings(catalog, typed, { types, page, limit: TRAKT_PAGE }, (work) => ctx.patiently(work));
+    const chosen = await searchReadings(catalog, typed.text, typed.query, { types, page, limit: TRAKT_PAGE }, (work) => ctx.patiently(work));
     state = { type: state.type, index: state.index, q: chosen.reading.text, ...(chosen.reading.year === undefined ? {} : { year: chosen.reading.year }) };
     result = chosen.page;
   }
@@ -136,7 +136,7 @@ export const searchCommand = defineCommand({
     }
     const { type, rest } = splitTypeWord(text);
     const query = parseTitleQuery(rest);
-    return [await searchCard(ctx, { q: query.text, type, index: 0 }, query)];
+    return [await searchCard(ctx, { q: query.text, type, index: 0 }, { text: rest, query })];
   },
 });
 
