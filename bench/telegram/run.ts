@@ -15,7 +15,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -261,6 +264,8 @@ interface RunResult {
   peakRss: number;
   endRss: number;
   external: number;
+  heapUsed: number;
+  heapTotal: number;
   /** Postgres backends' RSS at the end of the run (bytes), or null. */
   dbRss: number | null;
 }
@@ -383,6 +388,8 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
     peakRss,
     endRss: last?.rss ?? 0,
     external: last?.external ?? 0,
+    heapUsed: last?.heapUsed ?? 0,
+    heapTotal: last?.heapTotal ?? 0,
     dbRss: last?.dbRss ?? null,
   };
 }
@@ -395,6 +402,8 @@ interface BigSync {
   queries: number;
   peakRss: number;
   endRss: number;
+  heapUsed: number;
+  external: number;
   dbRss: number | null;
 }
 
@@ -412,11 +421,27 @@ async function bigSync(telegram: TelegramEmulator, watcher: AnswerWatcher, servi
   const ms = now() - start;
   await sleep(SETTLE_MS);
   const stats = await serviceStats(service);
-  return { items: BIG_WATCHLIST, ms, ok, queries: stats.queries, peakRss: stats.peakRss, endRss: stats.rss, dbRss: stats.dbRss };
+  return { items: BIG_WATCHLIST, ms, ok, queries: stats.queries, peakRss: stats.peakRss, endRss: stats.rss, heapUsed: stats.heapUsed, external: stats.external, dbRss: stats.dbRss };
+}
+
+/**
+ * Compiles the service with tsc into a scratch directory (the repository's own `dist/` is left alone),
+ * so it runs as in production; BENCH_TSX=1 runs the sources through tsx instead. The scratch directory
+ * links the repository's drizzle/, package.json and node_modules/, which dist/ finds next to it.
+ */
+async function buildService(): Promise<string | null> {
+  if (process.env.BENCH_TSX === '1') return null;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-build-'));
+  for (const name of ['drizzle', 'package.json', 'node_modules']) await symlink(join(root, name), join(dir, name));
+  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')]);
+  return dir;
 }
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
+  const build = await buildService();
+  progress(build === null ? 'service runs from the sources (tsx)' : 'service compiled (tsc)');
   const telegram = await startTelegramEmulator({ defaultWaitMs: STEP_TIMEOUT_MS, longPollMaxSeconds: 10 });
   const runs = MEMORY ? 1 : LATENCIES.length;
   const trakt = child('trakt-process.ts', { BENCH_USERS_TOTAL: String(USERS * runs), BENCH_BIG_WATCHLIST: String(BIG_WATCHLIST) });
@@ -425,6 +450,7 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'marquee-bench-'));
   const service = child('service-process.ts', {
     ENV_FILE: '',
+    ...(build === null ? {} : { BENCH_SERVICE_DIST: join(build, 'dist') }),
     HOST: '127.0.0.1',
     PORT: '0',
     DATA_DIR: dataDir,
@@ -442,6 +468,7 @@ async function main(): Promise<void> {
   try {
     await nextMessage(service, 'ready');
     await telegram.waitForPoll({ timeoutMs: 30_000 });
+    const afterStart = await serviceStats(service);
     progress('service ready');
 
     const toPlayer = (bench: BenchUser, i: number): Player => {
@@ -465,7 +492,7 @@ async function main(): Promise<void> {
     }
     const synced = big === undefined ? undefined : await bigSync(telegram, watcher, service, big);
     watcher.close();
-    print(results, loadAtStart, afterLink, synced);
+    print(results, loadAtStart, afterStart, afterLink, synced);
   } finally {
     if (service.connected) service.send({ type: 'stop' });
     if (trakt.connected) trakt.send({ type: 'close' });
@@ -475,6 +502,7 @@ async function main(): Promise<void> {
     ]);
     await telegram.close();
     await rm(dataDir, { recursive: true, force: true });
+    if (build !== null) await rm(build, { recursive: true, force: true });
   }
 }
 
@@ -486,7 +514,7 @@ function progress(what: string): void {
 const mb = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
 const loads = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
 
-function print(results: RunResult[], loadAtStart: number[], afterLink: ServiceStats, synced: BigSync | undefined): void {
+function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceStats, afterLink: ServiceStats, synced: BigSync | undefined): void {
   const ms = (n: number) => `${Math.round(n)} ms`.padStart(8);
   const lines: string[] = [];
   if (MEMORY) {
@@ -494,14 +522,14 @@ function print(results: RunResult[], loadAtStart: number[], afterLink: ServiceSt
   } else {
     lines.push(`Telegram bot benchmark: ${USERS} users per run, one session each (${STEPS.join(' → ')})`);
   }
-  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}`);
+  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc, as in production'}`);
   lines.push(
     SCHEDULE === 'phases'
       ? `schedule: phases (every user does a step, spread over ${SPREAD_MS} ms, then the next step once all have answered and ${SETTLE_MS} ms passed)`
       : `schedule: sessions (think time ${THINK_MS} ms between steps, start spread over ${RAMP_MS} ms)`,
   );
   lines.push(`load average (1/5/15 min) at start: ${loads(loadAtStart)}; cores shared by every process of the benchmark and the database`);
-  lines.push(`service RSS after start and linking: ${mb(afterLink.rss)} (peak over its life so far, startup included: ${mb(afterLink.maxRss)})`);
+  lines.push(`service RSS after start: ${mb(afterStart.rss)} (JS heap ${mb(afterStart.heapUsed)}, outside it ${mb(afterStart.external)}); after linking the users: ${mb(afterLink.rss)}; peak over its life so far, startup included: ${mb(afterLink.maxRss)}`);
   for (const r of results) {
     lines.push('');
     lines.push(`Trakt +${r.latencyMs} ms per answer: ${r.users - r.failed}/${r.users} sessions completed in ${(r.wallMs / 1000).toFixed(1)} s; load average ${loads(r.loadBefore)} before, ${loads(r.loadAfter)} after`);
@@ -515,13 +543,13 @@ function print(results: RunResult[], loadAtStart: number[], afterLink: ServiceSt
     }
     lines.push(`  all steps   ${ms(r.overall.p50)}  ${ms(r.overall.p99)}         ${r.overall.queriesPerUpdate.toFixed(1).padStart(14)}  (${r.overall.transactionsPerUpdate.toFixed(2)} transactions/update)`);
     lines.push(`  end-to-end time / Trakt time it contains: ${r.ratio.toFixed(2)} (Trakt is ${(r.traktShare * 100).toFixed(0)} % of the time of steps that call it)`);
-    lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (of which outside the JS heap, WASM included: ${mb(r.external)})`);
+    lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (JS heap ${mb(r.heapUsed)} used of ${mb(r.heapTotal)}; outside it, PGlite's WASM memory included: ${mb(r.external)})`);
     if (r.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(r.dbRss)} RSS summed at the end (shared buffers counted in each)`);
   }
   if (synced !== undefined) {
     lines.push('');
     lines.push(`Big sync: /watchlist of a ${synced.items}-item watchlist ${synced.ok ? 'answered' : 'FAILED'} in ${(synced.ms / 1000).toFixed(1)} s, ${synced.queries} queries`);
-    lines.push(`  service RSS: peak ${mb(synced.peakRss)} during the sync, ${mb(synced.endRss)} after it`);
+    lines.push(`  service RSS: peak ${mb(synced.peakRss)} during the sync, ${mb(synced.endRss)} after it (JS heap ${mb(synced.heapUsed)}, outside it ${mb(synced.external)})`);
     if (synced.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(synced.dbRss)} RSS summed after it`);
   }
   const peak = Math.max(...results.map((r) => r.peakRss), synced?.peakRss ?? 0);

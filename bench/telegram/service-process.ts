@@ -9,11 +9,21 @@
  * parent → child: { type: 'link', links } | { type: 'stats' } (figures since the previous 'stats', then a new period starts) | { type: 'stop' }
  * child → parent: { type: 'ready', url } | { type: 'linked' } | { type: 'stats', ...ServiceStats } | { type: 'failed', message }
  */
-import { upsertChatIdentity } from '../../src/db/queries/identities.js';
-import { saveTraktLink } from '../../src/db/queries/trakt-links.js';
-import { createLogger } from '../../src/logger.js';
-import { startService } from '../../src/main.js';
+import { pathToFileURL } from 'node:url';
+import type * as Client from '../../src/db/client.js';
+import type * as Identities from '../../src/db/queries/identities.js';
+import type * as TraktLinks from '../../src/db/queries/trakt-links.js';
+import type * as Logging from '../../src/logger.js';
+import type * as Main from '../../src/main.js';
 import type { BenchUser } from './trakt-process.js';
+
+// BENCH_SERVICE_DIST: the service compiled by tsc (as production runs it, `node dist/main.js`), not
+// transpiled on the fly by tsx, which alone adds about 65 MB of RSS.
+const base = process.env.BENCH_SERVICE_DIST ? pathToFileURL(`${process.env.BENCH_SERVICE_DIST}/`).href : new URL('../../src/', import.meta.url).href;
+const { upsertChatIdentity } = (await import(`${base}db/queries/identities.js`)) as typeof Identities;
+const { saveTraktLink } = (await import(`${base}db/queries/trakt-links.js`)) as typeof TraktLinks;
+const { createLogger } = (await import(`${base}logger.js`)) as typeof Logging;
+const { startService } = (await import(`${base}main.js`)) as typeof Main;
 
 const send = (message: unknown): void => {
   process.send?.(message);
@@ -29,6 +39,7 @@ export interface ServiceStats {
   /** Highest RSS of the process's whole life (getrusage), startup included. */
   maxRss: number;
   heapUsed: number;
+  heapTotal: number;
   /** Memory outside the JS heap that V8 knows of (PGlite's WASM heap is an ArrayBuffer and counts here). */
   external: number;
   /** Postgres only: RSS of the server processes serving this service's connections, summed (shared memory counted once per process), or null. */
@@ -69,7 +80,7 @@ async function backendRss(): Promise<number | null> {
   try {
     const { readFile } = await import('node:fs/promises');
     const { sql } = await import('drizzle-orm');
-    const { rowsOf } = await import('../../src/db/client.js');
+    const { rowsOf } = (await import(`${base}db/client.js`)) as typeof Client;
     const result = await service.database.db.execute(
       sql`select pid from pg_stat_activity where datname = current_database() and application_name = '' and backend_type = 'client backend'`,
     );
@@ -99,6 +110,7 @@ async function stats(): Promise<ServiceStats> {
     peakRss,
     maxRss: process.resourceUsage().maxRSS * 1024,
     heapUsed: memory.heapUsed,
+    heapTotal: memory.heapTotal,
     external: memory.external,
     dbRss,
   };
