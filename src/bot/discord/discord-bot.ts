@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Client,
   DiscordAPIError,
@@ -73,17 +74,6 @@ const MAX_BACKOFF_MS = 30_000;
 const TIMEOUT = Symbol('timeout');
 
 type Prepared = { reply: Reply; message: RenderedMessage; files: AttachmentPayload[]; ephemeral: boolean };
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
   let timer: NodeJS.Timeout | undefined;
@@ -387,7 +377,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         failures += 1;
         const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
         logger.warn({ err: loggable(error), failures, retryInMs: backoff }, 'Discord is not reachable yet; retrying');
-        await delay(backoff, stopController.signal);
+        await sleep(backoff, undefined, { signal: stopController.signal }).catch(() => undefined);
       }
     }
   }

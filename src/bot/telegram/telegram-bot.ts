@@ -1,4 +1,7 @@
-import { Bot, GrammyError, InputFile, type Context } from 'grammy';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { autoRetry } from '@grammyjs/auto-retry';
+import { run, type RunnerHandle } from '@grammyjs/runner';
+import { Bot, BotError, GrammyError, InputFile, type Context } from 'grammy';
 import type { InputMediaPhoto, Message, Update } from 'grammy/types';
 import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
@@ -13,7 +16,9 @@ import { commandOfMessage, toChatRef, toUserRef } from './to-core.js';
  * The Telegram adapter: grammY lives here and only here. It turns updates into the core's neutral
  * commands and presses, and the core's replies into Bot API calls (HTML, inline keyboards, photos).
  * Updates are handled concurrently (a slow Trakt call for one user never holds up another), by long
- * polling or by a webhook that `webhookRoute` serves.
+ * polling (grammY's runner) or by the webhook route (server/routes/telegram-webhook.ts), which hands
+ * each update to `acceptUpdate`. Flood waits (429 with `retry_after`) are waited out by
+ * `@grammyjs/auto-retry`.
  */
 export interface TelegramAdapterOptions {
   token: string;
@@ -48,6 +53,9 @@ export interface TelegramAdapter {
 }
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+/** Getting updates again after a failed getUpdates; the runner's own backoff doubles without a bound. */
+const POLL_RETRY_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
 /** Telegram's 429 says how long to wait; waits longer than this are not worth holding a chat reply for. */
 const MAX_FLOOD_WAIT_S = 30;
 
@@ -76,20 +84,6 @@ function shownOf(message: Message): Shown {
 
 function refOf(shown: Shown): MessageRef {
   return { platform: 'telegram', chatId: shown.chatId, messageId: String(shown.messageId) };
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function isForbidden(error: unknown): boolean {
@@ -126,35 +120,52 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
   const concurrency = options.concurrency ?? 64;
   const stopController = new AbortController();
+  /** Updates being handled (both modes), for a stop that waits for them and for idle(). */
   const inFlight = new Set<Promise<void>>();
+  /** Webhook updates waiting for a free slot (the runner queues polled ones itself). */
   const waiting: Array<() => void> = [];
+  const queued = new Set<Promise<void>>();
+  let active = 0;
   /** Uploads of one poster in progress: later senders wait for its file_id instead of uploading again. */
   const uploads = new Map<string, Promise<string | undefined>>();
   let ready = false;
   let stopped = false;
-  let polling: Promise<void> | undefined;
-  let currentPoll: AbortController | undefined;
+  let runner: RunnerHandle | undefined;
+  let restarting: Promise<void> | undefined;
   // grammY types its signals with the abort-controller polyfill's AbortSignal; Node's is the same at run time.
   const grammySignal = stopController.signal as unknown as Parameters<typeof bot.init>[0];
 
-  // Flood control: wait what Telegram asks (within reason) and try again, once per call.
+  // Failed calls the adapter retries on its own (getMe while connecting, getUpdates while polling)
+  // are logged here, without the token: grammY's errors carry the request URL.
   bot.api.config.use(async (prev, method, payload, signal) => {
-    let first: Awaited<ReturnType<typeof prev>>;
     try {
-      first = await prev(method, payload, signal);
+      const result = await prev(method, payload, signal);
+      if (!result.ok && method === 'getUpdates' && !stopped) {
+        logger.warn({ code: result.error_code, description: result.description }, 'Telegram getUpdates failed; retrying');
+      }
+      if (!result.ok && result.error_code === 429) logger.warn({ method, retryAfter: result.parameters?.retry_after }, 'Telegram flood control; waiting');
+      return result;
     } catch (error) {
-      // grammY retries getMe on its own while Telegram is unreachable; say so, without the token.
-      if (method === 'getMe' && !stopped) logger.warn({ err: safe(error) }, 'Telegram is not reachable yet; retrying');
+      if ((method === 'getMe' || method === 'getUpdates') && !stopped) logger.warn({ err: safe(error) }, 'Telegram is not reachable yet; retrying');
       throw error;
     }
-    const retryAfter = first.ok ? undefined : first.parameters?.retry_after;
-    if (first.ok || first.error_code !== 429 || retryAfter === undefined || retryAfter > MAX_FLOOD_WAIT_S) return first;
-    logger.warn({ method, retryAfter }, 'Telegram flood control; waiting');
-    await delay(retryAfter * 1000, stopController.signal);
-    return prev(method, payload, signal);
+  });
+  // Flood control: wait what Telegram asks (within reason) and try once more. Network errors and
+  // 5xx are not retried here: a chat reply is not worth minutes of retrying.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: MAX_FLOOD_WAIT_S, rethrowHttpErrors: true, rethrowInternalServerErrors: true }));
+
+  // Every update, polled or from the webhook, is tracked while its handlers run.
+  bot.use(async (_ctx, next) => {
+    const job = next();
+    inFlight.add(job);
+    try {
+      await job;
+    } finally {
+      inFlight.delete(job);
+    }
   });
 
-  const botUsername = (): string => bot.botInfo.username;
+    const botUsername = (): string => bot.botInfo.username;
 
   // ---------------------------------------------------------------- sending
 
@@ -351,61 +362,57 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
 
   // ---------------------------------------------------------------- running
 
-  async function runUpdate(update: Update): Promise<void> {
-    try {
-      await bot.handleUpdate(update);
-    } catch (error) {
-      if (isForbidden(error)) {
-        logger.info({ updateId: update.update_id }, 'the user blocked the bot or it left the chat; reply dropped');
-        return;
-      }
-      // The update loop goes on whatever happened; the core already answered the user where it could.
-      logger.error({ err: safe(error), updateId: update.update_id }, 'Telegram update failed');
+  /** The one place an update's failure ends: the update loop goes on whatever happened. */
+  function updateFailed(failure: unknown): void {
+    const error = failure instanceof BotError ? failure.error : failure;
+    const updateId = failure instanceof BotError ? failure.ctx.update.update_id : undefined;
+    if (isForbidden(error)) {
+      logger.info({ updateId }, 'the user blocked the bot or it left the chat; reply dropped');
+      return;
     }
+    // The core already answered the user where it could.
+    logger.error({ err: safe(error), updateId }, 'Telegram update failed');
   }
+  bot.catch(updateFailed);
 
+  /** Webhook mode: one update handed over by the route, run as soon as fewer than `concurrency` run. */
   function dispatch(update: Update): void {
-    const run = async () => {
-      while (inFlight.size >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-      const job = runUpdate(update).finally(() => {
-        inFlight.delete(job);
-        waiting.shift()?.();
-      });
-      inFlight.add(job);
-      await job;
-    };
-    const queued = run();
-    queuedJobs.add(queued);
-    void queued.finally(() => queuedJobs.delete(queued));
-  }
-  const queuedJobs = new Set<Promise<void>>();
-
-  async function pollLoop(): Promise<void> {
-    let offset = 0;
-    let failures = 0;
-    while (!stopped) {
-      let updates: Update[];
-      // One controller per poll: grammY leaves a listener on the signal it is given.
-      const poll = new AbortController();
-      currentPoll = poll;
+    const job = (async () => {
+      while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      active += 1;
       try {
-        updates = await bot.api.getUpdates(
-          { offset, timeout: options.pollTimeoutSeconds ?? 25, allowed_updates: [...ALLOWED_UPDATES] },
-          poll.signal as unknown as typeof grammySignal,
-        );
-        failures = 0;
-      } catch (error) {
-        if (stopped) return;
-        failures += 1;
-        logger.warn({ err: safe(error), failures }, 'Telegram getUpdates failed; retrying');
-        await delay(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), stopController.signal);
-        continue;
+        await bot.handleUpdate(update).catch(updateFailed);
+      } finally {
+        active -= 1;
+        waiting.shift()?.();
       }
-      for (const update of updates) {
-        offset = Math.max(offset, update.update_id + 1);
-        dispatch(update);
-      }
-    }
+    })();
+    queued.add(job);
+    void job.finally(() => queued.delete(job));
+  }
+
+  /**
+   * Long polling with grammY's runner. It stops on errors it deems unrecoverable (401, 409 Conflict
+   * when another instance polls or a webhook is set); those are logged and polling starts again.
+   */
+  function startPolling(failures = 0): void {
+    const handle = run(bot, {
+      runner: {
+        fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: options.pollTimeoutSeconds ?? 25 },
+        retryInterval: POLL_RETRY_MS,
+        maxRetryTime: Number.POSITIVE_INFINITY,
+        // The runner would print fetch errors, token included, to the console; the transformer above logs them.
+        silent: true,
+      },
+      sink: { concurrency },
+    });
+    runner = handle;
+    restarting = handle.task()?.catch(async (error: unknown) => {
+      if (stopped) return;
+      logger.warn({ err: safe(error), failures: failures + 1 }, 'Telegram polling stopped on an error; starting again');
+      await sleep(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures + 1, 6)), undefined, { signal: stopController.signal }).catch(() => undefined);
+      if (!stopped) startPolling(failures + 1);
+    });
   }
 
   async function connect(): Promise<void> {
@@ -427,9 +434,14 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
         if (stopped) return;
         failures += 1;
         logger.warn({ err: safe(error), failures }, 'Telegram is not reachable yet; retrying');
-        await delay(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), stopController.signal);
+        await sleep(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6)), undefined, { signal: stopController.signal }).catch(() => undefined);
       }
     }
+  }
+
+  /** Resolves once no update is queued or being handled. */
+  async function idle(): Promise<void> {
+    while (queued.size > 0 || inFlight.size > 0) await Promise.allSettled([...queued, ...inFlight]);
   }
 
   return {
@@ -440,16 +452,17 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       if (stopped) return;
       ready = true;
       logger.info({ bot: botUsername(), mode: options.webhook ? 'webhook' : 'polling' }, 'Telegram bot started');
-      if (!options.webhook) polling = pollLoop();
+      if (!options.webhook) startPolling();
     },
 
     async stop() {
       stopped = true;
       ready = false;
       stopController.abort();
-      currentPoll?.abort();
-      await polling?.catch(() => undefined);
-      await Promise.allSettled([...queuedJobs]);
+      // Stops getting updates (the pending getUpdates is aborted); updates already fetched still start.
+      await runner?.stop().catch(() => undefined);
+      await restarting?.catch(() => undefined);
+      await idle();
     },
 
     async send(target, reply) {
@@ -469,8 +482,6 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       return true;
     },
 
-    async idle() {
-      while (queuedJobs.size > 0) await Promise.allSettled([...queuedJobs]);
-    },
+    idle,
   };
 }
