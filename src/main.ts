@@ -9,6 +9,8 @@ import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './acco
 import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore } from './bot/core/bot-core.js';
+import { resumedWriteReply } from './bot/core/resumed.js';
+import { createWatchlistWriter } from './watchlist/index.js';
 import { createAccountPort } from './bot/services/accounts-port.js';
 import { createPosterSource } from './bot/services/posters.js';
 import { createJournalStore, createPendingActionStore, createWatchlistStore } from './bot/services/stores.js';
@@ -62,7 +64,14 @@ export interface StartOptions {
 
 export const VERSION = readVersion();
 
+/**
+ * Longer than any watchlist write takes: the Trakt client gives up retrying after 60 s (+ one 15 s
+ * attempt and the wait for the user's write slot). A pending intent older than this has no writer.
+ */
+const WRITE_STALE_MS = 3 * 60_000;
+
 export async function startService(options: StartOptions): Promise<RunningService> {
+  const startedAt = new Date();
   const config = parseConfig(options.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const embedded = config.databaseUrl === null;
@@ -121,12 +130,17 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const botLogger = logger.child({ component: 'bot' });
   const traktPort = createTraktPort({ trakt, tokens });
   const pendingActions = createPendingActionStore(database.db);
+  const journal = createJournalStore(database.db);
+  const watchlists = createWatchlistStore(database.db);
+  // The one watchlist writer: every change to a Trakt watchlist goes through it (src/watchlist).
+  const writer = createWatchlistWriter({ trakt: traktPort, journal, watchlists, logger: botLogger, startedAt });
   const core = createBotCore({
     accounts: createAccountPort({ db: database.db, links, onLinkChanged: (identityId) => traktPort.forget(identityId) }),
     trakt: traktPort,
     pending: pendingActions,
-    journal: createJournalStore(database.db),
-    watchlists: createWatchlistStore(database.db),
+    journal,
+    watchlists,
+    writer,
     logger: botLogger,
     outbox,
   });
@@ -199,6 +213,22 @@ export async function startService(options: StartOptions): Promise<RunningServic
   for (const adapter of adapters) {
     adapter.start().catch((error: unknown) => logger.error({ err: error, adapter: adapter.name }, 'chat adapter failed to start'));
   }
+  // Writes a stopped process left half-done are applied now and their users told. The embedded
+  // database has one process, so everything journaled before this start is someone's cut-off write;
+  // on Postgres another instance may have a write in flight, so only intents older than any write can
+  // take are taken up (and the check repeats, for instances that died without a restart).
+  const resumeInterrupted = async () => {
+    const before = database.driver === 'pglite' ? undefined : new Date(Math.min(startedAt.getTime(), Date.now() - WRITE_STALE_MS));
+    for (const resumed of await writer.resumeInterrupted(before === undefined ? {} : { before })) {
+      const identity = await findIdentityById(database.db, resumed.identityId);
+      if (identity === undefined) continue;
+      await outbox
+        .send({ platform: identity.platform, userId: identity.platformUserId }, resumedWriteReply(resumed, botLogger))
+        .catch((error: unknown) => logger.warn({ err: error, identityId: resumed.identityId }, 'could not tell the user about a resumed write'));
+    }
+  };
+  background.once('resume-interrupted-writes', resumeInterrupted);
+  if (database.driver !== 'pglite') background.every('resume-interrupted-writes', 60_000, resumeInterrupted);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
@@ -230,6 +260,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
         server.server.closeAllConnections();
         await closed;
       }
+      // Writes still waiting for Trakt are left to the next start (or another instance) to finish.
+      const abandoned = await writer.abandonInFlight().catch((error: unknown) => {
+        logger.error({ err: error }, 'could not mark the writes in flight as interrupted; they resume after a while');
+        return 0;
+      });
+      if (abandoned > 0) logger.warn({ writes: abandoned }, 'watchlist writes still waiting for Trakt are left for the next start');
       trakt.close();
       await database.close();
       logger.info('stopped');
@@ -264,6 +300,14 @@ function createBackgroundLoop(logger: Logger) {
       }, intervalMs);
       timer.unref();
       timers.push(timer);
+    },
+    /** Runs `tick` once now; `stop()` waits for it like for any tick. */
+    once(name: string, tick: () => Promise<unknown>) {
+      if (stopped) return;
+      const run = tick()
+        .catch((error: unknown) => logger.error({ err: error, task: name }, 'background task failed'))
+        .finally(() => running.delete(run));
+      running.add(run);
     },
     async stop() {
       stopped = true;

@@ -156,6 +156,8 @@ export const actionJournal = pgTable(
     completedAt: timestamp('completed_at', { withTimezone: true }),
     /** When a later start took a pending intent up again (one process per start gets it). */
     resumedAt: timestamp('resumed_at', { withTimezone: true }),
+    /** When the process that journaled a pending intent stopped without Trakt's answer: resumable at once. */
+    abandonedAt: timestamp('abandoned_at', { withTimezone: true }),
     undoneAt: timestamp('undone_at', { withTimezone: true }),
   },
   (t) => [

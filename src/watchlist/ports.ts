@@ -46,10 +46,15 @@ export interface WriteJournal {
   begin(input: { identityId: number; kind: WriteOp; targets: Target[]; undoes?: number }): Promise<JournalEntry>;
   /** Completes an intent: `done` with what changed, or `failed` (Trakt refused, nothing changed). */
   complete(id: number, input: { status: 'done' | 'failed'; changed: Target[]; result: unknown; at: Date }): Promise<JournalEntry>;
-  /** Pending intents journaled before `before`, oldest first. */
+  /** Pending intents journaled before `before`, or abandoned by a stopping process, oldest first. */
   pendingBefore(before: Date): Promise<JournalEntry[]>;
-  /** Takes a pending intent up for the start at `startedAt`; returns it for exactly one caller per start. */
-  claimResume(id: number, startedAt: Date): Promise<JournalEntry | undefined>;
+  /** Marks pending intents as abandoned by their (stopping) process: resumable at once. */
+  abandon(ids: number[], at: Date): Promise<void>;
+  /**
+   * Takes a pending intent up at `at`, unless someone took it up since `staleBefore` (a resume in
+   * progress elsewhere); returns it for exactly one caller.
+   */
+  claimResume(id: number, at: Date, staleBefore: Date): Promise<JournalEntry | undefined>;
   /** The newest undoable entry created after `since`. */
   lastUndoable(identityId: number, since: Date): Promise<JournalEntry | undefined>;
   /** Marks the entry undone if it was undoable; returns it for exactly one caller. */

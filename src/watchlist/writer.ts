@@ -72,8 +72,18 @@ export interface WatchlistWriter {
   /** Undoes a journal entry (claimed once; given back when the write fails). */
   undo(request: { identityId: number; journalId: number; windowMs: number }): Promise<UndoOutcome>;
   lastUndoable(identityId: number, since: Date): Promise<JournalEntry | undefined>;
-  /** Re-applies intents left pending by an earlier process (adds and removes are idempotent on Trakt). */
-  resumeInterrupted(): Promise<ResumedWrite[]>;
+  /**
+   * Re-applies intents left pending (adds and removes are idempotent on Trakt): those journaled before
+   * `before` (default: this process's start), and those a stopping process abandoned, that nobody took
+   * up since. With several instances, pass a
+   * time older than the longest write, so another instance's write in flight is left alone.
+   */
+  resumeInterrupted(options?: { before?: Date }): Promise<ResumedWrite[]>;
+  /**
+   * Marks the writes still waiting for Trakt as abandoned by this process (it is stopping), so the next
+   * start, or another instance, resumes them at once. Returns how many there were.
+   */
+  abandonInFlight(): Promise<number>;
   /** The local watchlist copy the writer keeps (readers use it too). */
   readonly copy: WatchlistCopy;
 }
@@ -101,6 +111,8 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
   const skewMs = deps.clockSkewMs ?? 60_000;
   const copy = new WatchlistCopy({ store: deps.watchlists, now, freshMs: deps.watchlistFreshMs ?? 30_000 });
   const { journal, logger } = deps;
+  /** Journal ids of writes waiting for Trakt's answer in this process. */
+  const inFlight = new Set<number>();
 
   /** Which targets are listed, from the copy brought up to date first (one last_activities call). */
   async function listedBefore(identityId: number, trakt: WriterTrakt, targets: Target[]): Promise<Set<string> | undefined> {
@@ -185,8 +197,19 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
         targets,
         ...(request.undoes === undefined ? {} : { undoes: request.undoes }),
       });
-      const before = await listedBefore(request.identityId, trakt, targets);
-      return apply(intent, trakt, before);
+      inFlight.add(intent.id);
+      try {
+        const before = await listedBefore(request.identityId, trakt, targets);
+        return await apply(intent, trakt, before);
+      } finally {
+        inFlight.delete(intent.id);
+      }
+    },
+
+    async abandonInFlight() {
+      const ids = [...inFlight];
+      if (ids.length > 0) await journal.abandon(ids, now());
+      return ids.length;
     },
 
     async undo({ identityId, journalId, windowMs }) {
@@ -208,10 +231,11 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
 
     lastUndoable: (identityId, since) => journal.lastUndoable(identityId, since),
 
-    async resumeInterrupted() {
+    async resumeInterrupted(options) {
       const resumed: ResumedWrite[] = [];
-      for (const pending of await journal.pendingBefore(startedAt)) {
-        const intent = await journal.claimResume(pending.id, startedAt);
+      const before = options?.before ?? startedAt;
+      for (const pending of await journal.pendingBefore(before)) {
+        const intent = await journal.claimResume(pending.id, now(), before);
         if (intent === undefined) continue;
         const base = { identityId: intent.identityId, op: intent.kind, targets: intent.requested, undoes: intent.undoes };
         try {

@@ -211,14 +211,18 @@ export class FakeJournal implements JournalStore {
     entry.targets = input.changed;
     return entry;
   }
+  private readonly abandoned = new Set<number>();
   async pendingBefore(before: Date) {
-    return this.entries.filter((e) => e.status === 'pending' && e.createdAt < before);
+    return this.entries.filter((e) => e.status === 'pending' && (e.createdAt < before || this.abandoned.has(e.id)));
   }
-  async claimResume(id: number, startedAt: Date) {
+  async abandon(ids: number[]) {
+    for (const id of ids) if (this.entries.some((e) => e.id === id && e.status === 'pending')) this.abandoned.add(id);
+  }
+  async claimResume(id: number, at: Date, staleBefore: Date) {
     const entry = this.entries.find((e) => e.id === id && e.status === 'pending');
     const last = this.resumedAt.get(id);
-    if (entry === undefined || (last !== undefined && last >= startedAt)) return undefined;
-    this.resumedAt.set(id, startedAt);
+    if (entry === undefined || (last !== undefined && last >= staleBefore)) return undefined;
+    this.resumedAt.set(id, at);
     return entry;
   }
   private undoable(e: JournalEntry) {

@@ -1,13 +1,5 @@
 import type { Db } from '../../db/client.js';
-import {
-  claimJournalResume,
-  claimJournalUndo,
-  completeJournalEntry,
-  insertJournalIntent,
-  lastUndoableEntry,
-  pendingJournalEntries,
-  releaseJournalUndo,
-} from '../../db/queries/action-journal.js';
+import { abandonJournalIntents, claimJournalResume, claimJournalUndo, completeJournalEntry, insertJournalIntent, lastUndoableEntry, pendingJournalEntries, releaseJournalUndo } from '../../db/queries/action-journal.js';
 import { bindPendingView, claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, releasePendingView } from '../../db/queries/pending-actions.js';
 import {
   applyWatchlistChange,
@@ -110,8 +102,9 @@ export function createJournalStore(db: Db): JournalStore {
     async pendingBefore(before) {
       return (await pendingJournalEntries(db, before)).map(toJournalEntry);
     },
-    async claimResume(id, startedAt) {
-      const row = await claimJournalResume(db, id, startedAt);
+    abandon: (ids, at) => abandonJournalIntents(db, ids, at),
+    async claimResume(id, at, staleBefore) {
+      const row = await claimJournalResume(db, id, at, staleBefore);
       return row && toJournalEntry(row);
     },
     async lastUndoable(identityId, since) {

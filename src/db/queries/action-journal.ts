@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { actionJournal, type ActionJournalRow } from '../schema.js';
 
@@ -41,24 +41,33 @@ export async function pendingJournalEntries(db: Db, before: Date, limit = 500): 
   return db
     .select()
     .from(actionJournal)
-    .where(and(eq(actionJournal.status, 'pending'), lt(actionJournal.createdAt, before)))
+    .where(and(eq(actionJournal.status, 'pending'), or(lt(actionJournal.createdAt, before), isNotNull(actionJournal.abandonedAt))))
     .orderBy(actionJournal.createdAt, actionJournal.id)
     .limit(limit);
 }
 
+/** Marks pending intents as abandoned by a stopping process, so the next start resumes them at once. */
+export async function abandonJournalIntents(db: Db, ids: number[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(actionJournal)
+    .set({ abandonedAt: at })
+    .where(and(inArray(actionJournal.id, ids), eq(actionJournal.status, 'pending')));
+}
+
 /**
- * Takes a pending intent up for the start at `startedAt`: the row comes back for exactly one caller per
- * start (a start that itself stopped mid-way leaves it for the next one).
+ * Takes a pending intent up at `at`, unless it was taken up since `staleBefore`: the row comes back for
+ * exactly one caller (a resume that itself stopped mid-way leaves it for a later one).
  */
-export async function claimJournalResume(db: Db, id: number, startedAt: Date): Promise<ActionJournalRow | undefined> {
+export async function claimJournalResume(db: Db, id: number, at: Date, staleBefore: Date): Promise<ActionJournalRow | undefined> {
   const [row] = await db
     .update(actionJournal)
-    .set({ resumedAt: startedAt })
+    .set({ resumedAt: at })
     .where(
       and(
         eq(actionJournal.id, id),
         eq(actionJournal.status, 'pending'),
-        or(isNull(actionJournal.resumedAt), lt(actionJournal.resumedAt, startedAt)),
+        or(isNull(actionJournal.resumedAt), lt(actionJournal.resumedAt, staleBefore)),
       ),
     )
     .returning();

@@ -1,0 +1,1 @@
+ALTER TABLE "action_journal" ADD COLUMN "abandoned_at" timestamp with time zone;
