@@ -165,7 +165,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     }
   });
 
-    const botUsername = (): string => bot.botInfo.username;
+  const botUsername = (): string => bot.botInfo.username;
 
   // ---------------------------------------------------------------- sending
 
