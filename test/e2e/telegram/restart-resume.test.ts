@@ -58,7 +58,7 @@ describe('a write cut off by a shutdown', () => {
     telegram.sendText(user, user.id, '/add tt0848228');
     const card = await telegram.waitForBotMessage(user.id, (m) => m.text.includes('Add to your watchlist?'), WAIT);
     trakt.setFault('POST /sync/watchlist', { hang: true });
-    await telegram.pressButton(user, user.id, card.messageId, buttonData(card, 'Confirm'));
+    telegram.pressButton(user, user.id, card.messageId, buttonData(card, 'Confirm'));
     // The write reached Trakt and hangs there.
     const deadline = Date.now() + WAIT.timeoutMs;
     while (!trakt.requests.some((r) => r.route === 'POST /sync/watchlist' && r.status === 0)) {
