@@ -77,7 +77,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function child(file: string, env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=1 writes a CPU profile of the service process to the working directory.
   const profile = process.env.BENCH_CPU_PROF === '1' && file.startsWith('service') ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [];
-  return fork(join(import.meta.dirname, file), [], { execArgv: ['--import', 'tsx', ...profile], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_SERVICE_NODE_FLAGS: extra Node/V8 flags for the service process (e.g. --liftoff-only, to try memory settings).
+  const flags = file.startsWith('service') ? ['--expose-gc', ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)] : [];
+  return fork(join(import.meta.dirname, file), [], { execArgv: ['--import', 'tsx', ...profile, ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 function nextMessage<T>(proc: ChildProcess, type: string): Promise<T> {
@@ -266,13 +268,15 @@ interface RunResult {
   external: number;
   heapUsed: number;
   heapTotal: number;
+  liveHeap: number | null;
   /** Postgres backends' RSS at the end of the run (bytes), or null. */
   dbRss: number | null;
 }
 
-function serviceStats(service: ChildProcess): Promise<ServiceStats> {
+/** Reads (and restarts) the service's counters; `gc`: also a full collection after the RSS reading, for the live JS heap. */
+function serviceStats(service: ChildProcess, gc = false): Promise<ServiceStats> {
   const reply = nextMessage<ServiceStats>(service, 'stats');
-  service.send({ type: 'stats' });
+  service.send({ type: 'stats', gc });
   return reply;
 }
 
@@ -301,7 +305,7 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
         }),
       );
       await sleep(SETTLE_MS);
-      const stats = await serviceStats(service);
+      const stats = await serviceStats(service, step === STEPS.at(-1));
       peakRss = Math.max(peakRss, stats.peakRss);
       periods.set(step, { updates: active.length, stats });
       progress(`  +${latencyMs} ms: ${step} done (${(stats.queries / Math.max(1, active.length)).toFixed(1)} queries/update)`);
@@ -325,7 +329,7 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
     const outcome = await Promise.race([Promise.all(sessions).then(() => 'done' as const), deadline]);
     clearTimeout(deadlineTimer);
     if (outcome === 'deadline') process.stderr.write('run hit its deadline; figures cover the steps that finished\n');
-    const stats = await serviceStats(service);
+    const stats = await serviceStats(service, true);
     peakRss = stats.peakRss;
     // Updates sent: one per step begun (finished samples plus one failed step per failed session).
     periods.set('all', { updates: samples.length + failed, stats });
@@ -390,6 +394,7 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
     external: last?.external ?? 0,
     heapUsed: last?.heapUsed ?? 0,
     heapTotal: last?.heapTotal ?? 0,
+    liveHeap: last?.liveHeap ?? null,
     dbRss: last?.dbRss ?? null,
   };
 }
@@ -420,8 +425,8 @@ async function bigSync(telegram: TelegramEmulator, watcher: AnswerWatcher, servi
   );
   const ms = now() - start;
   await sleep(SETTLE_MS);
-  const stats = await serviceStats(service);
-  return { items: BIG_WATCHLIST, ms, ok, queries: stats.queries, peakRss: stats.peakRss, endRss: stats.rss, heapUsed: stats.heapUsed, external: stats.external, dbRss: stats.dbRss };
+  const stats = await serviceStats(service, true);
+  return { items: BIG_WATCHLIST, ms, ok, queries: stats.queries, peakRss: stats.peakRss, endRss: stats.rss, heapUsed: stats.liveHeap ?? stats.heapUsed, external: stats.external, dbRss: stats.dbRss };
 }
 
 /**
@@ -522,7 +527,7 @@ function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceS
   } else {
     lines.push(`Telegram bot benchmark: ${USERS} users per run, one session each (${STEPS.join(' → ')})`);
   }
-  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc, as in production'}`);
+  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc, as in production'}${process.env.BENCH_SERVICE_NODE_FLAGS ? `, node flags: ${process.env.BENCH_SERVICE_NODE_FLAGS}` : ''}`);
   lines.push(
     SCHEDULE === 'phases'
       ? `schedule: phases (every user does a step, spread over ${SPREAD_MS} ms, then the next step once all have answered and ${SETTLE_MS} ms passed)`
@@ -543,13 +548,13 @@ function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceS
     }
     lines.push(`  all steps   ${ms(r.overall.p50)}  ${ms(r.overall.p99)}         ${r.overall.queriesPerUpdate.toFixed(1).padStart(14)}  (${r.overall.transactionsPerUpdate.toFixed(2)} transactions/update)`);
     lines.push(`  end-to-end time / Trakt time it contains: ${r.ratio.toFixed(2)} (Trakt is ${(r.traktShare * 100).toFixed(0)} % of the time of steps that call it)`);
-    lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (JS heap ${mb(r.heapUsed)} used of ${mb(r.heapTotal)}; outside it, PGlite's WASM memory included: ${mb(r.external)})`);
+    lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (JS heap ${mb(r.heapUsed)} used of ${mb(r.heapTotal)}${r.liveHeap === null ? '' : `, ${mb(r.liveHeap)} live after a full GC`}; outside it, PGlite's WASM memory included: ${mb(r.external)})`);
     if (r.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(r.dbRss)} RSS summed at the end (shared buffers counted in each)`);
   }
   if (synced !== undefined) {
     lines.push('');
     lines.push(`Big sync: /watchlist of a ${synced.items}-item watchlist ${synced.ok ? 'answered' : 'FAILED'} in ${(synced.ms / 1000).toFixed(1)} s, ${synced.queries} queries`);
-    lines.push(`  service RSS: peak ${mb(synced.peakRss)} during the sync, ${mb(synced.endRss)} after it (JS heap ${mb(synced.heapUsed)}, outside it ${mb(synced.external)})`);
+    lines.push(`  service RSS: peak ${mb(synced.peakRss)} during the sync, ${mb(synced.endRss)} after it (JS heap live after a full GC ${mb(synced.heapUsed)}, outside it ${mb(synced.external)})`);
     if (synced.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(synced.dbRss)} RSS summed after it`);
   }
   const peak = Math.max(...results.map((r) => r.peakRss), synced?.peakRss ?? 0);

@@ -6,7 +6,7 @@
  * It counts database round trips (`Database.queryStats`, enabled here once the users are linked) and
  * samples its own RSS every 20 ms, so the parent can read both per phase.
  *
- * parent → child: { type: 'link', links } | { type: 'stats' } (figures since the previous 'stats', then a new period starts) | { type: 'stop' }
+ * parent → child: { type: 'link', links } | { type: 'stats', gc? } (figures since the previous 'stats', then a new period starts) | { type: 'stop' }
  * child → parent: { type: 'ready', url } | { type: 'linked' } | { type: 'stats', ...ServiceStats } | { type: 'failed', message }
  */
 import { pathToFileURL } from 'node:url';
@@ -40,6 +40,8 @@ export interface ServiceStats {
   maxRss: number;
   heapUsed: number;
   heapTotal: number;
+  /** JS heap still in use after a full garbage collection (what the service keeps), when asked for. */
+  liveHeap: number | null;
   /** Memory outside the JS heap that V8 knows of (PGlite's WASM heap is an ArrayBuffer and counts here). */
   external: number;
   /** Postgres only: RSS of the server processes serving this service's connections, summed (shared memory counted once per process), or null. */
@@ -95,7 +97,7 @@ async function backendRss(): Promise<number | null> {
   }
 }
 
-async function stats(): Promise<ServiceStats> {
+async function stats(collect: boolean): Promise<ServiceStats> {
   const { queryStats } = service.database;
   // Read the counts before the backend query below, which is the benchmark's, not the bot's.
   const queries = queryStats.queries;
@@ -103,6 +105,10 @@ async function stats(): Promise<ServiceStats> {
   const dbRss = await backendRss();
   const memory = process.memoryUsage();
   peakRss = Math.max(peakRss, memory.rss);
+  // The parent starts this process with --expose-gc; a collection after the RSS reading leaves it unchanged.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collect && gc !== undefined) gc();
+  const liveHeap = collect && gc !== undefined ? process.memoryUsage().heapUsed : null;
   const figures: ServiceStats = {
     queries,
     transactions,
@@ -111,6 +117,7 @@ async function stats(): Promise<ServiceStats> {
     maxRss: process.resourceUsage().maxRSS * 1024,
     heapUsed: memory.heapUsed,
     heapTotal: memory.heapTotal,
+    liveHeap,
     external: memory.external,
     dbRss,
   };
@@ -120,9 +127,9 @@ async function stats(): Promise<ServiceStats> {
   return figures;
 }
 
-process.on('message', (message: { type: string; links?: Array<{ telegramId: number; user: BenchUser }> }) => {
+process.on('message', (message: { type: string; gc?: boolean; links?: Array<{ telegramId: number; user: BenchUser }> }) => {
   if (message.type === 'stats') {
-    stats().then(
+    stats(message.gc === true).then(
       (figures) => send({ type: 'stats', ...figures }),
       (error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
     );
