@@ -15,8 +15,6 @@ import { createAccountPort } from './bot/services/accounts-port.js';
 import { createPosterSource } from './bot/services/posters.js';
 import { createJournalStore, createPendingActionStore, createWatchlistStore } from './bot/services/stores.js';
 import { createTraktPort } from './bot/services/trakt-port.js';
-import { createTelegramAdapter } from './bot/telegram/telegram-bot.js';
-import { createDiscordAdapter } from './bot/discord/discord-bot.js';
 import { findIdentityById } from './db/queries/identities.js';
 import { deleteExpiredLinkAttempts } from './db/queries/link-attempts.js';
 import { buildServer, type RoutePlugin } from './server/build-server.js';
@@ -148,7 +146,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   background.every('pending-action-prune', 60 * 60_000, () => pendingActions.pruneExpired(new Date()));
 
   // --- chat adapters: each registers its sender in `outbox`, may add HTTP routes (webhooks), and is
-  // started after the server listens and stopped first on shutdown.
+  // started after the server listens and stopped first on shutdown. Each platform's library is loaded
+  // only when that platform is configured (discord.js alone holds ~40 MB).
   const adapters: ChatAdapter[] = [];
   const adapterRoutes: RoutePlugin[] = [];
   if (config.telegram !== null) {
@@ -156,6 +155,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       telegramUsesWebhook(config) && config.publicUrl !== null && config.telegram.webhookSecret !== null
         ? { url: `${config.publicUrl}${TELEGRAM_WEBHOOK_PATH}`, secret: config.telegram.webhookSecret }
         : undefined;
+    const { createTelegramAdapter } = await import('./bot/telegram/telegram-bot.js');
     const telegram = createTelegramAdapter({
       token: config.telegram.botToken,
       apiRoot: config.telegram.apiRoot,
@@ -171,6 +171,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     }
   }
   if (config.discord !== null) {
+    const { createDiscordAdapter } = await import('./bot/discord/discord-bot.js');
     const discord = createDiscordAdapter({
       token: config.discord.token,
       applicationId: config.discord.applicationId,
