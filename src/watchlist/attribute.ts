@@ -1,7 +1,7 @@
 import type { MediaCounts, NotFoundEntry, WatchlistEntry, WatchlistWriteResult } from '../domain/media.js';
 import type { Target } from '../domain/target.js';
 import type { WriteOp } from './ports.js';
-import { keyOfEntry, keyOfTarget, titleOfTarget } from './target-key.js';
+import { entryKey, targetKey, titleOf } from '../domain/target.js';
 
 /**
  * Which targets a write really changed. Trakt answers a write with counts per type (`added` or
@@ -47,7 +47,7 @@ export function countKeyOf(target: Target): CountKey {
 /** Targets without repeats (the same target twice would make the counts lie). */
 export function distinctTargets(targets: readonly Target[]): Target[] {
   const seen = new Map<string, Target>();
-  for (const target of targets) if (!seen.has(keyOfTarget(target))) seen.set(keyOfTarget(target), target);
+  for (const target of targets) if (!seen.has(targetKey(target))) seen.set(targetKey(target), target);
   return [...seen.values()];
 }
 
@@ -57,7 +57,7 @@ function sameId(a: unknown, b: unknown): boolean {
 
 /** Whether Trakt echoed this target as not found (matched by any id of its movie or show). */
 function echoedNotFound(target: Target, notFound: readonly NotFoundEntry[]): boolean {
-  const ids = titleOfTarget(target).ids as unknown as Record<string, unknown>;
+  const ids = titleOf(target).ids as unknown as Record<string, unknown>;
   const kinds = target.kind === 'movie' ? ['movies'] : ['shows', 'seasons', 'episodes'];
   return notFound.some(
     (entry) =>
@@ -96,7 +96,7 @@ export function attributeFromAnswer(
       continue;
     }
     if (listedBefore !== undefined) {
-      const wasListed = (t: Target) => listedBefore.has(keyOfTarget(t));
+      const wasListed = (t: Target) => listedBefore.has(targetKey(t));
       const predicted = candidates.filter((t) => (op === 'add' ? !wasListed(t) : wasListed(t)));
       if (predicted.length === reported) {
         attribution.changed.push(...predicted);
@@ -123,14 +123,14 @@ export function resolveFromList(
 ): Attribution {
   const listed = new Map<string, Date>();
   for (const entry of after) {
-    const key = keyOfEntry(entry);
+    const key = entryKey(entry);
     if (key !== undefined) listed.set(key, entry.listedAt);
   }
   const out: Attribution = { changed: [], unchanged: [], notFound: [], uncertain: [] };
   for (const { candidates, reported } of groups) {
     if (op === 'add') {
       const recent = candidates.filter((t) => {
-        const at = listed.get(keyOfTarget(t));
+        const at = listed.get(targetKey(t));
         return at !== undefined && at.getTime() >= since.getTime();
       });
       const rest = candidates.filter((t) => !recent.includes(t));
@@ -139,10 +139,10 @@ export function resolveFromList(
       else out.uncertain.push(...recent);
       continue;
     }
-    const absent = candidates.filter((t) => !listed.has(keyOfTarget(t)));
-    const still = candidates.filter((t) => listed.has(keyOfTarget(t)));
+    const absent = candidates.filter((t) => !listed.has(targetKey(t)));
+    const still = candidates.filter((t) => listed.has(targetKey(t)));
     out.unchanged.push(...still);
-    const wasListed = listedBefore === undefined ? absent : absent.filter((t) => listedBefore.has(keyOfTarget(t)));
+    const wasListed = listedBefore === undefined ? absent : absent.filter((t) => listedBefore.has(targetKey(t)));
     if (wasListed.length === reported) {
       out.changed.push(...wasListed);
       out.unchanged.push(...absent.filter((t) => !wasListed.includes(t)));

@@ -53,6 +53,13 @@ export class WatchlistCopy {
   /** After our own write: apply it locally, and keep trusting the copy only if Trakt's count agrees. */
   async applyOwnWrite(identityId: number, change: { added?: Target[]; removed?: Target[] }, result: WatchlistWriteResult): Promise<number | undefined> {
     const { store } = this.deps;
+    const both = (change.added?.length ?? 0) > 0 && (change.removed?.length ?? 0) > 0;
+    if (store.applyOwnWrite !== undefined && !both) {
+      // One round trip: applied only to a trusted copy, which stays trusted when the counts agree.
+      const trust = result.itemCount !== undefined && result.updatedAt !== undefined ? { itemCount: result.itemCount, updatedAt: result.updatedAt } : null;
+      const count = await store.applyOwnWrite(identityId, { ...change, listedAt: this.deps.now() }, trust);
+      return result.itemCount ?? count;
+    }
     const state = await store.state(identityId);
     if (state === undefined || state.activityAt === null) return result.itemCount;
     const count = await store.applyWrite(identityId, { ...change, listedAt: this.deps.now() });

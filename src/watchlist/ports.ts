@@ -77,6 +77,16 @@ export interface WatchlistCopyStore {
   markChecked(identityId: number, now: Date): Promise<void>;
   applyWrite(identityId: number, change: { added?: Target[]; removed?: Target[]; listedAt: Date }): Promise<number>;
   setActivity(identityId: number, activityAt: Date | null): Promise<void>;
+  /**
+   * Optional, one round trip: applies our own write to the copy only when it is trusted, and keeps it
+   * trusted (at `trust.updatedAt`) only when the new count equals `trust.itemCount`. Returns the new
+   * count, or undefined when there is no trusted copy (nothing written).
+   */
+  applyOwnWrite?(
+    identityId: number,
+    change: { added?: Target[]; removed?: Target[]; listedAt: Date },
+    trust: { itemCount: number; updatedAt: Date } | null,
+  ): Promise<number | undefined>;
   /** Which of these keys are on the copy. */
   present(identityId: number, keys: string[]): Promise<Set<string>>;
 }

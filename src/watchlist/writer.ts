@@ -3,7 +3,7 @@ import type { Target } from '../domain/target.js';
 import { attributeFromAnswer, distinctTargets, resolveFromList, type Attribution } from './attribute.js';
 import { WatchlistCopy } from './copy.js';
 import type { JournalEntry, WatchlistCopyStore, WriteJournal, WriteOp, WriterLogger, WriterTrakt, WriterTraktSource } from './ports.js';
-import { keyOfTarget } from './target-key.js';
+import { targetKey } from '../domain/target.js';
 
 /**
  * The one watchlist writer: every change to a user's Trakt watchlist (Confirm, Undo, batch adds, and
@@ -118,7 +118,7 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
   async function listedBefore(identityId: number, trakt: WriterTrakt, targets: Target[]): Promise<Set<string> | undefined> {
     try {
       await copy.current(identityId, trakt, { recheck: true });
-      return await deps.watchlists.present(identityId, targets.map(keyOfTarget));
+      return await deps.watchlists.present(identityId, targets.map(targetKey));
     } catch (error) {
       // The write itself still tells most of it; what it cannot tell is re-read or left uncertain.
       logger.warn({ err: error, identityId }, 'watchlist copy unavailable before a write');

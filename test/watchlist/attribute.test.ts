@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MediaCounts, Title, WatchlistEntry, WatchlistWriteResult } from '../../src/domain/media.js';
 import type { Target } from '../../src/domain/target.js';
 import { attributeFromAnswer, resolveFromList } from '../../src/watchlist/attribute.js';
-import { keyOfTarget } from '../../src/watchlist/target-key.js';
+import { targetKey } from '../../src/domain/target.js';
 
 /** Attributing Trakt's per-type counts to the targets of one write (REFERENCE §9). */
 const title = (trakt: number, type: 'movie' | 'show' = 'movie'): Title => ({ type, ids: { trakt, imdb: `tt${trakt}` }, title: `T${trakt}`, year: 2000, posterUrl: null });
@@ -16,7 +16,7 @@ const answer = (changed: Partial<MediaCounts>, notFound: WatchlistWriteResult['n
   requests: 1,
   items: 1,
 });
-const keys = (targets: Target[]) => targets.map(keyOfTarget).sort();
+const keys = (targets: Target[]) => targets.map(targetKey).sort();
 const entry = (target: Target, listedAt: Date): WatchlistEntry =>
   target.kind === 'movie'
     ? { rank: 1, listedAt, type: 'movie', title: target.title }
@@ -35,7 +35,7 @@ describe('attributing a write', () => {
   });
 
   it('GIVEN some of a type changed THEN the copy from before decides, for adds and removes', () => {
-    const listed = new Set([keyOfTarget(movie(2))]);
+    const listed = new Set([targetKey(movie(2))]);
     const add = attributeFromAnswer('add', [movie(1), movie(2), movie(3)], answer({ movies: 2 }), listed);
     expect(keys(add.attribution.changed)).toEqual(keys([movie(1), movie(3)]));
     const remove = attributeFromAnswer('remove', [movie(1), movie(2), movie(3)], answer({ movies: 1 }), listed);
@@ -62,7 +62,7 @@ describe('attributing a write', () => {
 
   it('GIVEN a re-read after a remove THEN it changed what is gone and was listed before; never what was not', () => {
     const groups = [{ type: 'movies' as const, candidates: [movie(1), movie(2), movie(3)], reported: 1 }];
-    const before = new Set([keyOfTarget(movie(1)), keyOfTarget(movie(3))]);
+    const before = new Set([targetKey(movie(1)), targetKey(movie(3))]);
     const now = new Date();
     const out = resolveFromList('remove', groups, [entry(movie(3), now)], now, before);
     expect(keys(out.changed)).toEqual(keys([movie(1)]));

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenManager } from '../../src/accounts/token-manager.js';
-import { targetKey } from '../../src/bot/core/targets.js';
 import { createJournalStore, createWatchlistStore } from '../../src/bot/services/stores.js';
 import { createTraktPort } from '../../src/bot/services/trakt-port.js';
 import type { Database } from '../../src/db/client.js';
 import type { Target } from '../../src/domain/target.js';
-import { keyOfTarget } from '../../src/watchlist/target-key.js';
+import { targetKey } from '../../src/domain/target.js';
 import { createWatchlistWriter, type WatchlistWriter, type WatchlistWriterDeps } from '../../src/watchlist/writer.js';
 import type { WriterTrakt } from '../../src/watchlist/ports.js';
 import { startTraktEmulator, type TraktEmulator } from '../emulators/trakt/index.js';
@@ -80,10 +79,10 @@ describe(`watchlist writer: what an undo takes back (${DRIVER_NAME})`, () => {
     emulator.seedWatchlist(user.username, [picks[1]!.ref]);
 
     const outcome = await writer.write({ identityId: identity.id, op: 'add', targets: picks.map((p) => p.target) });
-    expect(outcome.changed.map(keyOfTarget).sort()).toEqual([picks[0]!.target, picks[2]!.target].map(keyOfTarget).sort());
-    expect(outcome.unchanged.map(keyOfTarget)).toEqual([keyOfTarget(picks[1]!.target)]);
+    expect(outcome.changed.map(targetKey).sort()).toEqual([picks[0]!.target, picks[2]!.target].map(targetKey).sort());
+    expect(outcome.unchanged.map(targetKey)).toEqual([targetKey(picks[1]!.target)]);
     expect(outcome.uncertain).toEqual([]);
-    expect(outcome.entry.targets.map(keyOfTarget).sort()).toEqual(outcome.changed.map(keyOfTarget).sort());
+    expect(outcome.entry.targets.map(targetKey).sort()).toEqual(outcome.changed.map(targetKey).sort());
     expect(outcome.itemCount).toBe(3);
 
     const undo = await writer.undo({ identityId: identity.id, journalId: outcome.entry.id, windowMs: 60_000 });
@@ -112,11 +111,11 @@ describe(`watchlist writer: what an undo takes back (${DRIVER_NAME})`, () => {
     const writer = writerWith({ trakt: racing });
     const outcome = await writer.write({ identityId: identity.id, op: 'add', targets: picks.map((p) => p.target) });
     expect(outcome.result.changed.movies).toBe(2);
-    expect(outcome.entry.targets.map(keyOfTarget)).not.toContain(keyOfTarget(picks[0]!.target));
+    expect(outcome.entry.targets.map(targetKey)).not.toContain(targetKey(picks[0]!.target));
     // Trakt says two of three were added; the copy said none was there, and the re-read shows all three
     // listed just now: which one was already there cannot be told, so none goes into the undo.
     expect(outcome.changed).toEqual([]);
-    expect(outcome.uncertain.map(keyOfTarget).sort()).toEqual(picks.map((p) => keyOfTarget(p.target)).sort());
+    expect(outcome.uncertain.map(targetKey).sort()).toEqual(picks.map((p) => targetKey(p.target)).sort());
 
     expect(await writer.lastUndoable(identity.id, new Date(Date.now() - 60_000))).toBeUndefined();
     expect(await writer.undo({ identityId: identity.id, journalId: outcome.entry.id, windowMs: 60_000 })).toEqual({ kind: 'not-undoable' });
@@ -131,18 +130,10 @@ describe(`watchlist writer: what an undo takes back (${DRIVER_NAME})`, () => {
     emulator.seedWatchlist(user.username, [pick!.ref]);
     const outcome = await writer.write({ identityId: identity.id, op: 'add', targets: [pick!.target] });
     expect(outcome.changed).toEqual([]);
-    expect(outcome.unchanged.map(keyOfTarget)).toEqual([keyOfTarget(pick!.target)]);
+    expect(outcome.unchanged.map(targetKey)).toEqual([targetKey(pick!.target)]);
     expect(outcome.entry.targets).toEqual([]);
     expect(await writer.lastUndoable(identity.id, new Date(Date.now() - 60_000))).toBeUndefined();
     expect(refsOf(user.username)).toEqual([pick!.ref]);
-  });
-
-  it("GIVEN any target THEN the writer's key is the copy's key", () => {
-    const show = movies(1)[0]!.target;
-    const title = show.kind === 'movie' ? show.title : undefined;
-    if (title === undefined) throw new Error('no movie');
-    const targets: Target[] = [show, { kind: 'show', title: { ...title, type: 'show' } }, { kind: 'season', show: title, season: 2 }, { kind: 'episode', show: title, season: 2, episode: 5 }];
-    for (const target of targets) expect(keyOfTarget(target)).toBe(targetKey(target));
   });
 });
 
@@ -163,7 +154,7 @@ describe(`watchlist writer: intents survive a stop (${DRIVER_NAME})`, () => {
     expect(resumed).toHaveLength(1);
     const [only] = resumed;
     expect(only).toMatchObject({ identityId: identity.id, op: 'add', undoes: null });
-    expect(only?.targets.map(keyOfTarget)).toEqual(picks.map((p) => keyOfTarget(p.target)));
+    expect(only?.targets.map(targetKey)).toEqual(picks.map((p) => targetKey(p.target)));
     expect(only?.outcome.ok).toBe(true);
     if (only?.outcome.ok) expect(only.outcome.write.changed).toHaveLength(2);
     expect(postsBy(user.username)).toBe(1);
@@ -186,7 +177,7 @@ describe(`watchlist writer: intents survive a stop (${DRIVER_NAME})`, () => {
 
     const resumed = await writerWith({ startedAt: new Date() }).resumeInterrupted();
     expect(resumed).toHaveLength(1);
-    expect(resumed[0]?.outcome.ok && resumed[0].outcome.write.unchanged.map(keyOfTarget)).toEqual([keyOfTarget(pick!.target)]);
+    expect(resumed[0]?.outcome.ok && resumed[0].outcome.write.unchanged.map(targetKey)).toEqual([targetKey(pick!.target)]);
     expect(refsOf(user.username)).toEqual([pick!.ref]);
   });
 

@@ -1,21 +1,7 @@
 import type { Target, Title } from './ports.js';
 
-/** The key of a target in the local watchlist copy (also `watchlist_items.item_key`). */
-export function targetKey(target: Target): string {
-  switch (target.kind) {
-    case 'movie':
-    case 'show':
-      return `${target.kind}:${target.title.ids.trakt}`;
-    case 'season':
-      return `season:${target.show.ids.trakt}:${target.season}`;
-    case 'episode':
-      return `episode:${target.show.ids.trakt}:${target.season}:${target.episode}`;
-  }
-}
-
-export function titleOf(target: Target): Title {
-  return 'title' in target ? target.title : target.show;
-}
+export { targetKey, titleOf } from '../../domain/target.js';
+import { titleOf } from '../../domain/target.js';
 
 export function titleTarget(title: Title): Target {
   return { kind: title.type, title };

@@ -1,5 +1,6 @@
 import type { TitleQuery } from './parse.js';
 import type { SearchPage, SearchRequest, Title, TraktCatalogPort } from './ports.js';
+import { normalizeForMatch } from './title-index.js';
 
 /**
  * Which reading of a typed title to search. `blade runner 2049` may be the film "Blade Runner 2049"
@@ -20,19 +21,9 @@ export interface ReadingResult {
   exact?: Title;
 }
 
-/** Case, accents, punctuation and spacing do not make two titles different. */
-export function normalizedTitle(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
-
 function exactMatch(hits: readonly Title[], text: string): Title | undefined {
-  const wanted = normalizedTitle(text);
-  return hits.find((hit) => normalizedTitle(hit.title) === wanted);
+  const wanted = normalizeForMatch(text);
+  return hits.find((hit) => normalizeForMatch(hit.title) === wanted);
 }
 
 /**
