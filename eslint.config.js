@@ -104,6 +104,34 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/accounts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: chatPackages, message: 'Linking and tokens know nothing about chat platforms.' },
+            { regex: ours('bot|server'), message: 'src/accounts emits src/domain events; it never imports the chat core, an adapter or the HTTP server.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...chatPackages, 'fastify', 'fastify/*'], message: 'Storage knows nothing about chat or HTTP.' },
+            { regex: ours('bot|trakt|accounts|server|watchlist|main\\.js'), message: 'src/db is the bottom floor: it imports only src/domain and itself.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

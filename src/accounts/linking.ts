@@ -5,7 +5,7 @@ import { rowsOf } from '../db/client.js';
 import { decryptToken, encryptToken, secretAad, type KeyRing } from '../db/crypto.js';
 import { decryptTokens, deleteTraktLink, findTraktLink, saveTraktLink } from '../db/queries/trakt-links.js';
 import { linkAttempts, type LinkAttemptRow } from '../db/schema.js';
-import type { DeviceLinkFailure, LinkEvent, LinkNoticeTarget, LinkStartInfo } from '../bot/core/ports.js';
+import type { DeviceLinkFailure, LinkEvent, LinkNoticeTarget, LinkStartInfo } from '../domain/link.js';
 import type { Logger } from '../logger.js';
 import { createPkcePair } from '../trakt/oauth.js';
 import type { TraktClient } from '../trakt/client.js';

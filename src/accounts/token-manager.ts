@@ -3,7 +3,7 @@ import type { Database, Db } from '../db/client.js';
 import type { KeyRing } from '../db/crypto.js';
 import { decryptTokens, encryptTokensFor, findTraktLink, type StoredTokens } from '../db/queries/trakt-links.js';
 import { traktLinks, type TraktLinkRow } from '../db/schema.js';
-import type { RelinkRequiredEvent } from '../bot/core/ports.js';
+import type { RelinkRequiredEvent } from '../domain/link.js';
 import type { Logger } from '../logger.js';
 import { TraktRefreshRejectedError } from '../trakt/errors.js';
 import type { AccessTokenProvider, TokenSet } from '../trakt/types.js';

@@ -58,6 +58,10 @@ const forbidden: Array<{ rule: string; filePath: string; code: string }> = [
   { rule: 'watchlist → src/trakt', filePath: 'src/watchlist/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
   { rule: 'watchlist → src/db', filePath: 'src/watchlist/x.ts', code: "import { createDatabase } from '../db/client.js';\nexport const d = createDatabase;\n" },
   { rule: 'watchlist → grammy', filePath: 'src/watchlist/x.ts', code: "import { Bot } from 'grammy';\nexport const b = Bot;\n" },
+  { rule: 'accounts → src/bot/core', filePath: 'src/accounts/x.ts', code: "import type { Reply } from '../bot/core/types.js';\nexport type R = Reply;\n" },
+  { rule: 'accounts → grammy', filePath: 'src/accounts/x.ts', code: "import { Bot } from 'grammy';\nexport const b = Bot;\n" },
+  { rule: 'db → src/bot', filePath: 'src/db/queries/x.ts', code: "import type { Reply } from '../../bot/core/types.js';\nexport type R = Reply;\n" },
+  { rule: 'db → src/trakt', filePath: 'src/db/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
   { rule: 'domain → src/trakt', filePath: 'src/domain/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
   { rule: 'domain → src/bot/core', filePath: 'src/domain/x.ts', code: "import type { Reply } from '../bot/core/types.js';\nexport type R = Reply;\n" },
 ];
@@ -69,6 +73,8 @@ const allowed: Array<{ rule: string; filePath: string; code: string }> = [
   { rule: 'trakt → src/domain', filePath: 'src/trakt/x.ts', code: "import type { Title } from '../domain/media.js';\nexport type T = Title;\n" },
   { rule: 'watchlist → src/domain', filePath: 'src/watchlist/x.ts', code: "import type { Target } from '../domain/target.js';\nexport type T = Target;\n" },
   { rule: 'core → the watchlist writer', filePath: 'src/bot/core/x.ts', code: "import type { WriteJournal } from '../../watchlist/ports.js';\nexport type J = WriteJournal;\n" },
+  { rule: 'accounts → src/domain and src/db', filePath: 'src/accounts/x.ts', code: "import type { LinkEvent } from '../domain/link.js';\nimport type { Database } from '../db/client.js';\nexport type E = LinkEvent;\nexport type D = Database;\n" },
+  { rule: 'db → src/domain', filePath: 'src/db/queries/x.ts', code: "import type { Target } from '../../domain/target.js';\nexport type T = Target;\n" },
   { rule: 'domain → src/domain', filePath: 'src/domain/x.ts', code: "import type { Title } from './media.js';\nexport type T = Title;\n" },
   { rule: 'bot/services → src/trakt (it implements the ports)', filePath: 'src/bot/services/x.ts', code: "import type { TraktClient } from '../../trakt/client.js';\nexport type C = TraktClient;\n" },
 ];

@@ -6,43 +6,17 @@
  * errors of `./errors.ts`.
  */
 import type { Episode, Season, Title, WatchlistEntry, WatchlistWriteResult } from '../../domain/media.js';
+import type { DeviceLinkFailure, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent } from '../../domain/link.js';
 import type { Target } from '../../domain/target.js';
 import type { ChatUserRef, Platform } from './types.js';
 
-export type { Episode, Season, Target, Title, WatchlistEntry, WatchlistWriteResult };
+export type { DeviceLinkFailure, Episode, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent, Season, Target, Title, WatchlistEntry, WatchlistWriteResult };
 
 export interface LinkedAccount {
   username: string;
   vip: boolean;
   /** `limits.watchlist.item_count` from Trakt; null when Trakt did not say. */
   watchlistLimit: number | null;
-}
-
-export type LinkStartInfo =
-  | { kind: 'oauth'; url: string; expiresAt: Date }
-  | { kind: 'device'; url: string; userCode: string; expiresAt: Date };
-
-/** Where a link event is announced: the chat the user started linking from. */
-export interface LinkNoticeTarget {
-  platform: Platform;
-  chatId: string;
-}
-
-/** Why a device-code link ended without a link (Trakt's device-token answers, REFERENCE §3.3). */
-export type DeviceLinkFailure = 'denied' | 'expired' | 'invalid_code' | 'already_used';
-
-/**
- * A link attempt finished, on its own time (the OAuth callback or a device-code poll). The account
- * service emits it; the core turns it into a message (`linkNoticeReply` in `./notices.ts`).
- */
-export type LinkEvent =
-  | { kind: 'linked'; identityId: number; target: LinkNoticeTarget; traktUsername: string; vip: boolean; watchlistLimit: number | null }
-  | { kind: 'failed'; identityId: number; target: LinkNoticeTarget; reason: DeviceLinkFailure | 'error' };
-
-/** A stored link stopped working (Trakt refused its refresh); the user must link again. */
-export interface RelinkRequiredEvent {
-  identityId: number;
-  traktUsername: string;
 }
 
 export interface AccountPort {

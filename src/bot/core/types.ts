@@ -3,7 +3,9 @@
  * included, so both platforms say the same thing); adapters decide how it looks (HTML for Telegram,
  * embeds and markdown for Discord) and enforce their platform's limits.
  */
-export type Platform = 'telegram' | 'discord';
+import type { Platform } from '../../domain/link.js';
+
+export type { Platform };
 
 /** A chat user as a platform knows them. */
 export interface ChatUserRef {
