@@ -143,6 +143,16 @@ export interface WatchlistStore {
   applyWrite(identityId: number, change: { added?: Target[]; removed?: Target[]; listedAt: Date }): Promise<number>;
   /** Records which activity time the copy matches (null: re-read it next time). */
   setActivity(identityId: number, activityAt: Date | null): Promise<void>;
+  /**
+   * Optional, one round trip: applies our own write to the copy only when it is trusted, and keeps it
+   * trusted (at `trust.updatedAt`) only when the new count equals `trust.itemCount`. Returns the new
+   * count, or undefined when there is no trusted copy (nothing written).
+   */
+  applyOwnWrite?(
+    identityId: number,
+    change: { added?: Target[]; removed?: Target[]; listedAt: Date },
+    trust: { itemCount: number; updatedAt: Date } | null,
+  ): Promise<number | undefined>;
   page(
     identityId: number,
     query: { filter: WatchlistFilter; sort: WatchlistSort; offset: number; limit: number },

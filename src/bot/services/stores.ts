@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.js';
 import { abandonJournalIntents, claimJournalResume, claimJournalUndo, completeJournalEntry, insertJournalIntent, lastUndoableEntry, pendingJournalEntries, releaseJournalUndo } from '../../db/queries/action-journal.js';
 import { bindPendingView, claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, releasePendingView } from '../../db/queries/pending-actions.js';
 import {
+  applyOwnWatchlistWrite,
   applyWatchlistChange,
   clearWatchlistCopy,
   findWatchlistItems,
@@ -187,6 +188,13 @@ export function createWatchlistStore(db: Db): WatchlistStore {
         removeKeys: (change.removed ?? []).map(targetKey),
       }),
     setActivity: (identityId, activityAt) => setWatchlistActivity(db, identityId, activityAt),
+    applyOwnWrite: (identityId, change, trust) =>
+      applyOwnWatchlistWrite(
+        db,
+        identityId,
+        { upsert: (change.added ?? []).map((t) => itemRow(t, change.listedAt, null)), removeKeys: (change.removed ?? []).map(targetKey) },
+        trust,
+      ),
     async page(identityId, query) {
       const { items, total } = await pageWatchlistItems(db, identityId, {
         kinds: KINDS[query.filter],

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { rowsOf, type Db } from '../client.js';
 import { watchlistItems, watchlistSync, type WatchlistItemRow, type WatchlistSyncRow } from '../schema.js';
 
 /** One entry of the local watchlist copy (see `watchlist_items`). */
@@ -68,6 +68,53 @@ export async function applyWatchlistChange(
     await tx.update(watchlistSync).set({ itemCount }).where(eq(watchlistSync.identityId, identityId));
     return itemCount;
   });
+}
+
+/**
+ * Our own write applied to a trusted copy in one statement: the rows are deleted or inserted only when
+ * the copy is trusted (`activity_at` set), the count is what was there before plus what changed, and the
+ * copy stays trusted (at `trust.updatedAt`) only when that count equals `trust.itemCount` (Trakt's
+ * count after the write). Returns the new count, or undefined when there is no trusted copy (nothing
+ * is written then). A change that both adds and removes goes through `applyWatchlistChange`.
+ */
+export async function applyOwnWatchlistWrite(
+  db: Db,
+  identityId: number,
+  change: { upsert: WatchlistItemInput[]; removeKeys: string[] },
+  trust: { itemCount: number; updatedAt: Date } | null,
+): Promise<number | undefined> {
+  const id = sql`${identityId}::bigint`;
+  const trusted = sql`watchlist_sync.identity_id = ${id} and watchlist_sync.activity_at is not null`;
+  const removed =
+    change.removeKeys.length === 0
+      ? sql`select 1 where false`
+      : sql`delete from watchlist_items where identity_id = ${id} and item_key in (${sql.join(
+          change.removeKeys.map((k) => sql`${k}`),
+          sql`, `,
+        )}) and exists (select 1 from watchlist_sync where ${trusted}) returning 1`;
+  const added =
+    change.upsert.length === 0
+      ? sql`select 1 where false`
+      : sql`insert into watchlist_items (identity_id, item_key, type, trakt_id, title, sort_title, year, rating, listed_at, rank, data)
+          select v.* from (values ${sql.join(
+            change.upsert.map(
+              (r) =>
+                sql`(${id}, ${r.itemKey}::text, ${r.type}::text, ${r.traktId}::integer, ${r.title}::text, ${r.sortTitle}::text, ${r.year}::integer, ${r.rating}::real, ${r.listedAt.toISOString()}::timestamptz, ${r.rank}::integer, ${JSON.stringify(r.data)}::jsonb)`,
+            ),
+            sql`, `,
+          )}) as v(identity_id, item_key, type, trakt_id, title, sort_title, year, rating, listed_at, rank, data)
+          where exists (select 1 from watchlist_sync where ${trusted})
+          on conflict do nothing returning 1`;
+  const expected = trust === null ? sql`null::integer` : sql`${trust.itemCount}::integer`;
+  const updatedAt = trust === null ? sql`null::timestamptz` : sql`${trust.updatedAt.toISOString()}::timestamptz`;
+  const result = await db.execute(sql`
+    with d as (${removed}), i as (${added}),
+    n as (select (select count(*) from watchlist_items where identity_id = ${id}) - (select count(*) from d) + (select count(*) from i) as c)
+    update watchlist_sync set item_count = n.c, activity_at = case when n.c = ${expected} then ${updatedAt} else null end
+    from n where ${trusted}
+    returning watchlist_sync.item_count as n`);
+  const [row] = rowsOf<{ n: number | string }>(result);
+  return row === undefined ? undefined : Number(row.n);
 }
 
 /** Within one title: the show itself, then its seasons, then its episodes. */
