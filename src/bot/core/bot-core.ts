@@ -5,6 +5,7 @@ import { linkReplies } from './commands/link.js';
 import { CoreContext, raceTimeout, resolveOptions, type CoreDeps } from './context.js';
 import { AccountLockedError, NeedsLinkError, WatchlistFullError } from './errors.js';
 import type { ActionModule, CommandModule, CommandOption } from './handlers.js';
+import type { PendingAction } from './ports.js';
 import { cleanText } from './parse.js';
 import { errorReply, NOTICES } from './replies.js';
 import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, Reply } from './types.js';
@@ -124,7 +125,25 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         }
         const handler = actions.get(decoded.action);
         if (handler === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
-        const [ctx, pending] = await Promise.all([contextFor(input), deps.pending.find(decoded.id)]);
+        const viewId = viewIdOf(decoded.id);
+        const claimedAt = now();
+        let ctx: CoreContext;
+        let pending: PendingAction | undefined;
+        let claimed: boolean | undefined;
+        if (deps.pending.press !== undefined) {
+          // One round trip: the row as it was, and the view claimed only if every check below passes.
+          ctx = await contextFor(input);
+          const pressed = await deps.pending.press(
+            decoded.id,
+            viewId,
+            { action: decoded.action, ownerIdentityId: ctx.identityId, platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId ?? null },
+            claimedAt,
+          );
+          pending = pressed?.pending;
+          claimed = pressed?.claimed;
+        } else {
+          [ctx, pending] = await Promise.all([contextFor(input), deps.pending.find(decoded.id)]);
+        }
         // A forged id, or a real id under another action's name, looks exactly like an expired button.
         if (pending === undefined || pending.action !== decoded.action) return { ack: { text: NOTICES.buttonStale, alert: true } };
         if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: NOTICES.buttonForeign, alert: true } };
@@ -139,9 +158,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
           return { ack: { text: NOTICES.buttonStale, alert: true } };
         }
         // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
-        const viewId = viewIdOf(decoded.id);
-        const claimedAt = now();
-        if (!(await deps.pending.claimView(viewId, claimedAt))) return { ack: { text: NOTICES.buttonStale, alert: true } };
+        if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: NOTICES.buttonStale, alert: true } };
         // A read that failed (Trakt down on Next, a season, an episode) changed nothing: its card stays
         // usable. Writes keep their claim: they show their own outcome (with Retry) on the card.
         const release = WRITE_ACTIONS.has(decoded.action) ? undefined : () => deps.pending.releaseView(viewId, claimedAt);

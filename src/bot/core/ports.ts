@@ -106,6 +106,17 @@ export interface PendingActionStore {
    */
   claimView(viewId: string, now: Date): Promise<boolean>;
   /**
+   * Optional, one round trip for `find` and `claimView`: the pressed button as it was, and whether its
+   * view was claimed, which happens only when the button matches `check` (action, owner, chat, message)
+   * and is neither consumed nor expired.
+   */
+  press?(
+    id: string,
+    viewId: string,
+    check: { action: string; ownerIdentityId: number; platform: Platform; chatId: string; messageId: string | null },
+    now: Date,
+  ): Promise<{ pending: PendingAction; claimed: boolean } | undefined>;
+  /**
    * Gives back a claim made at `claimedAt` (the press failed before changing anything), so the view's
    * buttons work again. A later claim of the same view is left alone.
    */

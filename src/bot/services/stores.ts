@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { abandonJournalIntents, claimJournalResume, claimJournalUndo, completeJournalEntry, insertJournalIntent, lastUndoableEntry, pendingJournalEntries, releaseJournalUndo } from '../../db/queries/action-journal.js';
-import { bindPendingView, claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, releasePendingView } from '../../db/queries/pending-actions.js';
+import { bindPendingView, claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, pressPendingAction, releasePendingView } from '../../db/queries/pending-actions.js';
 import {
   applyOwnWatchlistWrite,
   applyWatchlistChange,
@@ -14,10 +14,11 @@ import {
   setWatchlistActivity,
   type WatchlistItemInput,
 } from '../../db/queries/watchlist-copy.js';
-import type { ActionJournalRow, WatchlistItemRow } from '../../db/schema.js';
+import type { ActionJournalRow, PendingActionRow, WatchlistItemRow } from '../../db/schema.js';
 import type {
   JournalEntry,
   JournalStore,
+  PendingAction,
   PendingActionStore,
   StoredWatchlistItem,
   Target,
@@ -33,6 +34,20 @@ const PENDING_KEPT_AFTER_EXPIRY_MS = 24 * 60 * 60_000;
 export interface PrunablePendingActionStore extends PendingActionStore {
   /** Deletes buttons that expired more than a day before `now`; returns how many. For a periodic job. */
   pruneExpired(now: Date): Promise<number>;
+}
+
+function pendingOf(row: PendingActionRow): PendingAction {
+  return {
+    id: row.id,
+    ownerIdentityId: row.ownerIdentityId,
+    platform: row.platform,
+    chatId: row.chatId,
+    messageId: row.messageId,
+    action: row.kind,
+    payload: row.payload,
+    expiresAt: row.expiresAt,
+    consumedAt: row.consumedAt,
+  };
 }
 
 export function createPendingActionStore(db: Db): PrunablePendingActionStore {
@@ -53,19 +68,12 @@ export function createPendingActionStore(db: Db): PrunablePendingActionStore {
       ),
     async find(id) {
       const row = await findPendingAction(db, id);
-      return (
-        row && {
-          id: row.id,
-          ownerIdentityId: row.ownerIdentityId,
-          platform: row.platform,
-          chatId: row.chatId,
-          messageId: row.messageId,
-          action: row.kind,
-          payload: row.payload,
-          expiresAt: row.expiresAt,
-          consumedAt: row.consumedAt,
-        }
-      );
+      return row && pendingOf(row);
+    },
+    async press(id, viewId, check, now) {
+      const { action, ...rest } = check;
+      const pressed = await pressPendingAction(db, id, viewId, { kind: action, ...rest }, now);
+      return pressed && { pending: pendingOf(pressed.row), claimed: pressed.claimed };
     },
     claimView: (viewId, now) => claimPendingView(db, viewId, now),
     releaseView: (viewId, claimedAt) => releasePendingView(db, viewId, claimedAt),

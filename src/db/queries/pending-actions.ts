@@ -1,5 +1,5 @@
-import { and, eq, gt, isNull, like, lte } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { and, eq, gt, isNull, like, lte, sql } from 'drizzle-orm';
+import { rowsOf, type Db } from '../client.js';
 import { pendingActions, type PendingActionRow } from '../schema.js';
 
 export interface NewPendingActionRow {
@@ -34,6 +34,79 @@ export async function claimPendingView(db: Db, viewId: string, now: Date): Promi
     .where(and(like(pendingActions.id, `${viewId}%`), isNull(pendingActions.consumedAt), gt(pendingActions.expiresAt, now)))
     .returning({ id: pendingActions.id });
   return claimed.length > 0;
+}
+
+/** Where a button was pressed and by whom: the view is claimed only when its pressed row matches all of it. */
+export interface PressCheck {
+  kind: string;
+  ownerIdentityId: number;
+  platform: 'telegram' | 'discord';
+  chatId: string;
+  /** The message pressed on; a bound button matches only its own message. */
+  messageId: string | null;
+}
+
+/**
+ * A press in one statement: reads the pressed row and, only when it matches `check` and is neither
+ * consumed nor expired, consumes every live button of its view (as `claimPendingView`). Returns the
+ * pressed row as it was before the statement (undefined when there is none) and whether the claim was
+ * taken; the caller tells a stale press from a foreign one from that row.
+ */
+export async function pressPendingAction(
+  db: Db,
+  id: string,
+  viewId: string,
+  check: PressCheck,
+  now: Date,
+): Promise<{ row: PendingActionRow; claimed: boolean } | undefined> {
+  if (!/^[A-Za-z0-9_-]+$/.test(viewId) || !id.startsWith(viewId)) return undefined;
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const result = await db.execute(sql`
+    with p as (select * from pending_actions where id = ${id}),
+    c as (
+      update pending_actions set consumed_at = ${at}
+      where id like ${`${viewId}%`} and consumed_at is null and expires_at > ${at}
+        and exists (
+          select 1 from p where p.kind = ${check.kind} and p.owner_identity_id = ${check.ownerIdentityId}::bigint
+            and p.platform = ${check.platform} and p.chat_id = ${check.chatId}
+            and (p.message_id is null or p.message_id = ${check.messageId}::text)
+            and p.consumed_at is null and p.expires_at > ${at})
+      returning 1)
+    select p.id, p.owner_identity_id::text as owner, p.platform, p.chat_id, p.message_id, p.kind, p.payload,
+      (extract(epoch from p.expires_at) * 1000)::float8 as expires_ms,
+      (extract(epoch from p.consumed_at) * 1000)::float8 as consumed_ms,
+      (extract(epoch from p.created_at) * 1000)::float8 as created_ms,
+      (select count(*) from c) > 0 as claimed
+    from p`);
+  const [r] = rowsOf<{
+    id: string;
+    owner: string;
+    platform: 'telegram' | 'discord';
+    chat_id: string;
+    message_id: string | null;
+    kind: string;
+    payload: unknown;
+    expires_ms: number | string;
+    consumed_ms: number | string | null;
+    created_ms: number | string;
+    claimed: boolean;
+  }>(result);
+  if (r === undefined) return undefined;
+  return {
+    row: {
+      id: r.id,
+      ownerIdentityId: Number(r.owner),
+      platform: r.platform,
+      chatId: r.chat_id,
+      messageId: r.message_id,
+      kind: r.kind,
+      payload: r.payload,
+      expiresAt: new Date(Number(r.expires_ms)),
+      consumedAt: r.consumed_ms === null ? null : new Date(Number(r.consumed_ms)),
+      createdAt: new Date(Number(r.created_ms)),
+    },
+    claimed: r.claimed,
+  };
 }
 
 /** Undoes the claim made at `claimedAt`: the view's buttons can be pressed again. */

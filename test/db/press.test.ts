@@ -1,0 +1,61 @@
+import { randomInt } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newViewId } from '../../src/bot/core/actions.js';
+import { createPendingActionStore } from '../../src/bot/services/stores.js';
+import type { Database } from '../../src/db/client.js';
+import { upsertChatIdentity } from '../../src/db/queries/identities.js';
+import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+
+/** A button press read and claimed in one statement (`press`), on the real database. */
+let database: Database;
+beforeAll(async () => {
+  database = await sharedTestDatabase();
+});
+
+async function identity(): Promise<number> {
+  return (await upsertChatIdentity(database.db, { platform: 'telegram', platformUserId: String(randomInt(1, 2 ** 47)) })).id;
+}
+
+describe(`press in one statement (${DRIVER_NAME})`, () => {
+  it('GIVEN a bound view WHEN pressed by a stranger, on another message, or under another action THEN nothing is consumed; WHEN its owner presses twice at once THEN one claim wins in one round trip each', async () => {
+    const owner = await identity();
+    const store = createPendingActionStore(database.db);
+    const press = store.press!;
+    const viewId = newViewId();
+    const expiresAt = new Date(Date.now() + 60_000);
+    await store.create(['AA', 'AB'].map((s) => ({ id: `${viewId}${s}`, ownerIdentityId: owner, platform: 'telegram', chatId: '7', action: 'confirm', payload: { n: s }, expiresAt })));
+    await store.bindMessage(viewId, { chatId: '7', messageId: '70' });
+    const check = { action: 'confirm', ownerIdentityId: owner, platform: 'telegram' as const, chatId: '7', messageId: '70' };
+
+    const foreign = await press(`${viewId}AB`, viewId, { ...check, ownerIdentityId: owner + 1 }, new Date());
+    expect(foreign).toMatchObject({ claimed: false, pending: { ownerIdentityId: owner, action: 'confirm', payload: { n: 'AB' }, messageId: '70', consumedAt: null } });
+    expect(await press(`${viewId}AB`, viewId, { ...check, messageId: '71' }, new Date())).toMatchObject({ claimed: false });
+    expect(await press(`${viewId}AB`, viewId, { ...check, messageId: null }, new Date())).toMatchObject({ claimed: false });
+    expect(await press(`${viewId}AB`, viewId, { ...check, chatId: '8' }, new Date())).toMatchObject({ claimed: false });
+    expect(await press(`${viewId}AB`, viewId, { ...check, action: 'undo' }, new Date())).toMatchObject({ claimed: false });
+    expect(await press(`${viewId}ZZ`, viewId, check, new Date())).toBeUndefined();
+    expect(await press('%', '%', check, new Date())).toBeUndefined();
+    expect((await store.find(`${viewId}AA`))?.consumedAt).toBeNull();
+
+    database.queryStats.reset();
+    database.queryStats.enable();
+    const at = new Date();
+    const both = await Promise.all([press(`${viewId}AB`, viewId, check, at), press(`${viewId}AA`, viewId, check, at)]);
+    database.queryStats.disable();
+    expect(database.queryStats.queries).toBe(2);
+    expect(both.filter((p) => p?.claimed)).toHaveLength(1);
+    expect((await store.find(`${viewId}AA`))?.consumedAt).toEqual(at);
+    const again = await press(`${viewId}AB`, viewId, check, new Date());
+    expect(again).toMatchObject({ claimed: false, pending: { consumedAt: at } });
+  });
+
+  it('GIVEN an expired unbound view WHEN its owner presses it THEN it is not claimed and its expiry is reported as stored', async () => {
+    const owner = await identity();
+    const store = createPendingActionStore(database.db);
+    const viewId = newViewId();
+    const expiresAt = new Date(Date.now() - 1);
+    await store.create([{ id: `${viewId}AA`, ownerIdentityId: owner, platform: 'telegram', chatId: '7', action: 'page', payload: {}, expiresAt }]);
+    const pressed = await store.press!(`${viewId}AA`, viewId, { action: 'page', ownerIdentityId: owner, platform: 'telegram', chatId: '7', messageId: '1' }, new Date());
+    expect(pressed).toEqual({ claimed: false, pending: expect.objectContaining({ expiresAt, messageId: null, consumedAt: null }) });
+  });
+});
