@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.js';
 import type { KeyRing } from '../db/crypto.js';
-import { decryptTokens, encryptTokensFor, findTraktLink, type StoredTokens } from '../db/queries/trakt-links.js';
+import { decryptTokens, encryptTokensFor, findTraktLinkShared, forgetSharedTraktLink, type StoredTokens } from '../db/queries/trakt-links.js';
 import { traktLinks, type TraktLinkRow } from '../db/schema.js';
 import type { RelinkRequiredEvent } from '../domain/link.js';
 import type { Logger } from '../logger.js';
@@ -77,7 +77,8 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
   };
 
   async function loadUsable(identityId: number): Promise<{ row: TraktLinkRow; tokens: StoredTokens }> {
-    const row = await findTraktLink(deps.database.db, identityId);
+    // Shared with the other reads of the same update (is this user linked, the provider): one round trip.
+    const row = await findTraktLinkShared(deps.database.db, identityId);
     if (row === undefined) throw new NotLinkedError();
     if (row.status !== 'active') throw new RelinkRequiredError();
     return { row, tokens: decryptTokens(deps.ring, row) };
@@ -116,13 +117,17 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
             updatedAt: now(),
           })
           .where(eq(traktLinks.identityId, identityId));
+        forgetSharedTraktLink(deps.database.db, identityId);
         deps.logger.info({ identityId, expiresAt: fresh.expiresAt.toISOString() }, 'Trakt token refreshed');
         return { token: fresh.accessToken };
       });
       if ('token' in outcome) return outcome.token;
       await markRelinkRequired(deps.database.db, outcome.refused);
       throw new RelinkRequiredError();
-    })().finally(() => inFlight.delete(identityId));
+    })().finally(() => {
+      inFlight.delete(identityId);
+      forgetSharedTraktLink(deps.database.db, identityId);
+    });
     inFlight.set(identityId, running);
     return running;
   }
@@ -132,6 +137,7 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
       .update(traktLinks)
       .set({ status: 'needs_relink', updatedAt: now() })
       .where(eq(traktLinks.identityId, row.identityId));
+    forgetSharedTraktLink(deps.database.db, row.identityId);
     // Only the update that sets relink_notified_at tells the user, so they hear it once.
     const claimed = await db
       .update(traktLinks)

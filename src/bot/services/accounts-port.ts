@@ -3,7 +3,7 @@ import type { LinkService } from '../../accounts/linking.js';
 import type { Db } from '../../db/client.js';
 import { upsertChatIdentity } from '../../db/queries/identities.js';
 import { updateTraktLinkSettings } from '../../db/queries/trakt-link-settings.js';
-import { findTraktLink } from '../../db/queries/trakt-links.js';
+import { findTraktLinkShared } from '../../db/queries/trakt-links.js';
 import { NeedsLinkError } from '../core/errors.js';
 import type { AccountPort } from '../core/ports.js';
 import { translated } from './trakt-errors.js';
@@ -29,7 +29,7 @@ export function createAccountPort(deps: { db: Db; links: LinkService; onLinkChan
       return row.id;
     },
     async linkedAccount(identityId) {
-      const link = await findTraktLink(deps.db, identityId);
+      const link = await findTraktLinkShared(deps.db, identityId);
       if (link === undefined) return null;
       if (link.status !== 'active') throw new NeedsLinkError(true);
       return { username: link.traktUsername, vip: link.vip, watchlistLimit: link.watchlistLimit };

@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../client.js';
 import { decryptToken, encryptToken, keyIdOfCiphertext, secretAad, TokenDecryptionError, type KeyRing } from '../crypto.js';
 import { traktLinks, type TraktLinkRow } from '../schema.js';
@@ -61,11 +62,13 @@ export async function saveTraktLink(
     relinkNotifiedAt: null,
     updatedAt: new Date(),
   };
+  forgetSharedTraktLink(db, identityId);
   const [row] = await db
     .insert(traktLinks)
     .values({ identityId, ...values, linkedAt: new Date() })
     .onConflictDoUpdate({ target: traktLinks.identityId, set: values })
     .returning();
+  forgetSharedTraktLink(db, identityId);
   if (row === undefined) throw new Error('saving the Trakt link returned no row');
   return row;
 }
@@ -75,8 +78,50 @@ export async function findTraktLink(db: Db, identityId: number): Promise<TraktLi
   return row;
 }
 
+/**
+ * How long a link read is shared: long enough for the reads one chat update makes (is this user
+ * linked; the token provider; the access token) to be one round trip, short enough that a change made
+ * by another process is seen by the next update. Every write in this process forgets the link at once.
+ */
+export const LINK_SHARE_MS = 2000;
+const SHARED_MAX = 10_000;
+const shared = new WeakMap<Db, LRUCache<number, Promise<TraktLinkRow | undefined>>>();
+
+/**
+ * `findTraktLink`, shared for `LINK_SHARE_MS` among callers on the same `db` (and with a read still in
+ * flight). Only a link found is shared: a link made just now is always seen.
+ */
+export function findTraktLinkShared(db: Db, identityId: number): Promise<TraktLinkRow | undefined> {
+  let cache = shared.get(db);
+  if (cache === undefined) {
+    cache = new LRUCache({ max: SHARED_MAX, ttl: LINK_SHARE_MS });
+    shared.set(db, cache);
+  }
+  const known = cache.get(identityId);
+  if (known !== undefined) return known;
+  const read = findTraktLink(db, identityId);
+  cache.set(identityId, read);
+  const drop = () => {
+    if (cache.peek(identityId) === read) cache.delete(identityId);
+  };
+  read.then((row) => {
+    if (row === undefined) drop();
+  }, drop);
+  return read;
+}
+
+/** Forgets a shared link read after a write to it (or to every link, without an id). */
+export function forgetSharedTraktLink(db: Db, identityId?: number): void {
+  const cache = shared.get(db);
+  if (cache === undefined) return;
+  if (identityId === undefined) cache.clear();
+  else cache.delete(identityId);
+}
+
 export async function deleteTraktLink(db: Db, identityId: number): Promise<boolean> {
+  forgetSharedTraktLink(db, identityId);
   const deleted = await db.delete(traktLinks).where(eq(traktLinks.identityId, identityId)).returning({ id: traktLinks.identityId });
+  forgetSharedTraktLink(db, identityId);
   return deleted.length > 0;
 }
 
@@ -114,5 +159,6 @@ export async function reencryptTraktLinks(db: Db, ring: KeyRing): Promise<Reencr
       .where(and(eq(traktLinks.identityId, row.identityId), eq(traktLinks.accessTokenEnc, row.accessTokenEnc)));
     reencrypted += 1;
   }
+  forgetSharedTraktLink(db);
   return { checked: rows.length, reencrypted, unreadable };
 }
