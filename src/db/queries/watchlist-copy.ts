@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../client.js';
 import { watchlistItems, watchlistSync, type WatchlistItemRow, type WatchlistSyncRow } from '../schema.js';
 
@@ -144,17 +144,19 @@ export async function pageWatchlistItems(
     query.kinds === null
       ? eq(watchlistItems.identityId, identityId)
       : and(eq(watchlistItems.identityId, identityId), inArray(watchlistItems.type, [...query.kinds]));
-  const [items, [counted]] = await Promise.all([
-    db
-      .select()
-      .from(watchlistItems)
-      .where(where)
-      .orderBy(...orderOf(query.order))
-      .limit(query.limit)
-      .offset(query.offset),
-    db.select({ n: count() }).from(watchlistItems).where(where),
-  ]);
-  return { items, total: Number(counted?.n ?? 0) };
+  // One statement: the window count is taken before LIMIT/OFFSET, so each row carries the whole total.
+  const rows = await db
+    .select({ item: getTableColumns(watchlistItems), total: sql<number | string>`count(*) over ()` })
+    .from(watchlistItems)
+    .where(where)
+    .orderBy(...orderOf(query.order))
+    .limit(query.limit)
+    .offset(query.offset);
+  if (rows.length > 0) return { items: rows.map((r) => r.item), total: Number(rows[0]?.total ?? 0) };
+  if (query.offset === 0) return { items: [], total: 0 };
+  // A page past the end carries no row to read the total from.
+  const [counted] = await db.select({ n: count() }).from(watchlistItems).where(where);
+  return { items: [], total: Number(counted?.n ?? 0) };
 }
 
 export async function presentWatchlistKeys(db: Db, identityId: number, keys: string[]): Promise<Set<string>> {
