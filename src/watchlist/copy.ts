@@ -33,21 +33,53 @@ export class WatchlistCopy {
     return work;
   }
 
-  private async sync(identityId: number, trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>, recheck: boolean): Promise<WatchlistCopyState> {
+  /**
+   * `current` with `recheck`, then which of `keys` are on the copy. The state and the keys are read in
+   * one round trip when the store can; the keys are read again only when the copy was replaced.
+   */
+  async presentAfterRecheck(identityId: number, trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>, keys: string[]): Promise<Set<string>> {
     const { store } = this.deps;
-    const state = await store.state(identityId);
+    const read = store.stateWithPresent;
+    if (read === undefined || this.syncing.has(identityId)) {
+      await this.current(identityId, trakt, { recheck: true });
+      return store.present(identityId, keys);
+    }
+    let present: Set<string> | undefined;
+    const work = (async () => {
+      const before = await read.call(store, identityId, keys);
+      const outcome = await this.syncFrom(before.state, identityId, trakt, true);
+      if (!outcome.replaced) present = before.present;
+      return outcome.state;
+    })().finally(() => this.syncing.delete(identityId));
+    this.syncing.set(identityId, work);
+    await work;
+    return present ?? store.present(identityId, keys);
+  }
+
+  private async sync(identityId: number, trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>, recheck: boolean): Promise<WatchlistCopyState> {
+    const state = await this.deps.store.state(identityId);
+    return (await this.syncFrom(state, identityId, trakt, recheck)).state;
+  }
+
+  private async syncFrom(
+    state: WatchlistCopyState | undefined,
+    identityId: number,
+    trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>,
+    recheck: boolean,
+  ): Promise<{ state: WatchlistCopyState; replaced: boolean }> {
+    const { store } = this.deps;
     const now = this.deps.now();
     if (!recheck && state !== undefined && state.activityAt !== null && now.getTime() - state.checkedAt.getTime() < this.deps.freshMs) {
-      return state;
+      return { state, replaced: false };
     }
     const activity = await trakt.watchlistActivity();
     if (state !== undefined && state.activityAt !== null && activity !== null && activity.getTime() === state.activityAt.getTime()) {
       await store.markChecked(identityId, now);
-      return { ...state, checkedAt: now };
+      return { state: { ...state, checkedAt: now }, replaced: false };
     }
     const entries = await trakt.watchlistAll();
     const itemCount = await store.replace(identityId, entries, activity, now);
-    return { activityAt: activity, checkedAt: now, itemCount };
+    return { state: { activityAt: activity, checkedAt: now, itemCount }, replaced: true };
   }
 
   /** After our own write: apply it locally, and keep trusting the copy only if Trakt's count agrees. */

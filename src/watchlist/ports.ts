@@ -89,6 +89,11 @@ export interface WatchlistCopyStore {
   ): Promise<number | undefined>;
   /** Which of these keys are on the copy. */
   present(identityId: number, keys: string[]): Promise<Set<string>>;
+  /**
+   * Optional, one round trip: the copy's state together with which of these keys are on it (the
+   * state alone when there is no copy: then nothing is on it).
+   */
+  stateWithPresent?(identityId: number, keys: string[]): Promise<{ state: WatchlistCopyState | undefined; present: Set<string> }>;
 }
 
 export interface WriterLogger {

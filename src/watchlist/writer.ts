@@ -117,8 +117,7 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
   /** Which targets are listed, from the copy brought up to date first (one last_activities call). */
   async function listedBefore(identityId: number, trakt: WriterTrakt, targets: Target[]): Promise<Set<string> | undefined> {
     try {
-      await copy.current(identityId, trakt, { recheck: true });
-      return await deps.watchlists.present(identityId, targets.map(targetKey));
+      return await copy.presentAfterRecheck(identityId, trakt, targets.map(targetKey));
     } catch (error) {
       // The write itself still tells most of it; what it cannot tell is re-read or left uncertain.
       logger.warn({ err: error, identityId }, 'watchlist copy unavailable before a write');

@@ -56,4 +56,18 @@ describe(`own write in one statement (${DRIVER_NAME})`, () => {
     expect(await store.state(stale)).toMatchObject({ itemCount: 1, activityAt: null });
     expect(await store.present(stale, ['movie:2'])).toEqual(new Set());
   });
+
+  it('GIVEN a copy WHEN its state and some keys are asked together THEN one statement answers both; no copy reads as no state and no keys', async () => {
+    const owner = await identity();
+    const store = createWatchlistStore(database.db);
+    await store.replace(owner, [entry(1, 'One'), entry(2, 'Two')], at(3), at(4));
+    database.queryStats.reset();
+    database.queryStats.enable();
+    const read = await store.stateWithPresent!(owner, ['movie:2', 'movie:3']);
+    database.queryStats.disable();
+    expect(database.queryStats.queries).toBe(1);
+    expect(read).toEqual({ state: { activityAt: at(3), checkedAt: at(4), itemCount: 2 }, present: new Set(['movie:2']) });
+    expect(await store.stateWithPresent!(owner, [])).toMatchObject({ present: new Set() });
+    expect(await store.stateWithPresent!(await identity(), ['movie:1'])).toEqual({ state: undefined, present: new Set() });
+  });
 });

@@ -170,6 +170,11 @@ export interface WatchlistStore {
   ): Promise<{ items: StoredWatchlistItem[]; total: number }>;
   /** Which of these keys are on the copy. */
   present(identityId: number, keys: string[]): Promise<Set<string>>;
+  /**
+   * Optional, one round trip: the copy's state together with which of these keys are on it (the
+   * state alone when there is no copy: then nothing is on it).
+   */
+  stateWithPresent?(identityId: number, keys: string[]): Promise<{ state: WatchlistCopyState | undefined; present: Set<string> }>;
   /** Items whose title contains the text (best matches first). */
   find(identityId: number, text: string, limit: number): Promise<StoredWatchlistItem[]>;
   clear(identityId: number): Promise<void>;

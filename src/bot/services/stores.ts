@@ -7,6 +7,7 @@ import {
   clearWatchlistCopy,
   findWatchlistItems,
   findWatchlistSync,
+  findWatchlistSyncWithKeys,
   markWatchlistChecked,
   pageWatchlistItems,
   presentWatchlistKeys,
@@ -213,6 +214,12 @@ export function createWatchlistStore(db: Db): WatchlistStore {
       return { items: items.map(storedItem), total };
     },
     present: (identityId, keys) => presentWatchlistKeys(db, identityId, keys),
+    async stateWithPresent(identityId, keys) {
+      const found = await findWatchlistSyncWithKeys(db, identityId, keys);
+      if (found === undefined) return { state: undefined, present: new Set<string>() };
+      const { sync } = found;
+      return { state: { activityAt: sync.activityAt, checkedAt: sync.checkedAt, itemCount: sync.itemCount }, present: found.present };
+    },
     async find(identityId, text, limit) {
       return (await findWatchlistItems(db, identityId, text, sortTitleOf(text), limit)).map(storedItem);
     },

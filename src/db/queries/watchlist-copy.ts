@@ -168,6 +168,22 @@ export async function presentWatchlistKeys(db: Db, identityId: number, keys: str
   return new Set(rows.map((r) => r.key));
 }
 
+/** The sync row and which of `keys` are on the copy, in one statement; undefined when there is no copy. */
+export async function findWatchlistSyncWithKeys(db: Db, identityId: number, keys: string[]): Promise<{ sync: WatchlistSyncRow; present: Set<string> } | undefined> {
+  const listed =
+    keys.length === 0
+      ? sql<string[]>`'[]'::json`
+      : sql<string[]>`(select coalesce(json_agg(${watchlistItems.itemKey}), '[]'::json) from ${watchlistItems} where ${watchlistItems.identityId} = ${identityId} and ${inArray(watchlistItems.itemKey, keys)})`;
+  const [row] = await db
+    .select({ sync: getTableColumns(watchlistSync), listed })
+    .from(watchlistSync)
+    .where(eq(watchlistSync.identityId, identityId))
+    .limit(1);
+  if (row === undefined) return undefined;
+  const present = typeof row.listed === 'string' ? (JSON.parse(row.listed) as string[]) : row.listed;
+  return { sync: row.sync, present: new Set(present) };
+}
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
