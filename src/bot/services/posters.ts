@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/client.js';
-import { deleteChatFile, findChatFile, findPoster, saveChatFile, savePoster, savePosterFailure } from '../../db/queries/poster-cache.js';
+import type { CachedPoster } from '../../db/queries/poster-cache.js';
+import { deleteChatFile, findChatFileWithPoster, findPoster, saveChatFile, savePoster, savePosterFailure } from '../../db/queries/poster-cache.js';
 import type { CoreLogger, PosterSource } from '../core/ports.js';
 
 /**
@@ -30,9 +31,13 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
   const inFlight = new Map<string, Promise<{ data: Buffer; contentType: string } | undefined>>();
   // file_ids never change for a given upload: remembered here, a card costs no database query for them.
   const fileIds = new LRUCache<string, string>({ max: 20_000 });
+  // A card without a file id yet read the stored image along with it: kept for the upload that follows.
+  const prefetched = new LRUCache<string, { poster: CachedPoster | null }>({ max: 32, ttl: 30_000 });
 
   async function download(url: string): Promise<{ data: Buffer; contentType: string } | undefined> {
-    const cached = await findPoster(options.db, url);
+    const early = prefetched.get(url);
+    if (early !== undefined) prefetched.delete(url);
+    const cached = early === undefined ? await findPoster(options.db, url) : (early.poster ?? undefined);
     if (cached?.data) return { data: cached.data, contentType: cached.contentType ?? 'application/octet-stream' };
     if (cached?.retryAfter && cached.retryAfter.getTime() > Date.now()) return undefined;
     try {
@@ -69,9 +74,10 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
       const key = `${platform} ${url}`;
       const known = fileIds.get(key);
       if (known !== undefined) return known;
-      const stored = await findChatFile(options.db, platform, url);
-      if (stored !== undefined) fileIds.set(key, stored);
-      return stored;
+      const stored = await findChatFileWithPoster(options.db, platform, url);
+      if (stored.fileId !== undefined) fileIds.set(key, stored.fileId);
+      else prefetched.set(url, { poster: stored.poster ?? null });
+      return stored.fileId;
     },
     async rememberFileId(platform, url, fileId) {
       fileIds.set(`${platform} ${url}`, fileId);

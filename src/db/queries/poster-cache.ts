@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { chatFiles, posterCache } from '../schema.js';
 
@@ -46,4 +46,30 @@ export async function saveChatFile(db: Db, platform: 'telegram' | 'discord', sou
 
 export async function deleteChatFile(db: Db, platform: 'telegram' | 'discord', sourceUrl: string): Promise<void> {
   await db.delete(chatFiles).where(and(eq(chatFiles.platform, platform), eq(chatFiles.sourceUrl, sourceUrl)));
+}
+
+/**
+ * A platform's handle for an image and, when there is none yet, the downloaded image too (it is about
+ * to be uploaded), in one statement.
+ */
+export async function findChatFileWithPoster(
+  db: Db,
+  platform: 'telegram' | 'discord',
+  sourceUrl: string,
+): Promise<{ fileId: string | undefined; poster: CachedPoster | undefined }> {
+  const [row] = await db
+    .select({
+      fileId: chatFiles.fileId,
+      found: sql<boolean>`${posterCache.url} is not null`,
+      data: posterCache.data,
+      contentType: posterCache.contentType,
+      retryAfter: posterCache.retryAfter,
+    })
+    .from(sql`(select 1) as one`)
+    .leftJoin(chatFiles, and(eq(chatFiles.platform, platform), eq(chatFiles.sourceUrl, sourceUrl)))
+    .leftJoin(posterCache, sql`${chatFiles.fileId} is null and ${posterCache.url} = ${sourceUrl}`)
+    .limit(1);
+  if (row === undefined) return { fileId: undefined, poster: undefined };
+  const fileId = row.fileId ?? undefined;
+  return { fileId, poster: fileId === undefined && row.found ? { data: row.data, contentType: row.contentType, retryAfter: row.retryAfter } : undefined };
 }
