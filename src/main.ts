@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, oauthCallbackUrl, parseConfig, telegramUsesWebhook, type Config } from './config.js';
@@ -244,7 +245,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       // write), background ticks and HTTP requests. A write cut off here is not lost: its intent is
       // journaled before Trakt is called and is applied again at the next start.
       const deadline = Date.now() + config.shutdownGraceMs;
-      const untilDeadline = () => delay(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const);
+      const untilDeadline = () => delay(Math.max(0, deadline - Date.now()), 'timeout' as const, { ref: false });
       const adaptersDone = Promise.allSettled(adapters.map((adapter) => adapter.stop())).then(() => 'done' as const);
       if ((await Promise.race([adaptersDone, untilDeadline()])) === 'timeout') {
         logger.warn('chat updates still in flight at the end of the grace period were cut off; interrupted writes resume at the next start');
@@ -366,9 +367,6 @@ function loadEnvFile(env: NodeJS.ProcessEnv): void {
   process.loadEnvFile(file);
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 function readVersion(): string {
   try {

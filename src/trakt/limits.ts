@@ -8,6 +8,7 @@
  */
 import Bottleneck from 'bottleneck';
 import type { TraktRateLimitInfo } from './errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type RequestClass = 'write' | 'userGet' | 'appGet';
 
@@ -37,24 +38,6 @@ export interface LimitsOptions {
 
 const DEFAULT_GET: RateLimitSpec = { limit: 1000, periodSeconds: 300 };
 const DEFAULT_WRITE: RateLimitSpec = { limit: 1, periodSeconds: 1 };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The longest we believe any hold or window can be; guards against a skewed clock or a bad header. */
 function clampToPeriod(ms: number, spec: RateLimitSpec): number {
@@ -114,7 +97,8 @@ class Budget {
   /** Runs one write: waits for its turn (and any 429 hold), sends, and sets the next turn. */
   async runWrite<T>(task: (answered: () => void) => Promise<T>): Promise<T> {
     for (let wait = this.nextWriteAt - Date.now(); wait > 0; wait = this.nextWriteAt - Date.now()) {
-      await sleep(wait, this.disposed.signal);
+      // Closing the client ends the wait with its own reason ("Trakt client closed").
+      await sleep(wait, undefined, { signal: this.disposed.signal }).catch(() => Promise.reject(this.disposed.signal.reason as Error));
     }
     const sentAt = Date.now();
     // Trakt counted the request before its answer's headers reached us: the gap starts there.
