@@ -1,6 +1,6 @@
 import type { WatchlistEntry, WatchlistWriteResult } from '../domain/media.js';
 import type { Target } from '../domain/target.js';
-import { attributeFromAnswer, distinctTargets, resolveFromList, type Attribution } from './attribute.js';
+import { attributeFromAnswer, countKeyOf, distinctTargets, resolveFromList, type Attribution } from './attribute.js';
 import { WatchlistCopy } from './copy.js';
 import type { JournalEntry, WatchlistCopyStore, WriteJournal, WriteOp, WriterLogger, WriterTrakt, WriterTraktSource } from './ports.js';
 import { targetKey } from '../domain/target.js';
@@ -101,6 +101,11 @@ function merge(a: Attribution, b: Attribution): Attribution {
   };
 }
 
+function severalOfOneKind(targets: readonly Target[]): boolean {
+  const kinds = new Set(targets.map(countKeyOf));
+  return kinds.size < targets.length;
+}
+
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
@@ -198,7 +203,9 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
       });
       inFlight.add(intent.id);
       try {
-        const before = await listedBefore(request.identityId, trakt, targets);
+        // Trakt answers with counts per kind: with one target of each kind they name it exactly, so
+        // only a batch with several of one kind needs to know what was listed before (one Trakt read).
+        const before = severalOfOneKind(targets) ? await listedBefore(request.identityId, trakt, targets) : undefined;
         return await apply(intent, trakt, before);
       } finally {
         inFlight.delete(intent.id);

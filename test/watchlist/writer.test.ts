@@ -137,6 +137,22 @@ describe(`watchlist writer: what an undo takes back (${DRIVER_NAME})`, () => {
   });
 });
 
+describe(`watchlist writer: what it asks Trakt (${DRIVER_NAME})`, () => {
+  it('GIVEN one title WHEN it is added and undone THEN each is one write and no read: the answer names the title exactly', async () => {
+    const { identity, user } = await linkedIdentity(database, ring, emulator);
+    const [pick] = movies(1, 40);
+    const writer = writerWith();
+    const before = emulator.requests.filter((r) => r.user === user.username).length;
+    const outcome = await writer.write({ identityId: identity.id, op: 'add', targets: [pick!.target] });
+    expect(outcome.changed.map(targetKey)).toEqual([targetKey(pick!.target)]);
+    const undone = await writer.undo({ identityId: identity.id, journalId: outcome.entry.id, windowMs: 60_000 });
+    expect(undone.kind).toBe('undone');
+    const asked = emulator.requests.filter((r) => r.user === user.username).slice(before).map((r) => r.route);
+    expect(asked).toEqual(['POST /sync/watchlist', 'POST /sync/watchlist/remove']);
+    expect(refsOf(user.username)).toEqual([]);
+  });
+});
+
 describe(`watchlist writer: intents survive a stop (${DRIVER_NAME})`, () => {
   it('GIVEN a pending intent left by a killed process WHEN a new writer resumes THEN it is applied exactly once, journaled from Trakt’s answer, and reported', async () => {
     const { identity, user } = await linkedIdentity(database, ring, emulator);
