@@ -73,9 +73,12 @@ export interface WatchlistCopyState {
 /** The local copy of users' watchlists, as far as the writer uses it. */
 export interface WatchlistCopyStore {
   state(identityId: number): Promise<WatchlistCopyState | undefined>;
+  /** Replaces the whole copy (after a full read). */
   replace(identityId: number, entries: WatchlistEntry[], activityAt: Date | null, now: Date): Promise<number>;
   markChecked(identityId: number, now: Date): Promise<void>;
+  /** Applies our own write to the copy (when there is one); returns the item count after it. */
   applyWrite(identityId: number, change: { added?: Target[]; removed?: Target[]; listedAt: Date }): Promise<number>;
+  /** Records which activity time the copy matches (null: re-read it next time). */
   setActivity(identityId: number, activityAt: Date | null): Promise<void>;
   /**
    * Optional, one round trip: applies our own write to the copy only when it is trusted, and keeps it

@@ -125,18 +125,12 @@ export interface PendingActionStore {
   bindMessage(viewId: string, where: { chatId: string; messageId: string }): Promise<void>;
 }
 
-/** The journal of watchlist writes is the watchlist writer's (src/watchlist), which the core writes through. */
-export type { JournalEntry, WriteJournal as JournalStore } from '../../watchlist/ports.js';
+/** The journal and the copy's state are the watchlist writer's (src/watchlist), which the core writes through. */
+export type { JournalEntry, WatchlistCopyState, WriteJournal as JournalStore } from '../../watchlist/ports.js';
+import type { WatchlistCopyStore } from '../../watchlist/ports.js';
 
 export type WatchlistFilter = 'all' | 'movies' | 'shows';
 export type WatchlistSort = 'added' | 'title' | 'year' | 'rating';
-
-export interface WatchlistCopyState {
-  /** The activity time the copy matches; null = must be re-read. */
-  activityAt: Date | null;
-  checkedAt: Date;
-  itemCount: number;
-}
 
 export interface StoredWatchlistItem {
   key: string;
@@ -144,37 +138,12 @@ export interface StoredWatchlistItem {
   listedAt: Date;
 }
 
-/** The local copy of users' watchlists. */
-export interface WatchlistStore {
-  state(identityId: number): Promise<WatchlistCopyState | undefined>;
-  /** Replaces the whole copy (after a full read). */
-  replace(identityId: number, entries: WatchlistEntry[], activityAt: Date | null, now: Date): Promise<number>;
-  markChecked(identityId: number, now: Date): Promise<void>;
-  /** Applies our own write to the copy (when there is one); returns the item count after it. */
-  applyWrite(identityId: number, change: { added?: Target[]; removed?: Target[]; listedAt: Date }): Promise<number>;
-  /** Records which activity time the copy matches (null: re-read it next time). */
-  setActivity(identityId: number, activityAt: Date | null): Promise<void>;
-  /**
-   * Optional, one round trip: applies our own write to the copy only when it is trusted, and keeps it
-   * trusted (at `trust.updatedAt`) only when the new count equals `trust.itemCount`. Returns the new
-   * count, or undefined when there is no trusted copy (nothing written).
-   */
-  applyOwnWrite?(
-    identityId: number,
-    change: { added?: Target[]; removed?: Target[]; listedAt: Date },
-    trust: { itemCount: number; updatedAt: Date } | null,
-  ): Promise<number | undefined>;
+/** The local copy of users' watchlists: what the writer keeps current, plus what the core reads. */
+export interface WatchlistStore extends WatchlistCopyStore {
   page(
     identityId: number,
     query: { filter: WatchlistFilter; sort: WatchlistSort; offset: number; limit: number },
   ): Promise<{ items: StoredWatchlistItem[]; total: number }>;
-  /** Which of these keys are on the copy. */
-  present(identityId: number, keys: string[]): Promise<Set<string>>;
-  /**
-   * Optional, one round trip: the copy's state together with which of these keys are on it (the
-   * state alone when there is no copy: then nothing is on it).
-   */
-  stateWithPresent?(identityId: number, keys: string[]): Promise<{ state: WatchlistCopyState | undefined; present: Set<string> }>;
   /** Items whose title contains the text (best matches first). */
   find(identityId: number, text: string, limit: number): Promise<StoredWatchlistItem[]>;
   clear(identityId: number): Promise<void>;
