@@ -47,27 +47,32 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The environment the service is started with between the two emulators. */
+export function serviceEnv(input: { telegram: TelegramEmulator; trakt: TraktEmulator; storageEnv: Record<string, string>; port?: number }): Record<string, string> {
+  return {
+    ENV_FILE: '',
+    HOST: '127.0.0.1',
+    PORT: String(input.port ?? 0),
+    ...input.storageEnv,
+    TELEGRAM_BOT_TOKEN: input.telegram.token,
+    TELEGRAM_API_ROOT: input.telegram.apiRoot,
+    TRAKT_CLIENT_ID: input.trakt.clientId,
+    TRAKT_CLIENT_SECRET: input.trakt.clientSecret,
+    TRAKT_API_URL: input.trakt.url,
+    TRAKT_AUTH_URL: input.trakt.authUrl,
+    LOG_LEVEL: 'info',
+    // The emulator's webhook client keeps sockets alive; past this the service closes them.
+    SHUTDOWN_GRACE_MS: '1000',
+  };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const trakt = await startTraktEmulator({ deviceIntervalSeconds: 1, catalogSize: 1500, ...options.trakt });
   const telegram = await startTelegramEmulator({ defaultWaitMs: WAIT.timeoutMs, ...options.telegram });
   const storage = await serviceStorage('marquee-e2e');
   const logs = captureLogs('info');
   const port = options.webhook ? await freePort() : 0;
-  const env: Record<string, string> = {
-    ENV_FILE: '',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    ...storage.env,
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    TRAKT_CLIENT_ID: trakt.clientId,
-    TRAKT_CLIENT_SECRET: trakt.clientSecret,
-    TRAKT_API_URL: trakt.url,
-    TRAKT_AUTH_URL: trakt.authUrl,
-    LOG_LEVEL: 'info',
-    // The emulator's webhook client keeps sockets alive; past this the service closes them.
-    SHUTDOWN_GRACE_MS: '1000',
-  };
+  const env = serviceEnv({ telegram, trakt, storageEnv: storage.env, port });
   if (options.webhook) {
     env.PUBLIC_URL = `http://127.0.0.1:${port}`;
     env.TELEGRAM_WEBHOOK_SECRET = options.webhook.secret;

@@ -5,7 +5,7 @@ import { startTelegramEmulator, type TelegramEmulator } from '../../emulators/te
 import { startTraktEmulator, type TraktEmulator } from '../../emulators/trakt/index.js';
 import { captureLogs } from '../../helpers/logs.js';
 import { linkChatUser, serviceStorage } from '../../helpers/service-stack.js';
-import { buttonData, WAIT } from './harness.js';
+import { buttonData, serviceEnv, WAIT } from './harness.js';
 
 /**
  * Nothing the user confirmed is lost at shutdown: a Confirm whose Trakt write hangs does not hold the
@@ -27,23 +27,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<RunningService> {
-  const service = await startService({
-    env: {
-      ENV_FILE: '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ...storage.env,
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      TRAKT_CLIENT_ID: trakt.clientId,
-      TRAKT_CLIENT_SECRET: trakt.clientSecret,
-      TRAKT_API_URL: trakt.url,
-      TRAKT_AUTH_URL: trakt.authUrl,
-      LOG_LEVEL: 'info',
-      SHUTDOWN_GRACE_MS: '1000',
-    },
-    logger: logs.logger,
-  });
+  const service = await startService({ env: serviceEnv({ telegram, trakt, storageEnv: storage.env }), logger: logs.logger });
   await telegram.waitForPoll(WAIT);
   return service;
 }
