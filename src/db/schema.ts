@@ -189,6 +189,11 @@ export const jobs = pgTable(
     lockedBy: text('locked_by'),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
     lastError: text('last_error'),
+    /** Jobs of one lane run one at a time, oldest (lowest id) first; null = no lane. */
+    lane: text('lane'),
+    /** What a run saved so that a rerun does not repeat work (kind-specific JSON). */
+    progress: jsonb('progress'),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -197,6 +202,10 @@ export const jobs = pgTable(
     uniqueIndex('jobs_live_dedupe_uq')
       .on(t.dedupeKey)
       .where(sql`${t.status} in ('queued', 'running')`),
+    /** "Is there an older live job in this lane?" (the head-of-lane test of every claim). */
+    index('jobs_live_lane_idx')
+      .on(t.lane, t.id)
+      .where(sql`${t.status} in ('queued', 'running') and ${t.lane} is not null`),
   ],
 );
 
