@@ -132,6 +132,26 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/jobs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!(zod|zod/.*|node:.*|\\.{1,2}/.*)$)',
+              message: 'The job runner uses no package but zod and node: builtins (no chat platform, HTTP server or database driver): the store comes in through the JobStore port.',
+            },
+            {
+              regex: ours('bot|trakt|db|accounts|server|watchlist|main\\.js'),
+              message: 'src/jobs imports only zod, node: builtins and src/domain; kinds are defined by the rooms that own their logic, the store by src/db.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

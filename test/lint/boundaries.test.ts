@@ -62,6 +62,11 @@ const forbidden: Array<{ rule: string; filePath: string; code: string }> = [
   { rule: 'accounts → grammy', filePath: 'src/accounts/x.ts', code: "import { Bot } from 'grammy';\nexport const b = Bot;\n" },
   { rule: 'db → src/bot', filePath: 'src/db/queries/x.ts', code: "import type { Reply } from '../../bot/core/types.js';\nexport type R = Reply;\n" },
   { rule: 'db → src/trakt', filePath: 'src/db/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
+  { rule: 'jobs → src/db', filePath: 'src/jobs/x.ts', code: "import { createDatabase } from '../db/client.js';\nexport const d = createDatabase;\n" },
+  { rule: 'jobs → drizzle-orm', filePath: 'src/jobs/x.ts', code: "import { eq } from 'drizzle-orm';\nexport const e = eq;\n" },
+  { rule: 'jobs → grammy', filePath: 'src/jobs/x.ts', code: "import { Bot } from 'grammy';\nexport const b = Bot;\n" },
+  { rule: 'jobs → pino (any package but zod)', filePath: 'src/jobs/x.ts', code: "import { pino } from 'pino';\nexport const p = pino;\n" },
+  { rule: 'jobs → src/watchlist', filePath: 'src/jobs/x.ts', code: "import type { WriteJournal } from '../watchlist/ports.js';\nexport type J = WriteJournal;\n" },
   { rule: 'domain → src/trakt', filePath: 'src/domain/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
   { rule: 'domain → src/bot/core', filePath: 'src/domain/x.ts', code: "import type { Reply } from '../bot/core/types.js';\nexport type R = Reply;\n" },
 ];
@@ -75,6 +80,7 @@ const allowed: Array<{ rule: string; filePath: string; code: string }> = [
   { rule: 'core → the watchlist writer', filePath: 'src/bot/core/x.ts', code: "import type { WriteJournal } from '../../watchlist/ports.js';\nexport type J = WriteJournal;\n" },
   { rule: 'accounts → src/domain and src/db', filePath: 'src/accounts/x.ts', code: "import type { LinkEvent } from '../domain/link.js';\nimport type { Database } from '../db/client.js';\nexport type E = LinkEvent;\nexport type D = Database;\n" },
   { rule: 'db → src/domain', filePath: 'src/db/queries/x.ts', code: "import type { Target } from '../../domain/target.js';\nexport type T = Target;\n" },
+  { rule: 'jobs → zod, node: builtins and src/domain', filePath: 'src/jobs/x.ts', code: "import { z } from 'zod';\nimport { hostname } from 'node:os';\nimport type { Target } from '../domain/target.js';\nexport const s = z.string();\nexport const h = hostname;\nexport type T = Target;\n" },
   { rule: 'domain → src/domain', filePath: 'src/domain/x.ts', code: "import type { Title } from './media.js';\nexport type T = Title;\n" },
   { rule: 'bot/services → src/trakt (it implements the ports)', filePath: 'src/bot/services/x.ts', code: "import type { TraktClient } from '../../trakt/client.js';\nexport type C = TraktClient;\n" },
 ];
