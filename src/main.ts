@@ -22,6 +22,10 @@ import { buildServer, type RoutePlugin } from './server/build-server.js';
 import { registerOAuthCallback } from './server/routes/oauth-callback.js';
 import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
 import { createTraktClient, type TraktClient } from './trakt/client.js';
+import { createJobStore } from './db/queries/jobs.js';
+import { createJobRunner } from './jobs/runner.js';
+import type { JobRunner, RecurringKind } from './jobs/types.js';
+import type { JobsPort } from './bot/core/ports.js';
 
 /**
  * The composition root: the only module that knows every other one. It wires
@@ -123,7 +127,21 @@ export async function startService(options: StartOptions): Promise<RunningServic
       await outbox.send({ platform: identity.platform, userId: identity.platformUserId }, relinkRequiredReply(notice.traktUsername));
     },
   });
-  const background = createBackgroundLoop(logger);
+  // Durable background work (src/jobs): the offline queue of writes and every periodic task run as
+  // jobs in the database, so several instances share them and a restart resumes them.
+  const jobStore = createJobStore(database.db);
+  // The runner needs the core's job kinds and the core needs the runner: it is built below, after the core.
+  const built: { runner?: JobRunner } = {};
+  const runnerOrFail = (): JobRunner => {
+    if (built.runner === undefined) throw new Error('the job runner is not built yet');
+    return built.runner;
+  };
+  const jobs: JobsPort = {
+    enqueue: (kind, payload, enqueueOptions) => runnerOrFail().enqueue(kind, payload, enqueueOptions),
+    runNow: (id) => runnerOrFail().runNow(id),
+    cancel: (id, owner) => jobStore.cancel(id, owner),
+    listLive: (input) => jobStore.listLive(input),
+  };
 
   // The platform-free core on the real ports (src/bot/services); every chat adapter shares it.
   const botLogger = logger.child({ component: 'bot' });
@@ -142,9 +160,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
     writer,
     logger: botLogger,
     outbox,
+    jobs,
   });
   const posters = createPosterSource({ db: database.db, logger: botLogger, userAgent: `Marquee/${VERSION}` });
-  background.every('pending-action-prune', 60 * 60_000, () => pendingActions.pruneExpired(new Date()));
 
   // --- chat adapters: each registers its sender in `outbox`, may add HTTP routes (webhooks), and is
   // started after the server listens and stopped first on shutdown. Each platform's library is loaded
@@ -204,21 +222,15 @@ export async function startService(options: StartOptions): Promise<RunningServic
     trakt.close();
     throw error;
   }
-  // Device-code links are polled from the database, so a restart resumes them.
-  background.every('device-link-poll', 1000, () => links.pollDueDevices());
-  // Tokens of users who stay away are renewed before they expire (REFERENCE §3.4: refresh ahead).
-  background.every('token-refresh', 5 * 60 * 1000, () => tokens.refreshDue());
-  // Expired OAuth states and device codes can never be used again; a day's margin lets a late
-  // callback still hear "expired" rather than "unknown".
-  background.every('link-attempt-prune', 60 * 60_000, () => deleteExpiredLinkAttempts(database.db, new Date(Date.now() - 24 * 60 * 60_000)));
   // A chat platform being unreachable must not stop the service: adapters connect in the background.
   for (const adapter of adapters) {
     adapter.start().catch((error: unknown) => logger.error({ err: error, adapter: adapter.name }, 'chat adapter failed to start'));
   }
-  // Writes a stopped process left half-done are applied now and their users told. The embedded
-  // database has one process, so everything journaled before this start is someone's cut-off write;
-  // on Postgres another instance may have a write in flight, so only intents older than any write can
-  // take are taken up (and the check repeats, for instances that died without a restart).
+  // Writes a stopped process left half-done (those not carried by a job: an undo) are applied now and
+  // their users told. The embedded database has one process, so everything journaled before this
+  // start is someone's cut-off write; on Postgres another instance may have a write in flight, so only
+  // intents older than any write can take are taken up (and the check repeats, for instances that
+  // died without a restart).
   const resumeInterrupted = async () => {
     const before = database.driver === 'pglite' ? undefined : new Date(Math.min(startedAt.getTime(), Date.now() - WRITE_STALE_MS));
     for (const resumed of await writer.resumeInterrupted(before === undefined ? {} : { before })) {
@@ -229,8 +241,36 @@ export async function startService(options: StartOptions): Promise<RunningServic
         .catch((error: unknown) => logger.warn({ err: error, identityId: resumed.identityId }, 'could not tell the user about a resumed write'));
     }
   };
-  background.once('resume-interrupted-writes', resumeInterrupted);
-  if (database.driver !== 'pglite') background.every('resume-interrupted-writes', 60_000, resumeInterrupted);
+  const recurring: RecurringKind[] = [
+    // Device-code links are polled from the database, so a restart resumes them.
+    { kind: 'device-link-poll', everyMs: 1000, run: () => links.pollDueDevices() },
+    // Tokens of users who stay away are renewed before they expire (REFERENCE §3.4: refresh ahead).
+    { kind: 'token-refresh', everyMs: 5 * 60_000, run: () => tokens.refreshDue() },
+    // Expired OAuth states and device codes can never be used again; a day's margin lets a late
+    // callback still hear "expired" rather than "unknown".
+    { kind: 'link-attempt-prune', everyMs: 60 * 60_000, run: () => deleteExpiredLinkAttempts(database.db, new Date(Date.now() - 24 * 60 * 60_000)) },
+    { kind: 'pending-action-prune', everyMs: 60 * 60_000, run: () => pendingActions.pruneExpired(new Date()) },
+    { kind: 'resume-interrupted-writes', everyMs: 60_000, run: resumeInterrupted },
+    // How background work is seen: one log line with the queue's depth per kind while anything waits.
+    {
+      kind: 'jobs-report',
+      everyMs: 5 * 60_000,
+      run: async () => {
+        const depth = (await jobStore.depth(new Date())).filter((d) => d.count > 0);
+        if (depth.length > 0) logger.info({ jobs: depth }, 'background jobs waiting');
+      },
+    },
+  ];
+  const jobRunner = createJobRunner({
+    store: jobStore,
+    kinds: core.jobKinds,
+    recurring,
+    logger: logger.child({ component: 'jobs' }),
+    // The embedded database has one process: a job still marked running at start was cut off.
+    releaseRunningAtStart: database.driver === 'pglite',
+  });
+  built.runner = jobRunner;
+  jobRunner.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
@@ -248,11 +288,16 @@ export async function startService(options: StartOptions): Promise<RunningServic
       const untilDeadline = () => delay(Math.max(0, deadline - Date.now()), 'timeout' as const, { ref: false });
       const adaptersDone = Promise.allSettled(adapters.map((adapter) => adapter.stop())).then(() => 'done' as const);
       if ((await Promise.race([adaptersDone, untilDeadline()])) === 'timeout') {
+        core.close();
         logger.warn('chat updates still in flight at the end of the grace period were cut off; interrupted writes resume at the next start');
       }
-      if ((await Promise.race([background.stop().then(() => 'done' as const), untilDeadline()])) === 'timeout') {
-        logger.warn('background work still running at the end of the grace period was cut off');
-      }
+      // The runner stops claiming, lets running jobs finish until the deadline and gives the rest back
+      // (queued), for the next start or another instance.
+      const jobsStopped = await jobRunner.stop(new Date(deadline)).catch((error: unknown) => {
+        logger.error({ err: error }, 'job runner did not stop cleanly; its jobs are taken up again when their lease ends');
+        return { finished: 0, released: 0 };
+      });
+      if (jobsStopped.released > 0) logger.warn({ jobs: jobsStopped.released }, 'background jobs still running at the end of the grace period were given back for the next start');
       // Fastify stops accepting connections, answers new requests on kept-alive sockets with 503,
       // and resolves once in-flight requests are done. Past the grace period, cut them off.
       const closed = server.close().then(() => 'closed' as const);
@@ -276,47 +321,6 @@ export async function startService(options: StartOptions): Promise<RunningServic
   };
 
   return { config, logger, database, keyRing: keys.ring, app: server, url, trakt, links, tokens, outbox, stop };
-}
-
-/**
- * Periodic background work. A tick never overlaps the previous one, errors are logged and the loop
- * goes on, and `stop()` waits for the running tick to finish.
- */
-function createBackgroundLoop(logger: Logger) {
-  const timers: NodeJS.Timeout[] = [];
-  const running = new Set<Promise<unknown>>();
-  let stopped = false;
-  return {
-    every(name: string, intervalMs: number, tick: () => Promise<unknown>) {
-      let busy = false;
-      const timer = setInterval(() => {
-        if (busy || stopped) return;
-        busy = true;
-        const run = tick()
-          .catch((error: unknown) => logger.error({ err: error, task: name }, 'background task failed'))
-          .finally(() => {
-            busy = false;
-            running.delete(run);
-          });
-        running.add(run);
-      }, intervalMs);
-      timer.unref();
-      timers.push(timer);
-    },
-    /** Runs `tick` once now; `stop()` waits for it like for any tick. */
-    once(name: string, tick: () => Promise<unknown>) {
-      if (stopped) return;
-      const run = tick()
-        .catch((error: unknown) => logger.error({ err: error, task: name }, 'background task failed'))
-        .finally(() => running.delete(run));
-      running.add(run);
-    },
-    async stop() {
-      stopped = true;
-      for (const timer of timers) clearInterval(timer);
-      await Promise.allSettled([...running]);
-    },
-  };
 }
 
 /** SIGTERM/SIGINT stop the service and exit 0; a second signal exits at once. */

@@ -159,9 +159,17 @@ export const actionJournal = pgTable(
     /** When the process that journaled a pending intent stopped without Trakt's answer: resumable at once. */
     abandonedAt: timestamp('abandoned_at', { withTimezone: true }),
     undoneAt: timestamp('undone_at', { withTimezone: true }),
+    /**
+     * The job that carries this write (the offline queue). The job runner takes such an intent up
+     * again when its job is rerun; resuming interrupted intents leaves it to the job.
+     */
+    jobId: bigint('job_id', { mode: 'number' }),
   },
   (t) => [
     index('action_journal_identity_created_idx').on(t.identityId, t.createdAt),
+    index('action_journal_job_idx')
+      .on(t.jobId)
+      .where(sql`${t.jobId} is not null`),
     index('action_journal_pending_idx')
       .on(t.createdAt)
       .where(sql`${t.status} = 'pending'`),

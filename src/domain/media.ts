@@ -119,6 +119,11 @@ export interface WatchlistWriteResult {
   /** `list.item_count` of the last batch's answer: compare with `UserSettings.limits.watchlist`. */
   itemCount?: number;
   updatedAt?: Date;
+  /**
+   * A request of this write was sent again after an attempt that may have reached Trakt (timeout,
+   * reset, 5xx): what that attempt did shows up here as `existing` (add) or as not deleted (remove).
+   */
+  retried?: boolean;
   /** Requests sent and items carried by them. */
   requests: number;
   items: number;

@@ -378,7 +378,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
           const body = buildWriteBody(batch);
           // Retrying add/remove after a 5xx or timeout is safe: both are idempotent on Trakt (REFERENCE §9).
           if (kind === 'add') {
-            const { data } = await requester.send({
+            const { data, attempts } = await requester.send({
               method: 'POST',
               path: '/sync/watchlist',
               body,
@@ -386,13 +386,14 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
               auth,
               idempotent: true,
             });
+            if (attempts > 1) total.retried = true;
             total.changed = addCounts(total.changed, mapToMediaCounts(data.added));
             total.existing = addCounts(total.existing, mapToMediaCounts(data.existing));
             total.notFound.push(...mapToNotFound(data.not_found));
             if (data.list?.item_count != null) total.itemCount = data.list.item_count;
             if (data.list?.updated_at != null) total.updatedAt = new Date(data.list.updated_at);
           } else {
-            const { data } = await requester.send({
+            const { data, attempts } = await requester.send({
               method: 'POST',
               path: '/sync/watchlist/remove',
               body,
@@ -400,6 +401,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
               auth,
               idempotent: true,
             });
+            if (attempts > 1) total.retried = true;
             total.changed = addCounts(total.changed, mapToMediaCounts(data.deleted));
             total.notFound.push(...mapToNotFound(data.not_found));
             if (data.list?.item_count != null) total.itemCount = data.list.item_count;

@@ -70,6 +70,12 @@ export interface ApiResult<T> {
   pagination: Pagination | undefined;
   rateLimit: TraktRateLimitInfo | undefined;
   appliedSort: { by?: string; how?: string } | undefined;
+  /**
+   * Attempts this answer took (1: the first). More than one on a write means an earlier attempt
+   * failed in a way that may have reached Trakt (a timeout, a reset, a 5xx): its effect may already
+   * be in this answer's `existing` / not-deleted counts.
+   */
+  attempts: number;
 }
 
 /** zod issue path → `items[3].movie.ids.trakt`. */
@@ -277,6 +283,7 @@ export class Requester {
               ...(answer.headers.get('x-applied-sort-how') ? { how: answer.headers.get('x-applied-sort-how') ?? '' } : {}),
             }
           : undefined,
+        attempts: attemptNumber,
       };
     }
   }

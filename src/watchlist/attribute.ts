@@ -154,3 +154,21 @@ export function resolveFromList(
   }
   return out;
 }
+
+/**
+ * After an earlier attempt of the same write that may have reached Trakt (a lost answer, a process
+ * killed mid-call, a retried request), Trakt reports that attempt's effect as "already listed" (add)
+ * or "not listed" (remove). Those targets were changed by us, not before us, when the list as it was at
+ * confirmation says so (add: not listed then; remove: listed then); with no such record every one is
+ * credited, as the write was ours.
+ */
+export function creditEarlierAttempt(op: WriteOp, attribution: Attribution, listedAtConfirm: ReadonlySet<string> | undefined): Attribution {
+  const ours = (t: Target) => listedAtConfirm === undefined || (op === 'add' ? !listedAtConfirm.has(targetKey(t)) : listedAtConfirm.has(targetKey(t)));
+  const credited = attribution.unchanged.filter(ours);
+  if (credited.length === 0) return attribution;
+  return {
+    ...attribution,
+    changed: [...attribution.changed, ...credited],
+    unchanged: attribution.unchanged.filter((t) => !credited.includes(t)),
+  };
+}

@@ -35,6 +35,10 @@ export interface JournalEntry {
   /** The targets asked for. */
   requested: Target[];
   status: 'pending' | 'done' | 'failed';
+  /** Trakt's answer as journaled (counts, not_found), once there is one. */
+  result?: unknown;
+  /** The job that carries this write (the offline queue), if any. */
+  jobId?: number | null;
   /** The entry this write undid, for an undo's own write. */
   undoes: number | null;
   createdAt: Date;
@@ -43,10 +47,17 @@ export interface JournalEntry {
 
 export interface WriteJournal {
   /** Journals the intent before Trakt is called (status `pending`). */
-  begin(input: { identityId: number; kind: WriteOp; targets: Target[]; undoes?: number }): Promise<JournalEntry>;
+  begin(input: { identityId: number; kind: WriteOp; targets: Target[]; undoes?: number; jobId?: number }): Promise<JournalEntry>;
+  /** The newest entry of a job's write: a rerun of the job takes it up instead of journaling again. */
+  forJob?(jobId: number): Promise<JournalEntry | undefined>;
+  /** Makes a pending or failed entry pending again for another attempt; undefined when it is done. */
+  reopen?(id: number): Promise<JournalEntry | undefined>;
   /** Completes an intent: `done` with what changed, or `failed` (Trakt refused, nothing changed). */
   complete(id: number, input: { status: 'done' | 'failed'; changed: Target[]; result: unknown; at: Date }): Promise<JournalEntry>;
-  /** Pending intents journaled before `before`, or abandoned by a stopping process, oldest first. */
+  /**
+   * Pending intents journaled before `before`, or abandoned by a stopping process, oldest first; not
+   * those of a job (the job runner takes those up).
+   */
   pendingBefore(before: Date): Promise<JournalEntry[]>;
   /** Marks pending intents as abandoned by their (stopping) process: resumable at once. */
   abandon(ids: number[], at: Date): Promise<void>;

@@ -1,6 +1,6 @@
 import type { WatchlistEntry, WatchlistWriteResult } from '../domain/media.js';
 import type { Target } from '../domain/target.js';
-import { attributeFromAnswer, countKeyOf, distinctTargets, resolveFromList, type Attribution } from './attribute.js';
+import { attributeFromAnswer, countKeyOf, creditEarlierAttempt, distinctTargets, resolveFromList, type Attribution } from './attribute.js';
 import { WatchlistCopy } from './copy.js';
 import type { JournalEntry, WatchlistCopyStore, WriteJournal, WriteOp, WriterLogger, WriterTrakt, WriterTraktSource } from './ports.js';
 import { targetKey } from '../domain/target.js';
@@ -32,6 +32,14 @@ export interface WriteRequest {
   targets: Target[];
   /** For an undo's write: the entry it takes back. */
   undoes?: number;
+  /**
+   * The job carrying this write (the offline queue). Its journal entry is tied to the job: a rerun of
+   * the job takes the entry up again (an earlier attempt may have reached Trakt) or, when the entry is
+   * already done, returns its outcome without calling Trakt again.
+   */
+  jobId?: number;
+  /** Keys of the targets that were on the local copy when the user confirmed (see creditEarlierAttempt). */
+  listedAtConfirm?: string[];
 }
 
 export interface WriteOutcome {
@@ -140,7 +148,12 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
   }
 
   /** Calls Trakt for a journaled intent and completes the journal from the answer. */
-  async function apply(intent: JournalEntry, trakt: WriterTrakt, before: Set<string> | undefined): Promise<WriteOutcome> {
+  async function apply(
+    intent: JournalEntry,
+    trakt: WriterTrakt,
+    before: Set<string> | undefined,
+    earlier: { attempted: boolean; listedAtConfirm: Set<string> | undefined } = { attempted: false, listedAtConfirm: undefined },
+  ): Promise<WriteOutcome> {
     const { identityId, kind: op } = intent;
     const targets = intent.requested;
     const began = now();
@@ -156,6 +169,15 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
 
     const first = attributeFromAnswer(op, targets, result, before);
     let attribution = first.attribution;
+    if (earlier.attempted || result.retried === true) {
+      // An attempt before this answer may have landed: what Trakt calls unchanged may be our own doing.
+      let atConfirm = earlier.listedAtConfirm;
+      if (atConfirm === undefined && before === undefined) {
+        // The copy is not updated by a write until it is attributed: it still shows the list before it.
+        atConfirm = await deps.watchlists.present(identityId, targets.map(targetKey)).catch(() => undefined);
+      }
+      attribution = creditEarlierAttempt(op, attribution, atConfirm ?? before);
+    }
     let after: WatchlistEntry[] | undefined;
     if (first.unresolved.length > 0) {
       after = await reread(identityId, trakt);
@@ -188,25 +210,64 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
     return { op, requested: targets, ...attribution, itemCount, result, entry };
   }
 
+  /** The outcome of a write already journaled as done (a job rerun after its write was applied). */
+  function outcomeOf(entry: JournalEntry): WriteOutcome {
+    const changedKeys = new Set(entry.targets.map(targetKey));
+    const stored = entry.result as Partial<WatchlistWriteResult> | null | undefined;
+    const zero = { movies: 0, shows: 0, seasons: 0, episodes: 0 };
+    const result: WatchlistWriteResult = {
+      changed: stored?.changed ?? zero,
+      existing: stored?.existing ?? zero,
+      notFound: stored?.notFound ?? [],
+      requests: 0,
+      items: 0,
+      ...(typeof stored?.itemCount === 'number' ? { itemCount: stored.itemCount } : {}),
+    };
+    return {
+      op: entry.kind,
+      requested: entry.requested,
+      changed: entry.targets,
+      unchanged: entry.requested.filter((t) => !changedKeys.has(targetKey(t))),
+      notFound: [],
+      uncertain: [],
+      itemCount: result.itemCount,
+      result,
+      entry,
+    };
+  }
+
   const writer: WatchlistWriter = {
     copy,
 
     async write(request) {
       const targets = distinctTargets(request.targets);
       const trakt = await deps.trakt.forIdentity(request.identityId);
+      let intent: JournalEntry | undefined;
+      let attempted = false;
+      if (request.jobId !== undefined && journal.forJob !== undefined) {
+        const earlier = await journal.forJob(request.jobId);
+        if (earlier?.status === 'done') return outcomeOf(earlier);
+        if (earlier !== undefined) {
+          intent = await journal.reopen?.(earlier.id);
+          if (intent?.status === 'done') return outcomeOf(intent);
+          attempted = intent !== undefined;
+        }
+      }
       // Journaled first: a process stopped from here on leaves the intent for the next start.
-      const intent = await journal.begin({
+      intent ??= await journal.begin({
         identityId: request.identityId,
         kind: request.op,
         targets,
         ...(request.undoes === undefined ? {} : { undoes: request.undoes }),
+        ...(request.jobId === undefined ? {} : { jobId: request.jobId }),
       });
       inFlight.add(intent.id);
       try {
         // Trakt answers with counts per kind: with one target of each kind they name it exactly, so
         // only a batch with several of one kind needs to know what was listed before (one Trakt read).
         const before = severalOfOneKind(targets) ? await listedBefore(request.identityId, trakt, targets) : undefined;
-        return await apply(intent, trakt, before);
+        const listedAtConfirm = request.listedAtConfirm === undefined ? undefined : new Set(request.listedAtConfirm);
+        return await apply(intent, trakt, before, { attempted, listedAtConfirm });
       } finally {
         inFlight.delete(intent.id);
       }

@@ -12,6 +12,8 @@ import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, 
 import { indexingTraktPort, TitleIndex } from './title-index.js';
 import { WatchlistCopy } from './watchlist-copy.js';
 import { createWatchlistWriter } from '../../watchlist/writer.js';
+import type { JobKind } from '../../jobs/types.js';
+import { createWriteJobKind } from './queued-writes.js';
 
 /**
  * The platform-free bot. Adapters hand it neutral commands and button presses and render what it
@@ -32,6 +34,14 @@ export interface BotCore {
   bindMessage(reply: Reply, ref: MessageRef): Promise<void>;
   /** Suggestions for an option being typed (see autocomplete.ts); resolves by `input.answerBy`, never throws. */
   autocomplete(input: AutocompleteInput): Promise<AutocompleteChoice[]>;
+  /**
+   * The end of a shutdown's grace period: outcomes of presses still in flight are dropped from now on,
+   * so a process that is going away edits no card; their writes are jobs that were given back, and the
+   * next start (or another instance) applies them and edits the card then.
+   */
+  close(): void;
+  /** The core's kinds of background job (the offline queue of writes), for the job runner `main.ts` builds. */
+  readonly jobKinds: readonly JobKind<never, unknown>[];
 }
 
 /** Actions that write to Trakt: a failure may come after the write, so their claim is never given back. */
@@ -56,6 +66,8 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   const commands = new Map<string, CommandModule>(COMMANDS.map((c) => [c.name, c]));
   const actions = new Map<string, ActionModule>(ACTIONS.map((a) => [a.action, a]));
   const now = () => deps.clock?.now() ?? new Date();
+  /** After `close()`, outcomes of presses still in flight are dropped (see BotCore.close). */
+  let closed = false;
 
   async function contextFor(input: CommandInput | ActionInput): Promise<CoreContext> {
     const identityId = await deps.accounts.identify(input.user);
@@ -77,8 +89,9 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   ): () => Promise<ActionOutcome> {
     const guard = (outcome: Promise<ActionOutcome>): Promise<ActionOutcome> =>
       outcome.then(
-        (value) => (value.followUp ? { ...value, followUp: guard(value.followUp) } : value),
+        (value) => (closed ? {} : value.followUp ? { ...value, followUp: guard(value.followUp) } : value),
         async (error: unknown) => {
+          if (closed) return {};
           await onFailure?.().catch((e: unknown) => deps.logger.warn({ err: e, ...context }, 'could not give a failed press its buttons back'));
           return { send: [failed(error, context)] };
         },
@@ -86,7 +99,31 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     return () => guard(Promise.resolve().then(work));
   }
 
+  async function bindMessage(reply: Reply, ref: MessageRef): Promise<void> {
+    const viewIds = new Set<string>();
+    const actionsOfReply = [...(reply.buttons ?? []).flat().flatMap((b) => ('action' in b ? [b.action] : [])), ...(reply.pick ? [reply.pick.action] : [])];
+    for (const data of actionsOfReply) {
+      const decoded = decodeAction(data);
+      // Static actions (Link again) have no stored state to bind.
+      if (decoded === undefined || (Object.values(STATIC_IDS) as string[]).includes(decoded.id)) continue;
+      viewIds.add(viewIdOf(decoded.id));
+    }
+    for (const viewId of viewIds) {
+      await deps.pending
+        .bindMessage(viewId, { chatId: ref.chatId, messageId: ref.messageId })
+        .catch((error: unknown) => deps.logger.warn({ err: error, platform: ref.platform }, 'buttons not bound to their message'));
+    }
+  }
+
+  const writeJobKind = createWriteJobKind({ deps, copy, writer, bindMessage });
+
   return {
+    jobKinds: [writeJobKind as JobKind<never, unknown>],
+
+    close() {
+      closed = true;
+    },
+
     commands: COMMANDS.filter((c) => c.listed).map((c) => ({
       name: c.name,
       description: c.description,
@@ -159,13 +196,27 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         }
         // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
         if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: NOTICES.buttonStale, alert: true } };
+        // What must be durable before the press is answered (a confirmed write is queued) is done now;
+        // if it cannot be, the press changed nothing and its card stays usable.
+        let prepared: unknown;
+        if (handler.prepare !== undefined) {
+          const card = input.messageId === undefined ? undefined : { platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId };
+          try {
+            prepared = await handler.prepare(ctx, pending.payload, card === undefined ? {} : { card });
+          } catch (error) {
+            await deps.pending.releaseView(viewId, claimedAt).catch(() => undefined);
+            const reply = failed(error, { ...context, identityId: ctx.identityId });
+            return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
+          }
+        }
         // A read that failed (Trakt down on Next, a season, an episode) changed nothing: its card stays
         // usable. Writes keep their claim: they show their own outcome (with Retry) on the card.
         const release = WRITE_ACTIONS.has(decoded.action) ? undefined : () => deps.pending.releaseView(viewId, claimedAt);
+        const runInput = { ...(input.values === undefined ? {} : { values: input.values }), ...(prepared === undefined ? {} : { prepared }) };
         return {
           ack: handler.ack === undefined ? {} : { text: handler.ack },
           work: guardOutcome(
-            () => handler.run(ctx, pending.payload, input.values === undefined ? {} : { values: input.values }),
+            () => handler.run(ctx, pending.payload, runInput),
             { ...context, identityId: ctx.identityId },
             release,
           ),
@@ -176,21 +227,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       }
     },
 
-    async bindMessage(reply, ref) {
-      const viewIds = new Set<string>();
-      const actionsOfReply = [...(reply.buttons ?? []).flat().flatMap((b) => ('action' in b ? [b.action] : [])), ...(reply.pick ? [reply.pick.action] : [])];
-      for (const data of actionsOfReply) {
-        const decoded = decodeAction(data);
-        // Static actions (Link again) have no stored state to bind.
-        if (decoded === undefined || (Object.values(STATIC_IDS) as string[]).includes(decoded.id)) continue;
-        viewIds.add(viewIdOf(decoded.id));
-      }
-      for (const viewId of viewIds) {
-        await deps.pending
-          .bindMessage(viewId, { chatId: ref.chatId, messageId: ref.messageId })
-          .catch((error: unknown) => deps.logger.warn({ err: error, platform: ref.platform }, 'buttons not bound to their message'));
-      }
-    },
+    bindMessage,
 
     async autocomplete(input) {
       const source = commands.get(input.command.toLowerCase())?.options?.find((o) => o.name === input.option)?.autocomplete;

@@ -4,6 +4,7 @@ import type {
   AccountPort,
   Clock,
   CoreLogger,
+  JobsPort,
   JournalStore,
   LinkedAccount,
   PendingActionStore,
@@ -46,6 +47,11 @@ export interface CoreDeps {
   writer?: WatchlistWriter;
   /** Sends messages that come later than the answer (a write that finished after Trakt was slow). */
   outbox?: Outbox;
+  /**
+   * Durable jobs: with them every confirmed write is queued before the press is answered and applied
+   * through the offline queue (queued-writes.ts); without them (unit tests) it is written directly.
+   */
+  jobs?: JobsPort;
   clock?: Clock;
   options?: CoreOptions;
 }

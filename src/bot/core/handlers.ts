@@ -1,6 +1,6 @@
 import type { CompletionSource } from './autocomplete.js';
 import type { CoreContext } from './context.js';
-import type { ActionOutcome, Reply } from './types.js';
+import type { ActionOutcome, MessageRef, Reply } from './types.js';
 
 /**
  * One option of a command, for platforms with structured commands (Discord's slash commands). The
@@ -24,6 +24,14 @@ export interface CommandOption {
 export interface ActionRunInput {
   /** For a multi-choice: the values the user chose. */
   values?: string[];
+  /** What the action's `prepare` returned. */
+  prepared?: unknown;
+}
+
+/** What `prepare` knows of the press besides the payload. */
+export interface ActionPrepareInput {
+  /** The message that carries the pressed button (to edit it later from background work). */
+  card?: MessageRef;
 }
 
 /** One command: its name, what `/help` and the platform's command menu say, and what it does. */
@@ -45,6 +53,11 @@ export interface ActionModule {
   readonly action: string;
   /** Toast shown at once on the press, while the work runs. */
   readonly ack?: string;
+  /**
+   * Runs after the press is claimed and before it is answered: what must be durable before the user
+   * hears "working on it" (a confirmed write is queued here). A failure gives the claim back.
+   */
+  prepare?(ctx: CoreContext, payload: unknown, input: ActionPrepareInput): Promise<unknown>;
   run(ctx: CoreContext, payload: unknown, input?: ActionRunInput): Promise<ActionOutcome>;
 }
 
@@ -55,6 +68,7 @@ export function defineCommand(module: CommandModule): CommandModule {
 export function defineAction<P>(module: {
   action: string;
   ack?: string;
+  prepare?(ctx: CoreContext, payload: P, input: ActionPrepareInput): Promise<unknown>;
   run(ctx: CoreContext, payload: P, input?: ActionRunInput): Promise<ActionOutcome>;
 }): ActionModule {
   return module as ActionModule;

@@ -127,6 +127,7 @@ export interface PendingActionStore {
 
 /** The journal and the copy's state are the watchlist writer's (src/watchlist), which the core writes through. */
 export type { JournalEntry, WatchlistCopyState, WriteJournal as JournalStore } from '../../watchlist/ports.js';
+import type { EnqueueInput, JobKind, JobRecord, RunNowResult } from '../../jobs/types.js';
 import type { WatchlistCopyStore } from '../../watchlist/ports.js';
 
 export type WatchlistFilter = 'all' | 'movies' | 'shows';
@@ -169,4 +170,16 @@ export interface CoreLogger {
 
 export interface Clock {
   now(): Date;
+}
+
+/**
+ * Durable background work (src/jobs), as the core uses it: the offline queue of confirmed writes is a
+ * job kind of the core's (queued-writes.ts). `main.ts` hands in the runner and its store.
+ */
+export interface JobsPort {
+  enqueue<P>(kind: JobKind<P, unknown>, payload: P, options?: Omit<EnqueueInput, 'kind' | 'payload'>): Promise<JobRecord | undefined>;
+  runNow<R>(id: number): Promise<RunNowResult<R>>;
+  /** Cancels a queued job of this owner; undefined when it is not queued any more. */
+  cancel(id: number, owner: number): Promise<JobRecord | undefined>;
+  listLive(input: { ownerIdentityId: number; kind?: string }): Promise<JobRecord[]>;
 }

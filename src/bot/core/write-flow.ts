@@ -25,7 +25,7 @@ export interface UndoPayload {
   target: Target;
 }
 
-type Settled<T> = { ok: true; result: T } | { ok: false; error: unknown };
+export type Settled<T> = { ok: true; result: T } | { ok: false; error: unknown };
 
 function settle<T>(work: Promise<T>): Promise<Settled<T>> {
   return work.then(
@@ -42,7 +42,7 @@ export function batchNote(targets: readonly Target[]): Rich[] {
 }
 
 /** Runs the write within the user's patience; a slow write is reported and followed up. */
-async function patientWrite<T>(
+export async function patientWrite<T>(
   ctx: CoreContext,
   work: Promise<T>,
   slowCard: Reply,
@@ -54,7 +54,7 @@ async function patientWrite<T>(
   return { edit: slowCard, followUp: settled.then(finish) };
 }
 
-function headerCard(target: Target, header: Rich, footer: Rich[] = [], buttons?: Button[][]): Reply {
+export function headerCard(target: Target, header: Rich, footer: Rich[] = [], buttons?: Button[][]): Reply {
   return cardReply(target, titleCard(target, { header, footer }), buttons);
 }
 
@@ -110,38 +110,53 @@ function unchangedNote(outcome: WriteOutcome): Rich[] {
   return lines;
 }
 
+/** The card after a confirmed write: what changed, how full the watchlist is, and Undo. */
+export async function writtenCard(ctx: CoreContext, payload: ConfirmPayload, outcome: WriteOutcome): Promise<Reply | undefined> {
+  const [target] = payload.targets;
+  if (target === undefined) return undefined;
+  const nothing = outcome.changed.length === 0 && outcome.uncertain.length === 0;
+  if (nothing) {
+    const header =
+      payload.op === 'remove'
+        ? 'It was not on your watchlist any more, so nothing changed.'
+        : outcome.unchanged.length > 0
+          ? 'Already on your watchlist, so nothing changed.'
+          : 'Trakt could not find this title, so nothing changed.';
+    return headerCard(target, header);
+  }
+  const { entry } = outcome;
+  const undoable = entry.targets.length > 0;
+  const footer = [
+    ...batchNote(payload.targets),
+    ...unchangedNote(outcome),
+    ...(await usageLine(ctx, outcome.itemCount)),
+    ...(undoable ? [rich.italic(`You can undo this for ${formatMinutes(ctx.options.undoWindowMs)}.`)] : []),
+  ];
+  const header = payload.op === 'add' ? '✅ Added to your watchlist.' : '🗑 Removed from your watchlist.';
+  return headerCard(target, header, footer, undoable ? await undoButtons(ctx, entry, target) : undefined);
+}
+
+/** The card after a write Trakt refused or could not take (with Confirm again where that can help). */
+export function refusedCard(ctx: CoreContext, payload: ConfirmPayload, target: Target, error: unknown): Promise<Reply> {
+  return failureCard(ctx, target, error, () => confirmButtons(ctx, payload));
+}
+
 /** Confirm pressed: write through the watchlist writer and show the outcome with Undo. */
 export async function runConfirmedWrite(ctx: CoreContext, payload: ConfirmPayload): Promise<ActionOutcome> {
   const [target] = payload.targets;
   if (target === undefined) return {};
   const work = ctx.writer.write({ identityId: ctx.identityId, op: payload.op, targets: payload.targets });
-  const verb = payload.op === 'add' ? 'Adding' : 'Removing';
-  const slow = headerCard(target, `⏳ ${verb}… Trakt is slow to answer; I will update this message when it does.`);
-
-  return patientWrite(ctx, work, slow, async (settled) => {
-    if (!settled.ok) return { edit: await failureCard(ctx, target, settled.error, () => confirmButtons(ctx, payload)) };
-    const outcome = settled.result;
-    const nothing = outcome.changed.length === 0 && outcome.uncertain.length === 0;
-    if (nothing) {
-      const header =
-        payload.op === 'remove'
-          ? 'It was not on your watchlist any more, so nothing changed.'
-          : outcome.unchanged.length > 0
-            ? 'Already on your watchlist, so nothing changed.'
-            : 'Trakt could not find this title, so nothing changed.';
-      return { edit: headerCard(target, header) };
-    }
-    const { entry } = outcome;
-    const undoable = entry.targets.length > 0;
-    const footer = [
-      ...batchNote(payload.targets),
-      ...unchangedNote(outcome),
-      ...(await usageLine(ctx, outcome.itemCount)),
-      ...(undoable ? [rich.italic(`You can undo this for ${formatMinutes(ctx.options.undoWindowMs)}.`)] : []),
-    ];
-    const header = payload.op === 'add' ? '✅ Added to your watchlist.' : '🗑 Removed from your watchlist.';
-    return { edit: headerCard(target, header, footer, undoable ? await undoButtons(ctx, entry, target) : undefined) };
+  return patientWrite(ctx, work, slowCard(target, payload.op), async (settled) => {
+    if (!settled.ok) return { edit: await refusedCard(ctx, payload, target, settled.error) };
+    const card = await writtenCard(ctx, payload, settled.result);
+    return card === undefined ? {} : { edit: card };
   });
+}
+
+/** What a write's card says while Trakt is slow to answer. */
+export function slowCard(target: Target, op: WriteOp): Reply {
+  const verb = op === 'add' ? 'Adding' : 'Removing';
+  return headerCard(target, `⏳ ${verb}… Trakt is slow to answer; I will update this message when it does.`);
 }
 
 /** Undo of a journal entry (from its button or from /undo): takes back exactly what that write changed. */

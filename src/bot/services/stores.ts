@@ -1,5 +1,16 @@
 import type { Db } from '../../db/client.js';
-import { abandonJournalIntents, claimJournalResume, claimJournalUndo, completeJournalEntry, insertJournalIntent, lastUndoableEntry, pendingJournalEntries, releaseJournalUndo } from '../../db/queries/action-journal.js';
+import {
+  abandonJournalIntents,
+  claimJournalResume,
+  claimJournalUndo,
+  completeJournalEntry,
+  insertJournalIntent,
+  journalEntryForJob,
+  lastUndoableEntry,
+  pendingJournalEntries,
+  releaseJournalUndo,
+  reopenJournalEntry,
+} from '../../db/queries/action-journal.js';
 import { bindPendingView, claimPendingView, deleteExpiredPendingActions, findPendingAction, insertPendingActions, pressPendingAction, releasePendingView } from '../../db/queries/pending-actions.js';
 import {
   applyOwnWatchlistWrite,
@@ -92,6 +103,8 @@ function toJournalEntry(row: ActionJournalRow): JournalEntry {
     targets: row.status === 'pending' ? requested : ((row.changed as Target[] | null) ?? requested),
     requested,
     status: row.status,
+    result: row.result,
+    jobId: row.jobId,
     undoes: row.undoes,
     createdAt: row.createdAt,
     undoneAt: row.undoneAt,
@@ -101,7 +114,13 @@ function toJournalEntry(row: ActionJournalRow): JournalEntry {
 export function createJournalStore(db: Db): JournalStore {
   return {
     async begin(input) {
-      const row = await insertJournalIntent(db, { identityId: input.identityId, kind: input.kind, items: input.targets, ...(input.undoes === undefined ? {} : { undoes: input.undoes }) });
+      const row = await insertJournalIntent(db, {
+        identityId: input.identityId,
+        kind: input.kind,
+        items: input.targets,
+        ...(input.undoes === undefined ? {} : { undoes: input.undoes }),
+        ...(input.jobId === undefined ? {} : { jobId: input.jobId }),
+      });
       return toJournalEntry(row);
     },
     async complete(id, input) {
@@ -113,6 +132,14 @@ export function createJournalStore(db: Db): JournalStore {
       return (await pendingJournalEntries(db, before)).map(toJournalEntry);
     },
     abandon: (ids, at) => abandonJournalIntents(db, ids, at),
+    async forJob(jobId) {
+      const row = await journalEntryForJob(db, jobId);
+      return row && toJournalEntry(row);
+    },
+    async reopen(id) {
+      const row = await reopenJournalEntry(db, id);
+      return row && toJournalEntry(row);
+    },
     async claimResume(id, at, staleBefore) {
       const row = await claimJournalResume(db, id, at, staleBefore);
       return row && toJournalEntry(row);

@@ -5,7 +5,7 @@ import { actionJournal, type ActionJournalRow } from '../schema.js';
 /** Journals a write before Trakt is called: the row is `pending` until completeJournalEntry. */
 export async function insertJournalIntent(
   db: Db,
-  input: { identityId: number; kind: 'add' | 'remove'; items: unknown; undoes?: number; createdAt?: Date },
+  input: { identityId: number; kind: 'add' | 'remove'; items: unknown; undoes?: number; createdAt?: Date; jobId?: number },
 ): Promise<ActionJournalRow> {
   const [row] = await db
     .insert(actionJournal)
@@ -15,6 +15,7 @@ export async function insertJournalIntent(
       items: input.items,
       status: 'pending',
       undoes: input.undoes ?? null,
+      jobId: input.jobId ?? null,
       ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
     })
     .returning();
@@ -41,7 +42,13 @@ export async function pendingJournalEntries(db: Db, before: Date, limit = 500): 
   return db
     .select()
     .from(actionJournal)
-    .where(and(eq(actionJournal.status, 'pending'), or(lt(actionJournal.createdAt, before), isNotNull(actionJournal.abandonedAt))))
+    .where(
+      and(
+        eq(actionJournal.status, 'pending'),
+        isNull(actionJournal.jobId),
+        or(lt(actionJournal.createdAt, before), isNotNull(actionJournal.abandonedAt)),
+      ),
+    )
     .orderBy(actionJournal.createdAt, actionJournal.id)
     .limit(limit);
 }
@@ -104,4 +111,20 @@ export async function claimJournalUndo(db: Db, id: number, identityId: number, n
 
 export async function releaseJournalUndo(db: Db, id: number): Promise<void> {
   await db.update(actionJournal).set({ undoneAt: null }).where(eq(actionJournal.id, id));
+}
+
+/** The newest journal entry of a job's write. */
+export async function journalEntryForJob(db: Db, jobId: number): Promise<ActionJournalRow | undefined> {
+  const [row] = await db.select().from(actionJournal).where(eq(actionJournal.jobId, jobId)).orderBy(desc(actionJournal.id)).limit(1);
+  return row;
+}
+
+/** A pending or failed entry made pending again for another attempt of its job; undefined when done. */
+export async function reopenJournalEntry(db: Db, id: number): Promise<ActionJournalRow | undefined> {
+  const [row] = await db
+    .update(actionJournal)
+    .set({ status: 'pending', completedAt: null, abandonedAt: null })
+    .where(and(eq(actionJournal.id, id), inArray(actionJournal.status, ['pending', 'failed'])))
+    .returning();
+  return row;
 }

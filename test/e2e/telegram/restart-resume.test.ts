@@ -9,7 +9,8 @@ import { buttonData, serviceEnv, WAIT } from './harness.js';
 
 /**
  * Nothing the user confirmed is lost at shutdown: a Confirm whose Trakt write hangs does not hold the
- * shutdown past its grace period, and the write is applied at the next start, with a word to the user.
+ * shutdown past its grace period, and the write (a queued job) is applied at the next start, which
+ * edits the Confirm card to the outcome with Undo.
  */
 let trakt: TraktEmulator;
 let telegram: TelegramEmulator;
@@ -33,7 +34,7 @@ async function start(): Promise<RunningService> {
 }
 
 describe('a write cut off by a shutdown', () => {
-  it('GIVEN Confirm pressed while Trakt hangs on the write WHEN the service stops THEN it stops within its grace period, and the next start applies the write and tells the user', async () => {
+  it('GIVEN Confirm pressed while Trakt hangs on the write WHEN the service stops THEN it stops within its grace period, and the next start applies the write and edits its card', async () => {
     const first = await start();
     const user = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: 'Resa', languageCode: 'en' });
     telegram.privateChat(user);
@@ -52,15 +53,16 @@ describe('a write cut off by a shutdown', () => {
 
     await first.stop('test: restart');
     expect(logs.text()).toContain('were cut off');
-    expect(logs.text()).toContain('left for the next start');
+    expect(logs.text()).toContain('given back for the next start');
     expect(trakt.watchlist(username)).toEqual([]);
 
     trakt.clearFaults();
     const second = await start();
     try {
-      const told = await telegram.waitForBotMessage(user.id, (m) => m.text.includes('Marquee restarted'), WAIT);
-      expect(told.text).toContain('Marquee restarted while Trakt was adding The Avengers (2012) to your watchlist.');
-      expect(told.text).toContain('It is finished now: The Avengers (2012) is on your watchlist.');
+      // The confirmed write was a queued job: the next start applies it and edits the Confirm card.
+      const told = await telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+      expect(told.text).toContain('The Avengers');
+      expect(buttonData(told, 'Undo')).toBeDefined();
       expect(trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
       // /undo takes it back: the resumed write was journaled from Trakt's answer.
       telegram.sendText(user, user.id, '/undo');

@@ -7,6 +7,7 @@ import type { Target, Title } from '../ports.js';
 import { targetLabel, titleTarget } from '../targets.js';
 import { searchReadings } from '../title-search.js';
 import { rich, type Button, type Reply } from '../types.js';
+import { enqueueConfirmedWrite, runQueuedConfirm, type QueuedConfirm } from '../queued-writes.js';
 import { runConfirmedWrite, type ConfirmPayload } from '../write-flow.js';
 import { onWatchlist, seasonCount, searchCard, type SearchState } from './search.js';
 
@@ -180,7 +181,12 @@ export const episodesAction = defineAction<SeasonPayload>({
 export const confirmAction = defineAction<ConfirmPayload>({
   action: 'confirm',
   ack: 'Working on it…',
-  run: (ctx, payload) => runConfirmedWrite(ctx, payload),
+  // Queued before the press is answered: from here on neither an outage nor a restart loses it.
+  prepare: (ctx, payload, input) => enqueueConfirmedWrite(ctx, payload, input.card),
+  run: (ctx, payload, input) => {
+    const queued = input?.prepared as QueuedConfirm | undefined;
+    return queued === undefined ? runConfirmedWrite(ctx, payload) : runQueuedConfirm(ctx, payload, queued);
+  },
 });
 
 export const cancelAction = defineAction<{ target?: Target; back?: SearchState }>({

@@ -3,6 +3,7 @@
  * command means adding a module here; nothing is discovered at run time.
  */
 import { pickAction } from '../batch-add.js';
+import { queueCommand, unqueueAction } from '../queued-writes.js';
 import type { ActionModule, CommandModule } from '../handlers.js';
 import { addAction, addCommand, cancelAction, confirmAction, episodeAction, episodesAction, seasonAction, seasonsAction } from './add.js';
 import { linkCommand } from './link.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandModule[] = [
   removeCommand,
   watchlistCommand,
   undoCommand,
+  queueCommand,
   statusCommand,
   linkCommand,
   unlinkCommand,
@@ -41,4 +43,5 @@ export const ACTIONS: readonly ActionModule[] = [
   undoAction,
   watchlistPageAction,
   pickAction,
+  unqueueAction,
 ];

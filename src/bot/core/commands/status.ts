@@ -1,6 +1,7 @@
 import { usageText } from '../cards.js';
 import { defineCommand } from '../handlers.js';
 import { linkButton } from '../replies.js';
+import { queuedWriteCount } from '../queued-writes.js';
 import { rich } from '../types.js';
 
 export const statusCommand = defineCommand({
@@ -13,8 +14,17 @@ export const statusCommand = defineCommand({
     if (account === null) {
       return [{ private: true, text: 'No Trakt account is linked yet.', buttons: [[linkButton()]] }];
     }
+    // The queue is counted first: when Trakt is down, /status is where a user looks.
+    const queued = await queuedWriteCount(ctx);
+    const queuedLine = queued === 0 ? [] : [rich.line, `Waiting for Trakt: ${queued} ${queued === 1 ? 'change' : 'changes'} (see /queue)`];
     const trakt = await ctx.traktForUser();
-    const [settings, copy] = await Promise.all([ctx.patiently(trakt.settings()), ctx.copy.current(ctx, trakt, { recheck: true })]);
+    let settings, copy;
+    try {
+      [settings, copy] = await Promise.all([ctx.patiently(trakt.settings()), ctx.copy.current(ctx, trakt, { recheck: true })]);
+    } catch (error) {
+      if (queued === 0) throw error;
+      return [{ private: true, text: ['Trakt is not answering right now.', ...queuedLine] }];
+    }
     await ctx.deps.accounts.rememberSettings(ctx.identityId, settings);
     return [
       {
@@ -25,6 +35,7 @@ export const statusCommand = defineCommand({
           settings.vip ? ' (VIP)' : ' (free account)',
           rich.line,
           `Watchlist: ${usageText(copy.itemCount, settings)}`,
+          ...queuedLine,
         ],
       },
     ];

@@ -1,0 +1,2 @@
+ALTER TABLE "action_journal" ADD COLUMN "job_id" bigint;--> statement-breakpoint
+CREATE INDEX "action_journal_job_idx" ON "action_journal" USING btree ("job_id") WHERE "action_journal"."job_id" is not null;
