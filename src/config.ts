@@ -21,6 +21,8 @@ export interface Config {
   logLevel: LogLevel;
   /** How long SIGTERM waits for in-flight work before closing anyway. */
   shutdownGraceMs: number;
+  /** How long one Trakt call keeps retrying 5xx, timeouts and resets; then a confirmed write waits in the offline queue. */
+  traktRetryMs: number;
 }
 
 export interface TelegramConfig {
@@ -148,6 +150,12 @@ const envSchema = z
       .min(0, { message: 'is out of range' })
       .max(600_000, { message: 'is out of range' })
       .default(10_000),
+    TRAKT_RETRY_MS: z.coerce
+      .number({ message: 'is not a number' })
+      .int({ message: 'is not a whole number' })
+      .min(0, { message: 'is out of range' })
+      .max(600_000, { message: 'is out of range' })
+      .default(60_000),
   });
 
 /** Rules across variables; checked on the raw values so they are reported together with the rest. */
@@ -218,6 +226,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     tokenEncryptionKeys: e.TOKEN_ENCRYPTION_KEY ?? null,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    traktRetryMs: e.TRAKT_RETRY_MS,
   };
 }
 

@@ -102,6 +102,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     clientSecret: config.trakt.clientSecret,
     userAgent: `Marquee/${VERSION}`,
     logger: logger.child({ component: 'trakt' }),
+    retry: { maxRetryTimeMs: config.traktRetryMs },
   });
   const outbox = createOutbox((platform) => logger.warn({ platform }, 'no chat adapter for this platform; message dropped'));
   const redirectUri = oauthCallbackUrl(config);

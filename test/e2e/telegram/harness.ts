@@ -30,6 +30,8 @@ export interface StackOptions {
   telegram?: TelegramEmulatorOptions;
   /** Webhook mode: PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET are set. */
   webhook?: { secret: string };
+  /** More settings for the service. */
+  env?: Record<string, string>;
 }
 
 export const WAIT = { timeoutMs: 10_000 };
@@ -72,7 +74,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const storage = await serviceStorage('marquee-e2e');
   const logs = captureLogs('info');
   const port = options.webhook ? await freePort() : 0;
-  const env = serviceEnv({ telegram, trakt, storageEnv: storage.env, port });
+  const env = { ...serviceEnv({ telegram, trakt, storageEnv: storage.env, port }), ...options.env };
   if (options.webhook) {
     env.PUBLIC_URL = `http://127.0.0.1:${port}`;
     env.TELEGRAM_WEBHOOK_SECRET = options.webhook.secret;
