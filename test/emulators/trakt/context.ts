@@ -66,6 +66,8 @@ export interface RequestState {
   entry: RequestLogEntry | undefined;
   user: UserState | undefined;
   hung: boolean;
+  /** Carried out, but the answer is never sent (FaultSpec.loseAnswer). */
+  loseAnswer?: boolean;
 }
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

@@ -79,6 +79,36 @@ describe('Trakt emulator: faults, request log, HTTP controls', () => {
     expect(await outcome).toBe('failed');
   });
 
+  it('GIVEN loseAnswer THEN the write is applied but its answer never arrives, and a resend finds it existing', async () => {
+    trakt.addUser({ username: 'lossy' });
+    const token = trakt.issueTokens('lossy').access_token;
+    const body = { movies: [{ ids: { trakt: 14701 } }] };
+    trakt.setFault('POST /sync/watchlist', { loseAnswer: true, count: 1 });
+    await expect(call(trakt, '/sync/watchlist', { token, body })).rejects.toThrow();
+    expect(trakt.watchlist('lossy').map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
+    const again = await call<{ added: { movies: number }; existing: { movies: number } }>(trakt, '/sync/watchlist', { token, body });
+    expect(again.json.added.movies).toBe(0);
+    expect(again.json.existing.movies).toBe(1);
+  });
+
+  it('GIVEN several faults with a share THEN a drawn request gets one of them, the rest pass', async () => {
+    trakt.setFault('GET /movies/*', { statuses: [503], hang: true, share: 0.5 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        call(trakt, '/movies/14701', { signal: AbortSignal.timeout(1000) }).then(
+          (res) => String(res.status),
+          () => 'hung',
+        ),
+      ),
+    );
+    trakt.setFault('GET /movies/*', null);
+    const count = (what: string) => outcomes.filter((o) => o === what).length;
+    expect(count('503')).toBeGreaterThan(5);
+    expect(count('hung')).toBeGreaterThan(5);
+    expect(count('200')).toBeGreaterThan(25);
+    expect(count('200') + count('503') + count('hung')).toBe(100);
+  });
+
   it('logs every request with its route, user, status and body', async () => {
     trakt.clearRequests();
     const token = trakt.issueTokens('faulty').access_token;

@@ -10,6 +10,8 @@ export interface FaultAction {
   hang: boolean;
   /** status to answer instead of the real one, if the share lottery picked this request */
   status: number | undefined;
+  /** carry the request out, then drop the connection instead of answering */
+  loseAnswer: boolean;
   retryAfter: number | undefined;
 }
 
@@ -60,10 +62,16 @@ export class FaultTable {
         if (fault.remaining <= 0) this.faults.delete(pattern);
       }
       const { spec } = fault;
-      const statuses = spec.statuses ?? [];
+      const options: Array<number | 'hang' | 'lose'> = [...(spec.statuses ?? []), ...(spec.hang ? (['hang'] as const) : []), ...(spec.loseAnswer ? (['lose'] as const) : [])];
       const share = spec.share ?? 1;
-      const status = statuses.length > 0 && this.rng() < share ? statuses[Math.floor(this.rng() * statuses.length)] : undefined;
-      return { latencyMs: spec.latencyMs ?? 0, hang: spec.hang ?? false, status, retryAfter: spec.retryAfter };
+      const drawn = options.length > 0 && this.rng() < share ? options[Math.floor(this.rng() * options.length)] : undefined;
+      return {
+        latencyMs: spec.latencyMs ?? 0,
+        hang: drawn === 'hang',
+        status: typeof drawn === 'number' ? drawn : undefined,
+        retryAfter: spec.retryAfter,
+        loseAnswer: drawn === 'lose',
+      };
     }
     return undefined;
   }

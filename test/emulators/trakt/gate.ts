@@ -60,6 +60,7 @@ export async function gate(
       }
       if (action.hang) return hang(ctx, request, reply, state);
       if (action.status !== undefined) return sendFault(ctx, reply, action.status, action);
+      if (action.loseAnswer) state.loseAnswer = true;
     }
   }
   if (meta.kind === 'image') return undefined;
@@ -207,4 +208,14 @@ function cloudflarePage(status: number): string {
     `<p>Visit <a href="https://www.cloudflare.com/">cloudflare.com</a> for more information.</p>` +
     `<p>Cloudflare Ray ID: ${Math.floor(Math.random() * 2 ** 48).toString(16)}</p></div></body></html>`
   );
+}
+
+/** A request carried out whose answer is lost (FaultSpec.loseAnswer): the connection drops instead. */
+export async function loseAnswer(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  const state = ctx.stateOf(request);
+  if (state.loseAnswer !== true) return payload;
+  if (state.entry) state.entry.status = reply.statusCode;
+  state.hung = true;
+  request.raw.socket.destroy();
+  return payload;
 }

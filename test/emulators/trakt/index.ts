@@ -7,7 +7,7 @@ import { Catalog, plainShow } from './catalog.js';
 import { registerApiRoutes } from './api-routes.js';
 import { EmulatorContext, resolveOptions } from './context.js';
 import { registerControlRoutes } from './control-routes.js';
-import { gate, recordResponse } from './gate.js';
+import { gate, loseAnswer, recordResponse } from './gate.js';
 import { registerOauthRoutes } from './oauth-routes.js';
 import type { Target } from './sync-body.js';
 import { targetOfRef } from './user-store.js';
@@ -43,6 +43,7 @@ export async function startTraktEmulator(options?: TraktEmulatorOptions): Promis
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
     app.addHook('onRequest', async (request, reply) => gate(ctx, host, request, reply));
+    app.addHook('onSend', async (request, reply, payload) => loseAnswer(ctx, request, reply, payload));
     app.addHook('onResponse', async (request, reply) => recordResponse(ctx, request, reply));
     return app;
   };

@@ -37,11 +37,20 @@ export type RefreshFailureMode = 'invalid_grant_400' | 'invalid_grant_401' | 'em
 
 export interface FaultSpec {
   statuses?: number[];
+  /**
+   * The share of matching requests that get a fault (default 1). With several faults named (statuses,
+   * `hang`, `loseAnswer`), a request that draws one gets one of them at random.
+   */
   share?: number;
   count?: number;
   latencyMs?: number;
   hang?: boolean;
   retryAfter?: number;
+  /**
+   * The request is carried out (a write is applied) and then its connection is dropped before the
+   * answer: the client cannot tell whether it landed.
+   */
+  loseAnswer?: boolean;
 }
 
 export interface UserPatch {
