@@ -23,6 +23,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** How long one Trakt call keeps retrying 5xx, timeouts and resets; then a confirmed write waits in the offline queue. */
   traktRetryMs: number;
+  /** How long one Trakt request may take before it counts as failed (and is retried). */
+  traktTimeoutMs: number;
 }
 
 export interface TelegramConfig {
@@ -150,6 +152,12 @@ const envSchema = z
       .min(0, { message: 'is out of range' })
       .max(600_000, { message: 'is out of range' })
       .default(10_000),
+    TRAKT_TIMEOUT_MS: z.coerce
+      .number({ message: 'is not a number' })
+      .int({ message: 'is not a whole number' })
+      .min(100, { message: 'is out of range' })
+      .max(120_000, { message: 'is out of range' })
+      .default(15_000),
     TRAKT_RETRY_MS: z.coerce
       .number({ message: 'is not a number' })
       .int({ message: 'is not a whole number' })
@@ -227,6 +235,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     traktRetryMs: e.TRAKT_RETRY_MS,
+    traktTimeoutMs: e.TRAKT_TIMEOUT_MS,
   };
 }
 

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './accounts/linking.js';
 import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
-import { createBotCore } from './bot/core/bot-core.js';
+import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
 import { createWatchlistWriter } from './watchlist/index.js';
 import { createAccountPort } from './bot/services/accounts-port.js';
@@ -43,6 +43,10 @@ export interface RunningService {
   readonly tokens: TokenManager;
   /** Sends and edits chat messages outside an answer (notices, background work updating a card). */
   readonly outbox: Outbox;
+  /** The platform-free core the chat adapters share (its job kinds run on `jobs`). */
+  readonly core: BotCore;
+  /** Durable background work: the offline queue of writes and the periodic tasks. */
+  readonly jobs: JobRunner;
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:3000. */
   readonly url: string;
   /** Stops taking work, lets in-flight work finish within the grace period, closes the database. */
@@ -72,6 +76,9 @@ export const VERSION = readVersion();
  * attempt and the wait for the user's write slot). A pending intent older than this has no writer.
  */
 const WRITE_STALE_MS = 3 * 60_000;
+
+/** Jobs one instance runs at once. */
+const JOB_CONCURRENCY = 16;
 
 export async function startService(options: StartOptions): Promise<RunningService> {
   const startedAt = new Date();
@@ -103,6 +110,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     userAgent: `Marquee/${VERSION}`,
     logger: logger.child({ component: 'trakt' }),
     retry: { maxRetryTimeMs: config.traktRetryMs },
+    timeoutMs: config.traktTimeoutMs,
   });
   const outbox = createOutbox((platform) => logger.warn({ platform }, 'no chat adapter for this platform; message dropped'));
   const redirectUri = oauthCallbackUrl(config);
@@ -267,6 +275,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
     kinds: core.jobKinds,
     recurring,
     logger: logger.child({ component: 'jobs' }),
+    // Most of a job's time is spent waiting on Trakt (a user's write slot comes once a second), so
+    // more run at once than there are cores.
+    concurrency: JOB_CONCURRENCY,
     // The embedded database has one process: a job still marked running at start was cut off.
     releaseRunningAtStart: database.driver === 'pglite',
   });
@@ -321,7 +332,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     return stopping;
   };
 
-  return { config, logger, database, keyRing: keys.ring, app: server, url, trakt, links, tokens, outbox, stop };
+  return { config, logger, database, keyRing: keys.ring, app: server, url, trakt, links, tokens, outbox, core, jobs: jobRunner, stop };
 }
 
 /** SIGTERM/SIGINT stop the service and exit 0; a second signal exits at once. */
