@@ -133,6 +133,57 @@ describe(`job runner (${DRIVER_NAME})`, () => {
     expect(await store.get(job!.id)).toMatchObject({ lockedBy: 'alive', attempts: 2 });
   });
 
+  it('GIVEN a running job WHEN its lease comes due THEN the runner renews it; WHEN the job is taken over anyway THEN its signal is aborted and the old run records nothing', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const signals: AbortSignal[] = [];
+    const kind = defineJobKind({
+      kind: kindName(),
+      schema: z.object({}),
+      leaseMs: 600,
+      async run(_p, job) {
+        signals.push(job.signal);
+        await gate;
+      },
+    });
+    const r = runner({ kinds: [kind] });
+    const job = await r.enqueue(kind, {});
+    r.start();
+    await waitFor(() => signals.length === 1, 'the job to start');
+    const leases = new Set<number>();
+    await waitFor(async () => {
+      const until = (await store.get(job!.id))?.lockedUntil?.getTime();
+      if (until !== undefined) leases.add(until);
+      return leases.size >= 3;
+    }, 'two renewals');
+    expect(await store.claim({ workerId: 'probe', kinds: [kind.kind], now: new Date(), leaseMs: 1000, limit: 1 })).toEqual([]);
+
+    // Another worker whose clock is far ahead sees the lease expired and takes the job.
+    const [stolen] = await store.claim({ workerId: 'thief', kinds: [kind.kind], now: new Date(Date.now() + 3_600_000), leaseMs: 3_600_000, limit: 1 });
+    expect(stolen?.id).toBe(job!.id);
+    await waitFor(() => signals[0]?.aborted === true, 'the abort');
+    expect(r.logs.some((l) => l.msg?.includes('lease lost') && (l.obj as { jobId?: number }).jobId === job!.id)).toBe(true);
+    release();
+    await sleep(50);
+    expect(await store.get(job!.id)).toMatchObject({ status: 'running', lockedBy: 'thief' });
+  });
+
+  it('GIVEN a store that fails to claim WHEN the runner polls THEN it logs and keeps polling, and runs the job once the store answers', async () => {
+    let failures = 2;
+    const flaky: JobStore = {
+      ...store,
+      claim: (input) => (failures-- > 0 ? Promise.reject(new Error('connection reset')) : store.claim(input)),
+    };
+    const ran: number[] = [];
+    const kind = defineJobKind({ kind: kindName(), schema: z.object({}), run: async (_p, job) => void ran.push(job.id) });
+    const r = runner({ store: flaky, kinds: [kind] });
+    const job = await r.enqueue(kind, {});
+    r.start();
+    await waitFor(() => ran.length === 1, 'the job to run');
+    expect(ran).toEqual([job!.id]);
+    expect(r.logs.filter((l) => l.level === 'error' && (l.obj as { err?: string }).err === 'connection reset')).toHaveLength(2);
+  });
+
   it('GIVEN a job whose payload does not match its schema WHEN claimed THEN it is failed with a clear error, onFailed gets no payload, the payload is not logged, and the next job runs', async () => {
     const failed: Array<{ payload: unknown; error: unknown }> = [];
     const ran: number[] = [];
