@@ -184,6 +184,28 @@ describe(`job runner (${DRIVER_NAME})`, () => {
     expect(r.logs.filter((l) => l.level === 'error' && (l.obj as { err?: string }).err === 'connection reset')).toHaveLength(2);
   });
 
+  it('GIVEN releaseRunningAtStart (embedded database) WHEN started THEN every running job is given back before the first claim', async () => {
+    const calls: string[] = [];
+    const recording: JobStore = {
+      ...store,
+      // Not the real releaseAllRunning: on a shared Postgres it would give back other tests' jobs.
+      releaseAllRunning: async () => {
+        calls.push('releaseAllRunning');
+        return 0;
+      },
+      claim: (input) => {
+        calls.push('claim');
+        return store.claim(input);
+      },
+    };
+    const kind = defineJobKind({ kind: kindName(), schema: z.object({}), run: async () => undefined });
+    const r = runner({ store: recording, kinds: [kind], releaseRunningAtStart: true });
+    r.start();
+    await waitFor(() => calls.filter((c) => c === 'claim').length >= 2, 'two polls');
+    expect(calls.slice(0, 2)).toEqual(['releaseAllRunning', 'claim']);
+    expect(calls.filter((c) => c === 'releaseAllRunning')).toHaveLength(1);
+  });
+
   it('GIVEN a job whose payload does not match its schema WHEN claimed THEN it is failed with a clear error, onFailed gets no payload, the payload is not logged, and the next job runs', async () => {
     const failed: Array<{ payload: unknown; error: unknown }> = [];
     const ran: number[] = [];
