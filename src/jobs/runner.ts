@@ -141,7 +141,11 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     }
     claiming = tick().finally(() => {
       claiming = undefined;
-      schedule();
+      // A wake that came in as the claim was ending (a job finished) claims again now, not at the next poll.
+      if (again && !stopping) {
+        again = false;
+        wake();
+      } else schedule();
     });
   }
 
