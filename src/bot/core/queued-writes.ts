@@ -27,6 +27,11 @@ const QUEUED_BUTTON_TTL_MS = 24 * 60 * 60_000;
 const INLINE_HEAD_START_MS = 15_000;
 /** Attempts of a queued write before it is given up: with the backoff below, about 16 hours. */
 const WRITE_MAX_ATTEMPTS = 2_000;
+/**
+ * A write's lease, renewed every third of it while it runs: on Postgres, the job of a killed process is
+ * taken over by another instance (or the next start) this long after its last renewal.
+ */
+const WRITE_LEASE_MS = 15_000;
 
 const titleShape = z.looseObject({
   type: z.enum(['movie', 'show']),
@@ -208,6 +213,7 @@ const writeJobKindShape: JobKind<WriteJob, unknown> = {
   kind: WRITE_JOB_KIND,
   schema: writeJobSchema,
   maxAttempts: WRITE_MAX_ATTEMPTS,
+  leaseMs: WRITE_LEASE_MS,
   run: () => Promise.reject(new Error('not the runner’s kind')),
 };
 

@@ -214,7 +214,11 @@ function cloudflarePage(status: number): string {
 export async function loseAnswer(ctx: EmulatorContext, request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
   const state = ctx.stateOf(request);
   if (state.loseAnswer !== true) return payload;
-  if (state.entry) state.entry.status = reply.statusCode;
+  if (state.entry) {
+    state.entry.status = reply.statusCode;
+    state.entry.body = request.body;
+    if (state.user) state.entry.user = state.user.username;
+  }
   state.hung = true;
   request.raw.socket.destroy();
   return payload;
