@@ -105,7 +105,9 @@ describe('kill -9 between Confirm and Trakt’s answer', () => {
     // Ana's first write hangs at Trakt; her next two wait behind it.
     for (const message of anaCards) confirm(ana, message);
     await until(() => hung() >= 2, "Ana's write to reach Trakt");
-    for (const message of anaCards.slice(1)) await telegram.waitForMessageState(ana.id, message.messageId, (m) => /queued/i.test(m.text), WAIT);
+    for (const message of anaCards.slice(1)) {
+      await telegram.waitForMessageState(ana.id, message.messageId, (m) => /queued/i.test(m.text), WAIT);
+    }
 
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');

@@ -66,6 +66,8 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   const commands = new Map<string, CommandModule>(COMMANDS.map((c) => [c.name, c]));
   const actions = new Map<string, ActionModule>(ACTIONS.map((a) => [a.action, a]));
   const now = () => deps.clock?.now() ?? new Date();
+  /** Per user, the first step of their latest press (see pressButton). */
+  const pressOrder = new Map<string, Promise<void>>();
   /** After `close()`, outcomes of presses still in flight are dropped (see BotCore.close). */
   let closed = false;
 
@@ -115,6 +117,82 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     }
   }
 
+  async function firstStep(input: ActionInput): Promise<ActionStep> {
+    const decoded = decodeAction(input.data);
+    if (decoded === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+    const context = { action: decoded.action, platform: input.user.platform };
+    try {
+      if (decoded.action === 'link' && decoded.id === STATIC_IDS.linkNew) {
+        const ctx = await contextFor(input);
+        return { ack: {}, work: guardOutcome(async () => ({ send: await linkReplies(ctx) }), context) };
+      }
+      const handler = actions.get(decoded.action);
+      if (handler === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+      const viewId = viewIdOf(decoded.id);
+      const claimedAt = now();
+      let ctx: CoreContext;
+      let pending: PendingAction | undefined;
+      let claimed: boolean | undefined;
+      if (deps.pending.press !== undefined) {
+        // One round trip: the row as it was, and the view claimed only if every check below passes.
+        ctx = await contextFor(input);
+        const pressed = await deps.pending.press(
+          decoded.id,
+          viewId,
+          { action: decoded.action, ownerIdentityId: ctx.identityId, platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId ?? null },
+          claimedAt,
+        );
+        pending = pressed?.pending;
+        claimed = pressed?.claimed;
+      } else {
+        [ctx, pending] = await Promise.all([contextFor(input), deps.pending.find(decoded.id)]);
+      }
+      // A forged id, or a real id under another action's name, looks exactly like an expired button.
+      if (pending === undefined || pending.action !== decoded.action) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: NOTICES.buttonForeign, alert: true } };
+      // Bound to its chat and, once sent, its message: the same data pressed anywhere else (a forged
+      // update, a replayed payload) is not this button, so it acts nowhere and edits nothing.
+      const elsewhere =
+        pending.platform !== input.chat.platform ||
+        pending.chatId !== input.chat.chatId ||
+        (pending.messageId !== null && pending.messageId !== input.messageId);
+      if (elsewhere) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      if (pending.consumedAt !== null || pending.expiresAt.getTime() <= now().getTime()) {
+        return { ack: { text: NOTICES.buttonStale, alert: true } };
+      }
+      // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
+      if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      // What must be durable before the press is answered (a confirmed write is queued) is done now;
+      // if it cannot be, the press changed nothing and its card stays usable.
+      let prepared: unknown;
+      if (handler.prepare !== undefined) {
+        const card = input.messageId === undefined ? undefined : { platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId };
+        try {
+          prepared = await handler.prepare(ctx, pending.payload, card === undefined ? {} : { card });
+        } catch (error) {
+          await deps.pending.releaseView(viewId, claimedAt).catch(() => undefined);
+          const reply = failed(error, { ...context, identityId: ctx.identityId });
+          return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
+        }
+      }
+      // A read that failed (Trakt down on Next, a season, an episode) changed nothing: its card stays
+      // usable. Writes keep their claim: they show their own outcome (with Retry) on the card.
+      const release = WRITE_ACTIONS.has(decoded.action) ? undefined : () => deps.pending.releaseView(viewId, claimedAt);
+      const runInput = { ...(input.values === undefined ? {} : { values: input.values }), ...(prepared === undefined ? {} : { prepared }) };
+      return {
+        ack: handler.ack === undefined ? {} : { text: handler.ack },
+        work: guardOutcome(
+          () => handler.run(ctx, pending.payload, runInput),
+          { ...context, identityId: ctx.identityId },
+          release,
+        ),
+      };
+    } catch (error) {
+      const reply = failed(error, context);
+      return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
+    }
+  }
+
   const writeJobKind = createWriteJobKind({ deps, copy, writer, bindMessage });
 
   return {
@@ -151,80 +229,22 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       }
     },
 
-    async pressButton(input) {
-      const decoded = decodeAction(input.data);
-      if (decoded === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
-      const context = { action: decoded.action, platform: input.user.platform };
-      try {
-        if (decoded.action === 'link' && decoded.id === STATIC_IDS.linkNew) {
-          const ctx = await contextFor(input);
-          return { ack: {}, work: guardOutcome(async () => ({ send: await linkReplies(ctx) }), context) };
-        }
-        const handler = actions.get(decoded.action);
-        if (handler === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
-        const viewId = viewIdOf(decoded.id);
-        const claimedAt = now();
-        let ctx: CoreContext;
-        let pending: PendingAction | undefined;
-        let claimed: boolean | undefined;
-        if (deps.pending.press !== undefined) {
-          // One round trip: the row as it was, and the view claimed only if every check below passes.
-          ctx = await contextFor(input);
-          const pressed = await deps.pending.press(
-            decoded.id,
-            viewId,
-            { action: decoded.action, ownerIdentityId: ctx.identityId, platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId ?? null },
-            claimedAt,
-          );
-          pending = pressed?.pending;
-          claimed = pressed?.claimed;
-        } else {
-          [ctx, pending] = await Promise.all([contextFor(input), deps.pending.find(decoded.id)]);
-        }
-        // A forged id, or a real id under another action's name, looks exactly like an expired button.
-        if (pending === undefined || pending.action !== decoded.action) return { ack: { text: NOTICES.buttonStale, alert: true } };
-        if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: NOTICES.buttonForeign, alert: true } };
-        // Bound to its chat and, once sent, its message: the same data pressed anywhere else (a forged
-        // update, a replayed payload) is not this button, so it acts nowhere and edits nothing.
-        const elsewhere =
-          pending.platform !== input.chat.platform ||
-          pending.chatId !== input.chat.chatId ||
-          (pending.messageId !== null && pending.messageId !== input.messageId);
-        if (elsewhere) return { ack: { text: NOTICES.buttonStale, alert: true } };
-        if (pending.consumedAt !== null || pending.expiresAt.getTime() <= now().getTime()) {
-          return { ack: { text: NOTICES.buttonStale, alert: true } };
-        }
-        // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
-        if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: NOTICES.buttonStale, alert: true } };
-        // What must be durable before the press is answered (a confirmed write is queued) is done now;
-        // if it cannot be, the press changed nothing and its card stays usable.
-        let prepared: unknown;
-        if (handler.prepare !== undefined) {
-          const card = input.messageId === undefined ? undefined : { platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId };
-          try {
-            prepared = await handler.prepare(ctx, pending.payload, card === undefined ? {} : { card });
-          } catch (error) {
-            await deps.pending.releaseView(viewId, claimedAt).catch(() => undefined);
-            const reply = failed(error, { ...context, identityId: ctx.identityId });
-            return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
-          }
-        }
-        // A read that failed (Trakt down on Next, a season, an episode) changed nothing: its card stays
-        // usable. Writes keep their claim: they show their own outcome (with Retry) on the card.
-        const release = WRITE_ACTIONS.has(decoded.action) ? undefined : () => deps.pending.releaseView(viewId, claimedAt);
-        const runInput = { ...(input.values === undefined ? {} : { values: input.values }), ...(prepared === undefined ? {} : { prepared }) };
-        return {
-          ack: handler.ack === undefined ? {} : { text: handler.ack },
-          work: guardOutcome(
-            () => handler.run(ctx, pending.payload, runInput),
-            { ...context, identityId: ctx.identityId },
-            release,
-          ),
-        };
-      } catch (error) {
-        const reply = failed(error, context);
-        return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
-      }
+    pressButton(input) {
+      // One user's presses take their first step (claim, and queue a confirmed write) in the order
+      // they arrived, so writes confirmed in quick succession are applied in that order. Only this
+      // step, which needs the database alone, waits for the user's previous press.
+      const key = `${input.user.platform}:${input.user.userId}`;
+      const previous = pressOrder.get(key) ?? Promise.resolve();
+      const step = previous.then(() => firstStep(input));
+      const settled = step.then(
+        () => undefined,
+        () => undefined,
+      );
+      pressOrder.set(key, settled);
+      void settled.then(() => {
+        if (pressOrder.get(key) === settled) pressOrder.delete(key);
+      });
+      return step;
     },
 
     bindMessage,
