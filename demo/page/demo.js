@@ -29,8 +29,13 @@ let world;
 
 /** A URL button: Trakt's consent page opens in the Trakt pane, anything else in a new tab. */
 function openUrl(url) {
-  if (url.startsWith(world.traktAuthUrl)) document.getElementById('trakt-frame').src = url;
-  else window.open(url, '_blank', 'noopener');
+  if (url.startsWith(world.traktAuthUrl)) {
+    const frame = document.getElementById('trakt-frame');
+    frame.removeAttribute('srcdoc'); // srcdoc wins over src while it is there
+    frame.src = url;
+  } else {
+    window.open(url, '_blank', 'noopener');
+  }
 }
 
 /** One chat pane: a conversation picker, the messages, a composer, and a toast line for answers and errors. */
