@@ -21,7 +21,7 @@ function el(tag, attrs, ...children) {
     if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) if (child !== undefined && child !== null && child !== '') node.append(child);
+  for (const child of children.flat(Infinity)) if (child !== undefined && child !== null && child !== '') node.append(child);
   return node;
 }
 
@@ -118,7 +118,7 @@ function telegramPane() {
         }
       });
       return el('div', { class: `msg ${m.from}`, 'data-id': m.messageId },
-        c.chatId < 0 || m.from === 'bot' ? el('div', { class: 'who' }, m.sender.first_name) : null,
+        c.chatId < 0 || m.from === 'bot' ? el('div', { class: 'sender' }, m.sender.first_name) : null,
         m.photoFileId ? el('img', { class: 'photo', src: `/api/telegram/files/${m.photoFileId}`, alt: 'poster' }) : null,
         el('div', { class: 'text' }, m.text),
         m.edits.length > 0 ? el('div', { class: 'meta' }, 'edited') : null,
@@ -200,7 +200,7 @@ function discordPane() {
       const who = m.interaction && m.interaction.commandName ? `${m.interaction.username} used /${m.interaction.commandName}` : null;
       return el('div', { class: 'msg bot', 'data-id': m.id },
         who ? el('div', { class: 'meta' }, who) : null,
-        el('div', { class: 'who' }, 'Marquee'),
+        el('div', { class: 'sender' }, 'Marquee'),
         m.loading && m.content === '' ? el('div', { class: 'meta' }, 'Marquee is thinking…') : null,
         m.content ? el('div', { class: 'text' }, plain(m.content)) : null,
         m.embeds.map(embed),
