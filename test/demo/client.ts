@@ -1,4 +1,5 @@
 import type { DemoWorld } from '../../demo/server.js';
+import type { ControlMessage as DiscordMessage } from '../emulators/discord/control.js';
 import type { ControlMessage } from '../emulators/telegram/control.js';
 
 /**
@@ -32,9 +33,30 @@ export function demoClient(demoUrl: string) {
       throw new Error(`timed out waiting for ${what}; last messages: ${(await telegram.messages(chatId)).slice(-3).map((m) => m.text).join(' / ')}`);
     },
   };
+  const discord = {
+    command: (where: { userId: string; channelId: string; guildId: string | null }, name: string, options: Record<string, string>) =>
+      api<{ id: string }>('discord/interactions/command', {
+        userId: where.userId,
+        channelId: where.channelId,
+        ...(where.guildId === null ? {} : { guildId: where.guildId }),
+        name,
+        options: Object.entries(options).map(([option, value]) => ({ name: option, value })),
+      }),
+    click: (userId: string, message: DiscordMessage, customId: string) => api('discord/interactions/button', { userId, messageId: message.id, customId }),
+    messages: (channelId: string) => api<DiscordMessage[]>(`discord/channels/${channelId}/messages`),
+    async waitFor(channelId: string, predicate: (m: DiscordMessage) => boolean, what: string): Promise<DiscordMessage> {
+      for (let i = 0; i < 200; i++) {
+        const found = (await discord.messages(channelId)).find((m) => !m.deleted && predicate(m));
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    },
+  };
   return {
     world: () => api<DemoWorld>('world'),
     telegram,
+    discord,
     traktWatchlist: (username: string) => api<Array<{ title: string; type: string }>>(`trakt/watchlist/${username}`),
     /** Opens the consent page at `authorizeUrl` and presses "Yes, allow" as `username`; resolves with the service's callback page. */
     async approveOnTrakt(authorizeUrl: string, username: string): Promise<{ consentPage: string; callbackPage: string }> {

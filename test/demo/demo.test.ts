@@ -53,6 +53,22 @@ describe('the demo', () => {
     expect((await client.traktWatchlist(DEMO_TRAKT_USER)).map((i) => i.title)).toContain('Dune');
   });
 
+  it('plays a Discord user: a slash command gets its card, and a button on it pages', async () => {
+    const where = (await client.world()).discord.conversations[0];
+    if (where === undefined) throw new Error('the demo has no Discord conversation');
+    const { discord } = client;
+    const { id } = await discord.command(where, 'search', { query: 'shows office' });
+    const isCard = (m: { interaction: { id: string } | null; embeds: Array<Record<string, unknown>> }) =>
+      m.interaction?.id === id && String(m.embeds[0]?.description ?? '').includes('Result 1 of 2');
+    const card = await discord.waitFor(where.channelId, isCard, 'the search card');
+    expect(card.interaction?.username).toBe('alice');
+    expect(String(card.embeds[0]?.description)).toContain('The Office');
+    const next = card.components.flatMap((row) => (row.components as Array<Record<string, unknown>>)).find((c) => String(c.label).includes('Next'));
+    await discord.click(where.userId, card, String(next?.custom_id));
+    const paged = await discord.waitFor(where.channelId, (m) => m.id === card.id && String(m.embeds[0]?.description ?? '').includes('Result 2 of 2'), 'page 2');
+    expect(String(paged.embeds[0]?.description)).toContain('The Office');
+  });
+
   // The examples of the README, /help and the error texts, each answered with a card, not "nothing found".
   it.each([
     ['/search dune 2021', /^Dune \(2021\)/],
