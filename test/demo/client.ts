@@ -23,15 +23,9 @@ export function demoClient(demoUrl: string) {
       if (button?.callback_data === undefined) throw new Error(`no button ${String(label)} on: ${buttons(message).map((b) => b.text).join(' | ')}`);
       return api(`telegram/chats/${chatId}/press`, { userId, messageId: message.messageId, data: button.callback_data });
     },
-    /** The first bot message (now) that satisfies `predicate`, waiting for it. */
-    async waitFor(chatId: number, predicate: (m: ControlMessage) => boolean, what: string): Promise<ControlMessage> {
-      for (let i = 0; i < 200; i++) {
-        const found = (await telegram.messages(chatId)).find((m) => m.from === 'bot' && !m.deleted && predicate(m));
-        if (found) return found;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error(`timed out waiting for ${what}; last messages: ${(await telegram.messages(chatId)).slice(-3).map((m) => m.text).join(' / ')}`);
-    },
+    /** The first bot message (as it is now) that satisfies `predicate`, waiting for it. */
+    waitFor: (chatId: number, predicate: (m: ControlMessage) => boolean, what: string): Promise<ControlMessage> =>
+      firstOf(() => telegram.messages(chatId), (m) => m.from === 'bot' && !m.deleted && predicate(m), what),
   };
   const discord = {
     command: (where: { userId: string; channelId: string; guildId: string | null }, name: string, options: Record<string, string>) =>
@@ -44,14 +38,8 @@ export function demoClient(demoUrl: string) {
       }),
     click: (userId: string, message: DiscordMessage, customId: string) => api('discord/interactions/button', { userId, messageId: message.id, customId }),
     messages: (channelId: string) => api<DiscordMessage[]>(`discord/channels/${channelId}/messages`),
-    async waitFor(channelId: string, predicate: (m: DiscordMessage) => boolean, what: string): Promise<DiscordMessage> {
-      for (let i = 0; i < 200; i++) {
-        const found = (await discord.messages(channelId)).find((m) => !m.deleted && predicate(m));
-        if (found) return found;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error(`timed out waiting for ${what}`);
-    },
+    waitFor: (channelId: string, predicate: (m: DiscordMessage) => boolean, what: string): Promise<DiscordMessage> =>
+      firstOf(() => discord.messages(channelId), (m) => !m.deleted && predicate(m), what),
   };
   return {
     world: () => api<DemoWorld>('world'),
@@ -68,6 +56,16 @@ export function demoClient(demoUrl: string) {
       return { consentPage, callbackPage };
     },
   };
+}
+
+/** The first message (as it is now) that satisfies `predicate`, reading again until one does (20 s at most). */
+async function firstOf<T>(read: () => Promise<T[]>, predicate: (m: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const found = (await read()).find(predicate);
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; last messages: ${JSON.stringify((await read()).slice(-2)).slice(0, 1500)}`);
 }
 
 export function buttons(message: ControlMessage): Array<{ text: string; callback_data?: string; url?: string }> {
