@@ -28,6 +28,14 @@ export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'drizzle/meta/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The demo page's script runs in the browser (plain JS, no build step).
+  {
+    files: ['demo/page/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(['window', 'document', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'console'].map((name) => [name, 'readonly'])),
+    },
+  },
   {
     files: ['**/*.ts'],
     languageOptions: {

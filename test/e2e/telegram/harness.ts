@@ -36,7 +36,7 @@ export interface StackOptions {
 
 export const WAIT = { timeoutMs: 10_000 };
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = createServer();

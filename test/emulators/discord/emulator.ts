@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { registerControlRoutes } from './control.js';
 import { Core } from './core.js';
 import { Gateway, type GatewayEvent } from './gateway.js';
 import { buildRestServer } from './rest.js';
@@ -540,6 +541,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     onCall: (call) => (emulator ? emulator.calls : pendingCalls).push(call),
     onInternalError: (error) => (emulator ? emulator.internalErrors : pendingErrors).push(error),
   });
+  registerControlRoutes(app, () => emulator);
   app.server.on('upgrade', (req, socket, head: Buffer) => gateway.handleUpgrade(req, socket, head));
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address() as AddressInfo;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
+import { CONTROL_PREFIX } from './control.js';
 import type { Core } from './core.js';
 import { DiscordHttpError } from './errors.js';
 import type { Gateway } from './gateway.js';
@@ -141,6 +142,8 @@ export async function buildRestServer(core: Core, gateway: Gateway, options: Res
   app.addHook('onSend', async (request, reply, payload) => {
     const { route, version } = routeOf(request);
     const url = request.url.split('?')[0] ?? request.url;
+    // the driver's own routes (control.ts) are not calls of the bot
+    if (url.startsWith(CONTROL_PREFIX)) return payload;
     const m = API_PREFIX.exec(url);
     const { body, files } = bodyOf(request);
     let response: unknown = payload;

@@ -2,6 +2,7 @@
 // tests: fake users and chats send messages and press buttons, tests wait for what the bot does.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { BodyError, decodeRequest, normaliseField, type UploadedFile } from './body.js';
+import { handleControl } from './control.js';
 import { detectEntities } from './formatting.js';
 import { findMethod, type FetchedUrl, type MethodContext } from './methods.js';
 import { httpRequest } from './net.js';
@@ -127,6 +128,18 @@ class TelegramEmulatorServer implements TelegramEmulator {
 
   private async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const url = new URL(request.url, 'http://127.0.0.1');
+    if (url.pathname === '/_emulator' || url.pathname.startsWith('/_emulator/')) {
+      const answer = handleControl(this, {
+        findUser: (id) => this.state.users.get(id)?.user,
+        photo: (fileId) => {
+          const photo = this.state.files.get(fileId)?.photo;
+          return photo?.data === undefined ? undefined : { data: photo.data, format: photo.format };
+        },
+      }, request.method, url.pathname, Buffer.isBuffer(request.body) ? request.body : undefined);
+      const payload = Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body);
+      await reply.code(answer.status).header('content-type', answer.contentType ?? 'application/json').send(payload);
+      return;
+    }
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (file) {
       await this.serveFile(reply, safeDecode(file[1]), safeDecode(file[2]));

@@ -136,3 +136,17 @@ export const YEAR_LIKE_TITLES: EdgeCaseTitle[] = [
   { type: 'movie', title: '2001: A Space Odyssey', year: 1968 },
   { type: 'movie', title: '2001 Maniacs', year: 2005 },
 ];
+
+/**
+ * The titles Marquee's README, `/help` and error texts use as examples (`/search dune 2021`, `/add tt1160419`,
+ * `/search shows office`), so every example works against the emulator (and in `npm run demo`). Added last,
+ * with a random stream of their own, so nothing generated before them changes. `imdb` is the real IMDb id
+ * where an example names it; other ids are generated.
+ */
+export const EXAMPLE_TITLES: Array<EdgeCaseTitle & { imdb?: string; votes: number }> = [
+  { type: 'movie', title: 'Dune', year: 2021, imdb: 'tt1160419', votes: 60_000 },
+  { type: 'movie', title: 'Dune', year: 1984, imdb: 'tt0087182', votes: 12_000 },
+  { type: 'movie', title: 'Dune: Part Two', year: 2024, imdb: 'tt15239678', votes: 40_000 },
+  { type: 'show', title: 'The Office', year: 2005, imdb: 'tt0386676', votes: 50_000 },
+  { type: 'show', title: 'The Office', year: 2001, imdb: 'tt0290978', votes: 9_000 },
+];

@@ -23,6 +23,7 @@ import {
   ADJECTIVES,
   COUNTRIES,
   EDGE_CASE_TITLES,
+  EXAMPLE_TITLES,
   YEAR_LIKE_TITLES,
   FIRST_NAMES,
   LANGUAGE_OF_COUNTRY,
@@ -135,6 +136,18 @@ export class Catalog {
     while (movieSerial < generatedMovies) this.addMovie(this.generateMovie(movieSerial++, rng));
     while (showSerial < generatedShows) this.addShow(this.generateShow(showSerial++, rng));
     for (const late of YEAR_LIKE_TITLES) this.addMovie(this.generateMovie(movieSerial++, rng, late.title, late.year, late.slug));
+    // their own random stream: the people and lists generated below stay as they were
+    const exampleRng = rngFor(options.seed, 0x5eed);
+    for (const example of EXAMPLE_TITLES) {
+      const media =
+        example.type === 'movie'
+          ? this.generateMovie(movieSerial++, exampleRng, example.title, example.year, example.slug)
+          : this.generateShow(showSerial++, exampleRng, example.title, example.year, example.slug);
+      media.votes = example.votes;
+      if (example.imdb !== undefined) media.ids.imdb = example.imdb;
+      if (media.type === 'movie') this.addMovie(media);
+      else this.addShow(media);
+    }
 
     for (const kind of Object.keys(this.ranges) as EpisodeIdKind[]) this.ranges[kind].sort((a, b) => a.first - b.first);
 

@@ -25,6 +25,7 @@ export interface ResolvedOptions {
   port: number;
   authPort: number;
   requestLogLimit: number;
+  consentPage: boolean;
 }
 
 export function resolveOptions(options: TraktEmulatorOptions = {}): ResolvedOptions {
@@ -51,6 +52,7 @@ export function resolveOptions(options: TraktEmulatorOptions = {}): ResolvedOpti
     port: options.port ?? 0,
     authPort: options.authPort ?? 0,
     requestLogLimit: options.requestLogLimit ?? 100_000,
+    consentPage: options.consentPage ?? false,
   };
 }
 

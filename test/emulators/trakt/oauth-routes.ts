@@ -42,7 +42,12 @@ export function registerOauthRoutes(app: FastifyInstance, ctx: EmulatorContext):
     if (challenge !== undefined && method !== 'S256' && method !== 'plain') {
       return back({ error: 'invalid_request', error_description: 'Unsupported code_challenge_method.', state: q.state });
     }
-    const decision = ctx.authorizeDecision ?? (users.first() ? { username: users.first()?.username ?? '', approve: true } : undefined);
+    if (options.consentPage && q.consent === undefined) {
+      return html(reply, 200, consentPage(q, users.all().map((u) => u.username)));
+    }
+    const decision = options.consentPage
+      ? { username: q.username ?? '', approve: q.consent === 'approve' }
+      : (ctx.authorizeDecision ?? (users.first() ? { username: users.first()?.username ?? '', approve: true } : undefined));
     const user = decision && users.find(decision.username);
     if (!decision || !user) {
       // nobody is signed in on the emulated website: Trakt would show its sign-in page
@@ -173,4 +178,25 @@ function parseUrl(text: string): URL | undefined {
 
 function page(title: string, body: string): string {
   return `<!DOCTYPE html><html><head><title>${escapeHtml(title)} | Trakt</title></head><body><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`;
+}
+
+/**
+ * The consent page of the `consentPage` option: Trakt's "Authorize <app>" screen, with the emulated user to
+ * sign in as. Approve and Deny send the same authorize request again with `consent` (and `username`) added.
+ */
+function consentPage(q: Record<string, string | undefined>, usernames: string[]): string {
+  const hidden = Object.entries(q)
+    .filter(([key, value]) => value !== undefined && key !== 'consent' && key !== 'username')
+    .map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value ?? '')}">`)
+    .join('');
+  const options = usernames.map((u) => `<option value="${escapeHtml(u)}">${escapeHtml(u)}</option>`).join('');
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Authorize Marquee | Trakt</title>
+<style>body{font-family:system-ui,sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+button{font-size:1rem;padding:.4rem 1.2rem;margin-right:.5rem}.approve{background:#ed1c24;color:#fff;border:0;border-radius:4px}</style></head>
+<body><h1>Authorize Marquee</h1><p><b>Marquee</b> would like to access your Trakt account: read and change your watchlist.</p>
+<p>(Trakt emulator: no password; pick which emulated user is signed in.)</p>
+<form method="get" action="/oauth/authorize">${hidden}
+<p><label>Signed in as <select name="username">${options}</select></label></p>
+<p><button class="approve" name="consent" value="approve">Yes, allow</button><button name="consent" value="deny">No</button></p>
+</form></body></html>`;
 }

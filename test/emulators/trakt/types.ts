@@ -31,6 +31,11 @@ export interface TraktEmulatorOptions {
   authPort?: number;
   /** extension: keep at most this many entries in `requests` (oldest dropped first); default 100000, 0 = keep none */
   requestLogLimit?: number;
+  /**
+   * extension: `GET /oauth/authorize` shows a consent page (pick an emulated user, Approve or Deny) instead of
+   * deciding at once by `setAuthorizeDecision`; for people trying the bot (`npm run demo`). Default false.
+   */
+  consentPage?: boolean;
 }
 
 export type RefreshFailureMode = 'invalid_grant_400' | 'invalid_grant_401' | 'empty_400';

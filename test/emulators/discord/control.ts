@@ -1,0 +1,110 @@
+// The driver over HTTP, under /_emulator on the emulator's port (JSON in and out), so a process that is not
+// the test (the `npm run demo` page, a script) can act as users and read what the bot sent. Each route calls
+// the same driver method as in-process code; input mistakes the driver throws answer 400 { error }. These
+// routes are not REST calls of the bot: not rate limited, not authenticated, not in `calls`.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DiscordEmulator } from './emulator.js';
+import type { CommandOptionInput, InteractionRecord, JsonObject, MessageRecord } from './types.js';
+import { MessageFlag } from './validation.js';
+
+export const CONTROL_PREFIX = '/_emulator';
+
+/** A message as the driver reads it: what a Discord client shows, plus who ran the interaction it answers. */
+export interface ControlMessage {
+  id: string;
+  content: string;
+  embeds: JsonObject[];
+  components: JsonObject[];
+  attachments: Array<{ url: string; filename: string; contentType: string | null }>;
+  flags: number;
+  ephemeral: boolean;
+  /** Deferred reply not answered yet ("Marquee is thinking…"). */
+  loading: boolean;
+  deleted: boolean;
+  edited: boolean;
+  createdAt: number;
+  /** The interaction this message answers: who ran what (only that user sees it when ephemeral). */
+  interaction: { id: string; userId: string; username: string; commandName: string | null; customId: string | null } | null;
+}
+
+function messageView(emu: DiscordEmulator, message: MessageRecord, byId: Map<string, InteractionRecord>): ControlMessage {
+  const interaction = message.interactionId === null ? undefined : byId.get(message.interactionId);
+  return {
+    id: message.id,
+    content: message.content,
+    embeds: message.embeds,
+    components: message.components,
+    attachments: message.attachments.map((a) => ({ url: a.url, filename: a.filename, contentType: a.contentType })),
+    flags: message.flags,
+    ephemeral: (message.flags & MessageFlag.Ephemeral) !== 0,
+    loading: (message.flags & MessageFlag.Loading) !== 0,
+    deleted: message.deleted,
+    edited: message.editedAt !== null,
+    createdAt: message.createdAt,
+    interaction:
+      interaction === undefined
+        ? null
+        : {
+            id: interaction.id,
+            userId: interaction.userId,
+            username: emu.user(interaction.userId)?.username ?? interaction.userId,
+            commandName: interaction.commandName,
+            customId: interaction.customId,
+          },
+  };
+}
+
+export function registerControlRoutes(app: FastifyInstance, emulator: () => DiscordEmulator | null): void {
+  const route = (method: 'GET' | 'POST', url: string, handler: (emu: DiscordEmulator, body: JsonObject, params: Record<string, string>) => unknown): void => {
+    app.route({
+      method,
+      url: `${CONTROL_PREFIX}${url}`,
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const emu = emulator();
+        if (emu === null) return reply.status(503).send({ error: 'starting' });
+        try {
+          const body = typeof request.body === 'object' && request.body !== null ? (request.body as JsonObject) : {};
+          return await reply.status(method === 'POST' ? 201 : 200).send(handler(emu, body, request.params as Record<string, string>));
+        } catch (error) {
+          return reply.status(400).send({ error: error instanceof Error ? error.message : String(error) });
+        }
+      },
+    });
+  };
+  const text = (value: unknown, what: string): string => {
+    if (typeof value !== 'string' || value === '') throw new Error(`${what} must be a non-empty string`);
+    return value;
+  };
+
+  route('GET', '', (emu) => ({ apiUrl: emu.apiUrl, applicationId: emu.applicationId, botUserId: emu.botUserId }));
+  route('POST', '/users', (emu, body) =>
+    emu.addUser({ id: text(body.id, 'id'), username: text(body.username, 'username'), ...(typeof body.globalName === 'string' ? { globalName: body.globalName } : {}) }),
+  );
+  route('POST', '/guilds/:guildId/members', (emu, body, params) => emu.addMember(params.guildId ?? '', text(body.userId, 'userId')));
+  route('GET', '/commands', (emu) => emu.commands());
+  route('GET', '/guilds/:guildId/commands', (emu, _body, params) => emu.commands(params.guildId));
+  route('GET', '/channels/:channelId/messages', (emu, _body, params) => {
+    const byId = new Map(emu.interactions.map((i) => [i.id, i]));
+    return emu.messages(params.channelId ?? '').map((m) => messageView(emu, m, byId));
+  });
+  route('POST', '/interactions/command', (emu, body) => ({
+    id: emu.slashCommand({
+      user: text(body.userId, 'userId'),
+      channelId: text(body.channelId, 'channelId'),
+      ...(typeof body.guildId === 'string' ? { guildId: body.guildId } : {}),
+      name: text(body.name, 'name'),
+      options: Array.isArray(body.options) ? (body.options as unknown as CommandOptionInput[]) : [],
+    }).id,
+  }));
+  route('POST', '/interactions/button', (emu, body) => ({
+    id: emu.clickButton({ user: text(body.userId, 'userId'), message: text(body.messageId, 'messageId'), customId: text(body.customId, 'customId') }).id,
+  }));
+  route('POST', '/interactions/select', (emu, body) => ({
+    id: emu.selectMenu({
+      user: text(body.userId, 'userId'),
+      message: text(body.messageId, 'messageId'),
+      customId: text(body.customId, 'customId'),
+      values: Array.isArray(body.values) ? body.values.map(String) : [],
+    }).id,
+  }));
+}

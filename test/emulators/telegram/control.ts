@@ -1,0 +1,95 @@
+// The driver over HTTP, under /_emulator on the emulator's own port (JSON in and out), so a process that is
+// not the test (the `npm run demo` page, a script) can act as users and read what the bot sent. Each route
+// calls the same driver method as in-process code; errors the driver throws answer 400 { error }.
+import type { ChatMessageState, TelegramEmulator, User } from './types.js';
+
+export interface ControlInternals {
+  findUser(id: number): User | undefined;
+  /** The bytes of an uploaded or fetched photo, by any of its file ids. */
+  photo(fileId: string): { data: Buffer; format: string } | undefined;
+}
+
+export interface ControlAnswer {
+  status: number;
+  body: unknown;
+  contentType?: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** A message as the driver reads it, without the (large, redundant) Bot API `message` object. */
+export type ControlMessage = Omit<ChatMessageState, 'message'>;
+
+function messageView(state: ChatMessageState): ControlMessage {
+  const { message: _message, ...rest } = state;
+  return rest;
+}
+
+export function handleControl(emu: TelegramEmulator, internals: ControlInternals, method: string, path: string, body: Buffer | undefined): ControlAnswer {
+  let input: Json = {};
+  if (body !== undefined && body.length > 0) {
+    try {
+      input = JSON.parse(body.toString('utf8')) as Json;
+    } catch {
+      return { status: 400, body: { error: 'the body is not JSON' } };
+    }
+  }
+  const num = (value: unknown, what: string): number => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n)) throw new Error(`${what} must be an integer`);
+    return n;
+  };
+  const str = (value: unknown, what: string): string => {
+    if (typeof value !== 'string' || value === '') throw new Error(`${what} must be a non-empty string`);
+    return value;
+  };
+  const user = (value: unknown): User => {
+    const found = internals.findUser(num(value, 'userId'));
+    if (!found) throw new Error(`unknown user ${String(value)}`);
+    return found;
+  };
+  const route = `${method} ${path.replace(/\/-?\d+(?=\/|$)/g, '/:id')}`;
+  const ids = [...path.matchAll(/\/(-?\d+)(?=\/|$)/g)].map((m) => Number(m[1]));
+  const chatId = ids[0] ?? 0;
+
+  try {
+    switch (route) {
+      case 'GET /_emulator':
+        return { status: 200, body: { apiRoot: emu.apiRoot, botUser: emu.botUser } };
+      case 'POST /_emulator/users': {
+        const created = emu.user({
+          id: num(input.id, 'id'),
+          firstName: str(input.firstName, 'firstName'),
+          ...(typeof input.username === 'string' ? { username: input.username } : {}),
+          ...(typeof input.languageCode === 'string' ? { languageCode: input.languageCode } : {}),
+        });
+        return { status: 201, body: created };
+      }
+      case 'POST /_emulator/chats/private':
+        return { status: 201, body: emu.privateChat(num(input.userId, 'userId')) };
+      case 'POST /_emulator/chats/group':
+        return {
+          status: 201,
+          body: emu.group({ id: num(input.id, 'id'), title: str(input.title, 'title'), type: input.type === 'supergroup' ? 'supergroup' : 'group' }),
+        };
+      case 'POST /_emulator/chats/:id/send':
+        return { status: 201, body: emu.sendText(user(input.userId), chatId, str(input.text, 'text')) };
+      case 'POST /_emulator/chats/:id/press': {
+        const id = emu.pressButton(user(input.userId), chatId, num(input.messageId, 'messageId'), str(input.data, 'data'));
+        return { status: 201, body: { callbackQueryId: id } };
+      }
+      case 'GET /_emulator/chats/:id/messages':
+        return { status: 200, body: emu.messages(chatId).map(messageView) };
+      case 'GET /_emulator/chats/:id/callback-queries':
+        return { status: 200, body: emu.callbackQueries.filter((q) => q.chatId === chatId) };
+      default: {
+        const file = /^GET \/_emulator\/files\/([\w-]+)$/.exec(`${method} ${path}`);
+        const photo = file?.[1] === undefined ? undefined : internals.photo(file[1]);
+        if (photo) return { status: 200, body: photo.data, contentType: `image/${photo.format}` };
+        return { status: 404, body: { error: `no control route ${method} ${path}` } };
+      }
+    }
+  } catch (error) {
+    return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
+  }
+}
