@@ -23,7 +23,7 @@ const BASE_ENV = {
 };
 const KEY = Buffer.alloc(32, 3).toString('base64');
 
-describe('the service process', () => {
+describe('the service process', { timeout: 90_000 }, () => {
   const running: ServiceProcess[] = [];
   let scratch: ThrowAwayDatabase | undefined;
   const start = (entry: string, env: Record<string, string>) => {
