@@ -148,6 +148,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const jobs: JobsPort = {
     enqueue: (kind, payload, enqueueOptions) => runnerOrFail().enqueue(kind, payload, enqueueOptions),
     runNow: (id) => runnerOrFail().runNow(id),
+    hurry: (kind) => runnerOrFail().hurry(kind),
     cancel: (id, owner) => jobStore.cancel(id, owner),
     listLive: (input) => jobStore.listLive(input),
   };

@@ -372,6 +372,12 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       return { ran: true, result: outcome.result as R };
     },
 
+    async hurry(kind: string) {
+      const count = await store.hurry(kind);
+      if (count > 0) wake();
+      return count;
+    },
+
     stop(deadline: Date) {
       stopped ??= (async () => {
         stopping = true;

@@ -72,6 +72,8 @@ export interface JobStore {
   reschedule(id: number, workerId: string, runAt: Date, error?: string): Promise<void>;
   /** Gives running jobs back (shutdown): queued, run now, their attempt not counted. */
   release(ids: readonly number[], workerId: string): Promise<void>;
+  /** Jobs of this kind waiting for a retry become due now (what they waited for is back); returns how many. */
+  hurry(kind: string): Promise<number>;
   /** Gives back every job still marked running (the embedded database's single process at start). */
   releaseAllRunning(): Promise<number>;
   saveProgress(id: number, workerId: string, progress: unknown): Promise<void>;
@@ -159,6 +161,8 @@ export interface JobRunner {
    * process; the runner records the outcome as for any run, and the kind's result or error reaches the caller.
    */
   runNow<R>(id: number): Promise<RunNowResult<R>>;
+  /** Jobs of this kind waiting for a retry are run now (what they waited for is back); returns how many. */
+  hurry(kind: string): Promise<number>;
   /** Stops claiming; waits for running jobs until `deadline`, then aborts them and gives them back. */
   stop(deadline: Date): Promise<{ finished: number; released: number }>;
   readonly workerId: string;

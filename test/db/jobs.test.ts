@@ -34,6 +34,24 @@ describe(`job store (${DRIVER_NAME})`, () => {
     expect(await store.enqueue({ kind, payload: { a: 4 }, dedupeKey })).toMatchObject({ payload: { a: 4 }, status: 'queued' });
   });
 
+  it('GIVEN jobs of a kind backing off, one never tried and one of another kind WHEN hurried THEN only those backing off become due now', async () => {
+    const kind = kindName();
+    const other = kindName();
+    const backingOff = await store.enqueue({ kind, payload: {}, runAt: ago(1000) });
+    const [claimed] = await store.claim({ workerId: 'w', kinds: [kind], now: new Date(), leaseMs: 60_000, limit: 1 });
+    expect(claimed?.id).toBe(backingOff?.id);
+    await store.retry(backingOff!.id, 'w', { runAt: new Date(Date.now() + 600_000), error: 'Trakt unavailable' });
+    const future = await store.enqueue({ kind, payload: {}, runAt: new Date(Date.now() + 600_000) });
+    const otherKind = await store.enqueue({ kind: other, payload: {}, runAt: ago(1000) });
+    await store.claim({ workerId: 'w', kinds: [other], now: new Date(), leaseMs: 60_000, limit: 1 });
+    await store.retry(otherKind!.id, 'w', { runAt: new Date(Date.now() + 600_000), error: 'x' });
+
+    expect(await store.hurry(kind)).toBe(1);
+    expect((await store.get(backingOff!.id))!.runAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect((await store.get(future!.id))!.runAt.getTime()).toBeGreaterThan(Date.now());
+    expect((await store.get(otherKind!.id))!.runAt.getTime()).toBeGreaterThan(Date.now());
+  });
+
   it('GIVEN enqueueJob inside a transaction WHEN the transaction rolls back THEN no job exists; WHEN it commits THEN the job exists', async () => {
     const kind = kindName();
     await expect(

@@ -179,6 +179,8 @@ export interface Clock {
 export interface JobsPort {
   enqueue<P>(kind: JobKind<P, unknown>, payload: P, options?: Omit<EnqueueInput, 'kind' | 'payload'>): Promise<JobRecord | undefined>;
   runNow<R>(id: number): Promise<RunNowResult<R>>;
+  /** Jobs of this kind waiting for a retry run now. */
+  hurry(kind: string): Promise<number>;
   /** Cancels a queued job of this owner; undefined when it is not queued any more. */
   cancel(id: number, owner: number): Promise<JobRecord | undefined>;
   listLive(input: { ownerIdentityId: number; kind?: string }): Promise<JobRecord[]>;

@@ -232,6 +232,20 @@ export interface WriteJobKindDeps {
  */
 export function createWriteJobKind(kindDeps: WriteJobKindDeps): JobKind<WriteJob, WriteOutcome> {
   const { deps, copy, writer } = kindDeps;
+  /** This process put a write back to wait for Trakt since Trakt last took one. */
+  let waitingForTrakt = false;
+
+  /** Trakt took a write: the writes waiting for it (any user's, any instance's) need not wait out their backoff. */
+  function traktIsBack(): void {
+    if (!waitingForTrakt) return;
+    waitingForTrakt = false;
+    void deps.jobs
+      ?.hurry(WRITE_JOB_KIND)
+      .then((count) => {
+        if (count > 0) deps.logger.info({ writes: count }, 'Trakt answers again: queued writes are applied now');
+      })
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'queued writes could not be brought forward'));
+  }
 
   function contextOf(job: WriteJob): CoreContext {
     return new CoreContext(deps, copy, writer, job.user, job.chat, job.identityId, job.privateChatId);
@@ -273,10 +287,12 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): JobKind<WriteJob
             // Taken up after a crash or a restart and Trakt is down: the card says it waits.
             await show(job, await queuedCard(ctx, job, run.id, 'trakt-down')).catch(() => undefined);
           }
+          waitingForTrakt = true;
           throw new RetryJobLater(queuedWriteBackoffMs(run.attempt), `Trakt unavailable (${error.kind})`, { cause: error });
         }
         throw new PermanentJobError(error instanceof Error ? error.name : 'write refused', { cause: error });
       }
+      traktIsBack();
       if (!run.inline) {
         const card = await writtenCard(ctx, job, outcome);
         if (card !== undefined) await show(job, card).catch((error: unknown) => deps.logger.warn({ err: error, identityId: job.identityId }, 'queued write applied; the user could not be told'));

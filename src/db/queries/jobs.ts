@@ -293,6 +293,19 @@ export async function releaseJobs(db: Db, ids: readonly number[], workerId: stri
 }
 
 /** Gives back every job marked running, whoever holds it: only for a database one process owns (PGlite), at start. */
+/**
+ * Jobs of a kind waiting for a retry (queued, attempted before, due later) become due now: what they
+ * waited for is back (Trakt answered again). Returns how many.
+ */
+export async function hurryJobs(db: Db, kind: string, now: Date): Promise<number> {
+  const rows = await db
+    .update(jobs)
+    .set({ runAt: now, updatedAt: now })
+    .where(and(eq(jobs.kind, kind), eq(jobs.status, 'queued'), sql`${jobs.attempts} > 0`, sql`${jobs.runAt} > ${at(now)}`))
+    .returning({ id: jobs.id });
+  return rows.length;
+}
+
 export async function releaseAllRunningJobs(db: Db, now: Date): Promise<number> {
   const rows = await db
     .update(jobs)
@@ -410,6 +423,7 @@ export function createJobStore(db: Db, options: CreateJobStoreOptions = {}) {
       await releaseJobs(db, ids, workerId, now());
     },
     releaseAllRunning: () => releaseAllRunningJobs(db, now()),
+    hurry: (kind: string) => hurryJobs(db, kind, now()),
     saveProgress: async (id: number, workerId: string, progress: unknown): Promise<void> => {
       await saveJobProgress(db, id, workerId, progress, now());
     },
