@@ -77,8 +77,12 @@ export const VERSION = readVersion();
  */
 const WRITE_STALE_MS = 3 * 60_000;
 
-/** Jobs one instance runs at once. */
-const JOB_CONCURRENCY = 16;
+/**
+ * Jobs one instance runs at once. A queued write spends most of its time waiting for its user's write
+ * slot at Trakt (one a second), holding no database connection, so after an outage one slot per user
+ * with writes waiting is what applies them at Trakt's pace (bench/offline).
+ */
+const JOB_CONCURRENCY = 64;
 
 export async function startService(options: StartOptions): Promise<RunningService> {
   const startedAt = new Date();
@@ -98,6 +102,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
     );
   }
 
+  // The core is built after the Trakt client; it hears of Trakt's answers through this.
+  const traktAnswers = { answered: (): void => undefined };
   const database = await createDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDataDir: pgliteDirFor(config.dataDir),
@@ -110,6 +116,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
     userAgent: `Marquee/${VERSION}`,
     logger: logger.child({ component: 'trakt' }),
     retry: { maxRetryTimeMs: config.traktRetryMs },
+    // Any answer but a 5xx or a 429 says Trakt is taking requests again (the offline queue hurries).
+    onAnswer: ({ status }) => {
+      if (status < 500 && status !== 429) traktAnswers.answered();
+    },
     timeoutMs: config.traktTimeoutMs,
   });
   const outbox = createOutbox((platform) => logger.warn({ platform }, 'no chat adapter for this platform; message dropped'));
@@ -172,6 +182,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     outbox,
     jobs,
   });
+  traktAnswers.answered = () => core.traktAnswered();
   const posters = createPosterSource({ db: database.db, logger: botLogger, userAgent: `Marquee/${VERSION}` });
 
   // --- chat adapters: each registers its sender in `outbox`, may add HTTP routes (webhooks), and is

@@ -104,6 +104,7 @@ async function outage(): Promise<void> {
     stats.reset();
     stack.trakt.clearFaults();
     const recovery = performance.now();
+    const recoveryClock = Date.now();
     // They keep working: one more add each, confirmed right after Trakt is back.
     const later = await Promise.all(
       users.map(async ({ user }, u) => {
@@ -120,6 +121,7 @@ async function outage(): Promise<void> {
       return done && later.every((c) => textOf(c).includes('Added to your watchlist'));
     }, 'every card applied');
     const allApplied = performance.now();
+    const accepted = stack.trakt.requests.filter((r) => r.route === 'POST /sync/watchlist' && r.status === 201 && r.at >= recoveryClock).map((r) => r.at - recoveryClock);
     const applyStatements = stats.queries;
     stats.disable();
 
@@ -133,6 +135,7 @@ async function outage(): Promise<void> {
     console.log(`offline queue, outage of ${OUTAGE_S} s: ${USERS} users × ${WRITES} writes confirmed while Trakt was down (load average ${load.toFixed(2)} at start)`);
     console.log(`  queued writes: ${queued}; every card said "queued" ${((queuedAt - outageStart) / 1000).toFixed(1)} s into the outage`);
     console.log(`  recovery → last queued write applied: ${(recoveryMs / 1000).toFixed(1)} s; ideal ${(idealMs / 1000).toFixed(1)} s (${WRITES} writes × 1 s per user, users in parallel); ratio ${(recoveryMs / idealMs).toFixed(2)}`);
+    console.log(`  Trakt accepted the first write ${((accepted[0] ?? NaN) / 1000).toFixed(1)} s after recovery, the last ${((accepted.at(-1) ?? NaN) / 1000).toFixed(1)} s after (${accepted.length} writes)`);
     console.log(`  recovery → the writes confirmed after it applied too: ${((allApplied - recovery) / 1000).toFixed(1)} s`);
     console.log(`  database statements per write: ${(pressStatements / queued).toFixed(1)} while pressing and queueing, ${(applyStatements / (queued + USERS)).toFixed(1)} while applying (incl. the later adds' whole press)`);
     console.log(`  attempts per write job: ${((attempts?.attempts ?? 0) / Math.max(1, attempts?.jobs ?? 1)).toFixed(2)}; users whose watchlist is not exactly what they confirmed: ${lost}`);

@@ -362,7 +362,15 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       if (existing === undefined) return { ran: false, reason: 'not-found' };
       if (!kinds.has(existing.kind) && !recurring.has(existing.kind)) return { ran: false, reason: 'not-runnable' };
       const record = await store.claimById(id, { workerId, now: clock.now(), leaseMs: claimLeaseMs, ignoreRunAt: true });
-      if (record === undefined) return { ran: false, reason: await blockedReason(id) };
+      if (record === undefined) {
+        const reason = await blockedReason(id);
+        // Asked to run now but behind its lane: due at once, so it follows the older jobs without delay.
+        if (reason === 'behind-lane') {
+          await store.makeDue(id);
+          wake();
+        }
+        return { ran: false, reason };
+      }
       if (stopping) {
         await store.release([record.id], workerId);
         return { ran: false, reason: 'not-runnable' };

@@ -74,6 +74,8 @@ export interface JobStore {
   release(ids: readonly number[], workerId: string): Promise<void>;
   /** Jobs of this kind waiting for a retry become due now (what they waited for is back); returns how many. */
   hurry(kind: string): Promise<number>;
+  /** A queued job becomes due now, if it was due later. */
+  makeDue(id: number): Promise<void>;
   /** Gives back every job still marked running (the embedded database's single process at start). */
   releaseAllRunning(): Promise<number>;
   saveProgress(id: number, workerId: string, progress: unknown): Promise<void>;
@@ -159,6 +161,7 @@ export interface JobRunner {
   /**
    * Claims this job now (if it is the head of its lane; its run_at is ignored) and runs it in this
    * process; the runner records the outcome as for any run, and the kind's result or error reaches the caller.
+   * Behind older jobs of its lane, it is made due now instead: it runs as soon as they are done.
    */
   runNow<R>(id: number): Promise<RunNowResult<R>>;
   /** Jobs of this kind waiting for a retry are run now (what they waited for is back); returns how many. */

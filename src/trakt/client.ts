@@ -20,7 +20,7 @@ import {
   mapToWatchlistEntry,
 } from './map.js';
 import { createOAuth, type TraktOAuth } from './oauth.js';
-import { Requester, type FetchFunction, type RetryOptions } from './request.js';
+import { Requester, type FetchFunction, type RetryOptions, type TraktAnswerInfo } from './request.js';
 import {
   lastActivitiesSchema,
   searchResultsSchema,
@@ -72,6 +72,8 @@ export interface TraktClientOptions {
   /** Items per watchlist write request, 1–100 (default 100; see `MAX_BATCH_SIZE`). */
   batchSize?: number;
   logger?: TraktLogger;
+  /** Told of every HTTP answer Trakt gives (e.g. that Trakt answers again after an outage). */
+  onAnswer?: (answer: TraktAnswerInfo) => void;
 }
 
 /**
@@ -298,6 +300,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
     },
     limiters,
     stats,
+    onAnswer: options.onAnswer,
     logger: options.logger,
   });
   const oauth = createOAuth({

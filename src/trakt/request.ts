@@ -43,6 +43,15 @@ export interface RequestDeps {
   limiters: LimiterPool;
   stats: StatsRecorder;
   logger: TraktLogger | undefined;
+  /** Told of every HTTP answer (any status; not of timeouts and network failures). */
+  onAnswer: ((answer: TraktAnswerInfo) => void) | undefined;
+}
+
+/** What `onAnswer` hears of an answer. */
+export interface TraktAnswerInfo {
+  method: HttpMethod;
+  class: RequestClass;
+  status: number;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -245,6 +254,7 @@ export class Requester {
     for (;;) {
       const sentToken = token;
       const answer = await this.exchange(req, url, cls, key, sentToken, attemptNumber);
+      this.deps.onAnswer?.({ method: req.method, class: cls, status: answer.status });
       const rateLimit = parseRateLimitHeader(answer.headers.get('x-ratelimit'));
       if (rateLimit) this.deps.limiters.observe(cls, key, rateLimit);
 

@@ -40,6 +40,8 @@ export interface BotCore {
    * next start (or another instance) applies them and edits the card then.
    */
   close(): void;
+  /** Trakt answered a request (of anyone's): writes queued while it was down need not wait their backoff out. */
+  traktAnswered(): void;
   /** The core's kinds of background job (the offline queue of writes), for the job runner `main.ts` builds. */
   readonly jobKinds: readonly JobKind<never, unknown>[];
 }
@@ -193,10 +195,12 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     }
   }
 
-  const writeJobKind = createWriteJobKind({ deps, copy, writer, bindMessage });
+  const writeJobs = createWriteJobKind({ deps, copy, writer, bindMessage });
 
   return {
-    jobKinds: [writeJobKind as JobKind<never, unknown>],
+    jobKinds: [writeJobs.kind as JobKind<never, unknown>],
+
+    traktAnswered: () => writeJobs.traktAnswered(),
 
     close() {
       closed = true;

@@ -230,12 +230,12 @@ export interface WriteJobKindDeps {
  * from the press) it also edits the Confirm card to the outcome, or sends the outcome when the card
  * cannot be edited any more.
  */
-export function createWriteJobKind(kindDeps: WriteJobKindDeps): JobKind<WriteJob, WriteOutcome> {
+export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<WriteJob, WriteOutcome>; traktAnswered(): void } {
   const { deps, copy, writer } = kindDeps;
   /** This process put a write back to wait for Trakt since Trakt last took one. */
   let waitingForTrakt = false;
 
-  /** Trakt took a write: the writes waiting for it (any user's, any instance's) need not wait out their backoff. */
+  /** Trakt answers again: the writes waiting for it (any user's, any instance's) need not wait out their backoff. */
   function traktIsBack(): void {
     if (!waitingForTrakt) return;
     waitingForTrakt = false;
@@ -267,7 +267,7 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): JobKind<WriteJob
     if (ref !== undefined) await kindDeps.bindMessage(reply, ref);
   }
 
-  return defineJobKind<WriteJob, WriteOutcome>({
+  const kind = defineJobKind<WriteJob, WriteOutcome>({
     ...writeJobKindShape,
     backoffMs: queuedWriteBackoffMs,
     async run(job, run: JobContext) {
@@ -309,4 +309,6 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): JobKind<WriteJob
       await show(job, reply).catch((e: unknown) => deps.logger.warn({ err: e, identityId: job.identityId }, 'queued write failed; the user could not be told'));
     },
   });
+  // Any answer from Trakt (a user's search, another write) means it is back: the queue need not wait.
+  return { kind, traktAnswered: traktIsBack };
 }

@@ -306,6 +306,14 @@ export async function hurryJobs(db: Db, kind: string, now: Date): Promise<number
   return rows.length;
 }
 
+/** A queued job becomes due now (if it was due later). */
+export async function makeJobDue(db: Db, id: number, now: Date): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ runAt: sql`least(${jobs.runAt}, ${at(now)})`, updatedAt: now })
+    .where(and(eq(jobs.id, id), eq(jobs.status, 'queued')));
+}
+
 export async function releaseAllRunningJobs(db: Db, now: Date): Promise<number> {
   const rows = await db
     .update(jobs)
@@ -424,6 +432,7 @@ export function createJobStore(db: Db, options: CreateJobStoreOptions = {}) {
     },
     releaseAllRunning: () => releaseAllRunningJobs(db, now()),
     hurry: (kind: string) => hurryJobs(db, kind, now()),
+    makeDue: (id: number) => makeJobDue(db, id, now()),
     saveProgress: async (id: number, workerId: string, progress: unknown): Promise<void> => {
       await saveJobProgress(db, id, workerId, progress, now());
     },
