@@ -22,7 +22,7 @@ import { buildServer, type RoutePlugin } from './server/build-server.js';
 import { registerOAuthCallback } from './server/routes/oauth-callback.js';
 import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
 import { createTraktClient, type TraktClient } from './trakt/client.js';
-import { createJobStore } from './db/queries/jobs.js';
+import { createJobStore, deleteFinishedJobs } from './db/queries/jobs.js';
 import { createJobRunner } from './jobs/runner.js';
 import type { JobRunner, RecurringKind } from './jobs/types.js';
 import type { JobsPort } from './bot/core/ports.js';
@@ -272,6 +272,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
     { kind: 'link-attempt-prune', everyMs: 60 * 60_000, run: () => deleteExpiredLinkAttempts(database.db, new Date(Date.now() - 24 * 60 * 60_000)) },
     { kind: 'pending-action-prune', everyMs: 60 * 60_000, run: () => pendingActions.pruneExpired(new Date()) },
     { kind: 'resume-interrupted-writes', everyMs: 60_000, run: resumeInterrupted },
+    // Finished jobs are kept a week (what a write changed stays in the action journal).
+    { kind: 'jobs-prune', everyMs: 60 * 60_000, run: () => deleteFinishedJobs(database.db, new Date(Date.now() - 7 * 24 * 60 * 60_000)) },
     // How background work is seen: one log line with the queue's depth per kind while anything waits.
     {
       kind: 'jobs-report',

@@ -40,6 +40,8 @@ export interface WriteRequest {
   jobId?: number;
   /** Keys of the targets that were on the local copy when the user confirmed (see creditEarlierAttempt). */
   listedAtConfirm?: string[];
+  /** The job's first attempt, run right after it was queued: it has no journal entry yet to look up. */
+  firstAttempt?: boolean;
 }
 
 export interface WriteOutcome {
@@ -244,7 +246,7 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
       const trakt = await deps.trakt.forIdentity(request.identityId);
       let intent: JournalEntry | undefined;
       let attempted = false;
-      if (request.jobId !== undefined && journal.forJob !== undefined) {
+      if (request.jobId !== undefined && request.firstAttempt !== true && journal.forJob !== undefined) {
         const earlier = await journal.forJob(request.jobId);
         if (earlier?.status === 'done') return outcomeOf(earlier);
         if (earlier !== undefined) {

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, type Database } from '../../src/db/client.js';
 import { upsertChatIdentity } from '../../src/db/queries/identities.js';
-import { claimJobs, createJobStore, enqueueJob } from '../../src/db/queries/jobs.js';
+import { claimJobs, createJobStore, deleteFinishedJobs, enqueueJob } from '../../src/db/queries/jobs.js';
 import type { JobStore } from '../../src/jobs/types.js';
 import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
 
@@ -50,6 +50,21 @@ describe(`job store (${DRIVER_NAME})`, () => {
     expect((await store.get(backingOff!.id))!.runAt.getTime()).toBeLessThanOrEqual(Date.now());
     expect((await store.get(future!.id))!.runAt.getTime()).toBeGreaterThan(Date.now());
     expect((await store.get(otherKind!.id))!.runAt.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('GIVEN finished jobs old and new and a queued one WHEN finished jobs before a time are deleted THEN only the old finished ones go', async () => {
+    const kind = kindName();
+    const old = await store.enqueue({ kind, payload: {}, runAt: ago(1000) });
+    const recent = await store.enqueue({ kind, payload: {}, runAt: ago(1000) });
+    const queued = await store.enqueue({ kind, payload: {}, runAt: new Date(Date.now() + 600_000) });
+    const claimed = await store.claim({ workerId: 'w', kinds: [kind], now: new Date(), leaseMs: 60_000, limit: 5 });
+    expect(claimed.map((j) => j.id).sort()).toEqual([old!.id, recent!.id].sort());
+    await database.db.execute(sql`update jobs set status = 'done', updated_at = now() - interval '8 days' where id = ${old!.id}`);
+    await store.complete(recent!.id, 'w', new Date());
+    await deleteFinishedJobs(database.db, ago(7 * 24 * 60 * 60_000));
+    expect(await store.get(old!.id)).toBeUndefined();
+    expect((await store.get(recent!.id))?.status).toBe('done');
+    expect((await store.get(queued!.id))?.status).toBe('queued');
   });
 
   it('GIVEN enqueueJob inside a transaction WHEN the transaction rolls back THEN no job exists; WHEN it commits THEN the job exists', async () => {

@@ -279,6 +279,8 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<
           op: job.op,
           targets: job.targets,
           jobId: run.id,
+          // The press runs its own job right after queueing it: nothing can have journaled it yet.
+          firstAttempt: run.inline && run.attempt === 1,
           ...(job.listedAtConfirm === undefined ? {} : { listedAtConfirm: job.listedAtConfirm }),
         });
       } catch (error) {

@@ -274,25 +274,29 @@ export async function rescheduleJob(db: Db, id: number, workerId: string, runAt:
   return rows.length > 0;
 }
 
+/** A running job given back: queued, due now at the latest, unlocked, the attempt not counted. */
+function givenBack(now: Date) {
+  return {
+    status: 'queued' as const,
+    attempts: sql`greatest(${jobs.attempts} - 1, 0)`,
+    runAt: sql`least(${jobs.runAt}, ${at(now)})`,
+    lockedBy: null,
+    lockedUntil: null,
+    updatedAt: now,
+  };
+}
+
 /** Gives running jobs of this worker back: queued, due now at the latest, the attempt not counted. */
 export async function releaseJobs(db: Db, ids: readonly number[], workerId: string, now: Date): Promise<number> {
   if (ids.length === 0) return 0;
   const rows = await db
     .update(jobs)
-    .set({
-      status: 'queued',
-      attempts: sql`greatest(${jobs.attempts} - 1, 0)`,
-      runAt: sql`least(${jobs.runAt}, ${at(now)})`,
-      lockedBy: null,
-      lockedUntil: null,
-      updatedAt: now,
-    })
+    .set(givenBack(now))
     .where(and(inArray(jobs.id, [...ids]), eq(jobs.status, 'running'), eq(jobs.lockedBy, workerId)))
     .returning({ id: jobs.id });
   return rows.length;
 }
 
-/** Gives back every job marked running, whoever holds it: only for a database one process owns (PGlite), at start. */
 /**
  * Jobs of a kind waiting for a retry (queued, attempted before, due later) become due now: what they
  * waited for is back (Trakt answered again). Returns how many.
@@ -306,6 +310,18 @@ export async function hurryJobs(db: Db, kind: string, now: Date): Promise<number
   return rows.length;
 }
 
+/**
+ * Deletes jobs that finished (done, failed or cancelled) before `before`: the journal keeps what a
+ * write changed; a finished job is only history. Recurring jobs never finish, so they stay.
+ */
+export async function deleteFinishedJobs(db: Db, before: Date): Promise<number> {
+  const rows = await db
+    .delete(jobs)
+    .where(and(inArray(jobs.status, ['done', 'failed', 'cancelled']), sql`${jobs.updatedAt} < ${at(before)}`))
+    .returning({ id: jobs.id });
+  return rows.length;
+}
+
 /** A queued job becomes due now (if it was due later). */
 export async function makeJobDue(db: Db, id: number, now: Date): Promise<void> {
   await db
@@ -314,17 +330,11 @@ export async function makeJobDue(db: Db, id: number, now: Date): Promise<void> {
     .where(and(eq(jobs.id, id), eq(jobs.status, 'queued')));
 }
 
+/** Gives back every job marked running, whoever holds it: only for a database one process owns (PGlite), at start. */
 export async function releaseAllRunningJobs(db: Db, now: Date): Promise<number> {
   const rows = await db
     .update(jobs)
-    .set({
-      status: 'queued',
-      attempts: sql`greatest(${jobs.attempts} - 1, 0)`,
-      runAt: sql`least(${jobs.runAt}, ${at(now)})`,
-      lockedBy: null,
-      lockedUntil: null,
-      updatedAt: now,
-    })
+    .set(givenBack(now))
     .where(eq(jobs.status, 'running'))
     .returning({ id: jobs.id });
   return rows.length;
