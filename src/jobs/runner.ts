@@ -27,6 +27,7 @@ import {
   type EnqueueInput,
   type JobContext,
   type JobKind,
+  type JobKindRef,
   type JobRecord,
   type JobRunner,
   type JobStore,
@@ -343,7 +344,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       wake();
     },
 
-    async enqueue<P>(kind: JobKind<P, unknown>, payload: P, options: Omit<EnqueueInput, 'kind' | 'payload'> = {}) {
+    async enqueue<P>(kind: JobKindRef<P>, payload: P, options: Omit<EnqueueInput, 'kind' | 'payload'> = {}) {
       const parsed = kind.schema.safeParse(payload);
       if (!parsed.success) throw new Error(`payload of ${kind.kind} does not match its schema: ${issuesSummary(parsed.error)}`);
       const record = await store.enqueue({

@@ -140,6 +140,9 @@ export interface JobKind<P = unknown, R = unknown> {
   onFailed?(payload: P | undefined, error: unknown, job: JobContext): Promise<void>;
 }
 
+/** What enqueueing needs of a kind: its name, payload schema and bound (not how it runs). */
+export type JobKindRef<P> = Pick<JobKind<P, unknown>, 'kind' | 'schema' | 'maxAttempts'>;
+
 export function defineJobKind<P, R = void>(kind: JobKind<P, R>): JobKind<P, R> {
   return kind;
 }
@@ -157,7 +160,7 @@ export interface JobRunner {
   /** Starts the background loop (claims due jobs every `pollMs`, and at once after an enqueue). */
   start(): void;
   /** Validates the payload against the kind's schema, then enqueues; undefined on a dedupe conflict. */
-  enqueue<P>(kind: JobKind<P, unknown>, payload: P, options?: Omit<EnqueueInput, 'kind' | 'payload'>): Promise<JobRecord | undefined>;
+  enqueue<P>(kind: JobKindRef<P>, payload: P, options?: Omit<EnqueueInput, 'kind' | 'payload'>): Promise<JobRecord | undefined>;
   /**
    * Claims this job now (if it is the head of its lane; its run_at is ignored) and runs it in this
    * process; the runner records the outcome as for any run, and the kind's result or error reaches the caller.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJobKind, PermanentJobError, RetryJobLater, type JobContext, type JobKind, type JobRecord } from '../../jobs/types.js';
+import { defineJobKind, PermanentJobError, RetryJobLater, type JobContext, type JobKind, type JobKindRef, type JobRecord } from '../../jobs/types.js';
 import type { WriteOutcome } from '../../watchlist/writer.js';
 import { CoreContext, type CoreDeps } from './context.js';
 import { TraktUnavailableError } from './errors.js';
@@ -97,7 +97,7 @@ export async function enqueueConfirmedWrite(ctx: CoreContext, payload: ConfirmPa
     ...(card === undefined ? {} : { card }),
     ...(listed === undefined ? {} : { listedAtConfirm: [...listed] }),
   };
-  const record = await jobs.enqueue(writeJobKindShape, job, {
+  const record = await jobs.enqueue(writeJobRef, job, {
     lane: laneOf(ctx.identityId),
     ownerIdentityId: ctx.identityId,
     runAt: new Date(ctx.now().getTime() + INLINE_HEAD_START_MS),
@@ -208,14 +208,12 @@ export const queueCommand = defineCommand({
   },
 });
 
-/** Placeholder of the kind's shape for `enqueue` (validation only); the runner gets the real kind from `createWriteJobKind`. */
-const writeJobKindShape: JobKind<WriteJob, unknown> = {
+/** The write kind as enqueueing knows it; `createWriteJobKind` adds how it runs. */
+const writeJobRef = {
   kind: WRITE_JOB_KIND,
   schema: writeJobSchema,
   maxAttempts: WRITE_MAX_ATTEMPTS,
-  leaseMs: WRITE_LEASE_MS,
-  run: () => Promise.reject(new Error('not the runner’s kind')),
-};
+} satisfies JobKindRef<WriteJob>;
 
 export interface WriteJobKindDeps {
   deps: CoreDeps;
@@ -268,7 +266,8 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<
   }
 
   const kind = defineJobKind<WriteJob, WriteOutcome>({
-    ...writeJobKindShape,
+    ...writeJobRef,
+    leaseMs: WRITE_LEASE_MS,
     backoffMs: queuedWriteBackoffMs,
     async run(job, run: JobContext) {
       const ctx = contextOf(job);
