@@ -1,6 +1,6 @@
 import type { LinkedAccount, Target } from './ports.js';
-import { kindWord, targetLabel, titleOf } from './targets.js';
-import { rich, type Reply, type Rich } from './types.js';
+import { kindWord, targetLabel, titleOf, traktUrl } from './targets.js';
+import { rich, type Button, type Reply, type Rich } from './types.js';
 
 /** Overviews are cut here so a card fits a photo caption (Telegram: 1,024 characters). */
 const OVERVIEW_CHARS = 280;
@@ -63,11 +63,26 @@ function genreWord(slug: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
+export const OPEN_ON_TRAKT = '🌐 Open on Trakt';
+
+/**
+ * Where the card's link to trakt.tv goes: beside a lone last button (Cancel, Undo), so a card keeps
+ * its rows (Discord: at most 5, and a picker's last rows stay buttons), else on a row of its own.
+ */
+function withTraktLink(target: Target, buttons: Button[][] = []): Button[][] {
+  const link: Button = { label: OPEN_ON_TRAKT, url: traktUrl(target) };
+  const rows = buttons.filter((row) => row.length > 0);
+  const last = rows.at(-1);
+  if (last !== undefined && last.length === 1) return [...rows.slice(0, -1), [...last, link]];
+  return [...rows, [link]];
+}
+
+/** A title card as a reply: its poster, its buttons and always a link to the title's page on Trakt. */
 export function cardReply(target: Target, text: Rich, buttons?: Reply['buttons']): Reply {
   const poster = titleOf(target).posterUrl;
   return {
     text,
-    ...(buttons === undefined || buttons.length === 0 ? {} : { buttons }),
+    buttons: withTraktLink(target, buttons),
     ...(poster ? { image: { sourceUrl: poster } } : {}),
   };
 }

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buttonLabels, componentsOf, shownText, startDiscordStack, WAIT, type DiscordStack } from './harness.js';
+
+/** Issue 15: cards a user can always act on (Discord). */
+let stack: DiscordStack;
+beforeAll(async () => {
+  stack = await startDiscordStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+type Message = Parameters<typeof componentsOf>[0];
+/** The Open on Trakt link button: a link-style button (5) with a URL and no custom id. */
+function traktLink(message: Message): string | undefined {
+  const link = componentsOf(message).find((c) => c.type === 2 && String(c.label).includes('Open on Trakt'));
+  if (link === undefined) return undefined;
+  expect(link).toMatchObject({ style: 5 });
+  expect(link.custom_id).toBeUndefined();
+  return String(link.url);
+}
+
+function withinLimits(message: Message): void {
+  const rows = (message.components as Array<{ components?: unknown[] }>);
+  expect(rows.length).toBeLessThanOrEqual(5);
+  for (const row of rows) expect((row.components ?? []).length).toBeLessThanOrEqual(5);
+}
+
+describe('Discord: Open on Trakt', () => {
+  it('GIVEN a search result, the /add Confirm card and the outcome cards THEN each has an Open on Trakt link button to the title on trakt.tv', async () => {
+    const { user } = await stack.linkedUser();
+    const result = await stack.ask(user, 'search', { query: 'the avengers 2012' });
+    expect(shownText(result)).toContain('The Avengers (2012)');
+    expect(traktLink(result)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    withinLimits(result);
+
+    const card = await stack.ask(user, 'add', { title: 'tt0848228' });
+    expect(traktLink(card)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    const added = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
+    expect(shownText(added)).toContain('Added to your watchlist');
+    expect(buttonLabels(added)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(traktLink(added)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    const undone = await stack.click(user, added.message, 'Undo').waitForFinal(WAIT);
+    expect(shownText(undone)).toContain('off your watchlist again');
+    expect(traktLink(undone)).toBe('https://trakt.tv/movies/the-avengers-2012');
+  });
+
+  it('GIVEN a season card, its episode picker and an episode card THEN the link goes to that season or episode, within Discord limits', async () => {
+    const { user } = await stack.linkedUser();
+    const season = await stack.ask(user, 'add', { title: 'https://trakt.tv/shows/breaking-bad/seasons/5' });
+    expect(shownText(season)).toContain('Season 5');
+    expect(traktLink(season)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5');
+    const picker = await stack.click(user, season.message, 'Pick an episode').waitForFinal(WAIT);
+    expect(shownText(picker)).toContain('Which episode');
+    withinLimits(picker);
+    expect(traktLink(picker)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5');
+    expect(buttonLabels(picker)).toContain('✅ Confirm: season 5');
+    const episode = await stack.ask(user, 'add', { title: 'https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14' });
+    expect(shownText(episode)).toContain('S05E14');
+    expect(traktLink(episode)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
+  });
+});

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buttonsOf, startStack, WAIT, type Stack } from './harness.js';
+
+/** Issue 15: cards a user can always act on (Telegram). */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const traktLink = (message: Parameters<typeof buttonsOf>[0]) => buttonsOf(message).find((b) => b.label.includes('Open on Trakt'))?.url;
+
+describe('Open on Trakt', () => {
+  it('GIVEN a search result, the /add Confirm card and the outcome cards THEN each has an Open on Trakt link to the title on trakt.tv', async () => {
+    const { user } = await stack.linkedUser();
+    const result = await stack.ask(user, user.id, '/search the avengers 2012');
+    expect(result.text).toContain('The Avengers (2012)');
+    expect(traktLink(result)).toBe('https://trakt.tv/movies/the-avengers-2012');
+
+    const card = await stack.ask(user, user.id, '/add tt0848228');
+    expect(traktLink(card)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    await stack.press(user, user.id, card, 'Confirm');
+    const added = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    expect(buttonsOf(added).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(traktLink(added)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    await stack.press(user, user.id, added, 'Undo');
+    const undone = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Undone'), WAIT);
+    expect(traktLink(undone)).toBe('https://trakt.tv/movies/the-avengers-2012');
+  });
+
+  it('GIVEN a season and an episode card THEN the link goes to that season or episode', async () => {
+    const { user } = await stack.linkedUser();
+    const season = await stack.ask(user, user.id, '/add https://trakt.tv/shows/breaking-bad/seasons/5');
+    expect(season.text).toContain('Season 5');
+    expect(traktLink(season)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5');
+    const episode = await stack.ask(user, user.id, '/add https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
+    expect(episode.text).toContain('S05E14');
+    expect(traktLink(episode)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
+  });
+});
