@@ -60,3 +60,20 @@ describe('Discord: Open on Trakt', () => {
     expect(traktLink(episode)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
   });
 });
+
+describe('Discord: Add again after Undo', () => {
+  it('GIVEN an add that was undone WHEN the user presses Add again on the same card THEN the title is added again, with Undo', async () => {
+    const { user, username } = await stack.linkedUser();
+    const card = await stack.ask(user, 'add', { title: 'tt0848228' });
+    const added = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
+    const undone = await stack.click(user, added.message, 'Undo').waitForFinal(WAIT);
+    expect(shownText(undone)).toContain('off your watchlist again');
+    expect(buttonLabels(undone)).toEqual(['🔁 Add again', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+
+    const again = await stack.click(user, undone.message, 'Add again').waitForFinal(WAIT);
+    expect(shownText(again)).toContain('Added to your watchlist');
+    expect(buttonLabels(again)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username).map((r) => r.title)).toEqual(['The Avengers']);
+  });
+});

@@ -103,7 +103,7 @@ describe('Discord: search, add, remove, undo', () => {
     const undone = await stack.click(user, added.message, 'Undo').waitForFinal(WAIT);
     expect(shownText(undone)).toContain('off your watchlist again');
     expect(stack.trakt.watchlist(username)).toEqual([]);
-    expect(buttonLabels(undone)).toEqual(['🌐 Open on Trakt']);
+    expect(buttonLabels(undone)).toEqual(['🔁 Add again', '🌐 Open on Trakt']);
   });
 
   it('GIVEN a title on the watchlist WHEN the user removes, confirms and undoes THEN it is gone, then back', async () => {

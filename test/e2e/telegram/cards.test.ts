@@ -40,3 +40,21 @@ describe('Open on Trakt', () => {
     expect(traktLink(episode)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
   });
 });
+
+describe('Add again after Undo', () => {
+  it('GIVEN an add that was undone WHEN the user presses Add again on the same card THEN the title is added again, with Undo', async () => {
+    const { user, username } = await stack.linkedUser();
+    const card = await stack.ask(user, user.id, '/add tt0848228');
+    await stack.press(user, user.id, card, 'Confirm');
+    const added = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    await stack.press(user, user.id, added, 'Undo');
+    const undone = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Undone'), WAIT);
+    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🔁 Add again', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+
+    await stack.press(user, user.id, undone, 'Add again');
+    const again = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    expect(buttonsOf(again).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
+  });
+});

@@ -37,7 +37,7 @@ describe('add → Confirm → Undo', () => {
     await stack.press(user, user.id, added, 'Undo');
     const undone = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Undone'), WAIT);
     expect(undone.text).toContain('The Avengers (2012) is off your watchlist again');
-    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🌐 Open on Trakt']);
+    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🔁 Add again', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username)).toEqual([]);
   });
 
