@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttonLabels, componentsOf, shownText, startDiscordStack, WAIT, type DiscordStack } from './harness.js';
+import { buttonLabels, componentsOf, shownText, startDiscordStack, until, WAIT, type DiscordStack } from './harness.js';
 
 /** Issue 15: cards a user can always act on (Discord). */
 let stack: DiscordStack;
@@ -75,5 +75,24 @@ describe('Discord: Add again after Undo', () => {
     expect(shownText(again)).toContain('Added to your watchlist');
     expect(buttonLabels(again)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username).map((r) => r.title)).toEqual(['The Avengers']);
+  });
+});
+
+describe('Discord: a second /link', () => {
+  it('GIVEN a pending device code WHEN the user runs /link again THEN the new answer says the previous code no longer works, and the new code links', async () => {
+    const user = stack.newUser();
+    const traktUser = stack.trakt.addUser({ username: `drelink${user.id.slice(-6)}` });
+    const codeOf = (message: Parameters<typeof shownText>[0]) => /code ([0-9A-F]{8})/i.exec(shownText(message))?.[1];
+    const first = await stack.ask(user, 'link');
+    expect(shownText(first)).not.toContain('previous code');
+    const second = await stack.ask(user, 'link');
+    expect(second.ephemeral).toBe(true);
+    expect(shownText(second)).toContain('Your previous code no longer works; use this one.');
+    const code = codeOf(second);
+    expect(code).toBeDefined();
+    expect(code).not.toBe(codeOf(first));
+
+    stack.trakt.approveDevice(code ?? '', traktUser.username);
+    await until(() => stack.discord.messages(user.dmChannelId).some((m) => shownText(m).includes(`Linked to Trakt as ${traktUser.username}`)), 'the link notice in DMs');
   });
 });

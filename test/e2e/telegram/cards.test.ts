@@ -58,3 +58,23 @@ describe('Add again after Undo', () => {
     expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
   });
 });
+
+describe('a second /link', () => {
+  it('GIVEN a pending device code WHEN the user sends /link again THEN the new answer says the previous code no longer works, and the new code links', async () => {
+    const user = stack.newUser('Rhea');
+    const username = `rhea${user.id}`;
+    stack.trakt.addUser({ username });
+    const codeOf = (text: string) => /enter the code ([0-9A-F]{8})/i.exec(text)?.[1];
+    const first = await stack.ask(user, user.id, '/link');
+    expect(first.text).not.toContain('previous code');
+    const second = await stack.ask(user, user.id, '/link');
+    expect(second.text).toContain('Your previous code no longer works; use this one.');
+    const code = codeOf(second.text);
+    expect(code).toBeDefined();
+    expect(code).not.toBe(codeOf(first.text));
+
+    stack.trakt.approveDevice(code ?? '', username);
+    const linked = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Linked to Trakt'), { timeoutMs: 15_000 });
+    expect(linked.text).toContain(`Linked to Trakt as ${username}`);
+  });
+});
