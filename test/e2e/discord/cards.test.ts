@@ -96,3 +96,25 @@ describe('Discord: a second /link', () => {
     await until(() => stack.discord.messages(user.dmChannelId).some((m) => shownText(m).includes(`Linked to Trakt as ${traktUser.username}`)), 'the link notice in DMs');
   });
 });
+
+describe('Discord: IMDb ids and Trakt links in /search', () => {
+  it('GIVEN an IMDb id or a Trakt link WHEN sent with /search THEN the card is that title (or episode), with Add', async () => {
+    const { user } = await stack.linkedUser();
+    const byId = await stack.ask(user, 'search', { query: 'tt1160419' });
+    expect(shownText(byId)).toContain('Dune (2021)');
+    expect(buttonLabels(byId)).toEqual(['➕ Add', '🌐 Open on Trakt']);
+    const episode = await stack.ask(user, 'search', { query: 'https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14' });
+    expect(shownText(episode)).toContain('S05E14');
+    const confirm = await stack.click(user, byId.message, 'Add').waitForFinal(WAIT);
+    expect(shownText(confirm)).toContain('Add to your watchlist?');
+  });
+
+  it('GIVEN an IMDb id Trakt does not know WHEN /add or /search THEN the bot says Trakt does not know it, not to try fewer words', async () => {
+    const { user } = await stack.linkedUser();
+    const add = await stack.ask(user, 'add', { title: 'tt9999999' });
+    expect(shownText(add)).toContain('Trakt does not know tt9999999');
+    expect(shownText(add)).not.toContain('fewer words');
+    const search = await stack.ask(user, 'search', { query: 'tt9999999' });
+    expect(shownText(search)).toContain('Trakt does not know tt9999999');
+  });
+});

@@ -78,3 +78,35 @@ describe('a second /link', () => {
     expect(linked.text).toContain(`Linked to Trakt as ${username}`);
   });
 });
+
+describe('IMDb ids and Trakt links in /search and plain messages', () => {
+  it('GIVEN an IMDb id, an IMDb URL or a Trakt link WHEN sent with /search or as a plain private message THEN the card is that title (or episode), with Add', async () => {
+    const { user } = await stack.linkedUser();
+    const byId = await stack.ask(user, user.id, '/search tt1160419');
+    expect(byId.text).toContain('Dune (2021)');
+    expect(byId.text).not.toContain('I found no');
+    expect(buttonsOf(byId).map((b) => b.label)).toEqual(['➕ Add', '🌐 Open on Trakt']);
+
+    const imdbUrl = await stack.ask(user, user.id, 'https://www.imdb.com/title/tt0848228/');
+    expect(imdbUrl.text).toContain('The Avengers (2012)');
+    const plainId = await stack.ask(user, user.id, 'tt1104001');
+    expect(plainId.text).toContain('TRON: Legacy (2010)');
+    const episode = await stack.ask(user, user.id, 'https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
+    expect(episode.text).toContain('S05E14');
+    expect(episode.text).toContain('Ozymandias');
+
+    await stack.press(user, user.id, byId, 'Add');
+    const confirm = await stack.telegram.waitForMessageState(user.id, byId.messageId, (m) => m.text.includes('Add to your watchlist?'), WAIT);
+    expect(confirm.text).toContain('Dune (2021)');
+  });
+
+  it('GIVEN an IMDb id Trakt does not know WHEN /add or /search THEN the bot says Trakt does not know it, not to try fewer words', async () => {
+    const { user } = await stack.linkedUser();
+    const add = await stack.ask(user, user.id, '/add tt9999999');
+    expect(add.text).toContain('Trakt does not know tt9999999');
+    expect(add.text).not.toContain('fewer words');
+    const search = await stack.ask(user, user.id, '/search tt9999999');
+    expect(search.text).toContain('Trakt does not know tt9999999');
+    expect(search.text).not.toContain('fewer words');
+  });
+});

@@ -5,6 +5,7 @@ import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText, parseAddQuery } from '../parse.js';
 import type { Target, Title } from '../ports.js';
 import { targetLabel, titleTarget } from '../targets.js';
+import { lookUpReference, unknownReferenceReply } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { rich, type Button, type Reply } from '../types.js';
 import { enqueueConfirmedWrite, runQueuedConfirm, type QueuedConfirm } from '../queued-writes.js';
@@ -104,26 +105,10 @@ async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<
   return cardReply(season, titleCard(season, { header }), buttons);
 }
 
-async function findTarget(ctx: CoreContext, args: string): Promise<{ target?: Target; asked: string }> {
+async function findTarget(ctx: CoreContext, args: string): Promise<{ target?: Target; asked: string; reference?: true }> {
   const query = parseAddQuery(args);
   const trakt = await ctx.traktForUser();
-  if (query.kind === 'imdb') {
-    const title = await ctx.patiently(trakt.lookupImdb(query.imdbId));
-    return { ...(title ? { target: titleTarget(title) } : {}), asked: query.imdbId };
-  }
-  if (query.kind === 'slug') {
-    const title = await ctx.patiently(trakt.lookupSlug(query.type, query.slug));
-    if (title === undefined) return { asked: query.slug };
-    if (query.season === undefined) return { target: titleTarget(title), asked: query.slug };
-    if (query.episode === undefined) return { target: { kind: 'season', show: title, season: query.season }, asked: query.slug };
-    const episodes = await ctx.patiently(trakt.episodes(title.ids.trakt, query.season));
-    const episode = episodes.find((e) => e.number === query.episode);
-    if (episode === undefined) return { asked: `${query.slug} S${query.season}E${query.episode}` };
-    return {
-      target: { kind: 'episode', show: title, season: query.season, episode: episode.number, ...(episode.title ? { episodeTitle: episode.title } : {}) },
-      asked: query.slug,
-    };
-  }
+  if (query.kind !== 'text') return { ...(await lookUpReference(trakt, query, (work) => ctx.patiently(work))), reference: true };
   // A trailing number may be a year or part of the title: both readings are tried (title-search.ts).
   const { text, year } = query.query;
   const chosen = await searchReadings(trakt, cleanText(args), query.query, { types: ['movie', 'show'], page: 1, limit: BEST_OF }, (work) => ctx.patiently(work));
@@ -143,7 +128,8 @@ export const addCommand = defineCommand({
     await ctx.requireAccount();
     // Duplicate detection needs a current copy: check it while Trakt looks the title up.
     ctx.freshCopy(true).catch(() => undefined);
-    const { target, asked } = await findTarget(ctx, args);
+    const { target, asked, reference } = await findTarget(ctx, args);
+    if (target === undefined && reference) return [unknownReferenceReply(asked)];
     if (target === undefined) {
       return [{ text: `I found nothing for ${quote(asked)}. Try fewer words, check the spelling, or leave out the year.` }];
     }
