@@ -1,3 +1,4 @@
+import { episodeFacts, type PartFacts } from './cards.js';
 import type { AddQuery } from './parse.js';
 import type { Target, TraktCatalogPort } from './ports.js';
 import { titleTarget } from './targets.js';
@@ -10,6 +11,8 @@ export interface ReferenceLookup {
   target?: Target;
   /** How the reference is named to the user when Trakt does not know it. */
   asked: string;
+  /** For an episode: its own facts, from the episode list looked up. */
+  part?: PartFacts;
 }
 
 /**
@@ -35,6 +38,7 @@ export async function lookUpReference(
   return {
     target: { kind: 'episode', show: title, season: query.season, episode: episode.number, ...(episode.title ? { episodeTitle: episode.title } : {}) },
     asked: query.slug,
+    part: episodeFacts(episode),
   };
 }
 

@@ -118,3 +118,25 @@ describe('Discord: IMDb ids and Trakt links in /search', () => {
     expect(shownText(search)).toContain('Trakt does not know tt9999999');
   });
 });
+
+describe('Discord: season and episode cards show their own facts', () => {
+  it('GIVEN a season card and an episode picked from its picker THEN they show that season\'s episode count and air date, the episode\'s title and air date, not the whole show\'s numbers', async () => {
+    const { user } = await stack.linkedUser();
+    const season = await stack.ask(user, 'add', { title: 'https://trakt.tv/shows/breaking-bad/seasons/5' });
+    expect(shownText(season)).toContain('16 episodes');
+    expect(shownText(season)).toContain('📅 2012-07-16');
+    expect(shownText(season)).not.toContain('★ 9.4');
+
+    const picker = await stack.click(user, season.message, 'Pick an episode').waitForFinal(WAIT);
+    expect(shownText(picker)).toContain('16 episodes');
+    withinLimits(picker);
+    // 16 episodes do not fit Discord's rows: the first fold into a menu, the last stay buttons, with their titles.
+    expect(componentsOf(picker).some((c) => c.type === 3)).toBe(true);
+    expect(buttonLabels(picker)).toEqual(expect.arrayContaining(["E13 To'hajiilee", 'E14 Ozymandias', 'E16 Felina']));
+    const episode = await stack.click(user, picker.message, 'E14 Ozymandias').waitForFinal(WAIT);
+    expect(shownText(episode)).toContain('S05E14');
+    expect(shownText(episode)).toContain('Ozymandias');
+    expect(shownText(episode)).toMatch(/📅 \d{4}-\d{2}-\d{2}/);
+    expect(shownText(episode)).not.toContain('★ 9.4');
+  });
+});

@@ -110,3 +110,25 @@ describe('IMDb ids and Trakt links in /search and plain messages', () => {
     expect(search.text).not.toContain('fewer words');
   });
 });
+
+describe('season and episode cards show their own facts', () => {
+  it('GIVEN a season card and an episode picked from its picker THEN they show that season\'s episode count and air date, the episode\'s title and air date, not the whole show\'s numbers', async () => {
+    const { user } = await stack.linkedUser();
+    const season = await stack.ask(user, user.id, '/add https://trakt.tv/shows/breaking-bad/seasons/5');
+    expect(season.text).toContain('Season 5');
+    expect(season.text).toContain('16 episodes');
+    expect(season.text).toContain('📅 2012-07-16');
+    expect(season.text).not.toContain('★ 9.4');
+
+    await stack.press(user, user.id, season, 'Pick an episode');
+    const picker = await stack.telegram.waitForMessageState(user.id, season.messageId, (m) => m.text.includes('Which episode'), WAIT);
+    expect(picker.text).toContain('16 episodes');
+    expect(buttonsOf(picker).map((b) => b.label)).toEqual(expect.arrayContaining(['E14 Ozymandias', "E13 To'hajiilee", 'E16 Felina']));
+    await stack.press(user, user.id, picker, 'E14 Ozymandias');
+    const episode = await stack.telegram.waitForMessageState(user.id, season.messageId, (m) => m.text.includes('S05E14'), WAIT);
+    expect(episode.text).toContain('Ozymandias');
+    expect(episode.text).toMatch(/📅 \d{4}-\d{2}-\d{2}/);
+    expect(episode.text).not.toContain('★ 9.4');
+    expect(episode.text).not.toContain('16 episodes');
+  });
+});

@@ -64,7 +64,7 @@ describe('add → Confirm → Undo', () => {
     const season = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Add season 5'), WAIT);
     await stack.press(user, user.id, season, 'Pick an episode');
     const episodes = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Which episode'), WAIT);
-    await stack.press(user, user.id, episodes, /^E14$/);
+    await stack.press(user, user.id, episodes, /^E14\b/);
     const episode = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('S05E14'), WAIT);
     expect(episode.text).toContain('Ozymandias');
     await stack.press(user, user.id, episode, 'Confirm');

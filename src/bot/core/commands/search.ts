@@ -1,6 +1,7 @@
 import { batchPick } from '../batch-add.js';
 import type { ViewBuilder } from '../actions.js';
-import { cardReply, quote, titleCard, type CardOptions } from '../cards.js';
+import { cardReply, quote, titleCard, type CardOptions, type PartFacts } from '../cards.js';
+import type { AddPayload } from './add.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError, NeedsLinkError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
@@ -122,14 +123,18 @@ async function foundTitle(
   target: Target,
   view: ViewBuilder,
   back?: SearchState,
+  part?: PartFacts,
 ): Promise<{ card: CardOptions; button: Button[] }> {
   const [listed, seasons] = await Promise.all([
     account === null ? Promise.resolve(undefined) : onWatchlist(ctx, target),
     seasonCount(ctx, catalog, target),
   ]);
   const button =
-    listed === true ? view.button('🗑 Remove', 'rm', { target }) : view.button('➕ Add', 'add', { target, ...(back ? { back } : {}) }, 'primary');
-  return { card: { ...(seasons === undefined ? {} : { seasons }), onWatchlist: listed === true }, button: [button] };
+    listed === true
+      ? view.button('🗑 Remove', 'rm', { target })
+      : view.button('➕ Add', 'add', { target, ...(back ? { back } : {}), ...(part ? { part } : {}) } satisfies AddPayload, 'primary');
+  const card: CardOptions = { ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }), onWatchlist: listed === true };
+  return { card, button: [button] };
 }
 
 /** `/search tt1160419` or a Trakt link: the card of that title (or season, or episode), as `/add` finds it. */
@@ -137,10 +142,10 @@ async function referenceCard(ctx: CoreContext, reference: TitleReference): Promi
   const account = await linkedOrNull(ctx);
   const catalog: TraktCatalogPort = account === null ? ctx.deps.trakt.catalog() : await ctx.traktForUser();
   if (account !== null) ctx.freshCopy().catch(() => undefined);
-  const { target, asked } = await lookUpReference(catalog, reference, (work) => ctx.patiently(work));
+  const { target, asked, part } = await lookUpReference(catalog, reference, (work) => ctx.patiently(work));
   if (target === undefined) return unknownReferenceReply(asked);
   const view = ctx.view();
-  const found = await foundTitle(ctx, catalog, account, target, view);
+  const found = await foundTitle(ctx, catalog, account, target, view, undefined, part);
   await view.save(ctx.deps.pending);
   return cardReply(target, titleCard(target, found.card), [found.button]);
 }
