@@ -66,11 +66,14 @@ export function createLinkService(deps: LinkServiceDeps): LinkService {
   const now = deps.now ?? (() => new Date());
   const { db } = deps.database;
 
-  async function cancelPending(identityId: number): Promise<void> {
-    await db
+  /** Cancels the user's pending attempts; true when one of them was a device code still in time. */
+  async function cancelPending(identityId: number): Promise<boolean> {
+    const cancelled = await db
       .update(linkAttempts)
       .set({ status: 'cancelled' })
-      .where(and(eq(linkAttempts.identityId, identityId), eq(linkAttempts.status, 'pending')));
+      .where(and(eq(linkAttempts.identityId, identityId), eq(linkAttempts.status, 'pending')))
+      .returning({ kind: linkAttempts.kind, expiresAt: linkAttempts.expiresAt });
+    return cancelled.some((row) => row.kind === 'device' && row.expiresAt.getTime() > now().getTime());
   }
 
   async function storeLink(identityId: number, tokens: TokenSet): Promise<UserSettings> {
@@ -120,7 +123,7 @@ export function createLinkService(deps: LinkServiceDeps): LinkService {
     return { kind: 'oauth', url, expiresAt };
   }
 
-  async function startDevice(identityId: number, target: NotifyTarget): Promise<LinkStart> {
+  async function startDevice(identityId: number, target: NotifyTarget, replacedCode: boolean): Promise<LinkStart> {
     const code = await deps.trakt.oauth.requestDeviceCode();
     const id = randomBytes(12).toString('base64url');
     await db.insert(linkAttempts).values({
@@ -137,7 +140,7 @@ export function createLinkService(deps: LinkServiceDeps): LinkService {
     });
     // Trakt's activation page takes the code in its path, so one tap opens it filled in (REFERENCE §3.7).
     const url = `${code.verificationUrl.replace(/\/+$/, '')}/${encodeURIComponent(code.userCode)}`;
-    return { kind: 'device', url, userCode: code.userCode, expiresAt: code.expiresAt };
+    return { kind: 'device', url, userCode: code.userCode, expiresAt: code.expiresAt, ...(replacedCode ? { replacedCode } : {}) };
   }
 
   async function finishDevice(row: LinkAttemptRow, update: Partial<typeof linkAttempts.$inferInsert>): Promise<void> {
@@ -211,12 +214,12 @@ export function createLinkService(deps: LinkServiceDeps): LinkService {
     supportsOAuth: deps.redirectUri !== null,
 
     async start({ identityId, notify, method }) {
-      await cancelPending(identityId);
+      const replacedCode = await cancelPending(identityId);
       const redirectUri = deps.redirectUri;
       if ((method ?? (redirectUri !== null ? 'oauth' : 'device')) === 'oauth' && redirectUri !== null) {
         return startOAuth(identityId, notify, redirectUri);
       }
-      return startDevice(identityId, notify);
+      return startDevice(identityId, notify, replacedCode);
     },
 
     async completeCallback(query) {

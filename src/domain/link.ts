@@ -10,7 +10,8 @@ export type Platform = 'telegram' | 'discord';
 /** What the user does next to link: open Trakt's consent page, or enter a code on Trakt's device page. */
 export type LinkStartInfo =
   | { kind: 'oauth'; url: string; expiresAt: Date }
-  | { kind: 'device'; url: string; userCode: string; expiresAt: Date };
+  /** `replacedCode`: an earlier device code of this user was still pending and no longer works. */
+  | { kind: 'device'; url: string; userCode: string; expiresAt: Date; replacedCode?: boolean };
 
 /** Where a link event is announced: the chat the user started linking from. */
 export interface LinkNoticeTarget {

@@ -59,7 +59,7 @@ describe('commands', () => {
 
   it('GIVEN a show WHEN the user /adds it THEN the card offers the whole show, a season, or cancelling', async () => {
     const [reply] = await core.handleCommand(world.command(ALICE, 'add', 'severance'));
-    expect((reply?.buttons ?? []).flat().map((b) => b.label)).toEqual(['✅ Confirm: whole show', '📺 Pick a season', '✖ Cancel']);
+    expect((reply?.buttons ?? []).flat().map((b) => b.label)).toEqual(['✅ Confirm: whole show', '📺 Pick a season', '✖ Cancel', '🌐 Open on Trakt']);
     expect(text(reply)).toContain('2 seasons');
   });
 
@@ -138,7 +138,10 @@ describe('writes, undo and their failures', () => {
     const [card] = await core.handleCommand(world.command(ALICE, 'add', 'avengers'));
     const outcome = (await press(ALICE, button(card, 'Confirm'))).outcome?.edit;
     expect(text(outcome)).toContain('Your Trakt watchlist is full (100 / 100 used)');
-    expect((outcome?.buttons ?? []).flat()).toEqual([{ label: 'Trakt VIP', url: 'https://app.trakt.tv/vip' }]);
+    expect((outcome?.buttons ?? []).flat()).toEqual([
+      { label: 'Trakt VIP', url: 'https://app.trakt.tv/vip' },
+      { label: '🌐 Open on Trakt', url: expect.stringMatching(/^https:\/\/trakt\.tv\//) as string },
+    ]);
   });
 
   it('GIVEN Trakt down WHEN Confirm is pressed THEN nothing changed, a plain sentence, and Confirm is offered again', async () => {

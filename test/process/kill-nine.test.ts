@@ -117,7 +117,7 @@ describe('kill -9 between Confirm and Trakt’s answer', () => {
     await start();
     for (const message of anaCards) {
       const done = await telegram.waitForMessageState(ana.id, message.messageId, (m) => m.text.includes('Added to your watchlist'), RECOVERY);
-      expect(buttonsOf(done).map((b) => b.label)).toEqual(['↩ Undo']);
+      expect(buttonsOf(done).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
     }
     expect(listed(anaName)).toEqual(imdb.map(movieId));
     expect(trakt.requests.filter((r) => r.route === 'POST /sync/watchlist' && r.user === anaName && r.status === 201)).toHaveLength(3);

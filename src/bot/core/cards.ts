@@ -1,9 +1,11 @@
-import type { LinkedAccount, Target } from './ports.js';
-import { kindWord, targetLabel, titleOf } from './targets.js';
-import { rich, type Reply, type Rich } from './types.js';
+import type { Episode, LinkedAccount, Season, Target } from './ports.js';
+import { kindWord, targetLabel, titleOf, traktUrl } from './targets.js';
+import { rich, type Button, type Reply, type Rich } from './types.js';
 
 /** Overviews are cut here so a card fits a photo caption (Telegram: 1,024 characters). */
 const OVERVIEW_CHARS = 280;
+/** Episode buttons sit five to a row (Telegram) or in a menu (Discord): a title longer than this is cut. */
+const EPISODE_LABEL_CHARS = 22;
 
 export function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -19,7 +21,41 @@ function runtimeText(minutes: number): string {
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
+/**
+ * What is known of the season or episode a card shows, from the season or episode list Trakt already
+ * gave: the card shows these instead of the whole show's numbers.
+ */
+export interface PartFacts {
+  /** Episodes of the season. */
+  episodes?: number;
+  /** ISO timestamp of the (first) airing. */
+  firstAired?: string;
+  /** Episode runtime in minutes. */
+  runtime?: number;
+  overview?: string;
+}
+
+export function episodeFacts(episode: Episode): PartFacts {
+  return {
+    ...(episode.firstAired ? { firstAired: episode.firstAired } : {}),
+    ...(episode.runtime ? { runtime: episode.runtime } : {}),
+    ...(episode.overview ? { overview: episode.overview } : {}),
+  };
+}
+
+export function seasonFacts(season: Season): PartFacts {
+  const episodes = season.episodeCount ?? season.airedEpisodes;
+  return { ...(episodes === undefined ? {} : { episodes }), ...(season.firstAired ? { firstAired: season.firstAired } : {}) };
+}
+
+/** An episode picker's button: the number, and the title where it fits. */
+export function episodeLabel(episode: Episode): string {
+  return episode.title ? shorten(`E${episode.number} ${episode.title}`, EPISODE_LABEL_CHARS) : `E${episode.number}`;
+}
+
 export interface CardOptions {
+  /** For a season or an episode: its own facts. */
+  part?: PartFacts;
   /** Number of seasons of a show, when known. */
   seasons?: number;
   onWatchlist?: boolean;
@@ -42,9 +78,16 @@ export function titleCard(target: Target, options: CardOptions = {}): Rich[] {
     if (target.episodeTitle) parts.push(' ', rich.italic(target.episodeTitle));
   }
   const facts: string[] = [kindWord(target)];
-  if (title.rating !== undefined && title.rating > 0) facts.push(`★ ${title.rating.toFixed(1)}`);
+  // A season or an episode: its own numbers, never the whole show's (rating, episode count, runtime).
+  const part = target.kind === 'season' || target.kind === 'episode' ? (options.part ?? {}) : undefined;
+  if (part !== undefined) {
+    if (part.episodes !== undefined && part.episodes > 0) facts.push(`${part.episodes} episode${part.episodes === 1 ? '' : 's'}`);
+    if (part.firstAired && !Number.isNaN(Date.parse(part.firstAired))) facts.push(`📅 ${new Date(part.firstAired).toISOString().slice(0, 10)}`);
+    if (part.runtime) facts.push(runtimeText(part.runtime));
+  }
+  if (part === undefined && title.rating !== undefined && title.rating > 0) facts.push(`★ ${title.rating.toFixed(1)}`);
   if (title.type === 'movie' && title.runtime) facts.push(runtimeText(title.runtime));
-  if (title.type === 'show') {
+  if (part === undefined && title.type === 'show') {
     if (options.seasons !== undefined) facts.push(`${options.seasons} season${options.seasons === 1 ? '' : 's'}`);
     else if (title.airedEpisodes) facts.push(`${title.airedEpisodes} episodes`);
     if (title.runtime) facts.push(`${title.runtime} min episodes`);
@@ -52,7 +95,8 @@ export function titleCard(target: Target, options: CardOptions = {}): Rich[] {
   if (title.certification) facts.push(title.certification);
   parts.push(rich.line, facts.join(' · '));
   if (title.genres && title.genres.length > 0) parts.push(rich.line, rich.italic(title.genres.slice(0, 4).map(genreWord).join(', ')));
-  if (title.overview) parts.push(rich.line, rich.line, shorten(title.overview, OVERVIEW_CHARS));
+  const overview = part?.overview ?? title.overview;
+  if (overview) parts.push(rich.line, rich.line, shorten(overview, OVERVIEW_CHARS));
   if (options.onWatchlist) parts.push(rich.line, rich.line, '✓ On your watchlist');
   for (const line of options.footer ?? []) parts.push(rich.line, line);
   return parts;
@@ -63,11 +107,26 @@ function genreWord(slug: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
+export const OPEN_ON_TRAKT = '🌐 Open on Trakt';
+
+/**
+ * Where the card's link to trakt.tv goes: beside a lone last button (Cancel, Undo), so a card keeps
+ * its rows (Discord: at most 5, and a picker's last rows stay buttons), else on a row of its own.
+ */
+function withTraktLink(target: Target, buttons: Button[][] = []): Button[][] {
+  const link: Button = { label: OPEN_ON_TRAKT, url: traktUrl(target) };
+  const rows = buttons.filter((row) => row.length > 0);
+  const last = rows.at(-1);
+  if (last !== undefined && last.length === 1) return [...rows.slice(0, -1), [...last, link]];
+  return [...rows, [link]];
+}
+
+/** A title card as a reply: its poster, its buttons and always a link to the title's page on Trakt. */
 export function cardReply(target: Target, text: Rich, buttons?: Reply['buttons']): Reply {
   const poster = titleOf(target).posterUrl;
   return {
     text,
-    ...(buttons === undefined || buttons.length === 0 ? {} : { buttons }),
+    buttons: withTraktLink(target, buttons),
     ...(poster ? { image: { sourceUrl: poster } } : {}),
   };
 }

@@ -26,6 +26,21 @@ export function targetLabel(target: Target): string {
   }
 }
 
+/** The target's page on trakt.tv (by slug, or by Trakt id when the title has no slug). */
+export function traktUrl(target: Target): string {
+  const title = titleOf(target);
+  const base = `https://trakt.tv/${title.type === 'movie' ? 'movies' : 'shows'}/${encodeURIComponent(title.ids.slug ?? String(title.ids.trakt))}`;
+  switch (target.kind) {
+    case 'movie':
+    case 'show':
+      return base;
+    case 'season':
+      return `${base}/seasons/${target.season}`;
+    case 'episode':
+      return `${base}/seasons/${target.season}/episodes/${target.episode}`;
+  }
+}
+
 /** Kind word for cards. */
 export function kindWord(target: Target): string {
   switch (target.kind) {

@@ -99,6 +99,14 @@ async function undoButtons(ctx: CoreContext, entry: JournalEntry, target: Target
   return buttons;
 }
 
+/** After an add was undone: the same Confirm, for what the undo took off, so the card keeps a way on. */
+async function addAgainButtons(ctx: CoreContext, targets: Target[]): Promise<Button[][]> {
+  const view = ctx.view();
+  const buttons = [[view.button('🔁 Add again', 'confirm', { op: 'add', targets } satisfies ConfirmPayload, 'primary')]];
+  await view.save(ctx.deps.pending);
+  return buttons;
+}
+
 /** For a batch: the titles this write did not change (already listed, not found), in one line. */
 function unchangedNote(outcome: WriteOutcome): Rich[] {
   if (outcome.requested.length < 2) return [];
@@ -192,6 +200,7 @@ export async function runUndo(ctx: CoreContext, journalId: number, target: Targe
         ? `↩ Undone: ${targetLabel(named)} is off your watchlist again.`
         : `↩ Undone: ${targetLabel(named)} is back on your watchlist.`;
     const others = [named, ...entry.targets.filter((t) => targetKey(t) !== targetKey(named))];
-    return { edit: headerCard(shown, header, [...batchNote(others), ...(await usageLine(ctx, undo.write.itemCount))]) };
+    const footer = [...batchNote(others), ...(await usageLine(ctx, undo.write.itemCount))];
+    return { edit: headerCard(shown, header, footer, entry.kind === 'add' ? await addAgainButtons(ctx, others) : undefined) };
   });
 }

@@ -57,7 +57,7 @@ describe('Undo of a batch add', () => {
     stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
     const outcome = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
     expect(shownText(outcome)).toContain('Already on your watchlist');
-    expect(buttonLabels(outcome)).toEqual([]);
+    expect(buttonLabels(outcome)).toEqual(['🌐 Open on Trakt']);
     const undo = await stack.ask(user, 'undo');
     expect(shownText(undo)).toContain('Nothing to undo');
     expect(stack.trakt.watchlist(username)).toHaveLength(1);

@@ -103,7 +103,7 @@ describe('Discord: search, add, remove, undo', () => {
     const undone = await stack.click(user, added.message, 'Undo').waitForFinal(WAIT);
     expect(shownText(undone)).toContain('off your watchlist again');
     expect(stack.trakt.watchlist(username)).toEqual([]);
-    expect(buttonLabels(undone)).toEqual([]);
+    expect(buttonLabels(undone)).toEqual(['🔁 Add again', '🌐 Open on Trakt']);
   });
 
   it('GIVEN a title on the watchlist WHEN the user removes, confirms and undoes THEN it is gone, then back', async () => {
@@ -125,7 +125,7 @@ describe('Discord: search, add, remove, undo', () => {
     stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
     const card = await stack.ask(user, 'add', { title: 'tt0848228' });
     expect(shownText(card)).toContain('Already on your watchlist');
-    expect(buttonLabels(card)).toEqual(['🗑 Remove', '✖ Cancel']);
+    expect(buttonLabels(card)).toEqual(['🗑 Remove', '✖ Cancel', '🌐 Open on Trakt']);
   });
 
   it('GIVEN the title got listed elsewhere after the card WHEN the user confirms THEN nothing changes and there is no Undo', async () => {
@@ -134,7 +134,7 @@ describe('Discord: search, add, remove, undo', () => {
     stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
     const outcome = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
     expect(shownText(outcome)).toContain('Already on your watchlist, so nothing changed');
-    expect(buttonLabels(outcome)).toEqual([]);
+    expect(buttonLabels(outcome)).toEqual(['🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username)).toHaveLength(1);
   });
 
@@ -144,7 +144,7 @@ describe('Discord: search, add, remove, undo', () => {
     const card = await stack.ask(user, 'add', { title: 'tt0848228' });
     const outcome = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
     expect(shownText(outcome)).toContain('Your Trakt watchlist is full (1 / 1 used)');
-    expect(buttonLabels(outcome)).toEqual(['Trakt VIP']);
+    expect(buttonLabels(outcome)).toEqual(['Trakt VIP', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username).map((r) => r.title)).toEqual(['Severance']);
   });
 
@@ -380,7 +380,7 @@ describe('Discord: the gateway connection drops mid-flow', () => {
     expect(shownText(added)).toContain('Added to your watchlist');
     expect(stack.trakt.watchlist(username)).toHaveLength(1);
     expect(stack.discord.identifyCount).toBe(identifies); // resumed, not a new session
-    expect(buttonLabels(added)).toEqual(['↩ Undo']);
+    expect(buttonLabels(added)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
   });
 
   it('GIVEN a drop after which the session cannot be resumed THEN the bot identifies anew and the card\'s buttons still work', async () => {

@@ -46,7 +46,7 @@ describe('offline queue (Discord)', () => {
     for (const card of cards) {
       const queued = await stack.click(user, card.message, 'Confirm').waitForFinal({ timeoutMs: RECOVERY });
       const settled = /queued/i.test(shownText(queued)) ? queued.message : await nextRevision(stack.discord, card.message, (m) => /queued/i.test(shownText(m)));
-      expect(buttonLabels(settled)).toEqual(['✖ Cancel']);
+      expect(buttonLabels(settled)).toEqual(['✖ Cancel', '🌐 Open on Trakt']);
     }
     expect(shownText(stack.discord.message(cards[0]?.message.id ?? '') ?? cards[0]!.message)).toContain(
       'Trakt is not answering; your add is queued and will be applied when Trakt is back.',
@@ -62,7 +62,7 @@ describe('offline queue (Discord)', () => {
     expect(listedIds(username)).toEqual(IMDB_IDS.map(traktIdOf));
     const second = stack.discord.message(cards[1]?.message.id ?? '');
     if (second === undefined) throw new Error('no second card');
-    expect(buttonLabels(second)).toEqual(['↩ Undo']);
+    expect(buttonLabels(second)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
 
     const undone = await stack.click(user, second, 'Undo').waitForFinal(WAIT);
     expect(shownText(undone)).toContain('Undone');

@@ -52,7 +52,7 @@ describe('offline queue (Telegram)', () => {
       queued.push(await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('queued') || m.text.includes('Queued'), RECOVERY));
     }
     expect(queued[0]?.text).toContain('Trakt is not answering; your add is queued and will be applied when Trakt is back.');
-    for (const card of queued) expect(buttonsOf(card).map((b) => b.label)).toEqual(['✖ Cancel']);
+    for (const card of queued) expect(buttonsOf(card).map((b) => b.label)).toEqual(['✖ Cancel', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username)).toEqual([]);
 
     const list = await stack.ask(user, user.id, '/queue');
@@ -66,7 +66,7 @@ describe('offline queue (Telegram)', () => {
     for (const card of cards) {
       done.push(await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), RECOVERY));
     }
-    for (const card of done) expect(buttonsOf(card).map((b) => b.label)).toEqual(['↩ Undo']);
+    for (const card of done) expect(buttonsOf(card).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
     // Applied in the order they were confirmed: Trakt stamps listed_at as each write arrives.
     const listed = listedIds(username);
     expect(listed).toEqual(IMDB_IDS.map(traktIdOf));

@@ -32,7 +32,7 @@ describe('Trakt outage mid-flow', () => {
 
     const slow = await stack.telegram.waitForMessageState(adder.user.id, card.messageId, (m) => m.text.includes('Trakt is slow'), SLOW);
     expect(slow.text).toContain('Adding… Trakt is slow to answer; I will update this message when it does.');
-    expect(buttonsOf(slow)).toEqual([]);
+    expect(buttonsOf(slow).map((b) => b.label)).toEqual(['🌐 Open on Trakt']);
     const failedSearch = await search;
     expect(failedSearch.text).toMatch(/^Trakt is (taking too long to answer|not answering) right now\. Please try again/);
 
@@ -42,7 +42,7 @@ describe('Trakt outage mid-flow', () => {
 
     stack.trakt.clearFaults();
     const done = await stack.telegram.waitForMessageState(adder.user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), SLOW);
-    expect(buttonsOf(done).map((b) => b.label)).toEqual(['↩ Undo']);
+    expect(buttonsOf(done).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(adder.username)).toHaveLength(1);
 
     for (const chat of [searcher.user.id, adder.user.id]) {

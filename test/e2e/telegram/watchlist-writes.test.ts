@@ -24,20 +24,20 @@ describe('add → Confirm → Undo', () => {
     expect(card.kind).toBe('photo');
     expect(card.text).toContain('Add to your watchlist?');
     expect(card.text).toContain('The Avengers (2012)');
-    expect(buttonsOf(card).map((b) => b.label)).toEqual(['✅ Confirm', '✖ Cancel']);
+    expect(buttonsOf(card).map((b) => b.label)).toEqual(['✅ Confirm', '✖ Cancel', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username)).toEqual([]);
 
     const query = await stack.press(user, user.id, card, 'Confirm');
     const added = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
     expect(added.text).toContain('Watchlist: 1 / 250 used');
-    expect(buttonsOf(added).map((b) => b.label)).toEqual(['↩ Undo']);
+    expect(buttonsOf(added).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: AVENGERS }]);
     expect(await stack.telegram.callbackAnswer(query)).toBeDefined();
 
     await stack.press(user, user.id, added, 'Undo');
     const undone = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Undone'), WAIT);
     expect(undone.text).toContain('The Avengers (2012) is off your watchlist again');
-    expect(buttonsOf(undone)).toEqual([]);
+    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🔁 Add again', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username)).toEqual([]);
   });
 
@@ -47,7 +47,7 @@ describe('add → Confirm → Undo', () => {
     expect(card.text).toContain('TRON: Legacy (2010)');
     await stack.press(user, user.id, card, 'Cancel');
     const cancelled = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Cancelled'), WAIT);
-    expect(buttonsOf(cancelled)).toEqual([]);
+    expect(buttonsOf(cancelled).map((b) => b.label)).toEqual(['🌐 Open on Trakt']);
     expect(writesOf(username)).toHaveLength(0);
   });
 
@@ -56,7 +56,7 @@ describe('add → Confirm → Undo', () => {
     const card = await stack.ask(user, user.id, '/add tt0903747');
     expect(card.text).toContain('Breaking Bad (2008)');
     expect(card.text).toMatch(/\d+ seasons/);
-    expect(buttonsOf(card).map((b) => b.label)).toEqual(['✅ Confirm: whole show', '📺 Pick a season', '✖ Cancel']);
+    expect(buttonsOf(card).map((b) => b.label)).toEqual(['✅ Confirm: whole show', '📺 Pick a season', '✖ Cancel', '🌐 Open on Trakt']);
 
     await stack.press(user, user.id, card, 'Pick a season');
     const seasons = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Which season?'), WAIT);
@@ -64,7 +64,7 @@ describe('add → Confirm → Undo', () => {
     const season = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Add season 5'), WAIT);
     await stack.press(user, user.id, season, 'Pick an episode');
     const episodes = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Which episode'), WAIT);
-    await stack.press(user, user.id, episodes, /^E14$/);
+    await stack.press(user, user.id, episodes, /^E14\b/);
     const episode = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('S05E14'), WAIT);
     expect(episode.text).toContain('Ozymandias');
     await stack.press(user, user.id, episode, 'Confirm');
@@ -79,7 +79,7 @@ describe('duplicates, limits and locks', () => {
     stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: AVENGERS }]);
     const card = await stack.ask(user, user.id, '/add tt0848228');
     expect(card.text).toContain('Already on your watchlist');
-    expect(buttonsOf(card).map((b) => b.label)).toEqual(['🗑 Remove', '✖ Cancel']);
+    expect(buttonsOf(card).map((b) => b.label)).toEqual(['🗑 Remove', '✖ Cancel', '🌐 Open on Trakt']);
   });
 
   it('GIVEN the item was added elsewhere after the card was shown WHEN the user confirms THEN Trakt\'s "existing" is reported and there is no Undo', async () => {
@@ -88,7 +88,7 @@ describe('duplicates, limits and locks', () => {
     stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: AVENGERS }]);
     await stack.press(user, user.id, card, 'Confirm');
     const outcome = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Already on your watchlist'), WAIT);
-    expect(buttonsOf(outcome)).toEqual([]);
+    expect(buttonsOf(outcome).map((b) => b.label)).toEqual(['🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username)).toHaveLength(1);
   });
 

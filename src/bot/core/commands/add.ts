@@ -1,10 +1,11 @@
-import { cardReply, quote, titleCard } from '../cards.js';
+import { cardReply, episodeFacts, episodeLabel, quote, seasonFacts, titleCard, type PartFacts } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText, parseAddQuery } from '../parse.js';
-import type { Target, Title } from '../ports.js';
+import type { Target, Title, TraktCatalogPort } from '../ports.js';
 import { targetLabel, titleTarget } from '../targets.js';
+import { lookUpReference, unknownReferenceReply, type ReferenceLookup } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { rich, type Button, type Reply } from '../types.js';
 import { enqueueConfirmedWrite, runQueuedConfirm, type QueuedConfirm } from '../queued-writes.js';
@@ -17,9 +18,29 @@ const BEST_OF = 5;
 /** Telegram shows at most 100 buttons on a message; pickers stay well below. */
 const MAX_PICKER_BUTTONS = 60;
 
-interface AddPayload {
+export interface AddPayload {
   target: Target;
   back?: SearchState;
+  /** An episode's own facts, from the episode list already fetched. */
+  part?: PartFacts;
+}
+
+interface AddCardOptions {
+  back?: SearchState;
+  /** Check the watchlist copy against Trakt first (a typed /add). */
+  recheck?: boolean;
+  part?: PartFacts;
+}
+
+/** A season's facts from the show's season list (cached by the Trakt port, shared with the pickers). */
+async function seasonPart(ctx: CoreContext, catalog: TraktCatalogPort, target: Target): Promise<PartFacts | undefined> {
+  if (target.kind !== 'season') return undefined;
+  try {
+    const season = (await ctx.patiently(catalog.seasons(target.show.ids.trakt))).find((s) => s.number === target.season);
+    return season === undefined ? undefined : seasonFacts(season);
+  } catch {
+    return undefined;
+  }
 }
 
 interface ShowPayload {
@@ -32,10 +53,15 @@ interface SeasonPayload extends ShowPayload {
 }
 
 /** The card that asks before adding: Confirm and Cancel, and for a show the choice of a season or an episode. */
-export async function addCard(ctx: CoreContext, target: Target, back?: SearchState, recheck = false): Promise<Reply> {
+export async function addCard(ctx: CoreContext, target: Target, options: AddCardOptions = {}): Promise<Reply> {
+  const { back } = options;
   await ctx.requireAccount();
   const trakt = await ctx.traktForUser();
-  const [listed, seasons] = await Promise.all([onWatchlist(ctx, target, recheck), seasonCount(ctx, trakt, target)]);
+  const [listed, seasons, part] = await Promise.all([
+    onWatchlist(ctx, target, options.recheck),
+    seasonCount(ctx, trakt, target),
+    options.part ?? seasonPart(ctx, trakt, target),
+  ]);
   const view = ctx.view();
   const cancel = view.button('✖ Cancel', 'cancel', { target, ...(back ? { back } : {}) });
   const buttons: Button[][] = [];
@@ -60,7 +86,7 @@ export async function addCard(ctx: CoreContext, target: Target, back?: SearchSta
   }
   buttons.push([cancel]);
   await view.save(ctx.deps.pending);
-  const text = titleCard(target, { header, ...(seasons === undefined ? {} : { seasons }) });
+  const text = titleCard(target, { header, ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }) });
   return cardReply(target, text, buttons);
 }
 
@@ -89,8 +115,9 @@ async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<
   const view = ctx.view();
   const back = payload.back ? { back: payload.back } : {};
   const picks = episodes.slice(0, MAX_PICKER_BUTTONS).map((e) =>
-    view.button(`E${e.number}`, 'episode', {
+    view.button(episodeLabel(e), 'episode', {
       target: { kind: 'episode', show: payload.show, season: payload.season, episode: e.number, ...(e.title ? { episodeTitle: e.title } : {}) },
+      part: episodeFacts(e),
       ...back,
     } satisfies AddPayload),
   );
@@ -101,29 +128,14 @@ async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<
   await view.save(ctx.deps.pending);
   const more = episodes.length > MAX_PICKER_BUTTONS ? ` (the first ${MAX_PICKER_BUTTONS} are shown)` : '';
   const header = episodes.length === 0 ? 'Trakt lists no episodes for this season yet.' : `Which episode of season ${payload.season}?${more}`;
-  return cardReply(season, titleCard(season, { header }), buttons);
+  const first = episodes[0]?.firstAired;
+  return cardReply(season, titleCard(season, { header, part: { episodes: episodes.length, ...(first ? { firstAired: first } : {}) } }), buttons);
 }
 
-async function findTarget(ctx: CoreContext, args: string): Promise<{ target?: Target; asked: string }> {
+async function findTarget(ctx: CoreContext, args: string): Promise<ReferenceLookup & { reference?: true }> {
   const query = parseAddQuery(args);
   const trakt = await ctx.traktForUser();
-  if (query.kind === 'imdb') {
-    const title = await ctx.patiently(trakt.lookupImdb(query.imdbId));
-    return { ...(title ? { target: titleTarget(title) } : {}), asked: query.imdbId };
-  }
-  if (query.kind === 'slug') {
-    const title = await ctx.patiently(trakt.lookupSlug(query.type, query.slug));
-    if (title === undefined) return { asked: query.slug };
-    if (query.season === undefined) return { target: titleTarget(title), asked: query.slug };
-    if (query.episode === undefined) return { target: { kind: 'season', show: title, season: query.season }, asked: query.slug };
-    const episodes = await ctx.patiently(trakt.episodes(title.ids.trakt, query.season));
-    const episode = episodes.find((e) => e.number === query.episode);
-    if (episode === undefined) return { asked: `${query.slug} S${query.season}E${query.episode}` };
-    return {
-      target: { kind: 'episode', show: title, season: query.season, episode: episode.number, ...(episode.title ? { episodeTitle: episode.title } : {}) },
-      asked: query.slug,
-    };
-  }
+  if (query.kind !== 'text') return { ...(await lookUpReference(trakt, query, (work) => ctx.patiently(work))), reference: true };
   // A trailing number may be a year or part of the title: both readings are tried (title-search.ts).
   const { text, year } = query.query;
   const chosen = await searchReadings(trakt, cleanText(args), query.query, { types: ['movie', 'show'], page: 1, limit: BEST_OF }, (work) => ctx.patiently(work));
@@ -143,22 +155,23 @@ export const addCommand = defineCommand({
     await ctx.requireAccount();
     // Duplicate detection needs a current copy: check it while Trakt looks the title up.
     ctx.freshCopy(true).catch(() => undefined);
-    const { target, asked } = await findTarget(ctx, args);
+    const { target, asked, reference, part } = await findTarget(ctx, args);
+    if (target === undefined && reference) return [unknownReferenceReply(asked)];
     if (target === undefined) {
       return [{ text: `I found nothing for ${quote(asked)}. Try fewer words, check the spelling, or leave out the year.` }];
     }
-    return [await addCard(ctx, target, undefined, true)];
+    return [await addCard(ctx, target, { recheck: true, ...(part === undefined ? {} : { part }) })];
   },
 });
 
 export const addAction = defineAction<AddPayload>({
   action: 'add',
-  run: async (ctx, payload) => ({ edit: await addCard(ctx, payload.target, payload.back) }),
+  run: async (ctx, payload) => ({ edit: await addCard(ctx, payload.target, payload) }),
 });
 
 export const episodeAction = defineAction<AddPayload>({
   action: 'episode',
-  run: async (ctx, payload) => ({ edit: await addCard(ctx, payload.target, payload.back) }),
+  run: async (ctx, payload) => ({ edit: await addCard(ctx, payload.target, payload) }),
 });
 
 export const seasonsAction = defineAction<ShowPayload>({
@@ -169,7 +182,7 @@ export const seasonsAction = defineAction<ShowPayload>({
 export const seasonAction = defineAction<SeasonPayload>({
   action: 'season',
   run: async (ctx, payload) => ({
-    edit: await addCard(ctx, { kind: 'season', show: payload.show, season: payload.season }, payload.back),
+    edit: await addCard(ctx, { kind: 'season', show: payload.show, season: payload.season }, payload),
   }),
 });
 

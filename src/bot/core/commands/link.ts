@@ -5,6 +5,8 @@ import type { LinkedAccount } from '../ports.js';
 import { formatMinutes, ONE_APP_NOTE } from '../replies.js';
 import { rich, type Reply, type Rich } from '../types.js';
 
+export const REPLACED_CODE = 'Your previous code no longer works; use this one.';
+
 /** The linking answer, always private: link URLs and codes are nobody else's business. */
 export async function linkReplies(ctx: CoreContext): Promise<Reply[]> {
   let account: LinkedAccount | null;
@@ -29,6 +31,7 @@ export async function linkReplies(ctx: CoreContext): Promise<Reply[]> {
     start.kind === 'oauth'
       ? `Open Trakt with the button, sign in and allow Marquee. The button works for ${minutes}; I will tell you here when it is done.`
       : [
+          ...(start.replacedCode ? [REPLACED_CODE, rich.line, rich.line] : []),
           'Open ',
           rich.link(start.url, start.url.replace(/^https?:\/\//, '')),
           ' and enter the code ',

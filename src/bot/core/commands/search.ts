@@ -1,11 +1,14 @@
 import { batchPick } from '../batch-add.js';
-import { cardReply, quote, titleCard } from '../cards.js';
+import type { ViewBuilder } from '../actions.js';
+import { cardReply, quote, titleCard, type CardOptions, type PartFacts } from '../cards.js';
+import type { AddPayload } from './add.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError, NeedsLinkError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
-import { cleanText, parseTitleQuery, splitTypeWord, type TitleQuery, type TypeFilter } from '../parse.js';
+import { cleanText, parseAddQuery, parseTitleQuery, splitTypeWord, type TitleQuery, type TypeFilter } from '../parse.js';
 import type { LinkedAccount, SearchPage, Target, TraktCatalogPort } from '../ports.js';
 import { targetKey, titleTarget } from '../targets.js';
+import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { rich, type Button, type Reply } from '../types.js';
 
@@ -96,17 +99,9 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
     return { text: [`I found no ${state.type === 'both' ? 'movies or shows' : TYPE_WORDS[state.type].toLowerCase()} for ${asked}. `, loosen], ...(buttons.length ? { buttons } : {}) };
   }
   const target = titleTarget(hit);
-  const [listed, seasons] = await Promise.all([
-    account === null ? Promise.resolve(undefined) : onWatchlist(ctx, target),
-    seasonCount(ctx, catalog, target),
-  ]);
+  const found = await foundTitle(ctx, catalog, account, target, view, state);
   const totalResults = Math.max(result.total, state.index + 1);
-  const buttons: Button[][] = [];
-  buttons.push([
-    listed === true
-      ? view.button('🗑 Remove', 'rm', { target })
-      : view.button('➕ Add', 'add', { target, back: state }, 'primary'),
-  ]);
+  const buttons: Button[][] = [found.button];
   const nav: Button[] = [];
   if (state.index > 0) nav.push(view.button('◀ Previous', 'page', { ...state, index: state.index - 1 }));
   if (state.index + 1 < totalResults) nav.push(view.button('Next ▶', 'page', { ...state, index: state.index + 1 }));
@@ -115,25 +110,58 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
   // Linked users can also pick several results of this page at once (platforms with a multi-choice).
   const pick = account === null ? undefined : batchPick(view, result.hits);
   await view.save(ctx.deps.pending);
-  const text = titleCard(target, {
-    ...(seasons === undefined ? {} : { seasons }),
-    onWatchlist: listed === true,
-    footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}`)],
-  });
+  const text = titleCard(target, { ...found.card, footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}`)] });
   const card = cardReply(target, text, buttons);
   return pick === undefined ? card : { ...card, pick };
+}
+
+/** What a found title's card shows of the user's watchlist (✓, seasons) and its first row: Add, or Remove when listed. */
+async function foundTitle(
+  ctx: CoreContext,
+  catalog: TraktCatalogPort,
+  account: LinkedAccount | null,
+  target: Target,
+  view: ViewBuilder,
+  back?: SearchState,
+  part?: PartFacts,
+): Promise<{ card: CardOptions; button: Button[] }> {
+  const [listed, seasons] = await Promise.all([
+    account === null ? Promise.resolve(undefined) : onWatchlist(ctx, target),
+    seasonCount(ctx, catalog, target),
+  ]);
+  const button =
+    listed === true
+      ? view.button('🗑 Remove', 'rm', { target })
+      : view.button('➕ Add', 'add', { target, ...(back ? { back } : {}), ...(part ? { part } : {}) } satisfies AddPayload, 'primary');
+  const card: CardOptions = { ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }), onWatchlist: listed === true };
+  return { card, button: [button] };
+}
+
+/** `/search tt1160419` or a Trakt link: the card of that title (or season, or episode), as `/add` finds it. */
+async function referenceCard(ctx: CoreContext, reference: TitleReference): Promise<Reply> {
+  const account = await linkedOrNull(ctx);
+  const catalog: TraktCatalogPort = account === null ? ctx.deps.trakt.catalog() : await ctx.traktForUser();
+  if (account !== null) ctx.freshCopy().catch(() => undefined);
+  const { target, asked, part } = await lookUpReference(catalog, reference, (work) => ctx.patiently(work));
+  if (target === undefined) return unknownReferenceReply(asked);
+  const view = ctx.view();
+  const found = await foundTitle(ctx, catalog, account, target, view, undefined, part);
+  await view.save(ctx.deps.pending);
+  return cardReply(target, titleCard(target, found.card), [found.button]);
 }
 
 export const searchCommand = defineCommand({
   name: 'search',
   description: 'Find movies and shows: /search dune 2021',
   listed: true,
-  options: [{ name: 'query', description: 'A title, optionally with its year', required: true, maxLength: 200, autocomplete: 'title-query' }],
+  options: [{ name: 'query', description: 'A title (optionally with its year), an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-query' }],
   async run(ctx, args) {
     const text = cleanText(args);
     if (text === '') {
       throw new InvalidInputError(['Tell me what to look for, e.g. ', rich.code('/search dune 2021'), ' or ', rich.code('/search shows severance'), '.']);
     }
+    const reference = parseAddQuery(text);
+    if (reference.kind !== 'text') return [await referenceCard(ctx, reference)];
     const { type, rest } = splitTypeWord(text);
     const query = parseTitleQuery(rest);
     return [await searchCard(ctx, { q: query.text, type, index: 0 }, { text: rest, query })];

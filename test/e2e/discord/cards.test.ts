@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buttonLabels, componentsOf, shownText, startDiscordStack, until, WAIT, type DiscordStack } from './harness.js';
+
+/** Issue 15: cards a user can always act on (Discord). */
+let stack: DiscordStack;
+beforeAll(async () => {
+  stack = await startDiscordStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+type Message = Parameters<typeof componentsOf>[0];
+/** The Open on Trakt link button: a link-style button (5) with a URL and no custom id. */
+function traktLink(message: Message): string | undefined {
+  const link = componentsOf(message).find((c) => c.type === 2 && String(c.label).includes('Open on Trakt'));
+  if (link === undefined) return undefined;
+  expect(link).toMatchObject({ style: 5 });
+  expect(link.custom_id).toBeUndefined();
+  return String(link.url);
+}
+
+function withinLimits(message: Message): void {
+  const rows = (message.components as Array<{ components?: unknown[] }>);
+  expect(rows.length).toBeLessThanOrEqual(5);
+  for (const row of rows) expect((row.components ?? []).length).toBeLessThanOrEqual(5);
+}
+
+describe('Discord: Open on Trakt', () => {
+  it('GIVEN a search result, the /add Confirm card and the outcome cards THEN each has an Open on Trakt link button to the title on trakt.tv', async () => {
+    const { user } = await stack.linkedUser();
+    const result = await stack.ask(user, 'search', { query: 'the avengers 2012' });
+    expect(shownText(result)).toContain('The Avengers (2012)');
+    expect(traktLink(result)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    withinLimits(result);
+
+    const card = await stack.ask(user, 'add', { title: 'tt0848228' });
+    expect(traktLink(card)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    const added = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
+    expect(shownText(added)).toContain('Added to your watchlist');
+    expect(buttonLabels(added)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(traktLink(added)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    const undone = await stack.click(user, added.message, 'Undo').waitForFinal(WAIT);
+    expect(shownText(undone)).toContain('off your watchlist again');
+    expect(traktLink(undone)).toBe('https://trakt.tv/movies/the-avengers-2012');
+  });
+
+  it('GIVEN a season card, its episode picker and an episode card THEN the link goes to that season or episode, within Discord limits', async () => {
+    const { user } = await stack.linkedUser();
+    const season = await stack.ask(user, 'add', { title: 'https://trakt.tv/shows/breaking-bad/seasons/5' });
+    expect(shownText(season)).toContain('Season 5');
+    expect(traktLink(season)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5');
+    const picker = await stack.click(user, season.message, 'Pick an episode').waitForFinal(WAIT);
+    expect(shownText(picker)).toContain('Which episode');
+    withinLimits(picker);
+    expect(traktLink(picker)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5');
+    expect(buttonLabels(picker)).toContain('✅ Confirm: season 5');
+    const episode = await stack.ask(user, 'add', { title: 'https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14' });
+    expect(shownText(episode)).toContain('S05E14');
+    expect(traktLink(episode)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
+  });
+});
+
+describe('Discord: Add again after Undo', () => {
+  it('GIVEN an add that was undone WHEN the user presses Add again on the same card THEN the title is added again, with Undo', async () => {
+    const { user, username } = await stack.linkedUser();
+    const card = await stack.ask(user, 'add', { title: 'tt0848228' });
+    const added = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
+    const undone = await stack.click(user, added.message, 'Undo').waitForFinal(WAIT);
+    expect(shownText(undone)).toContain('off your watchlist again');
+    expect(buttonLabels(undone)).toEqual(['🔁 Add again', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+
+    const again = await stack.click(user, undone.message, 'Add again').waitForFinal(WAIT);
+    expect(shownText(again)).toContain('Added to your watchlist');
+    expect(buttonLabels(again)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username).map((r) => r.title)).toEqual(['The Avengers']);
+  });
+});
+
+describe('Discord: a second /link', () => {
+  it('GIVEN a pending device code WHEN the user runs /link again THEN the new answer says the previous code no longer works, and the new code links', async () => {
+    const user = stack.newUser();
+    const traktUser = stack.trakt.addUser({ username: `drelink${user.id.slice(-6)}` });
+    const codeOf = (message: Parameters<typeof shownText>[0]) => /code ([0-9A-F]{8})/i.exec(shownText(message))?.[1];
+    const first = await stack.ask(user, 'link');
+    expect(shownText(first)).not.toContain('previous code');
+    const second = await stack.ask(user, 'link');
+    expect(second.ephemeral).toBe(true);
+    expect(shownText(second)).toContain('Your previous code no longer works; use this one.');
+    const code = codeOf(second);
+    expect(code).toBeDefined();
+    expect(code).not.toBe(codeOf(first));
+
+    stack.trakt.approveDevice(code ?? '', traktUser.username);
+    await until(() => stack.discord.messages(user.dmChannelId).some((m) => shownText(m).includes(`Linked to Trakt as ${traktUser.username}`)), 'the link notice in DMs');
+  });
+});
+
+describe('Discord: IMDb ids and Trakt links in /search', () => {
+  it('GIVEN an IMDb id or a Trakt link WHEN sent with /search THEN the card is that title (or episode), with Add', async () => {
+    const { user } = await stack.linkedUser();
+    const byId = await stack.ask(user, 'search', { query: 'tt1160419' });
+    expect(shownText(byId)).toContain('Dune (2021)');
+    expect(buttonLabels(byId)).toEqual(['➕ Add', '🌐 Open on Trakt']);
+    const episode = await stack.ask(user, 'search', { query: 'https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14' });
+    expect(shownText(episode)).toContain('S05E14');
+    const confirm = await stack.click(user, byId.message, 'Add').waitForFinal(WAIT);
+    expect(shownText(confirm)).toContain('Add to your watchlist?');
+  });
+
+  it('GIVEN an IMDb id Trakt does not know WHEN /add or /search THEN the bot says Trakt does not know it, not to try fewer words', async () => {
+    const { user } = await stack.linkedUser();
+    const add = await stack.ask(user, 'add', { title: 'tt9999999' });
+    expect(shownText(add)).toContain('Trakt does not know tt9999999');
+    expect(shownText(add)).not.toContain('fewer words');
+    const search = await stack.ask(user, 'search', { query: 'tt9999999' });
+    expect(shownText(search)).toContain('Trakt does not know tt9999999');
+  });
+});
+
+describe('Discord: season and episode cards show their own facts', () => {
+  it('GIVEN a season card and an episode picked from its picker THEN they show that season\'s episode count and air date, the episode\'s title and air date, not the whole show\'s numbers', async () => {
+    const { user } = await stack.linkedUser();
+    const season = await stack.ask(user, 'add', { title: 'https://trakt.tv/shows/breaking-bad/seasons/5' });
+    expect(shownText(season)).toContain('16 episodes');
+    expect(shownText(season)).toContain('📅 2012-07-16');
+    expect(shownText(season)).not.toContain('★ 9.4');
+
+    const picker = await stack.click(user, season.message, 'Pick an episode').waitForFinal(WAIT);
+    expect(shownText(picker)).toContain('16 episodes');
+    withinLimits(picker);
+    // 16 episodes do not fit Discord's rows: the first fold into a menu, the last stay buttons, with their titles.
+    expect(componentsOf(picker).some((c) => c.type === 3)).toBe(true);
+    expect(buttonLabels(picker)).toEqual(expect.arrayContaining(["E13 To'hajiilee", 'E14 Ozymandias', 'E16 Felina']));
+    const episode = await stack.click(user, picker.message, 'E14 Ozymandias').waitForFinal(WAIT);
+    expect(shownText(episode)).toContain('S05E14');
+    expect(shownText(episode)).toContain('Ozymandias');
+    expect(shownText(episode)).toMatch(/📅 \d{4}-\d{2}-\d{2}/);
+    expect(shownText(episode)).not.toContain('★ 9.4');
+  });
+});

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buttonsOf, startStack, WAIT, type Stack } from './harness.js';
+
+/** Issue 15: cards a user can always act on (Telegram). */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const traktLink = (message: Parameters<typeof buttonsOf>[0]) => buttonsOf(message).find((b) => b.label.includes('Open on Trakt'))?.url;
+
+describe('Open on Trakt', () => {
+  it('GIVEN a search result, the /add Confirm card and the outcome cards THEN each has an Open on Trakt link to the title on trakt.tv', async () => {
+    const { user } = await stack.linkedUser();
+    const result = await stack.ask(user, user.id, '/search the avengers 2012');
+    expect(result.text).toContain('The Avengers (2012)');
+    expect(traktLink(result)).toBe('https://trakt.tv/movies/the-avengers-2012');
+
+    const card = await stack.ask(user, user.id, '/add tt0848228');
+    expect(traktLink(card)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    await stack.press(user, user.id, card, 'Confirm');
+    const added = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    expect(buttonsOf(added).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(traktLink(added)).toBe('https://trakt.tv/movies/the-avengers-2012');
+    await stack.press(user, user.id, added, 'Undo');
+    const undone = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Undone'), WAIT);
+    expect(traktLink(undone)).toBe('https://trakt.tv/movies/the-avengers-2012');
+  });
+
+  it('GIVEN a season and an episode card THEN the link goes to that season or episode', async () => {
+    const { user } = await stack.linkedUser();
+    const season = await stack.ask(user, user.id, '/add https://trakt.tv/shows/breaking-bad/seasons/5');
+    expect(season.text).toContain('Season 5');
+    expect(traktLink(season)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5');
+    const episode = await stack.ask(user, user.id, '/add https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
+    expect(episode.text).toContain('S05E14');
+    expect(traktLink(episode)).toBe('https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
+  });
+});
+
+describe('Add again after Undo', () => {
+  it('GIVEN an add that was undone WHEN the user presses Add again on the same card THEN the title is added again, with Undo', async () => {
+    const { user, username } = await stack.linkedUser();
+    const card = await stack.ask(user, user.id, '/add tt0848228');
+    await stack.press(user, user.id, card, 'Confirm');
+    const added = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    await stack.press(user, user.id, added, 'Undo');
+    const undone = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Undone'), WAIT);
+    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🔁 Add again', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+
+    await stack.press(user, user.id, undone, 'Add again');
+    const again = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    expect(buttonsOf(again).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
+  });
+});
+
+describe('a second /link', () => {
+  it('GIVEN a pending device code WHEN the user sends /link again THEN the new answer says the previous code no longer works, and the new code links', async () => {
+    const user = stack.newUser('Rhea');
+    const username = `rhea${user.id}`;
+    stack.trakt.addUser({ username });
+    const codeOf = (text: string) => /enter the code ([0-9A-F]{8})/i.exec(text)?.[1];
+    const first = await stack.ask(user, user.id, '/link');
+    expect(first.text).not.toContain('previous code');
+    const second = await stack.ask(user, user.id, '/link');
+    expect(second.text).toContain('Your previous code no longer works; use this one.');
+    const code = codeOf(second.text);
+    expect(code).toBeDefined();
+    expect(code).not.toBe(codeOf(first.text));
+
+    stack.trakt.approveDevice(code ?? '', username);
+    const linked = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Linked to Trakt'), { timeoutMs: 15_000 });
+    expect(linked.text).toContain(`Linked to Trakt as ${username}`);
+  });
+});
+
+describe('IMDb ids and Trakt links in /search and plain messages', () => {
+  it('GIVEN an IMDb id, an IMDb URL or a Trakt link WHEN sent with /search or as a plain private message THEN the card is that title (or episode), with Add', async () => {
+    const { user } = await stack.linkedUser();
+    const byId = await stack.ask(user, user.id, '/search tt1160419');
+    expect(byId.text).toContain('Dune (2021)');
+    expect(byId.text).not.toContain('I found no');
+    expect(buttonsOf(byId).map((b) => b.label)).toEqual(['➕ Add', '🌐 Open on Trakt']);
+
+    const imdbUrl = await stack.ask(user, user.id, 'https://www.imdb.com/title/tt0848228/');
+    expect(imdbUrl.text).toContain('The Avengers (2012)');
+    const plainId = await stack.ask(user, user.id, 'tt1104001');
+    expect(plainId.text).toContain('TRON: Legacy (2010)');
+    const episode = await stack.ask(user, user.id, 'https://trakt.tv/shows/breaking-bad/seasons/5/episodes/14');
+    expect(episode.text).toContain('S05E14');
+    expect(episode.text).toContain('Ozymandias');
+
+    await stack.press(user, user.id, byId, 'Add');
+    const confirm = await stack.telegram.waitForMessageState(user.id, byId.messageId, (m) => m.text.includes('Add to your watchlist?'), WAIT);
+    expect(confirm.text).toContain('Dune (2021)');
+  });
+
+  it('GIVEN an IMDb id Trakt does not know WHEN /add or /search THEN the bot says Trakt does not know it, not to try fewer words', async () => {
+    const { user } = await stack.linkedUser();
+    const add = await stack.ask(user, user.id, '/add tt9999999');
+    expect(add.text).toContain('Trakt does not know tt9999999');
+    expect(add.text).not.toContain('fewer words');
+    const search = await stack.ask(user, user.id, '/search tt9999999');
+    expect(search.text).toContain('Trakt does not know tt9999999');
+    expect(search.text).not.toContain('fewer words');
+  });
+});
+
+describe('season and episode cards show their own facts', () => {
+  it('GIVEN a season card and an episode picked from its picker THEN they show that season\'s episode count and air date, the episode\'s title and air date, not the whole show\'s numbers', async () => {
+    const { user } = await stack.linkedUser();
+    const season = await stack.ask(user, user.id, '/add https://trakt.tv/shows/breaking-bad/seasons/5');
+    expect(season.text).toContain('Season 5');
+    expect(season.text).toContain('16 episodes');
+    expect(season.text).toContain('📅 2012-07-16');
+    expect(season.text).not.toContain('★ 9.4');
+
+    await stack.press(user, user.id, season, 'Pick an episode');
+    const picker = await stack.telegram.waitForMessageState(user.id, season.messageId, (m) => m.text.includes('Which episode'), WAIT);
+    expect(picker.text).toContain('16 episodes');
+    expect(buttonsOf(picker).map((b) => b.label)).toEqual(expect.arrayContaining(['E14 Ozymandias', "E13 To'hajiilee", 'E16 Felina']));
+    await stack.press(user, user.id, picker, 'E14 Ozymandias');
+    const episode = await stack.telegram.waitForMessageState(user.id, season.messageId, (m) => m.text.includes('S05E14'), WAIT);
+    expect(episode.text).toContain('Ozymandias');
+    expect(episode.text).toMatch(/📅 \d{4}-\d{2}-\d{2}/);
+    expect(episode.text).not.toContain('★ 9.4');
+    expect(episode.text).not.toContain('16 episodes');
+  });
+});
