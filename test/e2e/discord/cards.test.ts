@@ -140,3 +140,38 @@ describe('Discord: season and episode cards show their own facts', () => {
     expect(shownText(episode)).not.toContain('★ 9.4');
   });
 });
+
+describe('Discord: Not this one', () => {
+  it('GIVEN /add of words with several matches WHEN the user presses Not this one and picks another match THEN that title\'s Add card comes, and Confirm adds that title', async () => {
+    const { user, username } = await stack.linkedUser();
+    const card = await stack.ask(user, 'add', { title: 'dune' });
+    expect(shownText(card)).toContain('Add to your watchlist?');
+    expect(shownText(card)).toContain('Dune (2021)');
+    expect(buttonLabels(card)).toEqual(['✅ Confirm', '🔄 Not this one', '✖ Cancel', '🌐 Open on Trakt']);
+    withinLimits(card);
+
+    const list = await stack.click(user, card.message, 'Not this one').waitForFinal(WAIT);
+    expect(shownText(list)).toContain('Other matches for “dune”');
+    withinLimits(list);
+    expect(componentsOf(list).every((c) => c.type === 2 && String(c.label).length <= 80)).toBe(true);
+    expect(buttonLabels(list)).toEqual(expect.arrayContaining(['Dune (1984)', 'Dune: Part Two (2024)', '✖ Cancel']));
+    expect(buttonLabels(list)).not.toContain('Dune (2021)');
+
+    const picked = await stack.click(user, list.message, 'Dune (1984)').waitForFinal(WAIT);
+    expect(shownText(picked)).toContain('Add to your watchlist?');
+    expect(shownText(picked)).toContain('Dune (1984)');
+    expect(buttonLabels(picked)).toEqual(['✅ Confirm', '🔄 Not this one', '✖ Cancel', '🌐 Open on Trakt']);
+    const added = await stack.click(user, picked.message, 'Confirm').waitForFinal(WAIT);
+    expect(shownText(added)).toContain('Added to your watchlist');
+    const dune1984 = stack.trakt.catalog.movies().find((m) => m.ids.imdb === 'tt0087182');
+    expect(dune1984?.year).toBe(1984);
+    expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: dune1984?.ids.trakt }]);
+  });
+
+  it('GIVEN /add of an IMDb id THEN the card has no Not this one', async () => {
+    const { user } = await stack.linkedUser();
+    const card = await stack.ask(user, 'add', { title: 'tt1160419' });
+    expect(shownText(card)).toContain('Dune (2021)');
+    expect(buttonLabels(card)).toEqual(['✅ Confirm', '✖ Cancel', '🌐 Open on Trakt']);
+  });
+});

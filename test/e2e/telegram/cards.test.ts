@@ -132,3 +132,38 @@ describe('season and episode cards show their own facts', () => {
     expect(episode.text).not.toContain('16 episodes');
   });
 });
+
+describe('Not this one', () => {
+  it('GIVEN /add of words with several matches WHEN the user presses Not this one and picks another match THEN that title\'s Add card comes, and Confirm adds that title', async () => {
+    const { user, username } = await stack.linkedUser();
+    const card = await stack.ask(user, user.id, '/add dune');
+    expect(card.text).toContain('Add to your watchlist?');
+    expect(card.text).toContain('Dune (2021)');
+    expect(buttonsOf(card).map((b) => b.label)).toEqual(['✅ Confirm', '🔄 Not this one', '✖ Cancel', '🌐 Open on Trakt']);
+
+    await stack.press(user, user.id, card, 'Not this one');
+    // The poster card becomes a text list and back: Telegram cannot turn a photo into text, so each comes as a new message.
+    const shown = (check: (text: string) => boolean) => stack.telegram.waitForBotMessage(user.id, (m) => check(m.text), WAIT);
+    const list = await shown((t) => t.includes('Other matches for “dune”'));
+    const labels = buttonsOf(list).map((b) => b.label);
+    expect(labels).toEqual(expect.arrayContaining(['Dune (1984)', 'Dune: Part Two (2024)', '✖ Cancel']));
+    expect(labels).not.toContain('Dune (2021)');
+    expect(labels.length).toBeLessThanOrEqual(5);
+
+    await stack.press(user, user.id, list, 'Dune (1984)');
+    const picked = await shown((t) => t.includes('Add to your watchlist?') && t.includes('Dune (1984)'));
+    expect(buttonsOf(picked).map((b) => b.label)).toEqual(['✅ Confirm', '🔄 Not this one', '✖ Cancel', '🌐 Open on Trakt']);
+    await stack.press(user, user.id, picked, 'Confirm');
+    await stack.telegram.waitForMessageState(user.id, picked.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    const dune1984 = stack.trakt.catalog.movies().find((m) => m.ids.imdb === 'tt0087182');
+    expect(dune1984?.year).toBe(1984);
+    expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: dune1984?.ids.trakt }]);
+  });
+
+  it('GIVEN /add of an IMDb id THEN the card has no Not this one', async () => {
+    const { user } = await stack.linkedUser();
+    const card = await stack.ask(user, user.id, '/add tt1160419');
+    expect(card.text).toContain('Dune (2021)');
+    expect(buttonsOf(card).map((b) => b.label)).toEqual(['✅ Confirm', '✖ Cancel', '🌐 Open on Trakt']);
+  });
+});

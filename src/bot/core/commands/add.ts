@@ -1,10 +1,10 @@
-import { cardReply, episodeFacts, episodeLabel, quote, seasonFacts, titleCard, type PartFacts } from '../cards.js';
+import { cardReply, episodeFacts, episodeLabel, quote, seasonFacts, shorten, titleCard, type PartFacts } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText, parseAddQuery } from '../parse.js';
 import type { Target, Title, TraktCatalogPort } from '../ports.js';
-import { targetLabel, titleTarget } from '../targets.js';
+import { targetKey, targetLabel, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type ReferenceLookup } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { rich, type Button, type Reply } from '../types.js';
@@ -18,11 +18,29 @@ const BEST_OF = 5;
 /** Telegram shows at most 100 buttons on a message; pickers stay well below. */
 const MAX_PICKER_BUTTONS = 60;
 
+/** Other matches listed by Not this one, one to a row: with Cancel they stay within Discord's 5 rows. */
+const OTHER_MATCHES = 4;
+/** Discord cuts button labels at 80 characters; a match's label keeps its year. */
+const MATCH_LABEL_CHARS = 80;
+
+/** What a typed `/add` found: the titles Not this one chooses from (the card's own title among them). */
+export interface AddMatches {
+  asked: string;
+  titles: Title[];
+}
+
+interface NotThisPayload extends AddMatches {
+  /** The card's title (targetKey), left out of the list. */
+  shown: string;
+}
+
 export interface AddPayload {
   target: Target;
   back?: SearchState;
   /** An episode's own facts, from the episode list already fetched. */
   part?: PartFacts;
+  /** From a typed /add: the search's other matches, for Not this one. */
+  matches?: AddMatches;
 }
 
 interface AddCardOptions {
@@ -30,6 +48,7 @@ interface AddCardOptions {
   /** Check the watchlist copy against Trakt first (a typed /add). */
   recheck?: boolean;
   part?: PartFacts;
+  matches?: AddMatches;
 }
 
 /** A season's facts from the show's season list (cached by the Trakt port, shared with the pickers). */
@@ -52,7 +71,10 @@ interface SeasonPayload extends ShowPayload {
   season: number;
 }
 
-/** The card that asks before adding: Confirm and Cancel, and for a show the choice of a season or an episode. */
+/**
+ * The card that asks before adding: Confirm and Cancel, for a show the choice of a season or an
+ * episode, and after a typed search with other matches, Not this one.
+ */
 export async function addCard(ctx: CoreContext, target: Target, options: AddCardOptions = {}): Promise<Reply> {
   const { back } = options;
   await ctx.requireAccount();
@@ -83,6 +105,10 @@ export async function addCard(ctx: CoreContext, target: Target, options: AddCard
       header = 'Add to your watchlist?';
       buttons.push([view.button('✅ Confirm', 'confirm', confirm, 'primary')]);
     }
+  }
+  const { matches } = options;
+  if (matches !== undefined && matches.titles.some((t) => targetKey(titleTarget(t)) !== targetKey(target))) {
+    buttons.push([view.button('🔄 Not this one', 'notthis', { ...matches, shown: targetKey(target) } satisfies NotThisPayload)]);
   }
   buttons.push([cancel]);
   await view.save(ctx.deps.pending);
@@ -132,7 +158,24 @@ async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<
   return cardReply(season, titleCard(season, { header, part: { episodes: episodes.length, ...(first ? { firstAired: first } : {}) } }), buttons);
 }
 
-async function findTarget(ctx: CoreContext, args: string): Promise<ReferenceLookup & { reference?: true }> {
+function matchLabel(title: Title): string {
+  if (title.year === null) return shorten(title.title, MATCH_LABEL_CHARS);
+  const year = ` (${title.year})`;
+  return `${shorten(title.title, MATCH_LABEL_CHARS - year.length)}${year}`;
+}
+
+/** Not this one: the search's other matches, each leading to its own Add card. */
+async function otherMatches(ctx: CoreContext, payload: NotThisPayload): Promise<Reply> {
+  const others = payload.titles.filter((t) => targetKey(titleTarget(t)) !== payload.shown).slice(0, OTHER_MATCHES);
+  const view = ctx.view();
+  const matches: AddMatches = { asked: payload.asked, titles: payload.titles };
+  const buttons: Button[][] = others.map((title) => [view.button(matchLabel(title), 'add', { target: titleTarget(title), matches } satisfies AddPayload)]);
+  buttons.push([view.button('✖ Cancel', 'cancel', {})]);
+  await view.save(ctx.deps.pending);
+  return { text: `Other matches for ${quote(payload.asked)}: which one?`, buttons };
+}
+
+async function findTarget(ctx: CoreContext, args: string): Promise<ReferenceLookup & { reference?: true; matches?: AddMatches }> {
   const query = parseAddQuery(args);
   const trakt = await ctx.traktForUser();
   if (query.kind !== 'text') return { ...(await lookUpReference(trakt, query, (work) => ctx.patiently(work))), reference: true };
@@ -140,7 +183,10 @@ async function findTarget(ctx: CoreContext, args: string): Promise<ReferenceLook
   const { text, year } = query.query;
   const chosen = await searchReadings(trakt, cleanText(args), query.query, { types: ['movie', 'show'], page: 1, limit: BEST_OF }, (work) => ctx.patiently(work));
   const best = chosen.exact ?? chosen.page.hits[0];
-  return { ...(best ? { target: titleTarget(best) } : {}), asked: year === undefined ? text : `${text} (${year})` };
+  const asked = year === undefined ? text : `${text} (${year})`;
+  // An id or a link names one title; words may match several: the others are offered by Not this one.
+  const matches = chosen.page.hits.length > 1 ? { matches: { asked, titles: chosen.page.hits } } : {};
+  return { ...(best ? { target: titleTarget(best) } : {}), asked, ...matches };
 }
 
 export const addCommand = defineCommand({
@@ -155,18 +201,23 @@ export const addCommand = defineCommand({
     await ctx.requireAccount();
     // Duplicate detection needs a current copy: check it while Trakt looks the title up.
     ctx.freshCopy(true).catch(() => undefined);
-    const { target, asked, reference, part } = await findTarget(ctx, args);
+    const { target, asked, reference, part, matches } = await findTarget(ctx, args);
     if (target === undefined && reference) return [unknownReferenceReply(asked)];
     if (target === undefined) {
       return [{ text: `I found nothing for ${quote(asked)}. Try fewer words, check the spelling, or leave out the year.` }];
     }
-    return [await addCard(ctx, target, { recheck: true, ...(part === undefined ? {} : { part }) })];
+    return [await addCard(ctx, target, { recheck: true, ...(part === undefined ? {} : { part }), ...(matches === undefined ? {} : { matches }) })];
   },
 });
 
 export const addAction = defineAction<AddPayload>({
   action: 'add',
   run: async (ctx, payload) => ({ edit: await addCard(ctx, payload.target, payload) }),
+});
+
+export const notThisAction = defineAction<NotThisPayload>({
+  action: 'notthis',
+  run: async (ctx, payload) => ({ edit: await otherMatches(ctx, payload) }),
 });
 
 export const episodeAction = defineAction<AddPayload>({

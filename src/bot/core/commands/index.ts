@@ -5,7 +5,7 @@
 import { pickAction } from '../batch-add.js';
 import { queueCommand, unqueueAction } from '../queued-writes.js';
 import type { ActionModule, CommandModule } from '../handlers.js';
-import { addAction, addCommand, cancelAction, confirmAction, episodeAction, episodesAction, seasonAction, seasonsAction } from './add.js';
+import { addAction, addCommand, cancelAction, confirmAction, episodeAction, episodesAction, notThisAction, seasonAction, seasonsAction } from './add.js';
 import { linkCommand } from './link.js';
 import { removeCommand, removePickAction } from './remove.js';
 import { searchCommand, searchFilterAction, searchPageAction } from './search.js';
@@ -37,6 +37,7 @@ export const ACTIONS: readonly ActionModule[] = [
   seasonAction,
   episodesAction,
   episodeAction,
+  notThisAction,
   confirmAction,
   cancelAction,
   removePickAction,
