@@ -105,6 +105,16 @@ const httpUrl = z
   .refine((value) => isUrlWithProtocol(value, ['http:', 'https:']), { message: 'is not an http(s) URL' })
   .transform(stripTrailingSlash);
 
+/** A whole number within bounds (milliseconds, a port), with readable messages. */
+function wholeNumber(min: number, max: number, fallback: number) {
+  return z.coerce
+    .number({ message: 'is not a number' })
+    .int({ message: 'is not a whole number' })
+    .min(min, { message: 'is out of range' })
+    .max(max, { message: 'is out of range' })
+    .default(fallback);
+}
+
 const snowflake = z.string().regex(/^\d{5,25}$/, { message: 'is not a numeric Discord id' });
 
 const envSchema = z
@@ -128,12 +138,7 @@ const envSchema = z
     TRAKT_AUTH_URL: httpUrl.default('https://auth.trakt.tv'),
     PUBLIC_URL: httpUrl.optional(),
     HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce
-      .number({ message: 'is not a number' })
-      .int({ message: 'is not a whole number' })
-      .min(0, { message: 'is out of range' })
-      .max(65535, { message: 'is out of range' })
-      .default(3000),
+    PORT: wholeNumber(0, 65535, 3000),
     DATABASE_URL: z
       .string()
       .refine((value) => isUrlWithProtocol(value, ['postgres:', 'postgresql:']), {
@@ -146,24 +151,9 @@ const envSchema = z
       .refine(isValidKeyList, { message: 'is not a list of base64-encoded 32-byte keys' })
       .optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'is not a log level' }).default('info'),
-    SHUTDOWN_GRACE_MS: z.coerce
-      .number({ message: 'is not a number' })
-      .int({ message: 'is not a whole number' })
-      .min(0, { message: 'is out of range' })
-      .max(600_000, { message: 'is out of range' })
-      .default(10_000),
-    TRAKT_TIMEOUT_MS: z.coerce
-      .number({ message: 'is not a number' })
-      .int({ message: 'is not a whole number' })
-      .min(100, { message: 'is out of range' })
-      .max(120_000, { message: 'is out of range' })
-      .default(15_000),
-    TRAKT_RETRY_MS: z.coerce
-      .number({ message: 'is not a number' })
-      .int({ message: 'is not a whole number' })
-      .min(0, { message: 'is out of range' })
-      .max(600_000, { message: 'is out of range' })
-      .default(60_000),
+    SHUTDOWN_GRACE_MS: wholeNumber(0, 600_000, 10_000),
+    TRAKT_TIMEOUT_MS: wholeNumber(100, 120_000, 15_000),
+    TRAKT_RETRY_MS: wholeNumber(0, 600_000, 60_000),
   });
 
 /** Rules across variables; checked on the raw values so they are reported together with the rest. */
