@@ -116,3 +116,23 @@ export class InvalidInputError extends UserFacingError {
     super('invalid-input', reply);
   }
 }
+
+/** A Trakt profile whose watchlist only its owner may read (Trakt: 401 with `X-Private-User: true`). */
+export class TraktProfilePrivateError extends UserFacingError {
+  override readonly name = 'TraktProfilePrivateError';
+  constructor(readonly username: string, options?: { cause?: unknown }) {
+    super(
+      'trakt-profile-private',
+      [`The Trakt profile `, username, ` is private, so its watchlist cannot be read without linking. Make the profile public on trakt.tv (Settings → Privacy), or link your account instead.`],
+      options,
+    );
+  }
+}
+
+/** No Trakt user has that name (Trakt: 404 on `/users/:id`). */
+export class TraktUserUnknownError extends UserFacingError {
+  override readonly name = 'TraktUserUnknownError';
+  constructor(readonly username: string, options?: { cause?: unknown }) {
+    super('trakt-user-unknown', [`Trakt has no user called `, username, `. Check the spelling of your Trakt username (it is in your profile's address, trakt.tv/users/…).`], options);
+  }
+}

@@ -16,6 +16,11 @@ export interface CommandOption {
   readonly maxLength?: number;
   /** Suggestions while the user types (Discord: autocomplete). */
   readonly autocomplete?: CompletionSource;
+  /**
+   * The value reaches `args` as `name=value` (so options given in any combination stay apart); plain
+   * text platforms type the same form.
+   */
+  readonly keyed?: boolean;
   /** A fixed set of values; the user picks one. */
   readonly choices?: ReadonlyArray<{ name: string; value: string }>;
 }

@@ -69,6 +69,12 @@ export interface TraktPort {
   catalog(): TraktCatalogPort;
   /** Throws NeedsLinkError when the identity has no usable link. */
   forIdentity(identityId: number): Promise<TraktUserPort>;
+  /**
+   * A public profile's whole watchlist (`GET /users/:id/watchlist`, app credentials, no token): for a
+   * member who joins a group pick read-only. Throws TraktProfilePrivateError for a private profile,
+   * TraktUserUnknownError for a name Trakt does not know, TraktUnavailableError when Trakt is down.
+   */
+  publicWatchlist(username: string): Promise<WatchlistEntry[]>;
 }
 
 /** State behind one button: the button itself carries only `v1:<action>:<id>`. */

@@ -120,6 +120,12 @@ export interface CommandInput {
   args: string;
   /** Id of the user's private chat with the bot, when the platform knows it without a call. */
   privateChatId?: string;
+  /**
+   * Whether the user may moderate this chat (Telegram: an administrator or the creator of the group;
+   * Discord: Manage Messages in the channel). Asked only when needed (Telegram needs a call); absent
+   * in private chats.
+   */
+  chatAdmin?: () => Promise<boolean>;
 }
 
 /** A button press: the encoded action the button carried. */
@@ -132,6 +138,8 @@ export interface ActionInput {
   values?: string[];
   /** The message that carries the pressed button, as the platform names it. */
   messageId?: string;
+  /** See CommandInput.chatAdmin. */
+  chatAdmin?: () => Promise<boolean>;
 }
 
 /** What the press is answered with at once (a toast, or an alert the user must dismiss). */
