@@ -8,6 +8,7 @@ import { resolveKeyRing, type KeyRing } from './db/crypto.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './accounts/linking.js';
 import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
+import { createPickStore } from './bot/services/pick-store.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
@@ -122,6 +123,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
     },
     timeoutMs: config.traktTimeoutMs,
   });
+  // The core is built after the link service; a completed link reaches it through this.
+  const linkedHook = { accountLinked: (_identityId: number): Promise<void> => Promise.resolve() };
   const outbox = createOutbox((platform) => logger.warn({ platform }, 'no chat adapter for this platform; message dropped'));
   const redirectUri = oauthCallbackUrl(config);
   const links = createLinkService({
@@ -132,6 +135,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
     logger: logger.child({ component: 'linking' }),
     notify: async (notice) => {
       await outbox.send(notice.target, linkNoticeReply(notice));
+      // A group pick the user pressed Join on counts them now.
+      if (notice.kind === 'linked') await linkedHook.accountLinked(notice.identityId);
     },
   });
   const tokens = createTokenManager({
@@ -181,8 +186,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
     logger: botLogger,
     outbox,
     jobs,
+    picks: createPickStore(database.db),
   });
   traktAnswers.answered = () => core.traktAnswered();
+  linkedHook.accountLinked = (identityId) => core.accountLinked(identityId);
   const posters = createPosterSource({ db: database.db, logger: botLogger, userAgent: `Marquee/${VERSION}` });
 
   // --- chat adapters: each registers its sender in `outbox`, may add HTTP routes (webhooks), and is

@@ -301,5 +301,93 @@ export type LinkAttemptRow = typeof linkAttempts.$inferSelect;
 export type PendingActionRow = typeof pendingActions.$inferSelect;
 export type ActionJournalRow = typeof actionJournal.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
+/**
+ * Group picks (src/bot/core/picks): a chat's vote on what to watch. One live session per chat (the
+ * partial unique index); members joined by consent; the ballot fixed when the vote starts; approvals
+ * as an array on the member's row, so a vote is one atomic single-row update.
+ */
+export const pickSessions = pgTable(
+  'pick_sessions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Public id in buttons and in the tie-break's seed. */
+    token: text('token').notNull(),
+    platform: text('platform', { enum: ['telegram', 'discord'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    /** The session card, once sent (edited as people join and vote). */
+    cardMessageId: text('card_message_id'),
+    hostIdentityId: bigint('host_identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['gathering', 'voting', 'closed', 'cancelled'] }).notNull().default('gathering'),
+    /** Filters, ballot size and voting time as the host gave them (JSON, see picks/options.ts). */
+    options: jsonb('options').notNull(),
+    /** Approvals each member may give (set when the vote starts). */
+    cap: integer('cap'),
+    deadline: timestamp('deadline', { withTimezone: true }),
+    /** How the pool was made: members counted and how old the copies were (JSON). */
+    pool: jsonb('pool'),
+    /** The outcome once closed: winner, tally, seed (JSON, see picks/tally.ts). */
+    result: jsonb('result'),
+    closedBy: text('closed_by'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('pick_sessions_token_uq').on(t.token),
+    uniqueIndex('pick_sessions_live_chat_uq')
+      .on(t.platform, t.chatId)
+      .where(sql`${t.status} in ('gathering', 'voting')`),
+    index('pick_sessions_chat_closed_idx').on(t.platform, t.chatId, t.closedAt),
+  ],
+);
+
+export const pickMembers = pgTable(
+  'pick_members',
+  {
+    sessionId: bigint('session_id', { mode: 'number' })
+      .notNull()
+      .references(() => pickSessions.id, { onDelete: 'cascade' }),
+    identityId: bigint('identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    displayName: text('display_name').notNull(),
+    /** `linked` pools the linked account's copy; `public` a public profile read without linking; `awaiting-link` is not counted until the link completes. */
+    via: text('via', { enum: ['linked', 'public', 'awaiting-link'] }).notNull(),
+    traktUsername: text('trakt_username'),
+    /** Wants the result privately. */
+    notify: boolean('notify').notNull().default(false),
+    /** Ballot positions this member approves. */
+    approvals: integer('approvals').array().notNull().default(sql`'{}'::integer[]`),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+    leftAt: timestamp('left_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.identityId] })],
+);
+
+export const pickBallot = pgTable(
+  'pick_ballot',
+  {
+    sessionId: bigint('session_id', { mode: 'number' })
+      .notNull()
+      .references(() => pickSessions.id, { onDelete: 'cascade' }),
+    /** 0-based order on the ballot; what approvals name. */
+    position: integer('position').notNull(),
+    /** `movie:<trakt>` or `show:<trakt>`. */
+    itemKey: text('item_key').notNull(),
+    /** The title (domain Title) as JSON. */
+    title: jsonb('title').notNull(),
+    wantedBy: integer('wanted_by').notNull(),
+    /** Set for a title a member nominated (before the vote started). */
+    nominatedBy: bigint('nominated_by', { mode: 'number' }).references(() => chatIdentities.id, { onDelete: 'set null' }),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.position] }), uniqueIndex('pick_ballot_item_uq').on(t.sessionId, t.itemKey)],
+);
+
+export type PickSessionRow = typeof pickSessions.$inferSelect;
+export type PickMemberRow = typeof pickMembers.$inferSelect;
+export type PickBallotRow = typeof pickBallot.$inferSelect;
+
 export type WatchlistItemRow = typeof watchlistItems.$inferSelect;
 export type WatchlistSyncRow = typeof watchlistSync.$inferSelect;

@@ -1,10 +1,13 @@
 import { decodeAction, STATIC_IDS, viewIdOf } from './actions.js';
 import { MAX_CHOICES, TitleSuggester, titleChoices, watchlistChoices, type AutocompleteChoice, type AutocompleteInput } from './autocomplete.js';
-import { ACTIONS, COMMANDS } from './commands/index.js';
+import { ACTIONS, CHAT_ACTIONS, COMMANDS } from './commands/index.js';
+import { createCardUpdater } from './card-updates.js';
+import { closeVote, deadlineJobRef, refreshCard, storeOf, PICK_ACTIONS } from './picks/session.js';
+import { defineJobKind } from '../../jobs/types.js';
 import { linkReplies } from './commands/link.js';
 import { CoreContext, raceTimeout, resolveOptions, type CoreDeps } from './context.js';
 import { AccountLockedError, NeedsLinkError, WatchlistFullError } from './errors.js';
-import type { ActionModule, CommandModule, CommandOption } from './handlers.js';
+import type { ActionModule, ChatActionModule, CommandModule, CommandOption } from './handlers.js';
 import type { PendingAction } from './ports.js';
 import { cleanText } from './parse.js';
 import { errorReply, NOTICES } from './replies.js';
@@ -42,8 +45,10 @@ export interface BotCore {
   close(): void;
   /** Trakt answered a request (of anyone's): writes queued while it was down need not wait their backoff out. */
   traktAnswered(): void;
-  /** The core's kinds of background job (the offline queue of writes), for the job runner `main.ts` builds. */
+  /** The core's kinds of background job (the offline queue of writes, group picks' deadlines), for the job runner `main.ts` builds. */
   readonly jobKinds: readonly JobKind<never, unknown>[];
+  /** A user finished linking: group picks they were waiting to join count them now. Never throws. */
+  accountLinked(identityId: number): Promise<void>;
 }
 
 /** Actions that write to Trakt: a failure may come after the write, so their claim is never given back. */
@@ -52,7 +57,11 @@ const WRITE_ACTIONS: ReadonlySet<string> = new Set(['confirm', 'undo']);
 export function createBotCore(coreDeps: CoreDeps): BotCore {
   // Every title Trakt returns goes into a local index, which suggestions are made from.
   const titles = new TitleIndex();
-  const deps: CoreDeps = { ...coreDeps, trakt: indexingTraktPort(coreDeps.trakt, titles) };
+  const deps: CoreDeps = {
+    ...coreDeps,
+    trakt: indexingTraktPort(coreDeps.trakt, titles),
+    cardUpdates: coreDeps.cardUpdates ?? createCardUpdater({ logger: coreDeps.logger }),
+  };
   const suggester = new TitleSuggester(() => deps.trakt.catalog(), titles, deps.logger);
   const writer =
     coreDeps.writer ??
@@ -67,6 +76,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   const copy = new WatchlistCopy(writer.copy);
   const commands = new Map<string, CommandModule>(COMMANDS.map((c) => [c.name, c]));
   const actions = new Map<string, ActionModule>(ACTIONS.map((a) => [a.action, a]));
+  const chatActions = new Map<string, ChatActionModule>(CHAT_ACTIONS.map((a) => [a.action, a]));
   const now = () => deps.clock?.now() ?? new Date();
   /** Per user, the first step of their latest press (see pressButton). */
   const pressOrder = new Map<string, Promise<void>>();
@@ -112,10 +122,24 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       if (decoded === undefined || (Object.values(STATIC_IDS) as string[]).includes(decoded.id)) continue;
       viewIds.add(viewIdOf(decoded.id));
     }
+    await bindPickCard(actionsOfReply, ref);
     for (const viewId of viewIds) {
       await deps.pending
         .bindMessage(viewId, { chatId: ref.chatId, messageId: ref.messageId })
         .catch((error: unknown) => deps.logger.warn({ err: error, platform: ref.platform }, 'buttons not bound to their message'));
+    }
+  }
+
+  /** A group pick's session card (it carries Join) is edited where it was shown last. */
+  async function bindPickCard(actionData: string[], ref: MessageRef): Promise<void> {
+    if (deps.picks === undefined) return;
+    const join = actionData.map(decodeAction).find((d) => d?.action === PICK_ACTIONS.join);
+    if (join === undefined) return;
+    try {
+      const session = await deps.picks.byToken(join.id);
+      if (session !== undefined && session.platform === ref.platform && session.chatId === ref.chatId) await deps.picks.setCard(session.id, ref.messageId);
+    } catch (error) {
+      deps.logger.warn({ err: error, platform: ref.platform }, 'group pick card not bound to its message');
     }
   }
 
@@ -127,6 +151,16 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       if (decoded.action === 'link' && decoded.id === STATIC_IDS.linkNew) {
         const ctx = await contextFor(input);
         return { ack: {}, work: guardOutcome(async () => ({ send: await linkReplies(ctx) }), context) };
+      }
+      const chatAction = chatActions.get(decoded.action);
+      if (chatAction !== undefined) {
+        const ctx = await contextFor(input);
+        const step = await chatAction.press(ctx, decoded.id, {
+          ...(input.messageId === undefined ? {} : { messageId: input.messageId }),
+          ...(input.values === undefined ? {} : { values: input.values }),
+          ...(input.chatAdmin === undefined ? {} : { chatAdmin: input.chatAdmin }),
+        });
+        return step.work === undefined ? step : { ...step, work: guardOutcome(step.work, { ...context, identityId: ctx.identityId }) };
       }
       const handler = actions.get(decoded.action);
       if (handler === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
@@ -197,8 +231,26 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
 
   const writeJobs = createWriteJobKind({ deps, copy, writer, bindMessage });
 
+  // A group pick's vote closes at its deadline even across restarts: the deadline is a durable job.
+  const deadlineJobs = defineJobKind({
+    ...deadlineJobRef,
+    leaseMs: 60_000,
+    async run(job) {
+      await closeVote(deps, job.sessionId, 'deadline');
+    },
+  });
+
   return {
-    jobKinds: [writeJobs.kind as JobKind<never, unknown>],
+    jobKinds: [writeJobs.kind as JobKind<never, unknown>, deadlineJobs as JobKind<never, unknown>],
+
+    async accountLinked(identityId) {
+      if (deps.picks === undefined) return;
+      try {
+        for (const session of await storeOf(deps).promoteAwaiting(identityId)) refreshCard(deps, session.id);
+      } catch (error) {
+        deps.logger.warn({ err: error, identityId }, 'group picks: a member who linked could not be counted yet');
+      }
+    },
 
     traktAnswered: () => writeJobs.traktAnswered(),
 

@@ -14,6 +14,8 @@ import type {
   WatchlistStore,
 } from './ports.js';
 import type { Outbox } from './notices.js';
+import type { CardUpdater } from './card-updates.js';
+import type { PickStore } from './picks/ports.js';
 import { errorReply } from './replies.js';
 import type { ChatRef, ChatUserRef, Reply } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
@@ -52,6 +54,10 @@ export interface CoreDeps {
    * through the offline queue (queued-writes.ts); without them (unit tests) it is written directly.
    */
   jobs?: JobsPort;
+  /** Group picks' sessions, members, ballots and votes (src/bot/core/picks). Without it `/pick` says it is not available. */
+  picks?: PickStore;
+  /** Coalesced edits of shared cards; the core makes one when none is given. */
+  cardUpdates?: CardUpdater;
   clock?: Clock;
   options?: CoreOptions;
 }
@@ -93,6 +99,11 @@ export class CoreContext {
 
   now(): Date {
     return this.deps.clock?.now() ?? new Date();
+  }
+
+  /** The same user and services, answering in another chat (a group press answered in the private chat). */
+  inChat(chat: ChatRef): CoreContext {
+    return new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId);
   }
 
   /** A view whose buttons act for this user in this chat. */

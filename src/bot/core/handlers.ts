@@ -1,6 +1,6 @@
 import type { CompletionSource } from './autocomplete.js';
 import type { CoreContext } from './context.js';
-import type { ActionOutcome, MessageRef, Reply } from './types.js';
+import type { ActionOutcome, ActionStep, MessageRef, Reply } from './types.js';
 
 /**
  * One option of a command, for platforms with structured commands (Discord's slash commands). The
@@ -77,4 +77,25 @@ export function defineAction<P>(module: {
   run(ctx: CoreContext, payload: P, input?: ActionRunInput): Promise<ActionOutcome>;
 }): ActionModule {
   return module as ActionModule;
+}
+
+/**
+ * A button anyone in the chat may press (a group pick's Join, a vote): no stored owner, so the module
+ * decides from its own state who may do what. Its id is the module's own (a session token).
+ */
+export interface ChatActionModule {
+  readonly action: string;
+  press(ctx: CoreContext, id: string, input: ChatActionInput): Promise<ActionStep>;
+}
+
+export interface ChatActionInput {
+  /** The message that carries the pressed button. */
+  messageId?: string;
+  /** For a multi-choice: the values the user chose. */
+  values?: string[];
+  chatAdmin?: () => Promise<boolean>;
+}
+
+export function defineChatAction(module: ChatActionModule): ChatActionModule {
+  return module;
 }

@@ -26,6 +26,8 @@ export interface AccountPort {
   linkedAccount(identityId: number): Promise<LinkedAccount | null>;
   startLink(input: { identityId: number; platform: Platform; notifyChatId: string }): Promise<LinkStartInfo>;
   unlink(identityId: number): Promise<{ wasLinked: boolean }>;
+  /** The chat user behind an identity (to reach them privately from background work). */
+  chatUserOf?(identityId: number): Promise<{ platform: Platform; userId: string } | undefined>;
   /** Stores what Trakt said about the account (VIP, limit) after reading its settings. */
   rememberSettings(identityId: number, settings: LinkedAccount): Promise<void>;
 }

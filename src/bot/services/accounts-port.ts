@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { LinkService } from '../../accounts/linking.js';
 import type { Db } from '../../db/client.js';
-import { upsertChatIdentity } from '../../db/queries/identities.js';
+import { findIdentityById, upsertChatIdentity } from '../../db/queries/identities.js';
 import { updateTraktLinkSettings } from '../../db/queries/trakt-link-settings.js';
 import { findTraktLinkShared } from '../../db/queries/trakt-links.js';
 import { NeedsLinkError } from '../core/errors.js';
@@ -40,6 +40,10 @@ export function createAccountPort(deps: { db: Db; links: LinkService; onLinkChan
       const result = await deps.links.unlink(identityId);
       deps.onLinkChanged?.(identityId);
       return result;
+    },
+    async chatUserOf(identityId) {
+      const row = await findIdentityById(deps.db, identityId);
+      return row && { platform: row.platform, userId: row.platformUserId };
     },
     rememberSettings: (identityId, settings) => updateTraktLinkSettings(deps.db, identityId, settings),
   };

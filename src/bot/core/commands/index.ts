@@ -4,7 +4,8 @@
  */
 import { pickAction } from '../batch-add.js';
 import { queueCommand, unqueueAction } from '../queued-writes.js';
-import type { ActionModule, CommandModule } from '../handlers.js';
+import type { ActionModule, ChatActionModule, CommandModule } from '../handlers.js';
+import { PICK_CHAT_ACTIONS, PICK_COMMANDS, nomineeAction } from '../picks/commands.js';
 import { addAction, addCommand, cancelAction, confirmAction, episodeAction, episodesAction, notThisAction, seasonAction, seasonsAction } from './add.js';
 import { linkCommand } from './link.js';
 import { removeCommand, removePickAction } from './remove.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CommandModule[] = [
   watchlistCommand,
   undoCommand,
   queueCommand,
+  ...PICK_COMMANDS,
   statusCommand,
   linkCommand,
   unlinkCommand,
@@ -45,4 +47,8 @@ export const ACTIONS: readonly ActionModule[] = [
   watchlistPageAction,
   pickAction,
   unqueueAction,
+  nomineeAction,
 ];
+
+/** Buttons anyone in the chat may press (a group pick's card): their modules decide who may do what. */
+export const CHAT_ACTIONS: readonly ChatActionModule[] = PICK_CHAT_ACTIONS;

@@ -3,6 +3,7 @@ import { defineCommand } from '../handlers.js';
 import { formatMinutes, linkButton } from '../replies.js';
 import { rich, type Reply, type Rich } from '../types.js';
 import { linkReplies } from './link.js';
+import { pickHelpReplies } from '../picks/commands.js';
 
 function intro(ctx: CoreContext): Rich[] {
   return [
@@ -30,6 +31,12 @@ function intro(ctx: CoreContext): Rich[] {
     '/status — your link and how full your watchlist is',
     rich.line,
     '/link, /unlink — connect or disconnect your Trakt account',
+    rich.line,
+    rich.line,
+    rich.bold('In a group: '),
+    '/pick — vote together on what to watch from the members’ watchlists (',
+    rich.code('/help pick'),
+    ' explains how)',
   ];
 }
 
@@ -57,5 +64,5 @@ export const helpCommand = defineCommand({
   name: 'help',
   description: 'What Marquee does and how to begin',
   listed: true,
-  run: (ctx) => welcome(ctx),
+  run: (ctx, args) => (/^\/?picks?$/i.test(args.trim()) ? pickHelpReplies() : welcome(ctx)),
 });
