@@ -179,18 +179,18 @@ async function joinLinkedOrPrompt(ctx: CoreContext, session: PickSession): Promi
   const ok = await store.join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'awaiting-link' });
   if (!ok) throw new PickError('This pick is over.');
   refreshCard(ctx.deps, session.id);
-  const links = await linkReplies(ctx);
-  const readOnly: Reply = {
-    private: true,
-    text: [
-      'To join the group pick, link your Trakt account (you are counted as soon as it is linked).',
-      rich.line,
-      'Rather not link? Send ',
-      rich.code('/join your-trakt-username'),
-      ' in the group to join with your public profile instead.',
-    ],
-  };
-  return { ack: undefined, replies: [readOnly, ...links] };
+  // One private message: what joining needs, and the link itself (or the read-only way).
+  const [link, ...rest] = await linkReplies(ctx);
+  const intro: Rich = [
+    rich.bold('To join the group pick, link your Trakt account'),
+    ' (you are counted as soon as it is linked). Rather not link? Send ',
+    rich.code('/join your-trakt-username'),
+    ' in the group to join with your public profile instead.',
+    rich.line,
+    rich.line,
+  ];
+  const replies = link === undefined ? [] : [{ ...link, private: true, text: [intro, link.text] }, ...rest];
+  return { ack: undefined, replies };
 }
 
 /** Checks a press belongs to this chat's session; the session, or a step that says why not. */

@@ -115,9 +115,12 @@ export function pickKey(title: Pick<Title, 'type' | 'ids'>): string {
   return `${title.type}:${title.ids.trakt}`;
 }
 
-/** The text the draw's seed is made from: the session id, then each ballot title's key and votes in ballot order. */
-export function seedText(token: string, ballot: readonly Pick<BallotItem, 'position' | 'itemKey'>[], votes: ReadonlyMap<number, number>): string {
-  const lines = [...ballot].sort((a, b) => a.position - b.position).map((item) => `${item.itemKey} ${votes.get(item.position) ?? 0}`);
+/**
+ * The text the draw's seed is made from, all of it on the cards: the session id, then one line per
+ * ballot title in ballot order, its number on the ballot (from 1) and its votes.
+ */
+export function seedText(token: string, ballot: readonly Pick<BallotItem, 'position'>[], votes: ReadonlyMap<number, number>): string {
+  const lines = [...ballot].sort((a, b) => a.position - b.position).map((item) => `${item.position + 1} ${votes.get(item.position) ?? 0}`);
   return [token, ...lines].join('\n');
 }
 

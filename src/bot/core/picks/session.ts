@@ -201,6 +201,16 @@ export async function sessionCard(deps: CoreDeps, session: PickSession): Promise
   if (result === null) lines.push('Counting the votes…');
   else if (result.kind === 'no-votes') lines.push('Nobody voted, so nothing was picked.');
   else lines.push('Tonight: ', ...titleLine(result.title), ` — ${result.votes} vote${result.votes === 1 ? '' : 's'}, wanted by ${result.wantedBy} of ${result.members}.`);
+  const ballot = await store.ballot(session.id);
+  const votes = tallyOf(members);
+  if (ballot.length > 0) {
+    lines.push(rich.line, rich.line, rich.bold('Final tally'));
+    for (const item of ballot) {
+      const n = votes.get(item.position) ?? 0;
+      lines.push(rich.line, `${item.position + 1}. ${item.title.title} — ${n} vote${n === 1 ? '' : 's'}, wanted by ${item.wantedBy}`);
+    }
+  }
+  lines.push(rich.line, rich.line, rich.italic(['Session ', token]));
   return { text: lines };
 }
 
@@ -257,7 +267,7 @@ export const TIE_BREAK_RULE: Rich = [
   rich.line,
   '2. Tied: the one wanted by more members (on more of their watchlists) wins.',
   rich.line,
-  '3. Still tied: a draw anyone can check. Write the session id, then one line per ballot title in ballot order, “<type>:<Trakt id> <votes>” (e.g. “movie:12345 3”), joined by newlines. The seed is the first 16 hex digits of the SHA-256 of that text; the winner is the tied title at (seed as a number) mod (number tied), counting from 0 in ballot order. The result card shows the seed and the session id.',
+  '3. Still tied: a draw anyone can check. Write the session id, then one line per ballot title in ballot order, its number and its votes (“1 3”, “2 0” …), joined by newlines (no newline at the end). The seed is the first 16 hex digits of the SHA-256 of that text; of the tied titles, in ballot order and counting from 0, the winner is number (seed as a hexadecimal number) mod (how many are tied). The result card shows the seed and the session id; the closed vote card shows every title’s votes.',
 ];
 
 export function editTarget(session: PickSession): MessageRef | undefined {
