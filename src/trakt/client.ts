@@ -153,6 +153,13 @@ export interface TraktClient {
   /** Unauthenticated search; shares the application-wide GET limit. Prefer `forUser(...).search` when a user is known. */
   search(input: SearchInput): Promise<Page<SearchHit>>;
   lookupId(input: LookupInput): Promise<SearchHit[]>;
+  /**
+   * Another user's whole watchlist through `GET /users/:id/watchlist` (REFERENCE §8), app credentials only
+   * (no token; the application-wide GET limit), every page read like `TraktUserClient.watchlistAll`.
+   * A private profile answers 401 with `X-Private-User: true`: `TraktUnauthorizedError` with
+   * `privateUser` set (REFERENCE §13). An unknown user: `TraktNotFoundError`.
+   */
+  publicWatchlistAll(username: string): Promise<WatchlistAll>;
   showSeasons(showId: string | number, options?: { withEpisodes?: boolean }): Promise<Season[]>;
   seasonEpisodes(showId: string | number, season: number): Promise<Episode[]>;
   readonly oauth: TraktOAuth;
@@ -261,6 +268,15 @@ export function watchlistPath(input: Pick<WatchlistPageInput, 'type' | 'sortBy' 
   return `/sync/watchlist/${seg(input.type)}/${seg(sortBy)}/${seg(sortHow)}`;
 }
 
+/**
+ * `/users/:id/watchlist` for a username or slug (REFERENCE §8). The name is one encoded path segment; a
+ * name of dots only would be a dot segment that URL parsing resolves away, so it is refused here.
+ */
+export function userWatchlistPath(username: string): string {
+  if (/^\.*$/.test(username)) throw new Error('a Trakt username must not be empty or only dots');
+  return `/users/${seg(username)}/watchlist`;
+}
+
 function refKey(ref: WatchlistRef): string {
   return 'ids' in ref
     ? JSON.stringify([ref.type, wireIds(ref.ids)])
@@ -343,31 +359,59 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
     return mapHits(result.data);
   }
 
-  function forUser(auth: AccessTokenProvider): TraktUserClient {
-    async function watchlistPage(input: WatchlistPageInput): Promise<WatchlistPage> {
-      if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > WATCHLIST_PAGE_LIMIT) {
-        // Trakt clamps larger limits without saying so (REFERENCE §5): a caller would miss items.
-        throw new Error(`watchlist page limit must be 1–${WATCHLIST_PAGE_LIMIT}`);
-      }
-      const result = await requester.send({
-        method: 'GET',
-        path: watchlistPath(input),
-        query: { page: input.page, limit: input.limit, extended: EXTENDED_MEDIA },
-        schema: watchlistItemsSchema,
-        auth,
-      });
-      const items: WatchlistEntry[] = [];
-      for (const wire of result.data) {
-        const entry = mapToWatchlistEntry(wire);
-        if (entry) items.push(entry);
-      }
-      return {
-        items,
-        pagination: result.pagination,
-        skipped: result.data.length - items.length,
-        ...(result.appliedSort ? { appliedSort: result.appliedSort } : {}),
-      };
+  /** One page of a watchlist route (`/sync/watchlist…` with a token, `/users/:id/watchlist` without), mapped. */
+  async function readWatchlistPage(
+    path: string,
+    page: { page: number; limit: number },
+    auth: AccessTokenProvider | undefined,
+  ): Promise<WatchlistPage> {
+    if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > WATCHLIST_PAGE_LIMIT) {
+      // Trakt clamps larger limits without saying so (REFERENCE §5): a caller would miss items.
+      throw new Error(`watchlist page limit must be 1–${WATCHLIST_PAGE_LIMIT}`);
     }
+    const result = await requester.send({
+      method: 'GET',
+      path,
+      query: { page: page.page, limit: page.limit, extended: EXTENDED_MEDIA },
+      schema: watchlistItemsSchema,
+      ...(auth ? { auth } : {}),
+    });
+    const items: WatchlistEntry[] = [];
+    for (const wire of result.data) {
+      const entry = mapToWatchlistEntry(wire);
+      if (entry) items.push(entry);
+    }
+    return {
+      items,
+      pagination: result.pagination,
+      skipped: result.data.length - items.length,
+      ...(result.appliedSort ? { appliedSort: result.appliedSort } : {}),
+    };
+  }
+
+  /** Every page of a watchlist: page 1 at limit=250, then the page count that answer gives, at that same limit. */
+  async function readAllWatchlistPages(readPage: (page: number) => Promise<WatchlistPage>): Promise<WatchlistAll> {
+    const first = await readPage(1);
+    // Page count from the first answer at the same limit we keep using (the trakt/trakt-api#924 bug
+    // was mixing a count computed at one limit with another limit, REFERENCE §5).
+    const pageCount = first.pagination?.pageCount ?? 1;
+    const itemCount = first.pagination?.itemCount ?? first.items.length;
+    const rest = await Promise.all(Array.from({ length: Math.max(0, pageCount - 1) }, (_, i) => readPage(i + 2)));
+    const pages = [first, ...rest];
+    const consistent = pages.every((p) => p.pagination === undefined || p.pagination.itemCount === itemCount);
+    return {
+      entries: pages.flatMap((p) => p.items),
+      itemCount,
+      pageCount,
+      consistent,
+      skipped: pages.reduce((n, p) => n + p.skipped, 0),
+    };
+  }
+
+  function forUser(auth: AccessTokenProvider): TraktUserClient {
+    // async: a sort the route cannot take rejects the promise rather than throwing at the call.
+    const watchlistPage = async (input: WatchlistPageInput): Promise<WatchlistPage> =>
+      readWatchlistPage(watchlistPath(input), input, auth);
 
     async function write(kind: 'add' | 'remove', refs: WatchlistRef[]): Promise<WatchlistWriteResult> {
       const unique = [...new Map(refs.map((r) => [refKey(r), r])).values()];
@@ -434,23 +478,9 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
           ...(sortBy ? { sortBy } : {}),
           ...(sortHow ? { sortHow } : {}),
         };
-        const first = await watchlistPage(base);
-        // Page count from the first answer at the same limit we keep using (the trakt/trakt-api#924 bug
-        // was mixing a count computed at one limit with another limit, REFERENCE §5).
-        const pageCount = first.pagination?.pageCount ?? 1;
-        const itemCount = first.pagination?.itemCount ?? first.items.length;
-        const rest = await Promise.all(
-          Array.from({ length: Math.max(0, pageCount - 1) }, (_, i) => watchlistPage({ ...base, page: i + 2 })),
-        );
-        const pages = [first, ...rest];
-        const consistent = pages.every((p) => p.pagination === undefined || p.pagination.itemCount === itemCount);
-        return {
-          entries: pages.flatMap((p) => p.items),
-          itemCount,
-          pageCount,
-          consistent,
-          skipped: pages.reduce((n, p) => n + p.skipped, 0),
-        };
+        // Checked before any request: a sort the plain route cannot take throws here, as before.
+        const path = watchlistPath(base);
+        return readAllWatchlistPages((page) => readWatchlistPage(path, { page, limit: WATCHLIST_PAGE_LIMIT }, auth));
       },
 
       addToWatchlist: (refs) => write('add', refs),
@@ -481,6 +511,12 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
   return {
     search: (input) => search(input),
     lookupId: (input) => lookupId(input),
+
+    async publicWatchlistAll(username) {
+      const path = userWatchlistPath(username);
+      // No `auth`: app credentials only, so the read counts against the application-wide GET limit.
+      return readAllWatchlistPages((page) => readWatchlistPage(path, { page, limit: WATCHLIST_PAGE_LIMIT }, undefined));
+    },
 
     async showSeasons(showId, opts = {}) {
       const { data } = await requester.send({

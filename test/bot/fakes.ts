@@ -13,9 +13,11 @@ import type {
   TraktPort,
   TraktUserPort,
   WatchlistCopyState,
+  WatchlistEntry,
   WatchlistStore,
   WatchlistWriteResult,
 } from '../../src/bot/core/ports.js';
+import { TraktProfilePrivateError, TraktUserUnknownError } from '../../src/bot/core/errors.js';
 import { targetKey } from '../../src/bot/core/targets.js';
 import type { ActionInput, CommandInput } from '../../src/bot/core/types.js';
 
@@ -114,6 +116,19 @@ export class FakeTrakt implements TraktUserPort {
       })),
     );
   settings = () => this.call('settings', (): LinkedAccount => ({ username: 'alice', vip: false, watchlistLimit: this.limit }));
+
+  /**
+   * Public Trakt profiles for `TraktPort.publicWatchlist`, by username: their watchlists, or `'private'`.
+   * A name not in the map is a user Trakt does not know.
+   */
+  publicLists = new Map<string, WatchlistEntry[] | 'private'>();
+  publicWatchlist = (username: string) =>
+    this.call('publicWatchlist', (): WatchlistEntry[] => {
+      const list = this.publicLists.get(username);
+      if (list === undefined) throw new TraktUserUnknownError(username);
+      if (list === 'private') throw new TraktProfilePrivateError(username);
+      return [...list];
+    });
 }
 
 export class FakeWatchlists implements WatchlistStore {
@@ -277,6 +292,7 @@ export function fakeWorld(options: { traktPatienceMs?: number } = {}): FakeWorld
       if (!linked.has(id)) throw new (await import('../../src/bot/core/errors.js')).NeedsLinkError(false);
       return trakt;
     },
+    publicWatchlist: (username) => trakt.publicWatchlist(username),
   };
   const deps: CoreDeps = {
     accounts,

@@ -51,7 +51,7 @@ describe('the title index observes the Trakt port', () => {
   it('GIVEN searches, lookups and a watchlist read through the decorated port THEN their titles are in the index', async () => {
     const user = new PrivateStatePort();
     const index = new TitleIndex();
-    const port = indexingTraktPort({ catalog: (): TraktCatalogPort => user, forIdentity: async () => user } satisfies TraktPort, index);
+    const port = indexingTraktPort({ catalog: (): TraktCatalogPort => user, forIdentity: async () => user, publicWatchlist: async () => [] } satisfies TraktPort, index);
 
     await port.catalog().search({ query: 'dune', types: ['movie'], page: 1, limit: 10 });
     expect(index.match('dune', 5)).toEqual([dune]);
@@ -68,7 +68,7 @@ describe('the title index observes the Trakt port', () => {
   it('GIVEN methods that return no titles THEN they pass through with the port as `this`', async () => {
     const user = new PrivateStatePort();
     const index = new TitleIndex();
-    const me = await indexingTraktPort({ catalog: () => user, forIdentity: async () => user }, index).forIdentity(7);
+    const me = await indexingTraktPort({ catalog: () => user, forIdentity: async () => user, publicWatchlist: async () => [] }, index).forIdentity(7);
 
     await me.add([{ kind: 'movie', title: dune }]);
     await me.remove([{ kind: 'movie', title: dune }]);

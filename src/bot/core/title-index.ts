@@ -97,11 +97,16 @@ function observingTitles<P extends TraktCatalogPort>(port: P, index: TitleIndex)
   });
 }
 
-/** The Trakt port with every title it returns (searches, lookups, watchlists) added to `index`. */
+/** The Trakt port with every title it returns (searches, lookups, watchlists, public watchlists) added to `index`. */
 export function indexingTraktPort(port: TraktPort, index: TitleIndex): TraktPort {
   let catalog: TraktCatalogPort | undefined;
   return {
     catalog: () => (catalog ??= observingTitles(port.catalog(), index)),
     forIdentity: async (identityId) => observingTitles(await port.forIdentity(identityId), index),
+    publicWatchlist: async (username) => {
+      const entries = await port.publicWatchlist(username);
+      index.add(entries.map((e) => e.title));
+      return entries;
+    },
   };
 }

@@ -1,8 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import type { TokenManager } from '../../accounts/token-manager.js';
 import type { TraktClient, TraktUserClient } from '../../trakt/client.js';
-import { TraktNotFoundError } from '../../trakt/errors.js';
-import type { AccessTokenProvider, SearchHit, Season, Title, WatchlistRef } from '../../trakt/types.js';
+import { TraktNotFoundError, TraktUnauthorizedError } from '../../trakt/errors.js';
+import type { AccessTokenProvider, SearchHit, Season, Title, WatchlistEntry, WatchlistRef } from '../../trakt/types.js';
+import { TraktProfilePrivateError, TraktUserUnknownError } from '../core/errors.js';
 import type { LinkedAccount, SearchPage, SearchRequest, Target, TraktCatalogPort, TraktPort, TraktUserPort } from '../core/ports.js';
 import { translated } from './trakt-errors.js';
 
@@ -28,6 +29,15 @@ export function toWatchlistRef(target: Target): WatchlistRef {
     case 'episode':
       return { type: 'episode', showIds: { trakt: target.show.ids.trakt }, season: target.season, episode: target.episode };
   }
+}
+
+/**
+ * What can be a Trakt username or slug: letters, digits, `-`, `_` and `.`, 1–100 characters. Names of dots
+ * only (a dot path segment) and `me` (Trakt's alias for the token's own user, meaningless without a token)
+ * are refused too.
+ */
+export function isTraktUsername(username: string): boolean {
+  return /^[A-Za-z0-9._-]{1,100}$/.test(username) && !/^\.+$/.test(username) && username.toLowerCase() !== 'me';
 }
 
 function titlesOf(hits: SearchHit[]): Title[] {
@@ -157,9 +167,26 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
     };
   }
 
+  async function publicWatchlist(username: string): Promise<WatchlistEntry[]> {
+    // A name Trakt cannot have is answered without a request (and cannot reach the URL path).
+    if (!isTraktUsername(username)) throw new TraktUserUnknownError(username);
+    return translated(async () => {
+      try {
+        return (await deps.trakt.publicWatchlistAll(username)).entries;
+      } catch (error) {
+        // Sent without a token, so any 401 means the profile is not public: Trakt marks it with
+        // `X-Private-User: true` (REFERENCE §13); one without the header cannot mean "link again" here.
+        if (error instanceof TraktUnauthorizedError) throw new TraktProfilePrivateError(username, { cause: error });
+        if (error instanceof TraktNotFoundError) throw new TraktUserUnknownError(username, { cause: error });
+        throw error;
+      }
+    });
+  }
+
   return {
     catalog: () => appCatalog,
     forIdentity: (identityId) => translated(async () => userPort(deps.trakt.forUser(await providerFor(identityId)))),
+    publicWatchlist,
     forget: (identityId) => {
       providers.delete(identityId);
     },

@@ -182,6 +182,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: EmulatorContext): v
   const userWatchlist = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const user = profileUser(ctx, request);
     if (user === 'unauthorized') return jsonError(reply, 401, 'invalid_token', 'OAuth must be provided');
+    if (user === 'private') return privateUser(reply);
     return user ? watchlistResponse(ctx, user, request, reply) : notFound(reply);
   };
   ctx.route(app, 'GET', '/users/:id/watchlist', OPTIONAL, userWatchlist);
@@ -247,6 +248,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: EmulatorContext): v
   ctx.route(app, 'GET', '/users/:id', OPTIONAL, async (request, reply) => {
     const user = profileUser(ctx, request);
     if (user === 'unauthorized') return jsonError(reply, 401, 'invalid_token', 'OAuth must be provided');
+    if (user === 'private') return privateUser(reply);
     if (!user) return notFound(reply);
     const profile = userJson(user);
     if (query(request).extended?.includes('full')) {
@@ -386,12 +388,22 @@ function regularEpisodes(ctx: EmulatorContext, show: ShowRecord): EpisodeRecord[
   return show.seasons.filter((s) => s.number !== 0).flatMap((s) => ctx.catalog.episodes(s));
 }
 
-/** `/users/:id/...`: `me` is the token's user; other users are looked up by slug (all profiles are public) */
-function profileUser(ctx: EmulatorContext, request: FastifyRequest): UserState | undefined | 'unauthorized' {
+/**
+ * `/users/:id/...`: `me` is the token's user; other users are looked up by slug. A private profile is
+ * readable by its own user only; anyone else (no token, or another user's token) gets `'private'`.
+ */
+function profileUser(ctx: EmulatorContext, request: FastifyRequest): UserState | undefined | 'unauthorized' | 'private' {
   const id = params(request).id ?? '';
   const self = ctx.stateOf(request).user;
   if (id === 'me') return self ?? 'unauthorized';
-  return ctx.users.find(id);
+  const user = ctx.users.find(id);
+  if (user?.private && user !== self) return 'private';
+  return user;
+}
+
+/** REFERENCE §13: reading a private user's data answers 401 with `X-Private-User: true` */
+function privateUser(reply: FastifyReply): FastifyReply {
+  return jsonError(reply.header('X-Private-User', 'true'), 401, 'private_user', 'This user is private');
 }
 
 async function watchlistResponse(ctx: EmulatorContext, user: UserState, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -465,7 +477,7 @@ function watchedProgress(ctx: EmulatorContext, user: UserState, show: ShowRecord
 function userJson(user: UserState): Record<string, unknown> {
   return {
     username: user.username,
-    private: false,
+    private: user.private,
     deleted: false,
     name: user.name,
     vip: user.vip,

@@ -13,7 +13,12 @@ import { UnknownUserError } from './user-store.js';
 const CONTROL: RouteMeta = { kind: 'control', auth: 'optional' };
 
 const username = z.string().min(1);
-const userPatch = z.object({ vip: z.boolean().optional(), watchlistLimit: z.number().int().nonnegative().optional(), locked: z.boolean().optional() });
+const userPatch = z.object({
+  vip: z.boolean().optional(),
+  watchlistLimit: z.number().int().nonnegative().optional(),
+  locked: z.boolean().optional(),
+  private: z.boolean().optional(),
+});
 const catalogRef = z.union([
   z.object({ type: z.enum(['movie', 'show']), trakt: z.number().int() }),
   z.object({ type: z.literal('season'), show: z.number().int(), season: z.number().int() }),

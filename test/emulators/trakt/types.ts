@@ -62,6 +62,8 @@ export interface UserPatch {
   vip?: boolean;
   watchlistLimit?: number;
   locked?: boolean;
+  /** extension: a private profile: `/users/:id/...` of this user answers 401 `X-Private-User: true` to anyone but the user */
+  private?: boolean;
 }
 
 export interface TraktEmulator {
@@ -70,7 +72,7 @@ export interface TraktEmulator {
   clientId: string;
   clientSecret: string;
 
-  addUser(input: { username: string; vip?: boolean; watchlistLimit?: number; locked?: boolean }): EmulatedUser;
+  addUser(input: { username: string; vip?: boolean; watchlistLimit?: number; locked?: boolean; private?: boolean }): EmulatedUser;
   setUser(username: string, patch: UserPatch): void;
   issueTokens(username: string, opts?: { expiresIn?: number }): TokenSet;
   revokeAllTokens(username: string): void;
@@ -137,6 +139,8 @@ export interface EmulatedUser {
   traktId: number;
   vip: boolean;
   watchlistLimit: number;
+  /** extension */
+  private: boolean;
 }
 
 export interface TokenSet {

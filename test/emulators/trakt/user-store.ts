@@ -34,6 +34,8 @@ export interface UserState {
   vip: boolean;
   limitOverride: number | undefined;
   locked: boolean;
+  /** A private profile (REFERENCE §11 `user.private`): only the user reads its `/users/:id/...` data. */
+  private: boolean;
   joinedAt: number;
   watchlist: WatchlistItem[];
   byKey: Map<string, WatchlistItem>;
@@ -84,7 +86,7 @@ export class UserStore {
     private readonly limits: { free: number; vip: number },
   ) {}
 
-  add(input: { username: string; vip?: boolean; watchlistLimit?: number; locked?: boolean }): UserState {
+  add(input: { username: string; vip?: boolean; watchlistLimit?: number; locked?: boolean; private?: boolean }): UserState {
     const slug = slugify(input.username);
     if (!slug) throw new Error(`invalid username: ${JSON.stringify(input.username)}`);
     if (this.users.has(slug)) throw new Error(`user already exists: ${input.username}`);
@@ -99,6 +101,7 @@ export class UserStore {
       vip: input.vip ?? false,
       limitOverride: input.watchlistLimit,
       locked: input.locked ?? false,
+      private: input.private ?? false,
       joinedAt,
       watchlist: [],
       byKey: new Map(),
@@ -136,6 +139,7 @@ export class UserStore {
     if (patch.vip !== undefined) user.vip = patch.vip;
     if (patch.watchlistLimit !== undefined) user.limitOverride = patch.watchlistLimit;
     if (patch.locked !== undefined) user.locked = patch.locked;
+    if (patch.private !== undefined) user.private = patch.private;
     this.touch(user, ['account.settings_at']);
     return user;
   }
@@ -153,6 +157,7 @@ export class UserStore {
       traktId: user.traktId,
       vip: user.vip,
       watchlistLimit: this.limitOf(user),
+      private: user.private,
     };
   }
 

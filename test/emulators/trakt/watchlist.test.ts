@@ -223,6 +223,53 @@ describe('Trakt emulator: watchlists', () => {
     expect(res.json.added.episodes).toBe(1);
     expect(trakt.watchlist(name).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
   });
+
+  it('GIVEN a private profile THEN /users/:id data answers 401 X-Private-User to all but its user; unknown users 404 (REFERENCE §13)', async () => {
+    const owner = newUser();
+    const other = newUser();
+    trakt.seedWatchlist(owner.name, movieRefs(3));
+    const privateAnswer = async (path: string, token?: string): Promise<void> => {
+      const res = await call<{ error: string }>(trakt, path, token === undefined ? {} : { token });
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('x-private-user'), path).toBe('true');
+    };
+
+    expect((await call<Item[]>(trakt, `/users/${owner.name}/watchlist`)).json).toHaveLength(3);
+    trakt.setUser(owner.name, { private: true });
+    for (const path of [`/users/${owner.name}/watchlist`, `/users/${owner.name}/watchlist/movies/rank/asc`, `/users/${owner.name}`]) {
+      await privateAnswer(path);
+      await privateAnswer(path, other.token);
+      await privateAnswer(path, 'not-a-token');
+    }
+    const own = await call<Item[]>(trakt, `/users/${owner.name}/watchlist`, { token: owner.token });
+    expect(own.status).toBe(200);
+    expect(own.json).toHaveLength(3);
+    expect((await call<Item[]>(trakt, '/users/me/watchlist', { token: owner.token })).json).toHaveLength(3);
+    expect((await call<{ private: boolean }>(trakt, `/users/${owner.name}`, { token: owner.token })).json.private).toBe(true);
+
+    trakt.setUser(owner.name, { private: false });
+    expect((await call(trakt, `/users/${owner.name}/watchlist`)).status).toBe(200);
+
+    const unknown = await call(trakt, '/users/nobody-by-this-name/watchlist');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('x-private-user')).toBeNull();
+  });
+
+  it('makes a profile private through the HTTP controls (PATCH /_emulator/users/:username, POST /_emulator/users)', async () => {
+    const { name } = newUser();
+    const control = (path: string, method: string, body: unknown): Promise<Response> =>
+      fetch(`${trakt.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const patched = await control(`/_emulator/users/${name}`, 'PATCH', { private: true });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ username: name, private: true });
+    expect((await call(trakt, `/users/${name}/watchlist`)).status).toBe(401);
+
+    const created = await control('/_emulator/users', 'POST', { username: `${name}-hidden`, private: true });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ private: true });
+    expect((await call(trakt, `/users/${name}-hidden/watchlist`)).headers.get('x-private-user')).toBe('true');
+    expect((await control(`/_emulator/users/${name}`, 'PATCH', { private: 'yes' })).status).toBe(400);
+  });
 });
 
 describe('Trakt emulator: rate limits (REFERENCE §4)', () => {
