@@ -47,7 +47,8 @@ export function isModerator(permissions: Readonly<PermissionsBitField> | null | 
 
 /**
  * A slash command's options → the core's `args`: the given values in the declared order, joined by
- * spaces. A keyed option's value is written `name=value` (the value as typed, spaces included).
+ * spaces. A keyed option's value is written `name=value` (the value as typed, spaces included; not
+ * keyed twice when the user typed the key too).
  */
 export function argsFromOptions(declared: readonly CommandOption[], valueOf: (name: string) => unknown): string {
   const parts: string[] = [];
@@ -55,7 +56,10 @@ export function argsFromOptions(declared: readonly CommandOption[], valueOf: (na
     const value = valueOf(option.name);
     if (value === undefined || value === null) continue;
     const text = cleanPlatformText(String(value)).trim();
-    if (text !== '') parts.push(option.keyed === true ? `${option.name}=${text}` : text);
+    if (text === '') continue;
+    // A keyed value typed with its key already (`genre=horror` into the genre field) is not keyed twice.
+    const typedKey = text.toLowerCase().startsWith(`${option.name.toLowerCase()}=`);
+    parts.push(option.keyed === true && !typedKey ? `${option.name}=${text}` : text);
   }
   return parts.join(' ');
 }
