@@ -49,8 +49,11 @@ export const Permission = {
   CreateEvents: 1n << 44n,
   UseExternalSounds: 1n << 45n,
   SendVoiceMessages: 1n << 46n,
+  SetVoiceChannelStatus: 1n << 48n,
   SendPolls: 1n << 49n,
   UseExternalApps: 1n << 50n,
+  PinMessages: 1n << 51n,
+  BypassSlowmode: 1n << 52n,
 } as const;
 
 export type PermissionName = keyof typeof Permission;
@@ -58,8 +61,8 @@ export type PermissionName = keyof typeof Permission;
 /** Permissions as the driver takes them: names, a bitfield, or its decimal string (as Discord sends it). */
 export type PermissionInput = readonly PermissionName[] | bigint | string;
 
-/** Every permission bit Discord defines up to bit 50: what the guild owner and administrators have. */
-export const ALL_PERMISSION_BITS = (1n << 51n) - 1n;
+/** Every permission Discord defines (bit 47 is retired): what the guild owner and administrators have. */
+export const ALL_PERMISSION_BITS = Object.values(Permission).reduce((all, bit) => all | bit, 0n);
 
 /**
  * The @everyone role of a new guild, as Discord creates it: view channels, send messages, embed links,

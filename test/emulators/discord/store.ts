@@ -15,7 +15,7 @@ import type {
   UserRecord,
 } from './types.js';
 
-/** Every permission bit Discord defines up to bit 50 — what the owner and an administrator see. */
+/** Every permission bit Discord defines — what the owner and an administrator see. */
 export const ALL_PERMISSIONS = ALL_PERMISSION_BITS.toString();
 /** @everyone default: view channel, send messages, read history, embed links, attach files, use app commands… */
 export const EVERYONE_PERMISSIONS = EVERYONE_PERMISSION_BITS.toString();
