@@ -4,7 +4,8 @@ import { titleChoiceLabel, titleChoiceValue } from '../../src/bot/core/autocompl
 import type { Title } from '../../src/bot/core/ports.js';
 import { rich, type Button } from '../../src/bot/core/types.js';
 import { escapeMarkdown, LIMITS, MENU_PREFIX, renderComponents, renderMarkdown, unescapeMarkdown } from '../../src/bot/discord/render.js';
-import { argsFromOptions } from '../../src/bot/discord/to-core.js';
+import { PermissionFlagsBits, PermissionsBitField } from 'discord.js';
+import { argsFromOptions, isModerator } from '../../src/bot/discord/to-core.js';
 
 const NASTY = ['M*A*S*H', 'C:\\Users\\Ghost\\Desktop', '[REC]', '#Alive', '__init__', '~~gone~~', '`code`', '> quoted', '-# small', '1917. The Year', '<@123> @everyone', 'a|b||spoiler||'];
 
@@ -69,6 +70,32 @@ describe('Discord commands and autocomplete values', () => {
     const declared = [{ name: 'type', description: '' }, { name: 'sort', description: '' }];
     expect(argsFromOptions(declared, (n) => ({ sort: 'title', type: 'movies' })[n])).toBe('movies title');
     expect(argsFromOptions(declared, (n) => ({ sort: 'year' })[n as 'sort'])).toBe('year');
+  });
+
+  it('GIVEN keyed options WHEN turned into args THEN each reads name=value, spaces kept, unkeyed ones as before', () => {
+    const declared = [
+      { name: 'genre', description: '', keyed: true },
+      { name: 'year', description: '', keyed: true },
+      { name: 'words', description: '' },
+    ];
+    const values: Record<string, unknown> = { genre: ' science fiction ', words: 'dune part two', year: 2021 };
+    expect(argsFromOptions(declared, (n) => values[n])).toBe('genre=science fiction year=2021 dune part two');
+    // Only the given ones, in declared order whatever order they were typed in; blank ones are left out.
+    expect(argsFromOptions(declared, (n) => ({ year: '1999', genre: '   ' })[n])).toBe('year=1999');
+    expect(argsFromOptions(declared, () => undefined)).toBe('');
+    // Cleaned like every other text (control characters out).
+    expect(argsFromOptions(declared.slice(0, 1), () => 'hor\u0000ror')).toBe('genre=horror');
+    // Typed with its key already: not keyed twice.
+    expect(argsFromOptions(declared.slice(0, 1), () => 'Genre=horror')).toBe('Genre=horror');
+  });
+
+  it('GIVEN member permissions WHEN asked who moderates THEN Manage Messages or Administrator', () => {
+    expect(isModerator(new PermissionsBitField(PermissionFlagsBits.ManageMessages))).toBe(true);
+    expect(isModerator(new PermissionsBitField(PermissionFlagsBits.Administrator))).toBe(true);
+    expect(isModerator(new PermissionsBitField([PermissionFlagsBits.SendMessages, PermissionFlagsBits.ViewChannel]))).toBe(false);
+    expect(isModerator(new PermissionsBitField(0n))).toBe(false);
+    expect(isModerator(null)).toBe(false);
+    expect(isModerator(undefined)).toBe(false);
   });
 
   const title = (over: Partial<Title>): Title => ({ type: 'movie', ids: { trakt: 1, slug: 'dune-2021', imdb: 'tt1160419' }, title: 'Dune', year: 2021, posterUrl: null, ...over }) as Title;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeAction, decodeAction, MAX_ACTION_BYTES, ViewBuilder } from '../../src/bot/core/actions.js';
 import { rich } from '../../src/bot/core/types.js';
 import { CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT, renderHtml, renderKeyboard } from '../../src/bot/telegram/render.js';
-import { parseCommand } from '../../src/bot/telegram/to-core.js';
+import { isModeratorStatus, parseCommand } from '../../src/bot/telegram/to-core.js';
 import { parseAddQuery, parseTitleQuery } from '../../src/bot/core/parse.js';
 
 describe('HTML rendering', () => {
@@ -65,6 +65,13 @@ describe('commands as Telegram sends them', () => {
     expect(parseCommand('/Search@Marquee_Bot  dune\n', 'marquee_bot')).toEqual({ command: 'search', args: 'dune' });
     expect(parseCommand('/search@other_bot dune', 'marquee_bot')).toBeUndefined();
     expect(parseCommand('hello /search', 'marquee_bot')).toBeUndefined();
+  });
+});
+
+describe('moderators', () => {
+  it('GIVEN the ChatMember statuses WHEN asked who moderates THEN the creator and administrators only', () => {
+    expect(['creator', 'administrator'].map(isModeratorStatus)).toEqual([true, true]);
+    expect(['member', 'restricted', 'left', 'kicked', ''].map(isModeratorStatus)).toEqual([false, false, false, false, false]);
   });
 });
 

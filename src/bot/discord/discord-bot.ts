@@ -24,7 +24,7 @@ import type { ActionOutcome, ChatRef, MessageRef, Reply } from '../core/types.js
 import type { PosterSource } from '../core/ports.js';
 import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
 import { registerSlashCommands, slashCommandsFrom } from './slash-commands.js';
-import { argsFromOptions, autocompleteText, privateChatIdOf, toChatRef, toUserRef, userIdOfChat } from './to-core.js';
+import { argsFromOptions, autocompleteText, isModerator, privateChatIdOf, toChatRef, toUserRef, userIdOfChat } from './to-core.js';
 
 /**
  * The Discord adapter: discord.js lives here and only here. Slash commands, buttons, select menus and
@@ -183,6 +183,13 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     return { content: text, flags: MessageFlags.Ephemeral as const, allowedMentions: NO_MENTIONS };
   }
 
+  /** CommandInput.chatAdmin in a guild channel: the member's permissions came with the interaction. */
+  function chatAdminOf(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction, chat: ChatRef) {
+    if (chat.kind !== 'group') return {};
+    const moderator = isModerator(interaction.memberPermissions);
+    return { chatAdmin: () => Promise.resolve(moderator) };
+  }
+
   // ---------------------------------------------------------------- slash commands
 
   async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -196,7 +203,14 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const late = isLate(interaction.createdTimestamp);
     if (late) await interaction.deferReply(deferredEphemeral ? { flags: MessageFlags.Ephemeral } : {});
     const work = core
-      .handleCommand({ user, chat, command: interaction.commandName, args, privateChatId: privateChatIdOf(interaction.user.id) })
+      .handleCommand({
+        user,
+        chat,
+        command: interaction.commandName,
+        args,
+        privateChatId: privateChatIdOf(interaction.user.id),
+        ...chatAdminOf(interaction, chat),
+      })
       .then((replies) => Promise.all(replies.map((r) => prepare(r, chat))));
     // Awaited below; this only keeps a failure from going unhandled if acknowledging fails first.
     work.catch(() => undefined);
@@ -253,6 +267,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       privateChatId: privateChatIdOf(interaction.user.id),
       messageId: interaction.message.id,
       ...(values ? { values } : {}),
+      ...chatAdminOf(interaction, chat),
     });
     const early = acknowledged ? TIMEOUT : await within(pressed, budgetLeft(interaction.createdTimestamp, DIRECT_ANSWER_MS));
     if (early === TIMEOUT && !acknowledged) {

@@ -1,4 +1,4 @@
-import type { Interaction, User } from 'discord.js';
+import { PermissionFlagsBits, type Interaction, type PermissionsBitField, type User } from 'discord.js';
 import type { CommandOption } from '../core/handlers.js';
 import { cleanPlatformText } from '../core/text.js';
 import type { ChatRef, ChatUserRef } from '../core/types.js';
@@ -36,14 +36,30 @@ export function userIdOfChat(chatId: string): string | undefined {
   return chatId.startsWith(USER_CHAT_PREFIX) ? chatId.slice(USER_CHAT_PREFIX.length) : undefined;
 }
 
-/** A slash command's options → the core's `args`: the given values in the declared order, joined by spaces. */
+/**
+ * Whether a member may moderate the channel: Manage Messages there (Discord computes the member's
+ * channel permissions into the interaction), or Administrator. No permissions (a DM): no.
+ */
+export function isModerator(permissions: Readonly<PermissionsBitField> | null | undefined): boolean {
+  if (permissions === null || permissions === undefined) return false;
+  return permissions.has(PermissionFlagsBits.Administrator, false) || permissions.has(PermissionFlagsBits.ManageMessages, false);
+}
+
+/**
+ * A slash command's options → the core's `args`: the given values in the declared order, joined by
+ * spaces. A keyed option's value is written `name=value` (the value as typed, spaces included; not
+ * keyed twice when the user typed the key too).
+ */
 export function argsFromOptions(declared: readonly CommandOption[], valueOf: (name: string) => unknown): string {
   const parts: string[] = [];
   for (const option of declared) {
     const value = valueOf(option.name);
     if (value === undefined || value === null) continue;
     const text = cleanPlatformText(String(value)).trim();
-    if (text !== '') parts.push(text);
+    if (text === '') continue;
+    // A keyed value typed with its key already (`genre=horror` into the genre field) is not keyed twice.
+    const typedKey = text.toLowerCase().startsWith(`${option.name.toLowerCase()}=`);
+    parts.push(option.keyed === true && !typedKey ? `${option.name}=${text}` : text);
   }
   return parts.join(' ');
 }

@@ -10,7 +10,7 @@ import { NOTICES } from '../core/replies.js';
 import type { ActionOutcome, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, renderHtml, renderKeyboard } from './render.js';
-import { commandOfMessage, toChatRef, toUserRef } from './to-core.js';
+import { commandOfMessage, isModeratorStatus, toChatRef, toUserRef } from './to-core.js';
 
 /**
  * The Telegram adapter: grammY lives here and only here. It turns updates into the core's neutral
@@ -323,6 +323,24 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
 
   // ---------------------------------------------------------------- handlers
 
+  /**
+   * CommandInput.chatAdmin for a group: asks Telegram (getChatMember) the first time the core wants
+   * to know, and only once per input. A failed call counts as "not a moderator".
+   */
+  function chatAdminOf(chat: ChatRef, chatId: number, userId: number): { chatAdmin?: () => Promise<boolean> } {
+    if (chat.kind !== 'group') return {};
+    let asked: Promise<boolean> | undefined;
+    const chatAdmin = (): Promise<boolean> =>
+      (asked ??= bot.api.getChatMember(chatId, userId).then(
+        (member) => isModeratorStatus(member.status),
+        (error: unknown) => {
+          logger.warn({ err: safe(error), chatId }, 'could not ask Telegram whether the user moderates the chat; taken as no');
+          return false;
+        },
+      ));
+    return { chatAdmin };
+  }
+
   async function onText(ctx: Context): Promise<void> {
     const message = ctx.message;
     if (message?.text === undefined || message.from === undefined || message.from.is_bot) return;
@@ -332,7 +350,14 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     if (parsed === undefined) return;
     if (!core.knows(parsed.command) && chat.kind !== 'private') return;
     void bot.api.sendChatAction(chat.chatId, 'typing').catch(() => undefined);
-    const replies = await core.handleCommand({ user, chat, command: parsed.command, args: parsed.args, privateChatId: user.userId });
+    const replies = await core.handleCommand({
+      user,
+      chat,
+      command: parsed.command,
+      args: parsed.args,
+      privateChatId: user.userId,
+      ...chatAdminOf(chat, message.chat.id, message.from.id),
+    });
     const deepLink = parsed.command === 'link' ? 'link' : '';
     for (const reply of replies) await deliver(chat, user, reply, deepLink);
   }
@@ -348,7 +373,14 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       return;
     }
     const chat = toChatRef(message.chat);
-    const step = await core.pressButton({ user, chat, data, privateChatId: user.userId, messageId: String(message.message_id) });
+    const step = await core.pressButton({
+      user,
+      chat,
+      data,
+      privateChatId: user.userId,
+      messageId: String(message.message_id),
+      ...chatAdminOf(chat, message.chat.id, query.from.id),
+    });
     // Answer first, always: the spinner on the user's button stops now, the slow work follows.
     await ctx
       .answerCallbackQuery(step.ack.text === undefined ? {} : { text: step.ack.text, show_alert: step.ack.alert === true })

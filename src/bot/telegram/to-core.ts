@@ -45,3 +45,11 @@ export function toUserRef(user: User): ChatUserRef {
 export function toChatRef(chat: Pick<Chat, 'id' | 'type'>): ChatRef {
   return { platform: 'telegram', chatId: String(chat.id), kind: chat.type === 'private' ? 'private' : 'group' };
 }
+
+/**
+ * Whether a ChatMember status (Bot API `getChatMember`) may moderate the chat: the group's creator or
+ * one of its administrators. Members, restricted, left and banned users may not.
+ */
+export function isModeratorStatus(status: string): boolean {
+  return status === 'creator' || status === 'administrator';
+}

@@ -4,7 +4,7 @@
 // routes are not REST calls of the bot: not rate limited, not authenticated, not in `calls`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DiscordEmulator } from './emulator.js';
-import type { CommandOptionInput, InteractionRecord, JsonObject, MessageRecord } from './types.js';
+import type { CommandOptionInput, InteractionRecord, JsonObject, MessageRecord, PermissionInput, PermissionName, UserInput } from './types.js';
 import { MessageFlag } from './validation.js';
 
 export const CONTROL_PREFIX = '/_emulator';
@@ -80,7 +80,31 @@ export function registerControlRoutes(app: FastifyInstance, emulator: () => Disc
   route('POST', '/users', (emu, body) =>
     emu.addUser({ id: text(body.id, 'id'), username: text(body.username, 'username'), ...(typeof body.globalName === 'string' ? { globalName: body.globalName } : {}) }),
   );
-  route('POST', '/guilds/:guildId/members', (emu, body, params) => emu.addMember(params.guildId ?? '', text(body.userId, 'userId')));
+  // { userId } adds one member; { users: [{ id, username, globalName? }] } creates and adds many, { userIds: [...] } adds known users.
+  route('POST', '/guilds/:guildId/members', (emu, body, params) => {
+    const guildId = params.guildId ?? '';
+    if (!Array.isArray(body.users) && !Array.isArray(body.userIds)) return emu.addMember(guildId, text(body.userId, 'userId'));
+    const entries: Array<string | UserInput> = [];
+    for (const id of Array.isArray(body.userIds) ? body.userIds : []) entries.push(text(id, 'userIds[]'));
+    for (const raw of Array.isArray(body.users) ? body.users : []) {
+      const user = (typeof raw === 'object' && raw !== null ? raw : {}) as JsonObject;
+      entries.push({
+        id: text(user.id, 'users[].id'),
+        username: text(user.username, 'users[].username'),
+        ...(typeof user.globalName === 'string' ? { globalName: user.globalName } : {}),
+      });
+    }
+    return emu.addMembers(guildId, entries);
+  });
+  // { permissions: ['ManageMessages'] | '8192' } → the role that grants them.
+  route('POST', '/guilds/:guildId/members/:userId/permissions', (emu, body, params) => {
+    const permissions = body.permissions;
+    const input: PermissionInput = Array.isArray(permissions) ? (permissions.map((p) => text(p, 'permissions[]')) as PermissionName[]) : text(permissions, 'permissions');
+    return emu.grantPermissions(params.guildId ?? '', params.userId ?? '', input);
+  });
+  route('GET', '/guilds/:guildId/members/:userId/permissions', (emu, _body, params) => ({
+    permissions: emu.memberPermissions(params.guildId ?? '', params.userId ?? ''),
+  }));
   route('GET', '/commands', (emu) => emu.commands());
   route('GET', '/guilds/:guildId/commands', (emu, _body, params) => emu.commands(params.guildId));
   route('GET', '/channels/:channelId/messages', (emu, _body, params) => {

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { DiscordHttpError, FormErrors } from './errors.js';
 import { contentTypeFor, imageSize } from './media.js';
+import { permissionBits, permissionNames, type PermissionInput } from './permissions.js';
 import { ALL_PERMISSIONS, EVERYONE_PERMISSIONS, Store } from './store.js';
 import type {
   AttachmentRecord,
@@ -20,7 +21,9 @@ import type {
   InteractionRecord,
   Json,
   JsonObject,
+  MemberRecord,
   MessageRecord,
+  RoleRecord,
   UploadedFile,
   UserInput,
   UserRecord,
@@ -154,14 +157,80 @@ export class Core {
       preferredLocale: input.preferredLocale ?? 'en-US',
       joinedAt: new Date().toISOString(),
     };
+    // The bot's managed role, as Discord creates it when a bot joins with the permissions it asked for.
+    const botRole: RoleRecord = {
+      id: this.store.ids.next(),
+      name: this.store.users.get(this.config.botUserId)?.username ?? 'bot',
+      permissions: (input.botPermissions === undefined ? ALL_PERMISSIONS : permissionBits(input.botPermissions).toString()),
+      position: 1,
+      color: 0,
+      botId: this.config.botUserId,
+    };
+    guild.roles.push(botRole);
     this.store.guilds.set(guild.id, guild);
-    this.store.ensureMember(guild.id, this.config.botUserId);
+    this.store.ensureMember(guild.id, this.config.botUserId).roles.push(botRole.id);
     (input.channels ?? []).forEach((c, i) => this.addChannelRecord(guild, c, i));
     this.dispatcher?.dispatchEvent('GUILD_CREATE', this.store.guildCreateObject(guild), {
       guildId: guild.id,
       intent: Intent.Guilds,
     });
     return guild;
+  }
+
+  /** Adds a role (GUILD_ROLE_CREATE to a connected bot). */
+  addRole(guildId: string, input: { id?: string; name: string; permissions: PermissionInput; color?: number }): RoleRecord {
+    const guild = this.store.guilds.get(guildId);
+    if (!guild) throw new Error(`unknown guild ${guildId}`);
+    const id = input.id ?? this.store.ids.next();
+    if (guild.roles.some((r) => r.id === id)) throw new Error(`role ${id} exists in guild ${guildId}`);
+    const role: RoleRecord = {
+      id,
+      name: input.name,
+      permissions: permissionBits(input.permissions).toString(),
+      position: Math.max(...guild.roles.map((r) => r.position)) + 1,
+      color: input.color ?? 0,
+    };
+    guild.roles.push(role);
+    this.dispatcher?.dispatchEvent('GUILD_ROLE_CREATE', { guild_id: guildId, role: this.store.roleObject(role) }, { guildId, intent: Intent.Guilds });
+    return role;
+  }
+
+  /** A user joins a guild, or an existing member's roles change (GUILD_MEMBER_ADD / _UPDATE with GUILD_MEMBERS). */
+  upsertMember(guildId: string, userId: string, opts: { nick?: string; roles?: string[] } = {}): MemberRecord {
+    const guild = this.store.guilds.get(guildId);
+    if (!guild) throw new Error(`unknown guild ${guildId}`);
+    this.resolveUser(userId);
+    const existed = this.store.member(guildId, userId) !== undefined;
+    const member = this.store.ensureMember(guildId, userId);
+    if (opts.nick !== undefined) member.nick = opts.nick;
+    if (opts.roles) {
+      for (const id of opts.roles) if (!guild.roles.some((r) => r.id === id)) throw new Error(`unknown role ${id} in guild ${guildId}`);
+      member.roles = [...opts.roles];
+    }
+    this.dispatcher?.dispatchEvent(
+      existed ? 'GUILD_MEMBER_UPDATE' : 'GUILD_MEMBER_ADD',
+      { ...this.store.memberObject(member, { withUser: true }), guild_id: guildId },
+      { guildId, intent: Intent.GuildMembers },
+    );
+    return member;
+  }
+
+  /**
+   * Gives a member (added if needed) a permission set through a role that has exactly it, made once
+   * per set and guild ("Granted: ManageMessages"), as a server admin would.
+   */
+  grantPermissions(guildId: string, userId: string, permissions: PermissionInput): RoleRecord {
+    const guild = this.store.guilds.get(guildId);
+    if (!guild) throw new Error(`unknown guild ${guildId}`);
+    const bits = permissionBits(permissions);
+    if (bits === 0n) throw new Error('grantPermissions needs at least one permission');
+    const name = `Granted: ${permissionNames(bits).join(', ') || bits.toString()}`;
+    const role =
+      guild.roles.find((r) => r.botId === undefined && r.id !== guild.id && r.name === name && r.permissions === bits.toString()) ??
+      this.addRole(guildId, { name, permissions: bits });
+    const roles = this.store.member(guildId, userId)?.roles ?? [];
+    this.upsertMember(guildId, userId, { roles: roles.includes(role.id) ? roles : [...roles, role.id] });
+    return role;
   }
 
   addChannel(guildId: string, input: ChannelInput): ChannelRecord {
@@ -604,12 +673,17 @@ export class Core {
     const now = Date.now();
     const id = this.store.ids.next(now);
     const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
+    // A user interacting in a guild is a member of it (joining with @everyone's permissions).
+    if (guildId) this.store.ensureMember(guildId, user.id);
+    const memberPermissions = guildId ? this.store.permissionsOf(guildId, user.id).toString() : '0';
     const payload: JsonObject = {
-      app_permissions: ALL_PERMISSIONS,
+      // The bot's permissions in the channel; in DMs those Discord grants apps there (here: all).
+      app_permissions: guildId ? this.store.permissionsOf(guildId, this.config.botUserId).toString() : ALL_PERMISSIONS,
       application_id: this.config.applicationId,
       attachment_size_limit: this.config.attachmentSizeLimit,
       authorizing_integration_owners: guildId ? { '0': guildId } : { '1': user.id },
-      channel: { ...this.store.channelObject(channel), ...(guildId ? { permissions: ALL_PERMISSIONS } : {}) },
+      // The invoking member's permissions in the channel (no overwrites: the guild's).
+      channel: { ...this.store.channelObject(channel), ...(guildId ? { permissions: memberPermissions } : {}) },
       channel_id: channel.id,
       context: guildId ? 0 : 1,
       data: input.data,

@@ -26,7 +26,9 @@ import type {
   MessageRecord,
   MessageRevision,
   ModalSubmitInput,
+  PermissionInput,
   RestCall,
+  RoleRecord,
   SelectMenuInput,
   SlashCommandInput,
   UserInput,
@@ -285,13 +287,38 @@ export class DiscordEmulator {
   addChannel(guildId: string, input: ChannelInput): ChannelRecord {
     return this.core.addChannel(guildId, input);
   }
+  /** Adds a member (with @everyone's permissions plus those of `roles`), or changes an existing one. */
   addMember(guildId: string, userId: string, opts: { nick?: string; roles?: string[] } = {}): MemberRecord {
+    return this.core.upsertMember(guildId, userId, opts);
+  }
+  /**
+   * Adds many members at once: a user id or record must exist; a `UserInput` ({ id, username }) also
+   * creates the user (or reuses it when the id exists).
+   */
+  addMembers(guildId: string, users: ReadonlyArray<string | UserRecord | UserInput>): MemberRecord[] {
     if (!this.core.store.guilds.has(guildId)) throw new Error(`unknown guild ${guildId}`);
-    this.core.resolveUser(userId);
-    const member = this.core.store.ensureMember(guildId, userId);
-    if (opts.nick !== undefined) member.nick = opts.nick;
-    if (opts.roles) member.roles = opts.roles;
-    return member;
+    return users.map((entry) => {
+      let id: string;
+      if (typeof entry === 'string') id = entry;
+      else if ('dmChannelId' in entry) id = entry.id;
+      else id = (this.core.store.user(entry.id) ?? this.core.addUser(entry)).id;
+      return this.core.upsertMember(guildId, id);
+    });
+  }
+  /** Adds a role with these permissions (names like 'ManageMessages', a bitfield, or its decimal string). */
+  addRole(guildId: string, input: { id?: string; name: string; permissions: PermissionInput; color?: number }): RoleRecord {
+    return this.core.addRole(guildId, input);
+  }
+  /**
+   * Grants a member (added if needed) a permission set, e.g. `['ManageMessages']`, through a role with
+   * exactly those permissions; returns the role.
+   */
+  grantPermissions(guildId: string, user: string | UserRecord, permissions: PermissionInput): RoleRecord {
+    return this.core.grantPermissions(guildId, typeof user === 'string' ? user : user.id, permissions);
+  }
+  /** A member's computed permissions in the guild (what interactions carry as `member.permissions`), a decimal string; '0' for non-members. */
+  memberPermissions(guildId: string, user: string | UserRecord): string {
+    return this.core.store.permissionsOf(guildId, typeof user === 'string' ? user : user.id).toString();
   }
   user(id: string): UserRecord | undefined {
     return this.core.store.user(id);

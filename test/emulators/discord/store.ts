@@ -1,5 +1,6 @@
 // In-memory state of the emulated Discord and its rendering into Discord API objects.
 
+import { ALL_PERMISSION_BITS, computePermissions, EVERYONE_PERMISSION_BITS } from './permissions.js';
 import { SnowflakeGenerator } from './snowflake.js';
 import type {
   AttachmentRecord,
@@ -14,10 +15,10 @@ import type {
   UserRecord,
 } from './types.js';
 
-/** Every permission bit Discord defines up to bit 50 — what an administrator sees. */
-export const ALL_PERMISSIONS = ((1n << 51n) - 1n).toString();
+/** Every permission bit Discord defines — what the owner and an administrator see. */
+export const ALL_PERMISSIONS = ALL_PERMISSION_BITS.toString();
 /** @everyone default: view channel, send messages, read history, embed links, attach files, use app commands… */
-export const EVERYONE_PERMISSIONS = '2248473465835073';
+export const EVERYONE_PERMISSIONS = EVERYONE_PERMISSION_BITS.toString();
 
 export interface StoreConfig {
   botUserId: string;
@@ -57,10 +58,22 @@ export class Store {
     const key = `${guildId}:${userId}`;
     let member = this.members.get(key);
     if (!member) {
-      member = { guildId, userId, nick: null, roles: [], joinedAt: iso(Date.now()), permissions: ALL_PERMISSIONS };
+      member = { guildId, userId, nick: null, roles: [], joinedAt: iso(Date.now()) };
       this.members.set(key, member);
     }
     return member;
+  }
+
+  /**
+   * A user's permissions in a guild as Discord computes them (see permissions.ts): the owner has all,
+   * others @everyone's plus their roles'. 0 for a user who is not a member.
+   */
+  permissionsOf(guildId: string, userId: string): bigint {
+    const guild = this.guilds.get(guildId);
+    const member = this.member(guildId, userId);
+    if (!guild || !member) return 0n;
+    const roleBits = (id: string): bigint => BigInt(guild.roles.find((r) => r.id === id)?.permissions ?? '0');
+    return computePermissions({ isOwner: guild.ownerId === userId, everyone: roleBits(guild.id), roles: member.roles.map(roleBits) });
   }
 
   guildMembers(guildId: string): MemberRecord[] {
@@ -113,7 +126,7 @@ export class Store {
       pending: false,
       communication_disabled_until: null,
       unusual_dm_activity_until: null,
-      ...(opts.withPermissions ? { permissions: member.permissions } : {}),
+      ...(opts.withPermissions ? { permissions: this.permissionsOf(member.guildId, member.userId).toString() } : {}),
     };
   }
 
@@ -128,8 +141,9 @@ export class Store {
       unicode_emoji: null,
       position: role.position,
       permissions: role.permissions,
-      managed: false,
+      managed: role.botId !== undefined,
       mentionable: false,
+      ...(role.botId !== undefined ? { tags: { bot_id: role.botId } } : {}),
       flags: 0,
     };
   }

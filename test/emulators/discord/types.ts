@@ -1,6 +1,9 @@
 // Public types of the Discord emulator: options, state records and driver inputs.
 // API payloads use Discord's own snake_case shapes (typed loosely as JSON objects), records kept by
 // the emulator use camelCase.
+import type { PermissionInput } from './permissions.js';
+
+export type { PermissionInput, PermissionName } from './permissions.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -51,7 +54,6 @@ export interface MemberRecord {
   nick: string | null;
   roles: string[];
   joinedAt: string;
-  permissions: string;
 }
 
 export interface ChannelRecord {
@@ -73,6 +75,8 @@ export interface RoleRecord {
   permissions: string;
   position: number;
   color: number;
+  /** The bot's own role, which Discord creates when the bot joins (managed, tagged with the bot's id). */
+  botId?: string;
 }
 
 export interface GuildRecord {
@@ -99,8 +103,14 @@ export interface GuildInput {
   id: string;
   name: string;
   channels?: ChannelInput[];
+  /** The guild owner: every permission. Default: the bot. */
   ownerId?: string;
   preferredLocale?: string;
+  /**
+   * What the bot's managed role allows (names, a bitfield, or its decimal string); the interactions'
+   * `app_permissions`. Default: every permission (as if invited with Administrator).
+   */
+  botPermissions?: PermissionInput;
 }
 
 export interface UserInput {

@@ -1,7 +1,7 @@
 // The driver over HTTP, under /_emulator on the emulator's own port (JSON in and out), so a process that is
 // not the test (the `npm run demo` page, a script) can act as users and read what the bot sent. Each route
 // calls the same driver method as in-process code; errors the driver throws answer 400 { error }.
-import type { ChatMessageState, TelegramEmulator, User } from './types.js';
+import type { AdminRights, ChatMessageState, TelegramEmulator, User, UserInput } from './types.js';
 
 export interface ControlInternals {
   findUser(id: number): User | undefined;
@@ -70,8 +70,43 @@ export function handleControl(emu: TelegramEmulator, internals: ControlInternals
       case 'POST /_emulator/chats/group':
         return {
           status: 201,
-          body: emu.group({ id: num(input.id, 'id'), title: str(input.title, 'title'), type: input.type === 'supergroup' ? 'supergroup' : 'group' }),
+          body: emu.group({
+            id: num(input.id, 'id'),
+            title: str(input.title, 'title'),
+            type: input.type === 'supergroup' ? 'supergroup' : 'group',
+            ...(input.creatorId === undefined ? {} : { creator: user(input.creatorId).id }),
+          }),
         };
+      case 'POST /_emulator/chats/:id/members': {
+        // { users: [{ id, firstName, username?, languageCode? }] } creates and adds; { userIds: [...] } adds known users.
+        const entries: Array<number | UserInput> = [];
+        if (Array.isArray(input.userIds)) for (const id of input.userIds) entries.push(user(id).id);
+        if (Array.isArray(input.users)) {
+          for (const raw of input.users as Json[]) {
+            entries.push({
+              id: num(raw.id, 'users[].id'),
+              firstName: str(raw.firstName, 'users[].firstName'),
+              ...(typeof raw.username === 'string' ? { username: raw.username } : {}),
+              ...(typeof raw.languageCode === 'string' ? { languageCode: raw.languageCode } : {}),
+            });
+          }
+        }
+        if (entries.length === 0) throw new Error('give users [{id, firstName}] or userIds [id]');
+        return { status: 201, body: emu.addMembers(chatId, entries) };
+      }
+      case 'GET /_emulator/chats/:id/members':
+        return { status: 200, body: emu.chatMembers(chatId) };
+      case 'POST /_emulator/chats/:id/admins': {
+        const rights: AdminRights = {};
+        if (typeof input.rights === 'object' && input.rights !== null) {
+          for (const [key, value] of Object.entries(input.rights as Json)) {
+            if (!/^(is_anonymous|can_[a-z_]+)$/.test(key) || typeof value !== 'boolean') throw new Error(`rights.${key} must be a boolean can_* field`);
+            (rights as Record<string, boolean>)[key] = value;
+          }
+        }
+        if (typeof input.customTitle === 'string') rights.customTitle = input.customTitle;
+        return { status: 201, body: emu.makeAdmin(chatId, user(input.userId), rights) };
+      }
       case 'POST /_emulator/chats/:id/send':
         return { status: 201, body: emu.sendText(user(input.userId), chatId, str(input.text, 'text')) };
       case 'POST /_emulator/chats/:id/press': {

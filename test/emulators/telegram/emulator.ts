@@ -6,14 +6,16 @@ import { handleControl } from './control.js';
 import { detectEntities } from './formatting.js';
 import { findMethod, type FetchedUrl, type MethodContext } from './methods.js';
 import { httpRequest } from './net.js';
-import { ApiError, EmulatorState, type StoredChat, type StoredMessage } from './state.js';
+import { ApiError, DEFAULT_ADMIN_RIGHTS, EmulatorState, type StoredChat, type StoredMessage } from './state.js';
 import type {
+  AdminRights,
   ApiCallRecord,
   ApiResponseBody,
   BotCommand,
   CallbackAnswer,
   CallbackQueryRecord,
   Chat,
+  ChatMember,
   ChatMessageState,
   ChatRef,
   GroupInput,
@@ -426,7 +428,59 @@ class TelegramEmulatorServer implements TelegramEmulator {
       username: input.username,
       botIsAdmin: input.botIsAdmin === true,
     });
+    if (input.creator !== undefined) {
+      const creator = this.state.users.get(typeof input.creator === 'number' ? input.creator : input.creator.id);
+      if (!creator) throw new Error(`emulator: unknown user ${JSON.stringify(input.creator)}; create it with user() first`);
+      this.state.join(stored, creator.user.id);
+    }
     return structuredClone(stored.chat as Chat.GroupChat | Chat.SupergroupChat);
+  }
+
+  private groupOrThrow(chat: ChatRef): StoredChat {
+    const stored = this.chatOrThrow(chat);
+    if (stored.kind === 'private') throw new Error(`emulator: chat ${stored.chat.id} is a private chat, not a group`);
+    return stored;
+  }
+
+  private userIdOrThrow(user: User | number): number {
+    const id = typeof user === 'number' ? user : user.id;
+    if (!this.state.users.has(id)) throw new Error(`emulator: unknown user ${id}; create it with user() first`);
+    return id;
+  }
+
+  addMembers(chat: ChatRef, users: ReadonlyArray<User | number | UserInput>): User[] {
+    const stored = this.groupOrThrow(chat);
+    const joined: User[] = [];
+    for (const entry of users) {
+      const id = typeof entry === 'object' && 'firstName' in entry ? this.user(entry).id : this.userIdOrThrow(entry);
+      this.state.join(stored, id);
+      joined.push(structuredClone(this.state.users.get(id)?.user as User));
+    }
+    this.notify();
+    return joined;
+  }
+
+  makeAdmin(chat: ChatRef, user: User | number, rights: AdminRights = {}): ChatMember {
+    const stored = this.groupOrThrow(chat);
+    const id = this.userIdOrThrow(user);
+    const member = this.state.join(stored, id);
+    if (member && member.status !== 'creator') {
+      const { customTitle, ...flags } = rights;
+      member.status = 'administrator';
+      member.rights = { ...DEFAULT_ADMIN_RIGHTS, ...flags };
+      member.customTitle = customTitle;
+    }
+    this.notify();
+    return this.state.chatMember(stored, id);
+  }
+
+  chatMember(chat: ChatRef, user: User | number): ChatMember {
+    return this.state.chatMember(this.chatOrThrow(chat), typeof user === 'number' ? user : user.id);
+  }
+
+  chatMembers(chat: ChatRef): ChatMember[] {
+    const stored = this.groupOrThrow(chat);
+    return [...stored.members.keys()].map((id) => this.state.chatMember(stored, id));
   }
 
   blockBot(user: User | number): void {
@@ -470,6 +524,8 @@ class TelegramEmulatorServer implements TelegramEmulator {
       }
     }
     if (text === '') throw new Error('emulator: Telegram clients do not send empty messages');
+    // Writing in a group means being in it (the first to join a group without a creator becomes it).
+    this.state.join(stored, sender.id);
     let replyTarget: StoredMessage | undefined;
     if (options.replyToMessageId !== undefined) {
       replyTarget = this.state.findMessage(stored.chat.id, options.replyToMessageId);
@@ -554,6 +610,7 @@ class TelegramEmulatorServer implements TelegramEmulator {
     if (chat.kind === 'private' && chat.chat.id !== from.id) {
       throw new Error(`emulator: user ${from.id} cannot see the private chat of ${chat.chat.id}`);
     }
+    this.state.join(chat, from.id);
     const id = this.state.newCallbackQueryId();
     this.state.callbackQueries.set(id, { id, userId: from.id, chatId: chat.chat.id, messageId: message.messageId, data, answer: undefined });
     this.state.enqueue({

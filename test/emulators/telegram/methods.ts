@@ -132,6 +132,14 @@ function targetChat(ctx: MethodContext): StoredChat {
   return chat;
 }
 
+/** The chat of a member query: a group the bot is still in, or a private chat; flood waits apply. */
+function memberQueryChat(ctx: MethodContext): StoredChat {
+  const chat = resolveChat(ctx);
+  if (chat.kind !== 'private') ctx.state.assertCanAct(chat);
+  ctx.state.takeFlood(chat.chat.id);
+  return chat;
+}
+
 // ---- text and markup
 
 interface Formatted {
@@ -668,6 +676,26 @@ const methods: Record<string, Handler> = {
     if (chat.isForum) info.is_forum = true;
     info.accepted_gift_types = { unlimited_gifts: false, limited_gifts: false, unique_gifts: false, premium_subscription: false };
     return ok(info);
+  },
+
+  getChatMember(ctx) {
+    const chat = memberQueryChat(ctx);
+    const userId = int(ctx, 'user_id');
+    if (userId === undefined || userId <= 0) throw badRequest('invalid user_id specified');
+    return ok(ctx.state.chatMember(chat, userId));
+  },
+
+  getChatAdministrators(ctx) {
+    const chat = memberQueryChat(ctx);
+    if (chat.kind === 'private') throw badRequest('there are no administrators in the private chat');
+    // The creator first, then administrators in the order they joined; the bot itself when it is one
+    // (other bots are left out, as Telegram does; the emulator's users are all people).
+    const admins = [...chat.members.entries()]
+      .filter(([, m]) => m.status !== 'member')
+      .sort(([, a], [, b]) => (a.status === 'creator' ? -1 : 0) - (b.status === 'creator' ? -1 : 0))
+      .map(([id]) => ctx.state.chatMember(chat, id));
+    if (chat.botStatus === 'administrator') admins.push(ctx.state.chatMember(chat, ctx.state.bot.id));
+    return ok(admins);
   },
 
   getFile(ctx) {

@@ -2,10 +2,12 @@
 // the update queue shared by long polling and webhook delivery.
 import { randomBytes } from 'node:crypto';
 import type {
+  AdminRights,
   BotCommand,
   CallbackAnswer,
   CallbackQueryRecord,
   Chat,
+  ChatMember,
   ChatMessageState,
   InlineKeyboardMarkup,
   Message,
@@ -45,11 +47,41 @@ export interface StoredChat {
   isForum: boolean;
   username: string | undefined;
   botStatus: 'member' | 'administrator' | 'kicked';
+  /** Users in the group by id, in the order they joined (empty for private chats; the bot is not here). */
+  members: Map<number, StoredMember>;
   nextMessageId: number;
   messages: Map<number, StoredMessage>;
   actions: string[];
   chatInstance: string;
 }
+
+/** A user's place in a group: the creator, an administrator with its rights, or a plain member. */
+export interface StoredMember {
+  status: 'creator' | 'administrator' | 'member';
+  /** For administrators: the can_* flags. */
+  rights: Required<Omit<AdminRights, 'customTitle'>> | undefined;
+  customTitle: string | undefined;
+}
+
+/**
+ * What an administrator promoted in a Telegram client may do by default: everything but adding
+ * administrators, and not anonymously.
+ */
+export const DEFAULT_ADMIN_RIGHTS: Required<Omit<AdminRights, 'customTitle'>> = {
+  is_anonymous: false,
+  can_manage_chat: true,
+  can_delete_messages: true,
+  can_manage_video_chats: true,
+  can_restrict_members: true,
+  can_promote_members: false,
+  can_change_info: true,
+  can_invite_users: true,
+  can_post_stories: true,
+  can_edit_stories: true,
+  can_delete_stories: true,
+  can_pin_messages: true,
+  can_manage_topics: true,
+};
 
 export interface StoredMessage {
   chatId: number;
@@ -164,6 +196,7 @@ export class EmulatorState {
       isForum: extra.isForum ?? false,
       username: extra.username,
       botStatus: extra.botIsAdmin ? 'administrator' : 'member',
+      members: new Map(),
       nextMessageId: 1,
       messages: new Map(),
       actions: [],
@@ -171,6 +204,53 @@ export class EmulatorState {
     };
     this.chats.set(chat.id, stored);
     return stored;
+  }
+
+  /**
+   * The user joins a group (nothing when already in it, or for a private chat). The first user to join
+   * a group that has no creator becomes its creator.
+   */
+  join(chat: StoredChat, userId: number): StoredMember | undefined {
+    if (chat.kind === 'private') return undefined;
+    const existing = chat.members.get(userId);
+    if (existing) return existing;
+    const hasCreator = [...chat.members.values()].some((m) => m.status === 'creator');
+    const member: StoredMember = { status: hasCreator ? 'member' : 'creator', rights: undefined, customTitle: undefined };
+    chat.members.set(userId, member);
+    return member;
+  }
+
+  /**
+   * The ChatMember object getChatMember answers for a user (or the bot) in a chat: ChatMemberOwner,
+   * ChatMemberAdministrator, ChatMemberMember, ChatMemberBanned (a kicked bot) or ChatMemberLeft.
+   */
+  chatMember(chat: StoredChat, userId: number): ChatMember {
+    if (userId === this.bot.id) {
+      const user = structuredClone(this.bot);
+      if (chat.kind !== 'private' && chat.botStatus === 'administrator') {
+        return { user, status: 'administrator', can_be_edited: false, ...this.rightsFor(chat, DEFAULT_ADMIN_RIGHTS) } as ChatMember;
+      }
+      if (chat.kind !== 'private' && chat.botStatus === 'kicked') return { user, status: 'kicked', until_date: 0 };
+      return { user, status: 'member' };
+    }
+    const stored = this.users.get(userId);
+    if (!stored) throw badRequest('user not found');
+    const user = structuredClone(stored.user);
+    if (chat.kind === 'private') return chat.chat.id === userId ? { user, status: 'member' } : { user, status: 'left' };
+    const member = chat.members.get(userId);
+    if (!member) return { user, status: 'left' };
+    const title = member.customTitle === undefined ? {} : { custom_title: member.customTitle };
+    if (member.status === 'creator') return { user, status: 'creator', is_anonymous: false, ...title };
+    if (member.status === 'administrator') {
+      return { user, status: 'administrator', can_be_edited: true, ...this.rightsFor(chat, member.rights ?? DEFAULT_ADMIN_RIGHTS), ...title } as ChatMember;
+    }
+    return { user, status: 'member' };
+  }
+
+  /** The can_* fields as Telegram sends them for this kind of chat (can_manage_topics in supergroups only). */
+  private rightsFor(chat: StoredChat, rights: Required<Omit<AdminRights, 'customTitle'>>): Record<string, boolean> {
+    const { can_manage_topics: topics, ...rest } = rights;
+    return { ...rest, can_send_welcome_messages: false, ...(chat.kind === 'supergroup' ? { can_manage_topics: topics } : {}) };
   }
 
   /** Throws the 403 Telegram answers when the bot may not act in this chat. */

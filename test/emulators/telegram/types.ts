@@ -2,6 +2,8 @@
 import type {
   BotCommand,
   Chat,
+  ChatAdministratorRights,
+  ChatMember,
   InlineKeyboardMarkup,
   LinkPreviewOptions,
   Message,
@@ -11,7 +13,30 @@ import type {
   User,
 } from 'grammy/types';
 
-export type { BotCommand, Chat, InlineKeyboardMarkup, Message, MessageEntity, PhotoSize, Update, User };
+export type { BotCommand, Chat, ChatMember, InlineKeyboardMarkup, Message, MessageEntity, PhotoSize, Update, User };
+
+/**
+ * An administrator's rights for `makeAdmin` (Bot API ChatAdministratorRights names); what is left out
+ * takes the default of a Telegram client (all but can_promote_members and is_anonymous).
+ */
+export type AdminRights = Partial<
+  Pick<
+    ChatAdministratorRights,
+    | 'is_anonymous'
+    | 'can_manage_chat'
+    | 'can_delete_messages'
+    | 'can_manage_video_chats'
+    | 'can_restrict_members'
+    | 'can_promote_members'
+    | 'can_change_info'
+    | 'can_invite_users'
+    | 'can_post_stories'
+    | 'can_edit_stories'
+    | 'can_delete_stories'
+    | 'can_pin_messages'
+    | 'can_manage_topics'
+  >
+> & { customTitle?: string };
 
 export interface TelegramEmulatorOptions {
   /** Bot token; default `<botId>:EMULATOR_TOKEN_...`. */
@@ -186,6 +211,8 @@ export interface GroupInput {
   isForum?: boolean;
   /** The bot is an administrator (it may then delete other people's messages). Default false. */
   botIsAdmin?: boolean;
+  /** The user who made the group (its `creator`; the user is created first). Default: the first user to join. */
+  creator?: User | number;
 }
 
 export interface SendTextOptions {
@@ -233,6 +260,17 @@ export interface TelegramEmulator {
   blockBot(user: User | number): void;
   /** The bot is removed from a group: sends answer 403 "Forbidden: bot was kicked from the group chat". */
   kickBot(chat: ChatRef): void;
+  /**
+   * Users join a group (in this order; the first to join a group without a creator becomes it). A
+   * `UserInput` creates the user too, so many members take one call. Already members stay as they are.
+   */
+  addMembers(chat: ChatRef, users: ReadonlyArray<User | number | UserInput>): User[];
+  /** Makes a user an administrator of a group (joining it first if needed); the creator stays creator. */
+  makeAdmin(chat: ChatRef, user: User | number, rights?: AdminRights): ChatMember;
+  /** A user's ChatMember object in a chat, as getChatMember answers it. */
+  chatMember(chat: ChatRef, user: User | number): ChatMember;
+  /** The group's members (creator, administrators, members) as ChatMember objects, in joining order. */
+  chatMembers(chat: ChatRef): ChatMember[];
 
   // user input
   sendText(user: User, chat: ChatRef, text: string, options?: SendTextOptions): Message;
