@@ -43,6 +43,12 @@ function injectPress(from: User, message: ChatMessageState, data: string): strin
   return id;
 }
 
+/** The bot's answer to an injected query (the emulator did not issue its id, so it refuses the call; what was said counts). */
+async function injectedAnswer(queryId: string): Promise<{ text?: string; show_alert?: boolean }> {
+  const call = await stack.telegram.waitForCall((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === queryId, WAIT);
+  return call.params as { text?: string; show_alert?: boolean };
+}
+
 async function answerOf(query: string): Promise<{ text?: string; show_alert?: boolean }> {
   return (await stack.telegram.callbackAnswer(query, WAIT)) as { text?: string; show_alert?: boolean };
 }
@@ -155,20 +161,32 @@ describe('a group pick on Telegram', () => {
     expect(buttonsOf(closed)).toHaveLength(0);
     const voteData = buttonData(voting, new RegExp(`^1\\. `));
     const stale = injectPress(carol, closed, voteData);
-    expect(await answerOf(stale)).toMatchObject({ text: 'This vote is closed.', show_alert: true });
+    expect(await injectedAnswer(stale)).toMatchObject({ text: 'This vote is closed.', show_alert: true });
     // The same data pressed in another chat is not this session's button.
     const elsewhere = await stack.ask(eve, eve.id, '/start');
-    expect(await answerOf(injectPress(eve, elsewhere, voteData))).toMatchObject({ show_alert: true });
+    expect(await injectedAnswer(injectPress(eve, elsewhere, voteData))).toMatchObject({ show_alert: true });
     expect(votesOf(card(group.id, cardId).text, 1)).toBe(votesOf(closed.text, 1));
 
     // Add to my watchlist writes to the presser's own list only.
+    // The answer is private: the presser must have a private chat with the bot.
+    await stack.ask(carol, carol.id, '/start');
+    await stack.ask(bob, bob.id, '/start');
     const before = { alice: stack.trakt.watchlist(aliceTrakt).length, bob: stack.trakt.watchlist(bobTrakt).length };
     await stack.press(carol, group.id, result, 'Add to my watchlist');
     await stack.telegram.waitForBotMessage(carol.id, (m) => m.text.includes('Already on your watchlist') || m.text.includes('Added'), WAIT);
     await stack.press(bob, group.id, result, 'Add to my watchlist');
-    await stack.telegram.waitForBotMessage(bob.id, (m) => m.text.includes('Added') || m.text.includes('already'), WAIT);
+    await stack.telegram.waitForBotMessage(bob.id, (m) => m.text.includes('Already on your watchlist'), WAIT);
     expect(stack.trakt.watchlist(aliceTrakt)).toHaveLength(before.alice);
-    expect(stack.trakt.watchlist(bobTrakt).length).toBeGreaterThanOrEqual(before.bob);
+    expect(stack.trakt.watchlist(bobTrakt)).toHaveLength(before.bob);
+    // Eve never joined and is linked now: the winner lands on her list only.
+    const eveTrakt = `eve${eve.id}`;
+    stack.trakt.addUser({ username: eveTrakt });
+    await stack.ask(eve, eve.id, '/link', (m) => /enter the code/i.test(m.text)).then((m) => stack.trakt.approveDevice(/enter the code ([0-9A-F]{8})/i.exec(m.text)?.[1] ?? '', eveTrakt));
+    await stack.telegram.waitForBotMessage(eve.id, (m) => m.text.includes('Linked to Trakt'), { timeoutMs: 15_000 });
+    await stack.press(eve, group.id, result, 'Add to my watchlist');
+    await stack.telegram.waitForBotMessage(eve.id, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    expect(stack.trakt.watchlist(eveTrakt).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: m0.ids.trakt }]);
+    expect(stack.trakt.watchlist(aliceTrakt)).toHaveLength(before.alice);
 
     const history = await stack.ask(alice, group.id, '/pick history', (m) => m.text.includes('Last picks'));
     expect(history.text).toContain(m0.title);
