@@ -108,6 +108,11 @@ export interface MultiPick {
   options: Array<{ label: string; value: string; description?: string }>;
   minValues: number;
   maxValues: number;
+  /**
+   * The reply's first this many rows of buttons offer the same choices one by one (Telegram's way):
+   * a platform that shows this multi-choice leaves those rows out.
+   */
+  replacesRows?: number;
 }
 
 /** A command as a user typed it, already stripped of the platform's syntax. */

@@ -182,7 +182,7 @@ function pickMenu(pick: MultiPick): APIStringSelectComponent {
     type: ComponentType.StringSelect,
     custom_id: pick.action,
     placeholder: cutLabel(pick.placeholder, LIMITS.selectPlaceholder),
-    min_values: Math.max(1, Math.min(pick.minValues, options.length)),
+    min_values: Math.max(0, Math.min(pick.minValues, options.length)),
     max_values: Math.max(1, Math.min(pick.maxValues, options.length)),
     options,
   };
@@ -195,7 +195,8 @@ function pickMenu(pick: MultiPick): APIStringSelectComponent {
  */
 export function renderComponents(buttons: Button[][] | undefined, pick?: MultiPick): Array<APIActionRowComponent<APIComponentInMessageActionRow>> {
   const rows: Button[][] = [];
-  for (const r of buttons ?? []) for (let i = 0; i < r.length; i += LIMITS.componentsPerRow) rows.push(r.slice(i, i + LIMITS.componentsPerRow));
+  const shown = pick?.replacesRows !== undefined && pick.options.length > 0 ? (buttons ?? []).slice(pick.replacesRows) : (buttons ?? []);
+  for (const r of shown) for (let i = 0; i < r.length; i += LIMITS.componentsPerRow) rows.push(r.slice(i, i + LIMITS.componentsPerRow));
   const reserved = pick !== undefined && pick.options.length > 0 ? 1 : 0;
   const out: Array<APIActionRowComponent<APIComponentInMessageActionRow>> = [];
   let kept = rows;

@@ -179,6 +179,7 @@ export async function sessionCard(deps: CoreDeps, session: PickSession): Promise
     });
     const rows: Button[][] = [];
     for (let i = 0; i < voteButtons.length; i += 2) rows.push(voteButtons.slice(i, i + 2));
+    const voteRows = rows.length;
     rows.push([sessionButton('🙋 Join', PICK_ACTIONS.join, token), sessionButton('👋 Leave', PICK_ACTIONS.leave, token), sessionButton('🔔 Tell me', PICK_ACTIONS.notify, token)]);
     rows.push([sessionButton('🏁 Close vote', PICK_ACTIONS.close, token, 'danger')]);
     return {
@@ -190,6 +191,7 @@ export async function sessionCard(deps: CoreDeps, session: PickSession): Promise
         options: ballot.map((item) => ({ label: cut(`${item.position + 1}. ${item.title.title}`, 100), value: String(item.position), ...(item.title.year === null ? {} : { description: String(item.title.year) }) })),
         minValues: 0,
         maxValues: cap,
+        replacesRows: voteRows,
       },
     };
   }
