@@ -130,7 +130,14 @@ async function openSession(ctx: CoreContext, options: PickSession['options']): P
   }
   // The host who is linked takes part from the start (running /pick is their consent); an unlinked host joins with the button.
   const account = await ctx.linkedAccount().catch(() => null);
-  if (account !== null) await store.join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'linked' });
+  if (account !== null) {
+    await store.join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'linked' });
+    // The host's copy is brought up to date like a joiner's, for "in common so far"; the card is redrawn once it is.
+    ctx.freshCopy().then(
+      () => refreshCard(ctx.deps, session.id),
+      () => undefined,
+    );
+  }
   return [await sessionCard(ctx.deps, session)];
 }
 
@@ -173,7 +180,10 @@ async function joinLinkedOrPrompt(ctx: CoreContext, session: PickSession): Promi
     if (!ok) throw new PickError('This pick is over.');
     refreshCard(ctx.deps, session.id);
     // The copy is brought up to date now, so the card's "in common" and the ballot are current.
-    ctx.freshCopy().catch(() => undefined);
+    ctx.freshCopy().then(
+      () => refreshCard(ctx.deps, session.id),
+      () => undefined,
+    );
     return { ack: 'You joined: your watchlist counts for this pick.', replies: [] };
   }
   const ok = await store.join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'awaiting-link' });

@@ -324,7 +324,7 @@ async function refreshMembers(ctx: CoreContext, members: PickMember[]): Promise<
         if (member.via === 'public' && member.traktUsername !== null) await readPublicList(ctx.deps, member.identityId, member.traktUsername, ctx.now());
         else {
           const trakt = await ctx.deps.trakt.forIdentity(member.identityId);
-          await ctx.patiently(ctx.copy.current({ identityId: member.identityId, patiently: (w) => ctx.patiently(w) }, trakt));
+          await ctx.copy.current({ identityId: member.identityId, patiently: (w) => ctx.patiently(w) }, trakt, { recheck: true });
         }
       } catch (error) {
         ctx.deps.logger.warn({ err: error, identityId: member.identityId }, 'group pick: a member’s watchlist could not be refreshed; using the copy we have');
