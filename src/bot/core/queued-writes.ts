@@ -301,10 +301,20 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<
       return outcome;
     },
     async onFailed(job, error, run) {
+      // The final word on a write that will not be made: one line, with why (never the titles' text).
+      const cause = error instanceof PermanentJobError || error instanceof RetryJobLater ? error.cause : error;
+      deps.logger.warn(
+        {
+          jobId: run.id,
+          attempts: run.attempt,
+          ...(job === undefined ? {} : { identityId: job.identityId, op: job.op, items: job.targets.length }),
+          error: cause instanceof Error ? cause.name : typeof cause,
+        },
+        'queued watchlist write given up',
+      );
       if (job === undefined || run.inline) return;
       const [target] = job.targets;
       if (target === undefined) return;
-      const cause = error instanceof PermanentJobError || error instanceof RetryJobLater ? error.cause : error;
       const ctx = contextOf(job);
       const reply = await refusedCard(ctx, job, target, cause);
       await show(job, reply).catch((e: unknown) => deps.logger.warn({ err: e, identityId: job.identityId }, 'queued write failed; the user could not be told'));

@@ -52,7 +52,27 @@ export function watchlistFullReply(error: WatchlistFullError, used: number | und
  * The translation point from errors to replies: user-facing errors say their safe message; anything
  * else is logged with context and answered with a short apology carrying a reference to find the log.
  */
+/**
+ * The one log line of a user action that failed with an answer the user can act on (Trakt down, a full
+ * watchlist, a locked account …): its reason as the core names it, the error's class, and the HTTP
+ * status and class of the Trakt failure behind it when there is one. Never the error's message text
+ * (it may quote what the user typed); never a secret (errors carry none).
+ */
+export function logActionFailure(logger: CoreLogger, error: UserFacingError, context: Record<string, unknown>): void {
+  const cause = error.cause as { name?: unknown; status?: unknown } | undefined;
+  const line = {
+    ...context,
+    reason: error.code,
+    error: error.name,
+    ...(typeof cause?.name === 'string' ? { cause: cause.name } : {}),
+    ...(typeof cause?.status === 'number' ? { status: cause.status } : {}),
+  };
+  if (error instanceof NeedsLinkError && !error.relink) logger.info(line, 'user action needs a linked account');
+  else logger.warn(line, 'user action failed');
+}
+
 export function errorReply(error: unknown, logger: CoreLogger, context: Record<string, unknown>): Reply {
+  if (error instanceof UserFacingError) logActionFailure(logger, error, context);
   if (error instanceof NeedsLinkError) return linkPrompt(error.relink);
   if (error instanceof WatchlistFullError) return watchlistFullReply(error, undefined);
   if (error instanceof AccountLockedError) return { text: error.reply };

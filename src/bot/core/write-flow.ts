@@ -3,7 +3,7 @@ import { PATIENCE_EXCEEDED, raceTimeout, type CoreContext } from './context.js';
 import { AccountLockedError, NeedsLinkError, TraktUnavailableError, WatchlistFullError } from './errors.js';
 import type { UndoOutcome, WriteOutcome } from '../../watchlist/writer.js';
 import type { JournalEntry, LinkedAccount, Target } from './ports.js';
-import { errorReply, formatMinutes, linkPrompt, watchlistFullReply } from './replies.js';
+import { errorReply, formatMinutes, linkPrompt, logActionFailure, watchlistFullReply } from './replies.js';
 import { targetKey, targetLabel } from './targets.js';
 import { plainText, rich, type ActionOutcome, type Button, type Reply, type Rich } from './types.js';
 
@@ -66,6 +66,9 @@ async function usageLine(ctx: CoreContext, itemCount: number | undefined): Promi
 
 /** A failed write, as the user should see it on the card. */
 async function failureCard(ctx: CoreContext, target: Target, error: unknown, retry: () => Promise<Button[][]>): Promise<Reply> {
+  // The answers below are the user's to act on; each failed write is logged once, with its reason.
+  const answered = error instanceof NeedsLinkError || error instanceof WatchlistFullError || error instanceof AccountLockedError || error instanceof TraktUnavailableError;
+  if (answered) logActionFailure(ctx.deps.logger, error, { identityId: ctx.identityId, step: 'watchlist-write' });
   if (error instanceof NeedsLinkError) return linkPrompt(error.relink);
   if (error instanceof WatchlistFullError) {
     const state = await ctx.deps.watchlists.state(ctx.identityId).catch(() => undefined);
