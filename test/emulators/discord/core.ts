@@ -953,14 +953,15 @@ export class Core {
     values?: string[];
     expect: 'button' | 'select';
     locale?: string;
-    /** A click Discord would never deliver: the custom_id need not be on the message (see forgeButtonClick). */
+    /** A click or pick Discord would never deliver: the custom_id need not be on the message, a select's values are not checked (see forgeButtonClick, forgeSelectMenu). */
     forged?: boolean;
   }): InteractionRecord {
     const user = this.resolveUser(input.user);
     const message = this.resolveMessage(input.message);
     const channel = this.resolveChannel(message.channelId, undefined);
     if (message.authorId !== this.config.botUserId) throw new Error(`message ${message.id} was not sent by the bot`);
-    const component = input.forged === true ? { type: ComponentType.Button, custom_id: input.customId } : Core.findComponent(message.components, input.customId);
+    const forged = input.forged === true;
+    const component = forged ? { type: input.expect === 'button' ? ComponentType.Button : ComponentType.StringSelect, custom_id: input.customId } : Core.findComponent(message.components, input.customId);
     if (!component) throw new Error(`message ${message.id} has no component with custom_id "${input.customId}"`);
     if (component.disabled === true) throw new Error(`component "${input.customId}" is disabled`);
     const type = component.type;
@@ -973,10 +974,12 @@ export class Core {
       const values = input.values ?? [];
       const min = typeof component.min_values === 'number' ? component.min_values : 1;
       const max = typeof component.max_values === 'number' ? component.max_values : 1;
-      if (values.length < min || values.length > max) {
+      if (!forged && (values.length < min || values.length > max)) {
         throw new Error(`select "${input.customId}" takes ${min}..${max} values, got ${values.length}`);
       }
-      if (type === ComponentType.StringSelect) {
+      if (forged) {
+        // Whatever a modified client claims: any number of values, any strings.
+      } else if (type === ComponentType.StringSelect) {
         const allowed = new Set(
           records(component.options).map((o) => String(o.value)),
         );

@@ -372,6 +372,16 @@ export class DiscordEmulator {
     return this.handleFor(record, (r) => new InteractionHandle(this, r));
   }
 
+  /**
+   * A string-select pick Discord itself would never deliver: `values` are sent as given, whatever the
+   * menu's min/max_values and options (and `customId` need not be on `message`). For tests that the
+   * bot checks a pick's values itself; everything else is as for selectMenu.
+   */
+  forgeSelectMenu(input: SelectMenuInput): InteractionHandle {
+    const record = this.core.createComponentInteraction({ ...input, expect: 'select', forged: true });
+    return this.handleFor(record, (r) => new InteractionHandle(this, r));
+  }
+
   /** A user picks values in a select menu: type 3, component_type 3 (or 5–8 for entity selects). */
   selectMenu(input: SelectMenuInput): InteractionHandle {
     const record = this.core.createComponentInteraction({ ...input, expect: 'select' });
