@@ -37,8 +37,15 @@ export function createCardUpdater(options: { intervalMs?: number; logger: CoreLo
   function run(key: string, state: KeyState): void {
     state.timer = undefined;
     state.lastAt = now();
-    state.running = state
-      .edit()
+    let edited: Promise<void>;
+    try {
+      edited = state.edit();
+    } catch (error) {
+      // An edit that throws before returning its promise is a failed edit like any other (not an
+      // exception out of touch() or, worse, out of a timer).
+      edited = Promise.reject(error as Error);
+    }
+    state.running = edited
       .catch((error: unknown) => options.logger.warn({ err: error, card: key }, 'a shared card could not be updated'))
       .finally(() => {
         state.running = undefined;
@@ -74,7 +81,8 @@ export function createCardUpdater(options: { intervalMs?: number; logger: CoreLo
       }
       let state = keys.get(key);
       if (state === undefined) {
-        state = { lastAt: 0, timer: undefined, running: undefined, dirty: false, edit };
+        // Never edited: the first touch edits at once, whatever the clock's origin.
+        state = { lastAt: Number.NEGATIVE_INFINITY, timer: undefined, running: undefined, dirty: false, edit };
         keys.set(key, state);
       }
       state.edit = edit;

@@ -236,7 +236,7 @@ export function parsePickArgs(args: string): ParsedPickArgs {
   let rest = text;
   while (rest.length > 0) {
     rest = rest.trimStart();
-    const match = /^(\w+)\s*=\s*(.*?)(?=\s+\w+\s*=|$)/.exec(rest);
+    const match = /^(\w+)\s*=(.*?)(?=\s+\w+\s*=|$)/.exec(rest);
     if (match) {
       tokens.push({ key: (match[1] ?? '').toLowerCase(), value: (match[2] ?? '').trim() });
       rest = rest.slice(match[0].length);
