@@ -76,6 +76,10 @@ export interface ImportRow {
   episode?: number;
   /** Seasons and episodes: their show. */
   show?: ShowRef;
+  /**
+   * When the source says the title was put on the list: IMDb `Created` (2017 ratings: `Date Added`,
+   * ratings: `Date Rated`), Letterboxd `Date` (import format: `WatchedDate`), Trakt `listed_at`, TMDb `Date Rated`.
+   */
   listedAt?: Date;
   /** Trakt and Marquee exports: the position in the user's ranking (not unique, may have gaps). */
   rank?: number;

@@ -1,5 +1,6 @@
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { KNOWN_FORMATS, MAX_FILE_BYTES, MAX_ROWS, MAX_ZIP_BYTES, readImport } from '../../src/imports/index.js';
+import { KNOWN_FORMATS, MAX_FILE_BYTES, MAX_MEMBER_BYTES, MAX_ROWS, MAX_ZIP_BYTES, detectFormat, readImport } from '../../src/imports/index.js';
 import { importError, sample, sampleText, utf8 } from './helpers.js';
 
 describe('bad input', () => {
@@ -80,5 +81,25 @@ describe('bad input', () => {
   it('GIVEN the size limits WHEN imported THEN they are the documented ones for the caller to check', () => {
     expect(MAX_FILE_BYTES).toBe(5 * 1024 * 1024);
     expect(MAX_ZIP_BYTES).toBe(20 * 1024 * 1024);
+  });
+});
+
+describe('detection and ZIP guards', () => {
+  it('GIVEN each kind of sample WHEN only detected THEN the format is named from the content alone', () => {
+    expect(detectFormat(sample('imdb/imdb_watchlist_pre2017.synthetic.csv'))).toBe('imdb-list');
+    expect(detectFormat(sample('imdb/imdb_ratings_2025.synthetic.csv'))).toBe('imdb-ratings');
+    expect(detectFormat(sample('letterboxd/letterboxd_list_v7.synthetic.csv'))).toBe('letterboxd-list');
+    expect(detectFormat(sample('letterboxd/letterboxd_orphaned_diary.synthetic.csv'))).toBe('letterboxd-diary');
+    expect(detectFormat(sample('trakt/trakt-export_lists-watchlist.synthetic.json'))).toBe('trakt-export');
+    expect(detectFormat(sample('trakt/trakt-export-small.synthetic.zip'))).toBe('zip');
+    expect(detectFormat(utf8('just some text'))).toBeUndefined();
+  });
+
+  it('GIVEN a ZIP whose watchlist would unpack past the member limit WHEN read THEN that member is not unpacked and is reported', async () => {
+    const huge = new Uint8Array(MAX_MEMBER_BYTES + 1);
+    const zip = zipSync({ 'watchlist.csv': huge, 'profile.csv': utf8('Date Joined,Username\n') }, { level: 1 });
+    const result = await readImport(zip);
+    expect(result.rows).toEqual([]);
+    expect(result.members?.find((m) => m.name === 'watchlist.csv')).toMatchObject({ read: false, note: expect.stringMatching(/would unpack to/) });
   });
 });
