@@ -208,8 +208,9 @@ function readMember(bytes: Uint8Array, entry: Entry): { doc: DocRead } | { error
   try {
     return { doc: readDocument(inflate(bytes, entry), entry.name) };
   } catch (error) {
-    if (error instanceof ImportError && error.code === 'broken-csv') return { error: error.message.replace(/\.$/, '') };
-    return { error: error instanceof ImportError ? error.message.split('\n')[0]!.replace(/[.:]$/, '') : (error as Error).message };
+    if (!(error instanceof ImportError)) return { error: (error as Error).message };
+    if (error.code === 'unknown-format') return { error: 'not a format Marquee reads' };
+    return { error: error.message.replace(/\.$/, '') };
   }
 }
 
