@@ -160,6 +160,26 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/imports/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!(csv-parse|csv-parse/.*|csv-stringify|csv-stringify/.*|fflate|node:.*|\\.{1,2}/.*)$)',
+              message: 'The format readers and writers use only their format libraries (csv-parse, csv-stringify, fflate) and node: builtins: no chat platform, HTTP server or database driver.',
+            },
+            {
+              regex: ours('bot|trakt|db|accounts|server|watchlist|jobs|main\\.js'),
+              message: 'src/imports is pure: bytes in, neutral rows out. It imports only src/domain; matching against Trakt and writing happen in the rooms that use it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

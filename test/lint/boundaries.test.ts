@@ -67,6 +67,13 @@ const forbidden: Array<{ rule: string; filePath: string; code: string }> = [
   { rule: 'jobs → grammy', filePath: 'src/jobs/x.ts', code: "import { Bot } from 'grammy';\nexport const b = Bot;\n" },
   { rule: 'jobs → pino (any package but zod)', filePath: 'src/jobs/x.ts', code: "import { pino } from 'pino';\nexport const p = pino;\n" },
   { rule: 'jobs → src/watchlist', filePath: 'src/jobs/x.ts', code: "import type { WriteJournal } from '../watchlist/ports.js';\nexport type J = WriteJournal;\n" },
+  { rule: 'imports → src/trakt', filePath: 'src/imports/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
+  { rule: 'imports → src/db', filePath: 'src/imports/x.ts', code: "import { createDatabase } from '../db/client.js';\nexport const d = createDatabase;\n" },
+  { rule: 'imports → src/bot/core', filePath: 'src/imports/x.ts', code: "import type { Reply } from '../bot/core/types.js';\nexport type R = Reply;\n" },
+  { rule: 'imports → src/watchlist', filePath: 'src/imports/x.ts', code: "import type { WriteJournal } from '../watchlist/ports.js';\nexport type J = WriteJournal;\n" },
+  { rule: 'imports → grammy', filePath: 'src/imports/x.ts', code: "import { Bot } from 'grammy';\nexport const b = Bot;\n" },
+  { rule: 'imports → drizzle-orm', filePath: 'src/imports/x.ts', code: "import { eq } from 'drizzle-orm';\nexport const e = eq;\n" },
+  { rule: 'imports → pino (not a format library)', filePath: 'src/imports/x.ts', code: "import { pino } from 'pino';\nexport const p = pino;\n" },
   { rule: 'domain → src/trakt', filePath: 'src/domain/x.ts', code: "import type { TraktClient } from '../trakt/client.js';\nexport type C = TraktClient;\n" },
   { rule: 'domain → src/bot/core', filePath: 'src/domain/x.ts', code: "import type { Reply } from '../bot/core/types.js';\nexport type R = Reply;\n" },
 ];
@@ -82,6 +89,7 @@ const allowed: Array<{ rule: string; filePath: string; code: string }> = [
   { rule: 'db → src/domain', filePath: 'src/db/queries/x.ts', code: "import type { Target } from '../../domain/target.js';\nexport type T = Target;\n" },
   { rule: 'jobs → zod, node: builtins and src/domain', filePath: 'src/jobs/x.ts', code: "import { z } from 'zod';\nimport { hostname } from 'node:os';\nimport type { Target } from '../domain/target.js';\nexport const s = z.string();\nexport const h = hostname;\nexport type T = Target;\n" },
   { rule: 'domain → src/domain', filePath: 'src/domain/x.ts', code: "import type { Title } from './media.js';\nexport type T = Title;\n" },
+  { rule: 'imports → format libraries, node: builtins and src/domain', filePath: 'src/imports/x.ts', code: "import { parse } from 'csv-parse/sync';\nimport { stringify } from 'csv-stringify/sync';\nimport { unzipSync } from 'fflate';\nimport { Readable } from 'node:stream';\nimport type { WatchlistEntry } from '../domain/media.js';\nimport { parseCsv } from './csv.js';\nexport const a = [parse, stringify, unzipSync, Readable, parseCsv];\nexport type E = WatchlistEntry;\n" },
   { rule: 'bot/services → src/trakt (it implements the ports)', filePath: 'src/bot/services/x.ts', code: "import type { TraktClient } from '../../trakt/client.js';\nexport type C = TraktClient;\n" },
 ];
 
