@@ -24,7 +24,7 @@
 import { randomInt } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PoolQuery } from '../../src/bot/core/picks/ports.js';
 import { createPickStore } from '../../src/bot/services/pick-store.js';
 import { upsertChatIdentity } from '../../src/db/queries/identities.js';
@@ -173,21 +173,22 @@ try {
     );
   }
   if (process.env.BENCH_EXPLAIN === '1') {
-    const ids = sql.join(identityIds.map((id) => sql`${id}`), sql`, `);
-    const plan = rowsOf<Record<string, string>>(
-      await db.execute(sql`explain analyze
-        with items as (
-          select identity_id, trakt_id, year, rating,
-            case when type = 'movie' then 'movie' else 'show' end as kind,
-            case when type in ('movie', 'show') then data->'target'->'title' else data->'target'->'show' end as t
-          from watchlist_items where identity_id in (${ids}))
-        select kind, trakt_id, count(distinct identity_id) as wanted from items
-        where kind in ('movie') and jsonb_exists(coalesce(t->'genres', '[]'::jsonb), ${genre})
-        group by kind, trakt_id
-        order by count(distinct identity_id) desc, max(rating) desc nulls last, kind, trakt_id limit ${BALLOT}`),
-    );
-    console.log('  plan (genre case):');
-    for (const row of plan) console.log(`    ${Object.values(row)[0] ?? ''}`);
+    // The real statement, explained: the store is given a db whose execute() runs EXPLAIN ANALYZE of it.
+    for (const { name, query } of cases) {
+      let plan: string[] = [];
+      const explaining = new Proxy(db, {
+        get(target, prop, receiver) {
+          if (prop !== 'execute') return Reflect.get(target, prop, receiver) as unknown;
+          return async (statement: SQL) => {
+            plan = rowsOf<Record<string, string>>(await target.execute(sql`explain analyze ${statement}`)).map((row) => Object.values(row)[0] ?? '');
+            return { rows: [] };
+          };
+        },
+      });
+      await createPickStore(explaining).pool(query);
+      console.log(`  plan, ${name}:`);
+      for (const line of plan) console.log(`    ${line}`);
+    }
   }
 
   // (b) Trakt requests per member while the vote starts.
