@@ -261,6 +261,8 @@ export const watchlistItems = pgTable(
     index('watchlist_items_title_idx').on(t.identityId, t.sortTitle),
     index('watchlist_items_year_idx').on(t.identityId, t.year),
     index('watchlist_items_rating_idx').on(t.identityId, t.rating),
+    /** A title's rows across members' copies (group picks read the pooled titles by it). */
+    index('watchlist_items_trakt_idx').on(t.traktId, t.identityId),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "watchlist_items_trakt_idx" ON "watchlist_items" USING btree ("trakt_id","identity_id");
