@@ -57,6 +57,10 @@ export const writeJobSchema = z.object({
   privateChatId: z.string().optional(),
   /** The Confirm card, edited when the write is applied later. */
   card: z.object({ platform: platformSchema, chatId: z.string().min(1), messageId: z.string().min(1) }).optional(),
+  /** The search the Confirm card came from (its outcome's Undo keeps Back to results). */
+  back: z
+    .object({ q: z.string(), year: z.number().int().optional(), type: z.enum(['movie', 'show', 'both']), index: z.number().int().min(0) })
+    .optional(),
   /** Keys of the targets on the local copy at confirmation (see creditEarlierAttempt in src/watchlist). */
   listedAtConfirm: z.array(z.string()).optional(),
 });
@@ -95,6 +99,7 @@ export async function enqueueConfirmedWrite(ctx: CoreContext, payload: ConfirmPa
     chat: ctx.chat,
     ...(ctx.privateChatId === undefined ? {} : { privateChatId: ctx.privateChatId }),
     ...(card === undefined ? {} : { card }),
+    ...(payload.back === undefined ? {} : { back: payload.back }),
     ...(listed === undefined ? {} : { listedAtConfirm: [...listed] }),
   };
   const record = await jobs.enqueue(writeJobRef, job, {

@@ -6,6 +6,7 @@ import type { JournalEntry, LinkedAccount, Target } from './ports.js';
 import { errorReply, formatMinutes, linkPrompt, watchlistFullReply } from './replies.js';
 import { targetKey, targetLabel } from './targets.js';
 import { plainText, rich, type ActionOutcome, type Button, type Reply, type Rich } from './types.js';
+import type { SearchState } from './commands/search.js';
 
 /**
  * What the user sees of watchlist writes: Confirm, the outcome edited in place with Undo, and Undo
@@ -18,11 +19,14 @@ export type WriteOp = 'add' | 'remove';
 export interface ConfirmPayload {
   op: WriteOp;
   targets: Target[];
+  /** The search the card came from: after an undo the card offers Back to results. */
+  back?: SearchState;
 }
 
 export interface UndoPayload {
   journalId: number;
   target: Target;
+  back?: SearchState;
 }
 
 export type Settled<T> = { ok: true; result: T } | { ok: false; error: unknown };
@@ -90,19 +94,27 @@ async function confirmButtons(ctx: CoreContext, payload: ConfirmPayload): Promis
   return buttons;
 }
 
-async function undoButtons(ctx: CoreContext, entry: JournalEntry, target: Target): Promise<Button[][]> {
+async function undoButtons(ctx: CoreContext, entry: JournalEntry, target: Target, back?: SearchState): Promise<Button[][]> {
   const expires = entry.createdAt.getTime() + ctx.options.undoWindowMs - ctx.now().getTime();
   if (expires <= 0) return [];
   const view = ctx.view(expires);
-  const buttons = [[view.button('↩ Undo', 'undo', { journalId: entry.id, target } satisfies UndoPayload)]];
+  const buttons = [[view.button('↩ Undo', 'undo', { journalId: entry.id, target, ...(back ? { back } : {}) } satisfies UndoPayload)]];
   await view.save(ctx.deps.pending);
   return buttons;
 }
 
-/** After an add was undone: the same Confirm, for what the undo took off, so the card keeps a way on. */
-async function addAgainButtons(ctx: CoreContext, targets: Target[]): Promise<Button[][]> {
+/**
+ * After an undo, so the card keeps a way on: the same Confirm for what the undo changed back (Add
+ * again, Remove again), and Back to results when the card came from a search.
+ */
+async function againButtons(ctx: CoreContext, op: WriteOp, targets: Target[], back: SearchState | undefined): Promise<Button[][]> {
   const view = ctx.view();
-  const buttons = [[view.button('🔁 Add again', 'confirm', { op: 'add', targets } satisfies ConfirmPayload, 'primary')]];
+  const again: ConfirmPayload = { op, targets, ...(back ? { back } : {}) };
+  const buttons: Button[][] = [
+    [op === 'add' ? view.button('🔁 Add again', 'confirm', again, 'primary') : view.button('🗑 Remove again', 'confirm', again, 'danger')],
+  ];
+  // The search card's own Previous/Next state: its page action redraws it.
+  if (back !== undefined) buttons.push([view.button('◀ Back to results', 'page', back)]);
   await view.save(ctx.deps.pending);
   return buttons;
 }
@@ -141,7 +153,7 @@ export async function writtenCard(ctx: CoreContext, payload: ConfirmPayload, out
     ...(undoable ? [rich.italic(`You can undo this for ${formatMinutes(ctx.options.undoWindowMs)}.`)] : []),
   ];
   const header = payload.op === 'add' ? '✅ Added to your watchlist.' : '🗑 Removed from your watchlist.';
-  return headerCard(target, header, footer, undoable ? await undoButtons(ctx, entry, target) : undefined);
+  return headerCard(target, header, footer, undoable ? await undoButtons(ctx, entry, target, payload.back) : undefined);
 }
 
 /** The card after a write Trakt refused or could not take (with Confirm again where that can help). */
@@ -168,7 +180,7 @@ export function slowCard(target: Target, op: WriteOp): Reply {
 }
 
 /** Undo of a journal entry (from its button or from /undo): takes back exactly what that write changed. */
-export async function runUndo(ctx: CoreContext, journalId: number, target: Target | undefined): Promise<ActionOutcome> {
+export async function runUndo(ctx: CoreContext, journalId: number, target: Target | undefined, back?: SearchState): Promise<ActionOutcome> {
   const work = ctx.writer.undo({ identityId: ctx.identityId, journalId, windowMs: ctx.options.undoWindowMs });
   const slowTarget = target;
   const slow: Reply =
@@ -192,7 +204,7 @@ export async function runUndo(ctx: CoreContext, journalId: number, target: Targe
       return { edit: headerCard(shown, `Too late to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.`) };
     }
     if (undo.kind === 'failed') {
-      return { edit: await failureCard(ctx, shown, undo.error, () => undoButtons(ctx, entry, shown)) };
+      return { edit: await failureCard(ctx, shown, undo.error, () => undoButtons(ctx, entry, shown, back)) };
     }
     const named = entry.targets.some((t) => targetKey(t) === targetKey(shown)) ? shown : (entry.targets[0] ?? shown);
     const header =
@@ -201,6 +213,6 @@ export async function runUndo(ctx: CoreContext, journalId: number, target: Targe
         : `↩ Undone: ${targetLabel(named)} is back on your watchlist.`;
     const others = [named, ...entry.targets.filter((t) => targetKey(t) !== targetKey(named))];
     const footer = [...batchNote(others), ...(await usageLine(ctx, undo.write.itemCount))];
-    return { edit: headerCard(shown, header, footer, entry.kind === 'add' ? await addAgainButtons(ctx, others) : undefined) };
+    return { edit: headerCard(shown, header, footer, await againButtons(ctx, entry.kind === 'add' ? 'add' : 'remove', others, back)) };
   });
 }

@@ -78,6 +78,47 @@ describe('Discord: Add again after Undo', () => {
   });
 });
 
+describe('Discord: after Undo the card keeps a way on', () => {
+  it('GIVEN a search result added with Confirm and undone THEN the card offers Add again and Back to results, and Back to results shows the search card again', async () => {
+    const { user, username } = await stack.linkedUser();
+    const result = await stack.ask(user, 'search', { query: 'the avengers 2012' });
+    expect(shownText(result)).toContain('Result 1 of');
+    const confirm = await stack.click(user, result.message, /Add$/).waitForFinal(WAIT);
+    expect(shownText(confirm)).toContain('Add to your watchlist?');
+    const added = await stack.click(user, confirm.message, 'Confirm').waitForFinal(WAIT);
+    expect(shownText(added)).toContain('Added to your watchlist');
+    const undone = await stack.click(user, added.message, 'Undo').waitForFinal(WAIT);
+    expect(shownText(undone)).toContain('off your watchlist again');
+    expect(buttonLabels(undone)).toEqual(['🔁 Add again', '◀ Back to results', '🌐 Open on Trakt']);
+    withinLimits(undone);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+
+    const back = await stack.click(user, undone.message, 'Back to results').waitForFinal(WAIT);
+    expect(back.message.id).toBe(result.message.id);
+    expect(shownText(back)).toContain('The Avengers (2012)');
+    expect(shownText(back)).toContain('Result 1 of 1 for “the avengers” (2012)');
+    expect(buttonLabels(back)).toEqual(['➕ Add', 'Movies', 'Shows', '• Both', '🌐 Open on Trakt']);
+  });
+
+  it('GIVEN a removal that was undone WHEN the user presses Remove again on the same card THEN the title is removed again, with Undo', async () => {
+    const { user, username } = await stack.linkedUser();
+    stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
+    const card = await stack.ask(user, 'remove', { title: 'the avengers' });
+    expect(shownText(card)).toContain('Remove from your watchlist?');
+    const removed = await stack.click(user, card.message, 'Confirm remove').waitForFinal(WAIT);
+    expect(shownText(removed)).toContain('Removed from your watchlist');
+    const undone = await stack.click(user, removed.message, 'Undo').waitForFinal(WAIT);
+    expect(shownText(undone)).toContain('back on your watchlist');
+    expect(buttonLabels(undone)).toEqual(['🗑 Remove again', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username).map((r) => r.title)).toEqual(['The Avengers']);
+
+    const again = await stack.click(user, undone.message, 'Remove again').waitForFinal(WAIT);
+    expect(shownText(again)).toContain('Removed from your watchlist');
+    expect(buttonLabels(again)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+  });
+});
+
 describe('Discord: a second /link', () => {
   it('GIVEN a pending device code WHEN the user runs /link again THEN the new answer says the previous code no longer works, and the new code links', async () => {
     const user = stack.newUser();

@@ -59,6 +59,46 @@ describe('Add again after Undo', () => {
   });
 });
 
+describe('after Undo the card keeps a way on', () => {
+  it('GIVEN a search result added with Confirm and undone THEN the card offers Add again and Back to results, and Back to results shows the search card again', async () => {
+    const { user, username } = await stack.linkedUser();
+    const result = await stack.ask(user, user.id, '/search the avengers 2012');
+    expect(result.text).toContain('Result 1 of');
+    await stack.press(user, user.id, result, /Add$/);
+    const confirm = await stack.telegram.waitForMessageState(user.id, result.messageId, (m) => m.text.includes('Add to your watchlist?'), WAIT);
+    await stack.press(user, user.id, confirm, 'Confirm');
+    const added = await stack.telegram.waitForMessageState(user.id, result.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    await stack.press(user, user.id, added, 'Undo');
+    const undone = await stack.telegram.waitForMessageState(user.id, result.messageId, (m) => m.text.includes('Undone'), WAIT);
+    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🔁 Add again', '◀ Back to results', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+
+    await stack.press(user, user.id, undone, 'Back to results');
+    const back = await stack.telegram.waitForMessageState(user.id, result.messageId, (m) => m.text.includes('Result 1 of'), WAIT);
+    expect(back.text).toContain('The Avengers (2012)');
+    expect(back.text).toContain('for “the avengers” (2012)');
+    expect(buttonsOf(back).map((b) => b.label)).toEqual(['➕ Add', 'Movies', 'Shows', '• Both', '🌐 Open on Trakt']);
+  });
+
+  it('GIVEN a removal that was undone WHEN the user presses Remove again on the same card THEN the title is removed again, with Undo', async () => {
+    const { user, username } = await stack.linkedUser();
+    stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
+    const card = await stack.ask(user, user.id, '/remove the avengers');
+    expect(card.text).toContain('Remove from your watchlist?');
+    await stack.press(user, user.id, card, 'Confirm remove');
+    const removed = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Removed from your watchlist'), WAIT);
+    await stack.press(user, user.id, removed, 'Undo');
+    const undone = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('back on your watchlist'), WAIT);
+    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🗑 Remove again', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
+
+    await stack.press(user, user.id, undone, 'Remove again');
+    const again = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Removed from your watchlist'), WAIT);
+    expect(buttonsOf(again).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+  });
+});
+
 describe('a second /link', () => {
   it('GIVEN a pending device code WHEN the user sends /link again THEN the new answer says the previous code no longer works, and the new code links', async () => {
     const user = stack.newUser('Rhea');

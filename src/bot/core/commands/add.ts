@@ -90,9 +90,9 @@ export async function addCard(ctx: CoreContext, target: Target, options: AddCard
   let header: string;
   if (listed === true) {
     header = '✓ Already on your watchlist.';
-    buttons.push([view.button('🗑 Remove', 'rm', { target })]);
+    buttons.push([view.button('🗑 Remove', 'rm', { target, ...(back ? { back } : {}) })]);
   } else {
-    const confirm: ConfirmPayload = { op: 'add', targets: [target] };
+    const confirm: ConfirmPayload = { op: 'add', targets: [target], ...(back ? { back } : {}) };
     if (target.kind === 'show') {
       header = 'Add this show to your watchlist?';
       buttons.push([view.button('✅ Confirm: whole show', 'confirm', confirm, 'primary')]);
@@ -127,7 +127,7 @@ async function seasonPicker(ctx: CoreContext, payload: ShowPayload): Promise<Rep
   );
   const buttons: Button[][] = [];
   for (let i = 0; i < picks.length; i += 3) buttons.push(picks.slice(i, i + 3));
-  buttons.push([view.button('✅ Confirm: whole show', 'confirm', { op: 'add', targets: [show] } satisfies ConfirmPayload, 'primary')]);
+  buttons.push([view.button('✅ Confirm: whole show', 'confirm', { op: 'add', targets: [show], ...back } satisfies ConfirmPayload, 'primary')]);
   buttons.push([view.button('✖ Cancel', 'cancel', { target: show, ...back })]);
   await view.save(ctx.deps.pending);
   const header = seasons.length === 0 ? 'Trakt lists no seasons for this show yet; you can add the whole show.' : 'Which season?';
@@ -149,7 +149,7 @@ async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<
   );
   const buttons: Button[][] = [];
   for (let i = 0; i < picks.length; i += 5) buttons.push(picks.slice(i, i + 5));
-  buttons.push([view.button(`✅ Confirm: season ${payload.season}`, 'confirm', { op: 'add', targets: [season] } satisfies ConfirmPayload, 'primary')]);
+  buttons.push([view.button(`✅ Confirm: season ${payload.season}`, 'confirm', { op: 'add', targets: [season], ...back } satisfies ConfirmPayload, 'primary')]);
   buttons.push([view.button('✖ Cancel', 'cancel', { target: season, ...back })]);
   await view.save(ctx.deps.pending);
   const more = episodes.length > MAX_PICKER_BUTTONS ? ` (the first ${MAX_PICKER_BUTTONS} are shown)` : '';

@@ -131,7 +131,7 @@ async function foundTitle(
   ]);
   const button =
     listed === true
-      ? view.button('🗑 Remove', 'rm', { target })
+      ? view.button('🗑 Remove', 'rm', { target, ...(back ? { back } : {}) })
       : view.button('➕ Add', 'add', { target, ...(back ? { back } : {}), ...(part ? { part } : {}) } satisfies AddPayload, 'primary');
   const card: CardOptions = { ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }), onWatchlist: listed === true };
   return { card, button: [button] };
