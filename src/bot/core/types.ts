@@ -12,6 +12,11 @@ export interface ChatUserRef {
   platform: Platform;
   userId: string;
   displayName?: string;
+  /**
+   * The user's public @name, without the @, where the platform has one apart from the display name
+   * (Telegram's username). Groups name the user by it when known (`for @alice`).
+   */
+  handle?: string;
   /** BCP 47 tag when the platform tells it. */
   locale?: string;
 }

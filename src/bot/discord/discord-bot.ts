@@ -197,7 +197,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const user = toUserRef(interaction.user, interaction.locale);
     const chat = toChatRef(interaction);
     const args = argsFromOptions(spec?.options ?? [], (name) => interaction.options.get(name)?.value);
-    const deferredEphemeral = spec?.private === true && chat.kind === 'group';
+    // A private command's answer is prepared privately, unless the user shares it (an option that `shares`, set).
+    const shared = (spec?.options ?? []).some((o) => o.shares === true && interaction.options.get(o.name)?.value === true);
+    const deferredEphemeral = spec?.private === true && chat.kind === 'group' && !shared;
     // Delivered late (e.g. replayed after a gateway resume): defer before doing anything, so an
     // interaction Discord already gave up on (10062) does no work nobody will see.
     const late = isLate(interaction.createdTimestamp);

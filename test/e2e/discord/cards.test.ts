@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttonLabels, componentsOf, shownText, startDiscordStack, until, WAIT, type DiscordStack } from './harness.js';
+import { buttonLabels, componentsOf, EPHEMERAL, GUILD_ID, shownText, startDiscordStack, until, WAIT, type DiscordStack } from './harness.js';
 
 /** Issue 15: cards a user can always act on (Discord). */
 let stack: DiscordStack;
@@ -214,5 +214,56 @@ describe('Discord: Not this one', () => {
     const card = await stack.ask(user, 'add', { title: 'tt1160419' });
     expect(shownText(card)).toContain('Dune (2021)');
     expect(buttonLabels(card)).toEqual(['✅ Confirm', '✖ Cancel', '🌐 Open on Trakt']);
+  });
+});
+
+describe('Discord: in a guild channel, whose a card is, and account replies only to the user', () => {
+  it('GIVEN a guild channel WHEN a user adds and confirms THEN each card says "for @name" (no watchlist usage)', async () => {
+    const { user } = await stack.linkedUser({ name: 'alice' });
+    const card = await stack.ask(user, 'add', { title: 'tt0848228' });
+    expect(card.ephemeral).toBe(false);
+    expect(shownText(card)).toContain(`for @${user.username}`);
+    const added = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
+    expect(shownText(added)).toContain('Added to your watchlist');
+    expect(shownText(added)).toContain(`for @${user.username}`);
+    expect(shownText(added)).not.toContain('Watchlist:');
+  });
+
+  it('GIVEN a guild channel WHEN a user runs /watchlist or /status THEN only they see it; with share True THEN it is posted in the channel', async () => {
+    const { user, username } = await stack.linkedUser({ name: 'carol' });
+    stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
+    const share = stack.discord.commands(GUILD_ID).find((c) => c.name === 'watchlist') as { options?: Array<{ name: string; type: number }> } | undefined;
+    expect(share?.options?.find((o) => o.name === 'share')?.type).toBe(5);
+
+    const list = await stack.ask(user, 'watchlist');
+    expect(list.ephemeral).toBe(true);
+    expect(shownText(list)).toContain('The Avengers');
+    const status = await stack.ask(user, 'status');
+    expect(status.ephemeral).toBe(true);
+    expect(shownText(status)).toContain('Watchlist: 1');
+
+    const sharedList = await stack.ask(user, 'watchlist', { share: true });
+    expect(sharedList.ephemeral).toBe(false);
+    expect(shownText(sharedList)).toContain('The Avengers');
+    expect(shownText(sharedList)).toContain(`for @${user.username}`);
+    const sharedStatus = await stack.ask(user, 'status', { share: true });
+    expect(sharedStatus.ephemeral).toBe(false);
+    expect(shownText(sharedStatus)).toContain(`Linked to Trakt as ${username}`);
+  });
+
+  it('GIVEN Trakt answering 2 s late WHEN a user runs /status with share True THEN the deferral is public, and so is the answer', async () => {
+    const { user, username } = await stack.linkedUser();
+    stack.trakt.setFault('GET /users/settings', { latencyMs: 2000 });
+    try {
+      const run = stack.command(user, 'status', { share: true });
+      const first = await run.response();
+      expect(first).toMatchObject({ type: 5, withinDeadline: true });
+      expect(Number(first.data?.flags ?? 0) & EPHEMERAL).toBe(0);
+      const final = await run.waitForFinal(WAIT);
+      expect(final.ephemeral).toBe(false);
+      expect(shownText(final)).toContain(`Linked to Trakt as ${username}`);
+    } finally {
+      stack.trakt.setFault('GET /users/settings', null);
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOTICES } from '../../../src/bot/core/replies.js';
 import { buttonsOf, startStack, WAIT, type Stack } from './harness.js';
 
 /** Issue 15: cards a user can always act on (Telegram). */
@@ -205,5 +207,64 @@ describe('Not this one', () => {
     const card = await stack.ask(user, user.id, '/add tt1160419');
     expect(card.text).toContain('Dune (2021)');
     expect(buttonsOf(card).map((b) => b.label)).toEqual(['✅ Confirm', '✖ Cancel', '🌐 Open on Trakt']);
+  });
+});
+
+describe('in a group: whose a card is, and account replies in private', () => {
+  const newGroup = () => stack.telegram.group({ id: -randomInt(10_000, 2 ** 40), title: 'Movie night', type: 'supergroup' });
+  const bot = () => `@${stack.telegram.botUser.username ?? ''}`;
+
+  it('GIVEN a user with a Telegram @username WHEN they /add in a group and confirm THEN each card says "for @username" (no watchlist usage); in the private chat it does not', async () => {
+    const handle = `alice_${randomInt(1000, 9999)}`;
+    const { user } = await stack.linkedUser({ name: 'Alice', handle });
+    const group = newGroup();
+    const card = await stack.ask(user, group.id, `/add${bot()} tt0848228`);
+    expect(card.text).toContain('The Avengers (2012)');
+    expect(card.text).toContain(`for @${handle}`);
+    await stack.press(user, group.id, card, 'Confirm');
+    const added = await stack.telegram.waitForMessageState(group.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    expect(added.text).toContain(`for @${handle}`);
+    expect(added.text).not.toContain('Watchlist:');
+
+    const search = await stack.ask(user, group.id, `/search${bot()} dune 2021`);
+    expect(search.text).toContain(`for @${handle}`);
+
+    const own = await stack.ask(user, user.id, '/add tt1160419');
+    expect(own.text).toContain('Dune (2021)');
+    expect(own.text).not.toContain('for @');
+  });
+
+  it('GIVEN a user without a @username WHEN they /add in a group THEN the card names them by their display name', async () => {
+    const { user } = await stack.linkedUser({ name: 'Bruno' });
+    const card = await stack.ask(user, newGroup().id, `/add${bot()} tt0848228`);
+    expect(card.text).toContain('for @Bruno');
+  });
+
+  it('GIVEN a group WHEN a user sends /watchlist or /status THEN the group gets a pointer and the answer arrives in their private chat; with share THEN it is posted in the group', async () => {
+    const handle = `carol_${randomInt(1000, 9999)}`;
+    const { user, username } = await stack.linkedUser({ name: 'Carol', handle });
+    stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
+    // The user has talked to the bot privately before (Telegram bots cannot start a private chat).
+    await stack.ask(user, user.id, '/help');
+    const group = newGroup();
+
+    const pointer = await stack.ask(user, group.id, `/watchlist${bot()}`);
+    expect(pointer.text).toBe(NOTICES.sentPrivately);
+    const list = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Your watchlist'), WAIT);
+    expect(list.text).toContain('The Avengers');
+    expect(stack.telegram.botMessages(group.id).map((m) => m.text).join('\n')).not.toContain('The Avengers');
+
+    const statusPointer = await stack.ask(user, group.id, `/status${bot()}`, (m) => m.messageId !== pointer.messageId);
+    expect(statusPointer.text).toBe(NOTICES.sentPrivately);
+    const status = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Linked to Trakt as'), WAIT);
+    expect(status.text).toContain('Watchlist: 1');
+    expect(stack.telegram.botMessages(group.id).map((m) => m.text).join('\n')).not.toContain('Linked to Trakt');
+
+    const shared = await stack.ask(user, group.id, `/watchlist${bot()} share`, (m) => m.text.includes('Your watchlist'));
+    expect(shared.text).toContain('The Avengers');
+    expect(shared.text).toContain(`for @${handle}`);
+    const sharedStatus = await stack.ask(user, group.id, `/status${bot()} share`, (m) => m.text.includes('Linked to Trakt as'));
+    expect(sharedStatus.text).toContain(`Linked to Trakt as ${username}`);
+    expect(sharedStatus.text).toContain(`for @${handle}`);
   });
 });

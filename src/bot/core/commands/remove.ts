@@ -21,7 +21,7 @@ export async function removeCard(ctx: CoreContext, target: Target, back?: Search
     [view.button('✖ Cancel', 'cancel', { target, ...from })],
   ];
   await view.save(ctx.deps.pending);
-  return cardReply(target, titleCard(target, { header: 'Remove from your watchlist?' }), buttons);
+  return cardReply(target, titleCard(target, { header: 'Remove from your watchlist?' }), buttons, ctx.owner);
 }
 
 function buttonLabel(target: Target): string {
