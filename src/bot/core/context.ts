@@ -94,6 +94,8 @@ export class CoreContext {
     readonly chat: ChatRef,
     readonly identityId: number,
     readonly privateChatId: string | undefined,
+    /** See CommandInput.reachPrivately. */
+    readonly reachPrivately?: (reply: Reply) => Promise<boolean>,
   ) {
     this.options = resolveOptions(deps.options);
   }
@@ -104,7 +106,7 @@ export class CoreContext {
 
   /** The same user and services, answering in another chat (a group press answered in the private chat). */
   inChat(chat: ChatRef): CoreContext {
-    return new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId);
+    return new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId, this.reachPrivately);
   }
 
   /** In a group, the line that says whose a card is (`for @alice`); undefined in a private chat. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttonLabels, componentsOf, EPHEMERAL, GUILD_ID, shownText, startDiscordStack, until, WAIT, type DiscordStack } from './harness.js';
+import { NOTICE_PLACES, PRIVATE_NOTE } from '../../../src/bot/core/commands/link.js';
+import { buttonLabels, CHANNEL_ID, componentsOf, EPHEMERAL, GUILD_ID, shownText, startDiscordStack, until, WAIT, type DiscordStack } from './harness.js';
 
 /** Issue 15: cards a user can always act on (Discord). */
 let stack: DiscordStack;
@@ -265,5 +266,39 @@ describe('Discord: in a guild channel, whose a card is, and account replies only
     } finally {
       stack.trakt.setFault('GET /users/settings', null);
     }
+  });
+});
+
+describe('Discord: where the link confirmation arrives', () => {
+  const codeOf = (message: Parameters<typeof shownText>[0]) => /code ([0-9A-F]{8})/i.exec(shownText(message))?.[1] ?? '';
+  const linkedIn = (channelId: string, username: string) => stack.discord.messages(channelId).some((m) => shownText(m).includes(`Linked to Trakt as ${username}`));
+
+  it('GIVEN a user who takes DMs WHEN they /link in a channel THEN the answer says a DM will tell them, a DM says so too, and the confirmation arrives there', async () => {
+    const user = stack.newUser('dmopen');
+    const traktUser = stack.trakt.addUser({ username: `dopen${user.id.slice(-6)}` });
+    const answer = await stack.ask(user, 'link');
+    expect(answer.ephemeral).toBe(true);
+    expect(shownText(answer)).toContain(NOTICE_PLACES.private);
+    expect(stack.discord.messages(user.dmChannelId).map((m) => m.content || shownText(m))).toEqual([PRIVATE_NOTE]);
+
+    stack.trakt.approveDevice(codeOf(answer), traktUser.username);
+    await until(() => linkedIn(user.dmChannelId, traktUser.username), 'the link notice in DMs');
+    expect(linkedIn(CHANNEL_ID, traktUser.username)).toBe(false);
+  });
+
+  it('GIVEN a user whose DMs are closed (Discord refuses with 50007) WHEN they /link in a channel THEN the answer says the channel will tell them, and the confirmation arrives in the channel', async () => {
+    const user = stack.newUser('dmclosed');
+    stack.discord.setDmsClosed(user);
+    const traktUser = stack.trakt.addUser({ username: `dshut${user.id.slice(-6)}` });
+    const answer = await stack.ask(user, 'link');
+    expect(answer.ephemeral).toBe(true);
+    expect(shownText(answer)).toContain(NOTICE_PLACES.chat);
+    expect(shownText(answer)).not.toContain(NOTICE_PLACES.private);
+    // The DM was tried and refused as Discord refuses it.
+    expect(stack.discord.calls.some((c) => c.path === `/channels/${user.dmChannelId}/messages` && c.status === 403)).toBe(true);
+
+    stack.trakt.approveDevice(codeOf(answer), traktUser.username);
+    await until(() => linkedIn(CHANNEL_ID, traktUser.username), 'the link notice in the channel');
+    expect(stack.discord.messages(user.dmChannelId)).toEqual([]);
   });
 });

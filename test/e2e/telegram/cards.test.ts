@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOTICE_PLACES } from '../../../src/bot/core/commands/link.js';
 import { NOTICES } from '../../../src/bot/core/replies.js';
 import { buttonsOf, startStack, WAIT, type Stack } from './harness.js';
 
@@ -266,5 +267,25 @@ describe('in a group: whose a card is, and account replies in private', () => {
     const sharedStatus = await stack.ask(user, group.id, `/status${bot()} share`, (m) => m.text.includes('Linked to Trakt as'));
     expect(sharedStatus.text).toContain(`Linked to Trakt as ${username}`);
     expect(sharedStatus.text).toContain(`for @${handle}`);
+  });
+});
+
+describe('where the link confirmation arrives', () => {
+  it('GIVEN /link in a group THEN the answer in the private chat says "I will tell you here", and the confirmation arrives there, not in the group', async () => {
+    const user = stack.newUser('Gus');
+    const username = `gus${user.id}`;
+    stack.trakt.addUser({ username });
+    await stack.ask(user, user.id, '/help');
+    const group = stack.telegram.group({ id: -randomInt(10_000, 2 ** 40), title: 'Den', type: 'supergroup' });
+    const pointer = await stack.ask(user, group.id, `/link@${stack.telegram.botUser.username ?? ''}`);
+    expect(pointer.text).toBe(NOTICES.sentPrivately);
+    const answer = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('enter the code'), WAIT);
+    expect(answer.text).toContain(NOTICE_PLACES.here);
+    const code = /enter the code ([0-9A-F]{8})/i.exec(answer.text)?.[1] ?? '';
+
+    stack.trakt.approveDevice(code, username);
+    const linked = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Linked to Trakt'), { timeoutMs: 15_000 });
+    expect(linked.text).toContain(`Linked to Trakt as ${username}`);
+    expect(stack.telegram.botMessages(group.id).map((m) => m.text).join('\n')).not.toContain('Linked to Trakt');
   });
 });
