@@ -4,7 +4,8 @@ import { titleChoiceLabel, titleChoiceValue } from '../../src/bot/core/autocompl
 import type { Title } from '../../src/bot/core/ports.js';
 import { rich, type Button } from '../../src/bot/core/types.js';
 import { escapeMarkdown, LIMITS, MENU_PREFIX, renderComponents, renderMarkdown, unescapeMarkdown } from '../../src/bot/discord/render.js';
-import { PermissionFlagsBits, PermissionsBitField } from 'discord.js';
+import { ApplicationCommandOptionType, PermissionFlagsBits, PermissionsBitField } from 'discord.js';
+import { slashCommandsFrom } from '../../src/bot/discord/slash-commands.js';
 import { argsFromOptions, isModerator } from '../../src/bot/discord/to-core.js';
 
 const NASTY = ['M*A*S*H', 'C:\\Users\\Ghost\\Desktop', '[REC]', '#Alive', '__init__', '~~gone~~', '`code`', '> quoted', '-# small', '1917. The Year', '<@123> @everyone', 'a|b||spoiler||'];
@@ -87,6 +88,15 @@ describe('Discord commands and autocomplete values', () => {
     expect(argsFromOptions(declared.slice(0, 1), () => 'hor\u0000ror')).toBe('genre=horror');
     // Typed with its key already: not keyed twice.
     expect(argsFromOptions(declared.slice(0, 1), () => 'Genre=horror')).toBe('Genre=horror');
+  });
+
+  it('GIVEN a flag option (share) THEN True puts its name into the args, False or absent nothing, and the slash command has a Boolean option', () => {
+    const declared = [{ name: 'type', description: 'Type' }, { name: 'share', description: 'Share', flag: true, shares: true }];
+    expect(argsFromOptions(declared, (n) => ({ type: 'movies', share: true })[n])).toBe('movies share');
+    expect(argsFromOptions(declared, (n) => ({ type: 'movies', share: false })[n])).toBe('movies');
+    expect(argsFromOptions(declared, () => undefined)).toBe('');
+    const [command] = slashCommandsFrom([{ name: 'watchlist', description: 'Your watchlist', options: declared }]);
+    expect(command?.options?.[1]).toEqual({ type: ApplicationCommandOptionType.Boolean, name: 'share', description: 'Share', required: false });
   });
 
   it('GIVEN member permissions WHEN asked who moderates THEN Manage Messages or Administrator', () => {

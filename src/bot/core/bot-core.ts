@@ -85,7 +85,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
 
   async function contextFor(input: CommandInput | ActionInput): Promise<CoreContext> {
     const identityId = await deps.accounts.identify(input.user);
-    return new CoreContext(deps, copy, writer, input.user, input.chat, identityId, input.privateChatId);
+    return new CoreContext(deps, copy, writer, input.user, input.chat, identityId, input.privateChatId, input.reachPrivately);
   }
 
   function failed(error: unknown, context: Record<string, unknown>): Reply {

@@ -1,6 +1,6 @@
 import type { Episode, LinkedAccount, Season, Target } from './ports.js';
 import { kindWord, targetLabel, titleOf, traktUrl } from './targets.js';
-import { rich, type Button, type Reply, type Rich } from './types.js';
+import { rich, type Button, type ChatRef, type ChatUserRef, type Reply, type Rich } from './types.js';
 
 /** Overviews are cut here so a card fits a photo caption (Telegram: 1,024 characters). */
 const OVERVIEW_CHARS = 280;
@@ -121,11 +121,24 @@ function withTraktLink(target: Target, buttons: Button[][] = []): Button[][] {
   return [...rows, [link]];
 }
 
-/** A title card as a reply: its poster, its buttons and always a link to the title's page on Trakt. */
-export function cardReply(target: Target, text: Rich, buttons?: Reply['buttons']): Reply {
+/**
+ * In a group, whose a card is (its buttons act for that user alone): `for @alice`, by the user's
+ * handle where the platform has one, else by their display name. Nothing in a private chat.
+ */
+export function ownerLine(user: ChatUserRef, chat: ChatRef): Rich | undefined {
+  if (chat.kind !== 'group') return undefined;
+  const name = user.handle ?? user.displayName;
+  return name === undefined || name === '' ? undefined : rich.italic(`for @${name}`);
+}
+
+/**
+ * A title card as a reply: its poster, its buttons and always a link to the title's page on Trakt;
+ * with `owner` (see ownerLine), a last line saying whose it is.
+ */
+export function cardReply(target: Target, text: Rich, buttons?: Reply['buttons'], owner?: Rich): Reply {
   const poster = titleOf(target).posterUrl;
   return {
-    text,
+    text: owner === undefined ? text : [text, rich.line, owner],
     buttons: withTraktLink(target, buttons),
     ...(poster ? { image: { sourceUrl: poster } } : {}),
   };

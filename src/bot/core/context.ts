@@ -17,7 +17,8 @@ import type { Outbox } from './notices.js';
 import type { CardUpdater } from './card-updates.js';
 import type { PickStore } from './picks/ports.js';
 import { errorReply } from './replies.js';
-import type { ChatRef, ChatUserRef, Reply } from './types.js';
+import { ownerLine } from './cards.js';
+import type { ChatRef, ChatUserRef, Reply, Rich } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
 
@@ -93,6 +94,8 @@ export class CoreContext {
     readonly chat: ChatRef,
     readonly identityId: number,
     readonly privateChatId: string | undefined,
+    /** See CommandInput.reachPrivately. */
+    readonly reachPrivately?: (reply: Reply) => Promise<boolean>,
   ) {
     this.options = resolveOptions(deps.options);
   }
@@ -103,7 +106,12 @@ export class CoreContext {
 
   /** The same user and services, answering in another chat (a group press answered in the private chat). */
   inChat(chat: ChatRef): CoreContext {
-    return new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId);
+    return new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId, this.reachPrivately);
+  }
+
+  /** In a group, the line that says whose a card is (`for @alice`); undefined in a private chat. */
+  get owner(): Rich | undefined {
+    return ownerLine(this.user, this.chat);
   }
 
   /** A view whose buttons act for this user in this chat. */

@@ -23,6 +23,16 @@ export interface CommandOption {
   readonly keyed?: boolean;
   /** A fixed set of values; the user picks one. */
   readonly choices?: ReadonlyArray<{ name: string; value: string }>;
+  /**
+   * A yes/no option (Discord: a Boolean option): when yes, its name reaches `args` as a word (plain
+   * text platforms type the word, e.g. `/watchlist share`).
+   */
+  readonly flag?: boolean;
+  /**
+   * This flag, set, makes the answer of a `private` command one for everyone in the chat (platforms
+   * that prepare a private answer before the command runs, such as Discord's ephemeral deferral, don't).
+   */
+  readonly shares?: boolean;
 }
 
 /** What an action gets besides its stored payload. */
@@ -48,7 +58,10 @@ export interface CommandModule {
   readonly listed: boolean;
   /** Its arguments, for platforms with structured commands. None: it takes no arguments. */
   readonly options?: readonly CommandOption[];
-  /** Every answer concerns only the user (account matters): platforms may answer privately from the start. */
+  /**
+   * Every answer concerns only the user (account matters): platforms may answer privately from the
+   * start, unless an option that `shares` is set.
+   */
   readonly private?: boolean;
   run(ctx: CoreContext, args: string): Promise<Reply[]>;
 }

@@ -52,11 +52,16 @@ export const writeJobSchema = z.object({
   identityId: z.number().int().positive(),
   op: z.enum(['add', 'remove']),
   targets: z.array(targetSchema).min(1).max(1_000),
-  user: z.object({ platform: platformSchema, userId: z.string().min(1) }),
+  /** Names too: a card edited from the background in a group still says whose it is. */
+  user: z.object({ platform: platformSchema, userId: z.string().min(1), displayName: z.string().optional(), handle: z.string().optional() }),
   chat: z.object({ platform: platformSchema, chatId: z.string().min(1), kind: z.enum(['private', 'group']) }),
   privateChatId: z.string().optional(),
   /** The Confirm card, edited when the write is applied later. */
   card: z.object({ platform: platformSchema, chatId: z.string().min(1), messageId: z.string().min(1) }).optional(),
+  /** The search the Confirm card came from (its outcome's Undo keeps Back to results). */
+  back: z
+    .object({ q: z.string(), year: z.number().int().optional(), type: z.enum(['movie', 'show', 'both']), index: z.number().int().min(0) })
+    .optional(),
   /** Keys of the targets on the local copy at confirmation (see creditEarlierAttempt in src/watchlist). */
   listedAtConfirm: z.array(z.string()).optional(),
 });
@@ -95,6 +100,7 @@ export async function enqueueConfirmedWrite(ctx: CoreContext, payload: ConfirmPa
     chat: ctx.chat,
     ...(ctx.privateChatId === undefined ? {} : { privateChatId: ctx.privateChatId }),
     ...(card === undefined ? {} : { card }),
+    ...(payload.back === undefined ? {} : { back: payload.back }),
     ...(listed === undefined ? {} : { listedAtConfirm: [...listed] }),
   };
   const record = await jobs.enqueue(writeJobRef, job, {
@@ -121,7 +127,7 @@ async function queuedCard(ctx: CoreContext, payload: ConfirmPayload, jobId: numb
   const buttons: Button[][] = [[view.button('✖ Cancel', 'unqueue', { jobId, ...(target === undefined ? {} : { target }) } satisfies UnqueuePayload)]];
   await view.save(ctx.deps.pending);
   if (target === undefined) return { text: header, buttons };
-  return headerCard(target, header, [rich.italic('See /queue for everything waiting.')], buttons);
+  return headerCard(ctx, target, header, [rich.italic('See /queue for everything waiting.')], buttons);
 }
 
 /** Confirm's `run` when the write was queued: run it now, or say that it waits. */
@@ -129,7 +135,7 @@ export async function runQueuedConfirm(ctx: CoreContext, payload: ConfirmPayload
   const [target] = payload.targets;
   if (target === undefined) return {};
   const work = jobsOf(ctx).runNow<WriteOutcome>(queued.jobId);
-  return patientWrite(ctx, work, slowCard(target, payload.op), async (settled) => {
+  return patientWrite(ctx, work, slowCard(ctx, target, payload.op), async (settled) => {
     if (settled.ok) {
       if (settled.result.ran) {
         const card = await writtenCard(ctx, payload, settled.result.result);
@@ -137,7 +143,7 @@ export async function runQueuedConfirm(ctx: CoreContext, payload: ConfirmPayload
       }
       // Behind the user's earlier queued writes; or the background loop took it first, and will edit this card.
       if (settled.result.reason === 'behind-lane') return { edit: await queuedCard(ctx, payload, queued.jobId, 'behind') };
-      return { edit: slowCard(target, payload.op) };
+      return { edit: slowCard(ctx, target, payload.op) };
     }
     const error = settled.error;
     if (error instanceof RetryJobLater) return { edit: await queuedCard(ctx, payload, queued.jobId, 'trakt-down') };
@@ -155,7 +161,7 @@ export const unqueueAction = defineAction<UnqueuePayload>({
   async run(ctx, payload) {
     const cancelled = await jobsOf(ctx).cancel(payload.jobId, ctx.identityId);
     const header = cancelled !== undefined ? '✖ Cancelled: this change will not be made.' : 'Too late to cancel: Trakt is taking this change now. You can undo it once it is done.';
-    return { edit: payload.target === undefined ? { text: header } : headerCard(payload.target, header) };
+    return { edit: payload.target === undefined ? { text: header } : headerCard(ctx, payload.target, header) };
   },
 });
 

@@ -12,6 +12,11 @@ export interface ChatUserRef {
   platform: Platform;
   userId: string;
   displayName?: string;
+  /**
+   * The user's public @name, without the @, where the platform has one apart from the display name
+   * (Telegram's username). Groups name the user by it when known (`for @alice`).
+   */
+  handle?: string;
   /** BCP 47 tag when the platform tells it. */
   locale?: string;
 }
@@ -131,6 +136,14 @@ export interface CommandInput {
    * in private chats.
    */
   chatAdmin?: () => Promise<boolean>;
+  /**
+   * Sends a message to the user's private chat now, outside the answer, and says whether it arrived:
+   * false when the platform refuses it because the user takes no private messages from the bot
+   * (Discord: DMs closed to server members, error 50007). Given where the answer itself is not in that
+   * private chat and the platform can only tell by trying (Discord, in a guild channel); absent, the
+   * private chat is taken to work (Telegram answers account matters there in the first place).
+   */
+  reachPrivately?: (reply: Reply) => Promise<boolean>;
 }
 
 /** A button press: the encoded action the button carried. */
@@ -145,6 +158,8 @@ export interface ActionInput {
   messageId?: string;
   /** See CommandInput.chatAdmin. */
   chatAdmin?: () => Promise<boolean>;
+  /** See CommandInput.reachPrivately. */
+  reachPrivately?: (reply: Reply) => Promise<boolean>;
 }
 
 /** What the press is answered with at once (a toast, or an alert the user must dismiss). */

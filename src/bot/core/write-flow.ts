@@ -6,6 +6,7 @@ import type { JournalEntry, LinkedAccount, Target } from './ports.js';
 import { errorReply, formatMinutes, linkPrompt, logActionFailure, watchlistFullReply } from './replies.js';
 import { targetKey, targetLabel } from './targets.js';
 import { plainText, rich, type ActionOutcome, type Button, type Reply, type Rich } from './types.js';
+import type { SearchState } from './commands/search.js';
 
 /**
  * What the user sees of watchlist writes: Confirm, the outcome edited in place with Undo, and Undo
@@ -18,11 +19,14 @@ export type WriteOp = 'add' | 'remove';
 export interface ConfirmPayload {
   op: WriteOp;
   targets: Target[];
+  /** The search the card came from: after an undo the card offers Back to results. */
+  back?: SearchState;
 }
 
 export interface UndoPayload {
   journalId: number;
   target: Target;
+  back?: SearchState;
 }
 
 export type Settled<T> = { ok: true; result: T } | { ok: false; error: unknown };
@@ -54,12 +58,13 @@ export async function patientWrite<T>(
   return { edit: slowCard, followUp: settled.then(finish) };
 }
 
-export function headerCard(target: Target, header: Rich, footer: Rich[] = [], buttons?: Button[][]): Reply {
-  return cardReply(target, titleCard(target, { header, footer }), buttons);
+export function headerCard(ctx: CoreContext, target: Target, header: Rich, footer: Rich[] = [], buttons?: Button[][]): Reply {
+  return cardReply(target, titleCard(target, { header, footer }), buttons, ctx.owner);
 }
 
 async function usageLine(ctx: CoreContext, itemCount: number | undefined): Promise<Rich[]> {
-  if (itemCount === undefined) return [];
+  // How full someone's watchlist is concerns them alone: not said on a card in a group.
+  if (itemCount === undefined || ctx.chat.kind === 'group') return [];
   const account = await ctx.linkedAccount().catch((): LinkedAccount | null => null);
   return account === null ? [] : [rich.italic(`Watchlist: ${usageText(itemCount, account)}`)];
 }
@@ -73,14 +78,14 @@ async function failureCard(ctx: CoreContext, target: Target, error: unknown, ret
   if (error instanceof WatchlistFullError) {
     const state = await ctx.deps.watchlists.state(ctx.identityId).catch(() => undefined);
     const full = watchlistFullReply(error, state?.itemCount);
-    return headerCard(target, full.text, [], full.buttons);
+    return headerCard(ctx, target, full.text, [], full.buttons);
   }
-  if (error instanceof AccountLockedError) return headerCard(target, error.reply);
+  if (error instanceof AccountLockedError) return headerCard(ctx, target, error.reply);
   if (error instanceof TraktUnavailableError) {
-    return headerCard(target, `${plainText(error.reply)} Nothing was changed.`, [], await retry());
+    return headerCard(ctx, target, `${plainText(error.reply)} Nothing was changed.`, [], await retry());
   }
   const apology = errorReply(error, ctx.deps.logger, { identityId: ctx.identityId, step: 'watchlist-write' });
-  return headerCard(target, apology.text);
+  return headerCard(ctx, target, apology.text);
 }
 
 async function confirmButtons(ctx: CoreContext, payload: ConfirmPayload): Promise<Button[][]> {
@@ -93,19 +98,27 @@ async function confirmButtons(ctx: CoreContext, payload: ConfirmPayload): Promis
   return buttons;
 }
 
-async function undoButtons(ctx: CoreContext, entry: JournalEntry, target: Target): Promise<Button[][]> {
+async function undoButtons(ctx: CoreContext, entry: JournalEntry, target: Target, back?: SearchState): Promise<Button[][]> {
   const expires = entry.createdAt.getTime() + ctx.options.undoWindowMs - ctx.now().getTime();
   if (expires <= 0) return [];
   const view = ctx.view(expires);
-  const buttons = [[view.button('↩ Undo', 'undo', { journalId: entry.id, target } satisfies UndoPayload)]];
+  const buttons = [[view.button('↩ Undo', 'undo', { journalId: entry.id, target, ...(back ? { back } : {}) } satisfies UndoPayload)]];
   await view.save(ctx.deps.pending);
   return buttons;
 }
 
-/** After an add was undone: the same Confirm, for what the undo took off, so the card keeps a way on. */
-async function addAgainButtons(ctx: CoreContext, targets: Target[]): Promise<Button[][]> {
+/**
+ * After an undo, so the card keeps a way on: the same Confirm for what the undo changed back (Add
+ * again, Remove again), and Back to results when the card came from a search.
+ */
+async function againButtons(ctx: CoreContext, op: WriteOp, targets: Target[], back: SearchState | undefined): Promise<Button[][]> {
   const view = ctx.view();
-  const buttons = [[view.button('🔁 Add again', 'confirm', { op: 'add', targets } satisfies ConfirmPayload, 'primary')]];
+  const again: ConfirmPayload = { op, targets, ...(back ? { back } : {}) };
+  const buttons: Button[][] = [
+    [op === 'add' ? view.button('🔁 Add again', 'confirm', again, 'primary') : view.button('🗑 Remove again', 'confirm', again, 'danger')],
+  ];
+  // The search card's own Previous/Next state: its page action redraws it.
+  if (back !== undefined) buttons.push([view.button('◀ Back to results', 'page', back)]);
   await view.save(ctx.deps.pending);
   return buttons;
 }
@@ -133,7 +146,7 @@ export async function writtenCard(ctx: CoreContext, payload: ConfirmPayload, out
         : outcome.unchanged.length > 0
           ? 'Already on your watchlist, so nothing changed.'
           : 'Trakt could not find this title, so nothing changed.';
-    return headerCard(target, header);
+    return headerCard(ctx, target, header);
   }
   const { entry } = outcome;
   const undoable = entry.targets.length > 0;
@@ -144,7 +157,7 @@ export async function writtenCard(ctx: CoreContext, payload: ConfirmPayload, out
     ...(undoable ? [rich.italic(`You can undo this for ${formatMinutes(ctx.options.undoWindowMs)}.`)] : []),
   ];
   const header = payload.op === 'add' ? '✅ Added to your watchlist.' : '🗑 Removed from your watchlist.';
-  return headerCard(target, header, footer, undoable ? await undoButtons(ctx, entry, target) : undefined);
+  return headerCard(ctx, target, header, footer, undoable ? await undoButtons(ctx, entry, target, payload.back) : undefined);
 }
 
 /** The card after a write Trakt refused or could not take (with Confirm again where that can help). */
@@ -157,7 +170,7 @@ export async function runConfirmedWrite(ctx: CoreContext, payload: ConfirmPayloa
   const [target] = payload.targets;
   if (target === undefined) return {};
   const work = ctx.writer.write({ identityId: ctx.identityId, op: payload.op, targets: payload.targets });
-  return patientWrite(ctx, work, slowCard(target, payload.op), async (settled) => {
+  return patientWrite(ctx, work, slowCard(ctx, target, payload.op), async (settled) => {
     if (!settled.ok) return { edit: await refusedCard(ctx, payload, target, settled.error) };
     const card = await writtenCard(ctx, payload, settled.result);
     return card === undefined ? {} : { edit: card };
@@ -165,19 +178,19 @@ export async function runConfirmedWrite(ctx: CoreContext, payload: ConfirmPayloa
 }
 
 /** What a write's card says while Trakt is slow to answer. */
-export function slowCard(target: Target, op: WriteOp): Reply {
+export function slowCard(ctx: CoreContext, target: Target, op: WriteOp): Reply {
   const verb = op === 'add' ? 'Adding' : 'Removing';
-  return headerCard(target, `⏳ ${verb}… Trakt is slow to answer; I will update this message when it does.`);
+  return headerCard(ctx, target, `⏳ ${verb}… Trakt is slow to answer; I will update this message when it does.`);
 }
 
 /** Undo of a journal entry (from its button or from /undo): takes back exactly what that write changed. */
-export async function runUndo(ctx: CoreContext, journalId: number, target: Target | undefined): Promise<ActionOutcome> {
+export async function runUndo(ctx: CoreContext, journalId: number, target: Target | undefined, back?: SearchState): Promise<ActionOutcome> {
   const work = ctx.writer.undo({ identityId: ctx.identityId, journalId, windowMs: ctx.options.undoWindowMs });
   const slowTarget = target;
   const slow: Reply =
     slowTarget === undefined
       ? { text: '⏳ Undoing… Trakt is slow to answer; I will update this message when it does.' }
-      : headerCard(slowTarget, '⏳ Undoing… Trakt is slow to answer; I will update this message when it does.');
+      : headerCard(ctx, slowTarget, '⏳ Undoing… Trakt is slow to answer; I will update this message when it does.');
 
   return patientWrite<UndoOutcome>(ctx, work, slow, async (settled) => {
     if (!settled.ok) throw settled.error;
@@ -185,17 +198,17 @@ export async function runUndo(ctx: CoreContext, journalId: number, target: Targe
     if (undo.kind === 'not-undoable') {
       return target === undefined
         ? { edit: { text: 'That change was already undone.' } }
-        : { edit: headerCard(target, 'That change was already undone.') };
+        : { edit: headerCard(ctx, target, 'That change was already undone.') };
     }
     const { entry } = undo;
     // The card shows what the user pressed on; the words name what was really taken back.
     const shown = target ?? entry.targets[0];
     if (shown === undefined) return {};
     if (undo.kind === 'too-late') {
-      return { edit: headerCard(shown, `Too late to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.`) };
+      return { edit: headerCard(ctx, shown, `Too late to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.`) };
     }
     if (undo.kind === 'failed') {
-      return { edit: await failureCard(ctx, shown, undo.error, () => undoButtons(ctx, entry, shown)) };
+      return { edit: await failureCard(ctx, shown, undo.error, () => undoButtons(ctx, entry, shown, back)) };
     }
     const named = entry.targets.some((t) => targetKey(t) === targetKey(shown)) ? shown : (entry.targets[0] ?? shown);
     const header =
@@ -204,6 +217,6 @@ export async function runUndo(ctx: CoreContext, journalId: number, target: Targe
         : `↩ Undone: ${targetLabel(named)} is back on your watchlist.`;
     const others = [named, ...entry.targets.filter((t) => targetKey(t) !== targetKey(named))];
     const footer = [...batchNote(others), ...(await usageLine(ctx, undo.write.itemCount))];
-    return { edit: headerCard(shown, header, footer, entry.kind === 'add' ? await addAgainButtons(ctx, others) : undefined) };
+    return { edit: headerCard(ctx, shown, header, footer, await againButtons(ctx, entry.kind === 'add' ? 'add' : 'remove', others, back)) };
   });
 }

@@ -190,6 +190,37 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     return { chatAdmin: () => Promise.resolve(moderator) };
   }
 
+  /** Sends a message the service sends on its own: to a channel, or to a user (their DM channel is opened first). */
+  async function sendTo(target: DeliveryTarget, reply: Reply): Promise<MessageRef> {
+    const current = client;
+    if (current === undefined || !ready) throw new Error('Discord is not connected');
+    const chatId = 'chatId' in target ? target.chatId : undefined;
+    const userId = 'userId' in target ? target.userId : chatId === undefined ? undefined : userIdOfChat(chatId);
+    const channel = userId !== undefined ? await current.users.createDM(userId) : await current.channels.fetch(chatId ?? '');
+    if (channel === null || !channel.isSendable()) throw new Error('Discord channel cannot be written to');
+    const kind = userId !== undefined || channel.isDMBased() ? 'private' : 'group';
+    const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind });
+    return delivered(prepared, await channel.send({ ...prepared.message, files: prepared.files, allowedMentions: NO_MENTIONS }));
+  }
+
+  /**
+   * CommandInput.reachPrivately in a guild channel: Discord opens a DM channel with anyone, and only
+   * refuses the message in it (50007) when the user takes no DMs from the bot; so the DM is tried.
+   */
+  function privateReachOf(userId: string, chat: ChatRef): { reachPrivately?: (reply: Reply) => Promise<boolean> } {
+    if (chat.kind !== 'group') return {};
+    const reachPrivately = async (reply: Reply): Promise<boolean> => {
+      try {
+        await sendTo({ platform: 'discord', userId }, reply);
+        return true;
+      } catch (error) {
+        if (isCode(error, 50007)) return false;
+        throw error;
+      }
+    };
+    return { reachPrivately };
+  }
+
   // ---------------------------------------------------------------- slash commands
 
   async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -197,7 +228,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const user = toUserRef(interaction.user, interaction.locale);
     const chat = toChatRef(interaction);
     const args = argsFromOptions(spec?.options ?? [], (name) => interaction.options.get(name)?.value);
-    const deferredEphemeral = spec?.private === true && chat.kind === 'group';
+    // A private command's answer is prepared privately, unless the user shares it (an option that `shares`, set).
+    const shared = (spec?.options ?? []).some((o) => o.shares === true && interaction.options.get(o.name)?.value === true);
+    const deferredEphemeral = spec?.private === true && chat.kind === 'group' && !shared;
     // Delivered late (e.g. replayed after a gateway resume): defer before doing anything, so an
     // interaction Discord already gave up on (10062) does no work nobody will see.
     const late = isLate(interaction.createdTimestamp);
@@ -210,6 +243,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         args,
         privateChatId: privateChatIdOf(interaction.user.id),
         ...chatAdminOf(interaction, chat),
+        ...privateReachOf(interaction.user.id, chat),
       })
       .then((replies) => Promise.all(replies.map((r) => prepare(r, chat))));
     // Awaited below; this only keeps a failure from going unhandled if acknowledging fails first.
@@ -268,6 +302,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       messageId: interaction.message.id,
       ...(values ? { values } : {}),
       ...chatAdminOf(interaction, chat),
+      ...privateReachOf(interaction.user.id, chat),
     });
     const early = acknowledged ? TIMEOUT : await within(pressed, budgetLeft(interaction.createdTimestamp, DIRECT_ANSWER_MS));
     if (early === TIMEOUT && !acknowledged) {
@@ -417,17 +452,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       client = undefined;
     },
 
-    async send(target, reply) {
-      const current = client;
-      if (current === undefined || !ready) throw new Error('Discord is not connected');
-      const chatId = 'chatId' in target ? target.chatId : undefined;
-      const userId = 'userId' in target ? target.userId : chatId === undefined ? undefined : userIdOfChat(chatId);
-      const channel = userId !== undefined ? await current.users.createDM(userId) : await current.channels.fetch(chatId ?? '');
-      if (channel === null || !channel.isSendable()) throw new Error('Discord channel cannot be written to');
-      const kind = userId !== undefined || channel.isDMBased() ? 'private' : 'group';
-      const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind });
-      return delivered(prepared, await channel.send({ ...prepared.message, files: prepared.files, allowedMentions: NO_MENTIONS }));
-    },
+    send: sendTo,
 
     async edit(ref, reply) {
       const current = client;

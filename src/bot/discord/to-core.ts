@@ -47,7 +47,7 @@ export function isModerator(permissions: Readonly<PermissionsBitField> | null | 
 
 /**
  * A slash command's options → the core's `args`: the given values in the declared order, joined by
- * spaces. A keyed option's value is written `name=value` (the value as typed, spaces included; not
+ * spaces. A flag set to True is its name; a keyed option's value is written `name=value` (the value as typed, spaces included; not
  * keyed twice when the user typed the key too).
  */
 export function argsFromOptions(declared: readonly CommandOption[], valueOf: (name: string) => unknown): string {
@@ -55,6 +55,11 @@ export function argsFromOptions(declared: readonly CommandOption[], valueOf: (na
   for (const option of declared) {
     const value = valueOf(option.name);
     if (value === undefined || value === null) continue;
+    // A flag (a Boolean option): its name is the word, when set to True.
+    if (option.flag === true) {
+      if (value === true) parts.push(option.name);
+      continue;
+    }
     const text = cleanPlatformText(String(value)).trim();
     if (text === '') continue;
     // A keyed value typed with its key already (`genre=horror` into the genre field) is not keyed twice.

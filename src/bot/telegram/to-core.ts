@@ -38,6 +38,7 @@ export function toUserRef(user: User): ChatUserRef {
     platform: 'telegram',
     userId: String(user.id),
     ...(displayName ? { displayName } : {}),
+    ...(user.username ? { handle: user.username } : {}),
     ...(user.language_code ? { locale: user.language_code } : {}),
   };
 }

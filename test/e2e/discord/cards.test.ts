@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttonLabels, componentsOf, shownText, startDiscordStack, until, WAIT, type DiscordStack } from './harness.js';
+import { NOTICE_PLACES, PRIVATE_NOTE } from '../../../src/bot/core/commands/link.js';
+import { buttonLabels, CHANNEL_ID, componentsOf, EPHEMERAL, GUILD_ID, shownText, startDiscordStack, until, WAIT, type DiscordStack } from './harness.js';
 
 /** Issue 15: cards a user can always act on (Discord). */
 let stack: DiscordStack;
@@ -75,6 +76,47 @@ describe('Discord: Add again after Undo', () => {
     expect(shownText(again)).toContain('Added to your watchlist');
     expect(buttonLabels(again)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username).map((r) => r.title)).toEqual(['The Avengers']);
+  });
+});
+
+describe('Discord: after Undo the card keeps a way on', () => {
+  it('GIVEN a search result added with Confirm and undone THEN the card offers Add again and Back to results, and Back to results shows the search card again', async () => {
+    const { user, username } = await stack.linkedUser();
+    const result = await stack.ask(user, 'search', { query: 'the avengers 2012' });
+    expect(shownText(result)).toContain('Result 1 of');
+    const confirm = await stack.click(user, result.message, /Add$/).waitForFinal(WAIT);
+    expect(shownText(confirm)).toContain('Add to your watchlist?');
+    const added = await stack.click(user, confirm.message, 'Confirm').waitForFinal(WAIT);
+    expect(shownText(added)).toContain('Added to your watchlist');
+    const undone = await stack.click(user, added.message, 'Undo').waitForFinal(WAIT);
+    expect(shownText(undone)).toContain('off your watchlist again');
+    expect(buttonLabels(undone)).toEqual(['🔁 Add again', '◀ Back to results', '🌐 Open on Trakt']);
+    withinLimits(undone);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+
+    const back = await stack.click(user, undone.message, 'Back to results').waitForFinal(WAIT);
+    expect(back.message.id).toBe(result.message.id);
+    expect(shownText(back)).toContain('The Avengers (2012)');
+    expect(shownText(back)).toContain('Result 1 of 1 for “the avengers” (2012)');
+    expect(buttonLabels(back)).toEqual(['➕ Add', 'Movies', 'Shows', '• Both', '🌐 Open on Trakt']);
+  });
+
+  it('GIVEN a removal that was undone WHEN the user presses Remove again on the same card THEN the title is removed again, with Undo', async () => {
+    const { user, username } = await stack.linkedUser();
+    stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
+    const card = await stack.ask(user, 'remove', { title: 'the avengers' });
+    expect(shownText(card)).toContain('Remove from your watchlist?');
+    const removed = await stack.click(user, card.message, 'Confirm remove').waitForFinal(WAIT);
+    expect(shownText(removed)).toContain('Removed from your watchlist');
+    const undone = await stack.click(user, removed.message, 'Undo').waitForFinal(WAIT);
+    expect(shownText(undone)).toContain('back on your watchlist');
+    expect(buttonLabels(undone)).toEqual(['🗑 Remove again', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username).map((r) => r.title)).toEqual(['The Avengers']);
+
+    const again = await stack.click(user, undone.message, 'Remove again').waitForFinal(WAIT);
+    expect(shownText(again)).toContain('Removed from your watchlist');
+    expect(buttonLabels(again)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
   });
 });
 
@@ -173,5 +215,90 @@ describe('Discord: Not this one', () => {
     const card = await stack.ask(user, 'add', { title: 'tt1160419' });
     expect(shownText(card)).toContain('Dune (2021)');
     expect(buttonLabels(card)).toEqual(['✅ Confirm', '✖ Cancel', '🌐 Open on Trakt']);
+  });
+});
+
+describe('Discord: in a guild channel, whose a card is, and account replies only to the user', () => {
+  it('GIVEN a guild channel WHEN a user adds and confirms THEN each card says "for @name" (no watchlist usage)', async () => {
+    const { user } = await stack.linkedUser({ name: 'alice' });
+    const card = await stack.ask(user, 'add', { title: 'tt0848228' });
+    expect(card.ephemeral).toBe(false);
+    expect(shownText(card)).toContain(`for @${user.username}`);
+    const added = await stack.click(user, card.message, 'Confirm').waitForFinal(WAIT);
+    expect(shownText(added)).toContain('Added to your watchlist');
+    expect(shownText(added)).toContain(`for @${user.username}`);
+    expect(shownText(added)).not.toContain('Watchlist:');
+  });
+
+  it('GIVEN a guild channel WHEN a user runs /watchlist or /status THEN only they see it; with share True THEN it is posted in the channel', async () => {
+    const { user, username } = await stack.linkedUser({ name: 'carol' });
+    stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
+    const share = stack.discord.commands(GUILD_ID).find((c) => c.name === 'watchlist') as { options?: Array<{ name: string; type: number }> } | undefined;
+    expect(share?.options?.find((o) => o.name === 'share')?.type).toBe(5);
+
+    const list = await stack.ask(user, 'watchlist');
+    expect(list.ephemeral).toBe(true);
+    expect(shownText(list)).toContain('The Avengers');
+    const status = await stack.ask(user, 'status');
+    expect(status.ephemeral).toBe(true);
+    expect(shownText(status)).toContain('Watchlist: 1');
+
+    const sharedList = await stack.ask(user, 'watchlist', { share: true });
+    expect(sharedList.ephemeral).toBe(false);
+    expect(shownText(sharedList)).toContain('The Avengers');
+    expect(shownText(sharedList)).toContain(`for @${user.username}`);
+    const sharedStatus = await stack.ask(user, 'status', { share: true });
+    expect(sharedStatus.ephemeral).toBe(false);
+    expect(shownText(sharedStatus)).toContain(`Linked to Trakt as ${username}`);
+  });
+
+  it('GIVEN Trakt answering 2 s late WHEN a user runs /status with share True THEN the deferral is public, and so is the answer', async () => {
+    const { user, username } = await stack.linkedUser();
+    stack.trakt.setFault('GET /users/settings', { latencyMs: 2000 });
+    try {
+      const run = stack.command(user, 'status', { share: true });
+      const first = await run.response();
+      expect(first).toMatchObject({ type: 5, withinDeadline: true });
+      expect(Number(first.data?.flags ?? 0) & EPHEMERAL).toBe(0);
+      const final = await run.waitForFinal(WAIT);
+      expect(final.ephemeral).toBe(false);
+      expect(shownText(final)).toContain(`Linked to Trakt as ${username}`);
+    } finally {
+      stack.trakt.setFault('GET /users/settings', null);
+    }
+  });
+});
+
+describe('Discord: where the link confirmation arrives', () => {
+  const codeOf = (message: Parameters<typeof shownText>[0]) => /code ([0-9A-F]{8})/i.exec(shownText(message))?.[1] ?? '';
+  const linkedIn = (channelId: string, username: string) => stack.discord.messages(channelId).some((m) => shownText(m).includes(`Linked to Trakt as ${username}`));
+
+  it('GIVEN a user who takes DMs WHEN they /link in a channel THEN the answer says a DM will tell them, a DM says so too, and the confirmation arrives there', async () => {
+    const user = stack.newUser('dmopen');
+    const traktUser = stack.trakt.addUser({ username: `dopen${user.id.slice(-6)}` });
+    const answer = await stack.ask(user, 'link');
+    expect(answer.ephemeral).toBe(true);
+    expect(shownText(answer)).toContain(NOTICE_PLACES.private);
+    expect(stack.discord.messages(user.dmChannelId).map((m) => m.content || shownText(m))).toEqual([PRIVATE_NOTE]);
+
+    stack.trakt.approveDevice(codeOf(answer), traktUser.username);
+    await until(() => linkedIn(user.dmChannelId, traktUser.username), 'the link notice in DMs');
+    expect(linkedIn(CHANNEL_ID, traktUser.username)).toBe(false);
+  });
+
+  it('GIVEN a user whose DMs are closed (Discord refuses with 50007) WHEN they /link in a channel THEN the answer says the channel will tell them, and the confirmation arrives in the channel', async () => {
+    const user = stack.newUser('dmclosed');
+    stack.discord.setDmsClosed(user);
+    const traktUser = stack.trakt.addUser({ username: `dshut${user.id.slice(-6)}` });
+    const answer = await stack.ask(user, 'link');
+    expect(answer.ephemeral).toBe(true);
+    expect(shownText(answer)).toContain(NOTICE_PLACES.chat);
+    expect(shownText(answer)).not.toContain(NOTICE_PLACES.private);
+    // The DM was tried and refused as Discord refuses it.
+    expect(stack.discord.calls.some((c) => c.path === `/channels/${user.dmChannelId}/messages` && c.status === 403)).toBe(true);
+
+    stack.trakt.approveDevice(codeOf(answer), traktUser.username);
+    await until(() => linkedIn(CHANNEL_ID, traktUser.username), 'the link notice in the channel');
+    expect(stack.discord.messages(user.dmChannelId)).toEqual([]);
   });
 });

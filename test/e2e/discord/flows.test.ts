@@ -193,14 +193,17 @@ describe('Discord: acknowledge first, then work', () => {
     }
   });
 
-  it('GIVEN a slow Trakt and a link Trakt no longer accepts WHEN the user opens /watchlist THEN the public "thinking" goes away and only they read why', async () => {
+  // /watchlist is private unless shared: shared, its "thinking" is public, and the link error still goes to the user alone.
+  it('GIVEN a slow Trakt and a link Trakt no longer accepts WHEN the user opens /watchlist share THEN the public "thinking" goes away and only they read why', async () => {
     const { user, username } = await stack.linkedUser();
     stack.trakt.revokeAllTokens(username);
     stack.trakt.expireAccessTokens(username);
     stack.trakt.setFault('GET /sync/last_activities', { latencyMs: 2000 });
     try {
-      const run = stack.command(user, 'watchlist');
-      expect((await run.response()).type).toBe(5);
+      const run = stack.command(user, 'watchlist', { share: true });
+      const first = await run.response();
+      expect(first.type).toBe(5);
+      expect(Number(first.data?.flags ?? 0) & EPHEMERAL).toBe(0);
       const [notice] = await run.waitForFollowUps(1, WAIT);
       expect((notice?.flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
       expect(shownText(notice ?? { embeds: [] })).toContain('Your Trakt link stopped working');

@@ -34,10 +34,10 @@ export interface DiscordStack {
   newUser(name?: string): UserRecord;
   /** A Discord user linked to a fresh Trakt user through emulator-issued tokens (no OAuth dance). */
   linkedUser(options?: { vip?: boolean; watchlistLimit?: number; name?: string }): Promise<{ user: UserRecord; username: string }>;
-  /** Runs a slash command in the guild channel (or `channelId`); options by name. */
-  command(user: UserRecord, name: string, options?: Record<string, string>, channelId?: string): InteractionHandle;
+  /** Runs a slash command in the guild channel (or `channelId`); options by name (a Boolean option's value is true or false). */
+  command(user: UserRecord, name: string, options?: Record<string, string | boolean>, channelId?: string): InteractionHandle;
   /** Runs a slash command and waits for its final answer. */
-  ask(user: UserRecord, name: string, options?: Record<string, string>, channelId?: string): Promise<FinalMessage>;
+  ask(user: UserRecord, name: string, options?: Record<string, string | boolean>, channelId?: string): Promise<FinalMessage>;
   /** Clicks the button whose label matches, on the message as it is now. */
   click(user: UserRecord, message: MessageRecord, label: string | RegExp): InteractionHandle;
   close(): Promise<void>;

@@ -1,4 +1,7 @@
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOTICE_PLACES } from '../../../src/bot/core/commands/link.js';
+import { NOTICES } from '../../../src/bot/core/replies.js';
 import { buttonsOf, startStack, WAIT, type Stack } from './harness.js';
 
 /** Issue 15: cards a user can always act on (Telegram). */
@@ -56,6 +59,46 @@ describe('Add again after Undo', () => {
     const again = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
     expect(buttonsOf(again).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
     expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
+  });
+});
+
+describe('after Undo the card keeps a way on', () => {
+  it('GIVEN a search result added with Confirm and undone THEN the card offers Add again and Back to results, and Back to results shows the search card again', async () => {
+    const { user, username } = await stack.linkedUser();
+    const result = await stack.ask(user, user.id, '/search the avengers 2012');
+    expect(result.text).toContain('Result 1 of');
+    await stack.press(user, user.id, result, /Add$/);
+    const confirm = await stack.telegram.waitForMessageState(user.id, result.messageId, (m) => m.text.includes('Add to your watchlist?'), WAIT);
+    await stack.press(user, user.id, confirm, 'Confirm');
+    const added = await stack.telegram.waitForMessageState(user.id, result.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    await stack.press(user, user.id, added, 'Undo');
+    const undone = await stack.telegram.waitForMessageState(user.id, result.messageId, (m) => m.text.includes('Undone'), WAIT);
+    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🔁 Add again', '◀ Back to results', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
+
+    await stack.press(user, user.id, undone, 'Back to results');
+    const back = await stack.telegram.waitForMessageState(user.id, result.messageId, (m) => m.text.includes('Result 1 of'), WAIT);
+    expect(back.text).toContain('The Avengers (2012)');
+    expect(back.text).toContain('for “the avengers” (2012)');
+    expect(buttonsOf(back).map((b) => b.label)).toEqual(['➕ Add', 'Movies', 'Shows', '• Both', '🌐 Open on Trakt']);
+  });
+
+  it('GIVEN a removal that was undone WHEN the user presses Remove again on the same card THEN the title is removed again, with Undo', async () => {
+    const { user, username } = await stack.linkedUser();
+    stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
+    const card = await stack.ask(user, user.id, '/remove the avengers');
+    expect(card.text).toContain('Remove from your watchlist?');
+    await stack.press(user, user.id, card, 'Confirm remove');
+    const removed = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Removed from your watchlist'), WAIT);
+    await stack.press(user, user.id, removed, 'Undo');
+    const undone = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('back on your watchlist'), WAIT);
+    expect(buttonsOf(undone).map((b) => b.label)).toEqual(['🗑 Remove again', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username).map((r) => r.ref)).toEqual([{ type: 'movie', trakt: 14701 }]);
+
+    await stack.press(user, user.id, undone, 'Remove again');
+    const again = await stack.telegram.waitForMessageState(user.id, card.messageId, (m) => m.text.includes('Removed from your watchlist'), WAIT);
+    expect(buttonsOf(again).map((b) => b.label)).toEqual(['↩ Undo', '🌐 Open on Trakt']);
+    expect(stack.trakt.watchlist(username)).toEqual([]);
   });
 });
 
@@ -165,5 +208,84 @@ describe('Not this one', () => {
     const card = await stack.ask(user, user.id, '/add tt1160419');
     expect(card.text).toContain('Dune (2021)');
     expect(buttonsOf(card).map((b) => b.label)).toEqual(['✅ Confirm', '✖ Cancel', '🌐 Open on Trakt']);
+  });
+});
+
+describe('in a group: whose a card is, and account replies in private', () => {
+  const newGroup = () => stack.telegram.group({ id: -randomInt(10_000, 2 ** 40), title: 'Movie night', type: 'supergroup' });
+  const bot = () => `@${stack.telegram.botUser.username ?? ''}`;
+
+  it('GIVEN a user with a Telegram @username WHEN they /add in a group and confirm THEN each card says "for @username" (no watchlist usage); in the private chat it does not', async () => {
+    const handle = `alice_${randomInt(1000, 9999)}`;
+    const { user } = await stack.linkedUser({ name: 'Alice', handle });
+    const group = newGroup();
+    const card = await stack.ask(user, group.id, `/add${bot()} tt0848228`);
+    expect(card.text).toContain('The Avengers (2012)');
+    expect(card.text).toContain(`for @${handle}`);
+    await stack.press(user, group.id, card, 'Confirm');
+    const added = await stack.telegram.waitForMessageState(group.id, card.messageId, (m) => m.text.includes('Added to your watchlist'), WAIT);
+    expect(added.text).toContain(`for @${handle}`);
+    expect(added.text).not.toContain('Watchlist:');
+
+    const search = await stack.ask(user, group.id, `/search${bot()} dune 2021`);
+    expect(search.text).toContain(`for @${handle}`);
+
+    const own = await stack.ask(user, user.id, '/add tt1160419');
+    expect(own.text).toContain('Dune (2021)');
+    expect(own.text).not.toContain('for @');
+  });
+
+  it('GIVEN a user without a @username WHEN they /add in a group THEN the card names them by their display name', async () => {
+    const { user } = await stack.linkedUser({ name: 'Bruno' });
+    const card = await stack.ask(user, newGroup().id, `/add${bot()} tt0848228`);
+    expect(card.text).toContain('for @Bruno');
+  });
+
+  it('GIVEN a group WHEN a user sends /watchlist or /status THEN the group gets a pointer and the answer arrives in their private chat; with share THEN it is posted in the group', async () => {
+    const handle = `carol_${randomInt(1000, 9999)}`;
+    const { user, username } = await stack.linkedUser({ name: 'Carol', handle });
+    stack.trakt.seedWatchlist(username, [{ type: 'movie', trakt: 14701 }]);
+    // The user has talked to the bot privately before (Telegram bots cannot start a private chat).
+    await stack.ask(user, user.id, '/help');
+    const group = newGroup();
+
+    const pointer = await stack.ask(user, group.id, `/watchlist${bot()}`);
+    expect(pointer.text).toBe(NOTICES.sentPrivately);
+    const list = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Your watchlist'), WAIT);
+    expect(list.text).toContain('The Avengers');
+    expect(stack.telegram.botMessages(group.id).map((m) => m.text).join('\n')).not.toContain('The Avengers');
+
+    const statusPointer = await stack.ask(user, group.id, `/status${bot()}`, (m) => m.messageId !== pointer.messageId);
+    expect(statusPointer.text).toBe(NOTICES.sentPrivately);
+    const status = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Linked to Trakt as'), WAIT);
+    expect(status.text).toContain('Watchlist: 1');
+    expect(stack.telegram.botMessages(group.id).map((m) => m.text).join('\n')).not.toContain('Linked to Trakt');
+
+    const shared = await stack.ask(user, group.id, `/watchlist${bot()} share`, (m) => m.text.includes('Your watchlist'));
+    expect(shared.text).toContain('The Avengers');
+    expect(shared.text).toContain(`for @${handle}`);
+    const sharedStatus = await stack.ask(user, group.id, `/status${bot()} share`, (m) => m.text.includes('Linked to Trakt as'));
+    expect(sharedStatus.text).toContain(`Linked to Trakt as ${username}`);
+    expect(sharedStatus.text).toContain(`for @${handle}`);
+  });
+});
+
+describe('where the link confirmation arrives', () => {
+  it('GIVEN /link in a group THEN the answer in the private chat says "I will tell you here", and the confirmation arrives there, not in the group', async () => {
+    const user = stack.newUser('Gus');
+    const username = `gus${user.id}`;
+    stack.trakt.addUser({ username });
+    await stack.ask(user, user.id, '/help');
+    const group = stack.telegram.group({ id: -randomInt(10_000, 2 ** 40), title: 'Den', type: 'supergroup' });
+    const pointer = await stack.ask(user, group.id, `/link@${stack.telegram.botUser.username ?? ''}`);
+    expect(pointer.text).toBe(NOTICES.sentPrivately);
+    const answer = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('enter the code'), WAIT);
+    expect(answer.text).toContain(NOTICE_PLACES.here);
+    const code = /enter the code ([0-9A-F]{8})/i.exec(answer.text)?.[1] ?? '';
+
+    stack.trakt.approveDevice(code, username);
+    const linked = await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Linked to Trakt'), { timeoutMs: 15_000 });
+    expect(linked.text).toContain(`Linked to Trakt as ${username}`);
+    expect(stack.telegram.botMessages(group.id).map((m) => m.text).join('\n')).not.toContain('Linked to Trakt');
   });
 });

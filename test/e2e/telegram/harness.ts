@@ -14,10 +14,10 @@ export interface Stack {
   telegram: TelegramEmulator;
   trakt: TraktEmulator;
   logs: ReturnType<typeof captureLogs>;
-  /** A Telegram user with a private chat, not linked. */
-  newUser(name?: string): User;
+  /** A Telegram user with a private chat, not linked (with `handle`, a Telegram @username). */
+  newUser(name?: string, handle?: string): User;
   /** A Telegram user linked to a fresh Trakt user through emulator-issued tokens (no OAuth dance). */
-  linkedUser(options?: { vip?: boolean; watchlistLimit?: number; name?: string }): Promise<{ user: User; username: string }>;
+  linkedUser(options?: { vip?: boolean; watchlistLimit?: number; name?: string; handle?: string }): Promise<{ user: User; username: string }>;
   /** Sends text in a chat and resolves with the next bot message there. */
   ask(user: User, chat: number, text: string, predicate?: (m: ChatMessageState) => boolean): Promise<ChatMessageState>;
   /** Presses the button whose label matches and waits for the message to reach a state. */
@@ -90,14 +90,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     telegram,
     trakt,
     logs,
-    newUser(name = 'Tester') {
-      const user = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: name, languageCode: 'en' });
+    newUser(name = 'Tester', handle) {
+      const user = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: name, languageCode: 'en', ...(handle === undefined ? {} : { username: handle }) });
       telegram.privateChat(user);
       users.push(user);
       return user;
     },
     async linkedUser(opts = {}) {
-      const user = stack.newUser(opts.name);
+      const user = stack.newUser(opts.name, opts.handle);
       const { username } = await linkChatUser(service, trakt, { platform: 'telegram', userId: String(user.id) }, opts);
       return { user, username };
     },

@@ -96,6 +96,8 @@ export function registerControlRoutes(app: FastifyInstance, emulator: () => Disc
     }
     return emu.addMembers(guildId, entries);
   });
+  // { closed: true | false } → the user; closed, the bot's DMs to them are refused (50007).
+  route('POST', '/users/:userId/dms', (emu, body, params) => emu.setDmsClosed(params.userId ?? '', body.closed !== false));
   // { permissions: ['ManageMessages'] | '8192' } → the role that grants them.
   route('POST', '/guilds/:guildId/members/:userId/permissions', (emu, body, params) => {
     const permissions = body.permissions;

@@ -618,6 +618,10 @@ export class Core {
   }
 
   postChannelMessage(channelId: string, body: unknown, files: UploadedFile[]): JsonObject {
+    // Opening a DM channel always works; sending into it is refused when the user takes no DMs (checked before the body, as Discord does).
+    const channel = this.store.channels.get(channelId);
+    const recipient = channel?.recipientId ? this.store.user(channel.recipientId) : undefined;
+    if (recipient?.dmsClosed === true) throw DiscordHttpError.cannotMessageUser();
     const message = this.createMessage(channelId, body, files, {
       authorId: this.config.botUserId,
       type: 0,

@@ -320,6 +320,18 @@ export class DiscordEmulator {
   memberPermissions(guildId: string, user: string | UserRecord): string {
     return this.core.store.permissionsOf(guildId, typeof user === 'string' ? user : user.id).toString();
   }
+  /**
+   * Closes (or opens again) a user's DMs to the bot: `POST /users/@me/channels` still answers the DM
+   * channel, but the bot's messages to it are refused with 403 / 50007 "Cannot send messages to this
+   * user", as Discord answers for a user who turned off DMs from server members. Interaction replies
+   * are not affected.
+   */
+  setDmsClosed(user: string | UserRecord, closed = true): UserRecord {
+    const record = this.core.store.user(typeof user === 'string' ? user : user.id);
+    if (record === undefined) throw new Error(`unknown user ${typeof user === 'string' ? user : user.id}`);
+    record.dmsClosed = closed;
+    return record;
+  }
   user(id: string): UserRecord | undefined {
     return this.core.store.user(id);
   }

@@ -125,6 +125,9 @@ export class DiscordHttpError extends Error {
   static cannotEditOthersMessage(): DiscordHttpError {
     return new DiscordHttpError(403, 50005, 'Cannot edit a message authored by another user');
   }
+  static cannotMessageUser(): DiscordHttpError {
+    return new DiscordHttpError(403, 50007, 'Cannot send messages to this user');
+  }
   static emptyMessage(): DiscordHttpError {
     return new DiscordHttpError(400, 50006, 'Cannot send an empty message');
   }

@@ -103,6 +103,29 @@ describe('REST basics', () => {
     });
   });
 
+  it('a user whose DMs are closed: the DM channel opens, messages to it are refused with 403 / 50007, over the control API too', async () => {
+    const user = emu.addUser({ id: '430000000000000077', username: 'closed' });
+    const opened = await api.call('POST', '/users/@me/channels', { body: { recipient_id: user.id } });
+    expect(opened).toMatchObject({ status: 200, body: { id: user.dmChannelId, type: 1 } });
+    expect((await api.call('POST', `/channels/${user.dmChannelId}/messages`, { body: { content: 'hi' } })).status).toBe(200);
+
+    emu.setDmsClosed(user);
+    expect((await api.call('POST', '/users/@me/channels', { body: { recipient_id: user.id } })).status).toBe(200);
+    expect(await api.call('POST', `/channels/${user.dmChannelId}/messages`, { body: { content: 'hi' } })).toMatchObject({
+      status: 403,
+      body: { code: 50007, message: 'Cannot send messages to this user' },
+    });
+    expect(emu.messages(user.dmChannelId)).toHaveLength(1);
+
+    const control = await fetch(`${emu.baseUrl}/_emulator/users/${user.id}/dms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ closed: false }),
+    });
+    expect(control.status).toBe(201);
+    expect((await api.call('POST', `/channels/${user.dmChannelId}/messages`, { body: { content: 'again' } })).status).toBe(200);
+  });
+
   it('puts rate-limit headers on every response and logs every call', async () => {
     const res = await api.call('POST', `/channels/${CHANNEL}/messages`, { body: { content: 'hi' } });
     expect(res.status).toBe(200);

@@ -46,6 +46,11 @@ export interface UserRecord {
   avatar: string | null;
   /** The DM channel between this user and the bot (created with the user). */
   dmChannelId: string;
+  /**
+   * The user takes no DMs from the bot (Discord: "Allow direct messages from server members" off, or
+   * the bot blocked): the bot's messages to the DM channel are refused with 403 / 50007.
+   */
+  dmsClosed?: boolean;
 }
 
 export interface MemberRecord {

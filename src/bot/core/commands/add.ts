@@ -90,9 +90,9 @@ export async function addCard(ctx: CoreContext, target: Target, options: AddCard
   let header: string;
   if (listed === true) {
     header = '✓ Already on your watchlist.';
-    buttons.push([view.button('🗑 Remove', 'rm', { target })]);
+    buttons.push([view.button('🗑 Remove', 'rm', { target, ...(back ? { back } : {}) })]);
   } else {
-    const confirm: ConfirmPayload = { op: 'add', targets: [target] };
+    const confirm: ConfirmPayload = { op: 'add', targets: [target], ...(back ? { back } : {}) };
     if (target.kind === 'show') {
       header = 'Add this show to your watchlist?';
       buttons.push([view.button('✅ Confirm: whole show', 'confirm', confirm, 'primary')]);
@@ -113,7 +113,7 @@ export async function addCard(ctx: CoreContext, target: Target, options: AddCard
   buttons.push([cancel]);
   await view.save(ctx.deps.pending);
   const text = titleCard(target, { header, ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }) });
-  return cardReply(target, text, buttons);
+  return cardReply(target, text, buttons, ctx.owner);
 }
 
 async function seasonPicker(ctx: CoreContext, payload: ShowPayload): Promise<Reply> {
@@ -127,11 +127,11 @@ async function seasonPicker(ctx: CoreContext, payload: ShowPayload): Promise<Rep
   );
   const buttons: Button[][] = [];
   for (let i = 0; i < picks.length; i += 3) buttons.push(picks.slice(i, i + 3));
-  buttons.push([view.button('✅ Confirm: whole show', 'confirm', { op: 'add', targets: [show] } satisfies ConfirmPayload, 'primary')]);
+  buttons.push([view.button('✅ Confirm: whole show', 'confirm', { op: 'add', targets: [show], ...back } satisfies ConfirmPayload, 'primary')]);
   buttons.push([view.button('✖ Cancel', 'cancel', { target: show, ...back })]);
   await view.save(ctx.deps.pending);
   const header = seasons.length === 0 ? 'Trakt lists no seasons for this show yet; you can add the whole show.' : 'Which season?';
-  return cardReply(show, titleCard(show, { header, seasons: seasons.filter((s) => s.number > 0).length }), buttons);
+  return cardReply(show, titleCard(show, { header, seasons: seasons.filter((s) => s.number > 0).length }), buttons, ctx.owner);
 }
 
 async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<Reply> {
@@ -149,13 +149,13 @@ async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<
   );
   const buttons: Button[][] = [];
   for (let i = 0; i < picks.length; i += 5) buttons.push(picks.slice(i, i + 5));
-  buttons.push([view.button(`✅ Confirm: season ${payload.season}`, 'confirm', { op: 'add', targets: [season] } satisfies ConfirmPayload, 'primary')]);
+  buttons.push([view.button(`✅ Confirm: season ${payload.season}`, 'confirm', { op: 'add', targets: [season], ...back } satisfies ConfirmPayload, 'primary')]);
   buttons.push([view.button('✖ Cancel', 'cancel', { target: season, ...back })]);
   await view.save(ctx.deps.pending);
   const more = episodes.length > MAX_PICKER_BUTTONS ? ` (the first ${MAX_PICKER_BUTTONS} are shown)` : '';
   const header = episodes.length === 0 ? 'Trakt lists no episodes for this season yet.' : `Which episode of season ${payload.season}?${more}`;
   const first = episodes[0]?.firstAired;
-  return cardReply(season, titleCard(season, { header, part: { episodes: episodes.length, ...(first ? { firstAired: first } : {}) } }), buttons);
+  return cardReply(season, titleCard(season, { header, part: { episodes: episodes.length, ...(first ? { firstAired: first } : {}) } }), buttons, ctx.owner);
 }
 
 function matchLabel(title: Title): string {
@@ -258,6 +258,6 @@ export const cancelAction = defineAction<{ target?: Target; back?: SearchState }
   async run(ctx, payload) {
     if (payload.back) return { edit: await searchCard(ctx, payload.back) };
     if (payload.target === undefined) return { edit: { text: 'Cancelled. Nothing was changed.' } };
-    return { edit: cardReply(payload.target, titleCard(payload.target, { header: `Cancelled. Nothing was changed for ${targetLabel(payload.target)}.` })) };
+    return { edit: cardReply(payload.target, titleCard(payload.target, { header: `Cancelled. Nothing was changed for ${targetLabel(payload.target)}.` }), undefined, ctx.owner) };
   },
 });

@@ -7,19 +7,21 @@ import type { Target } from '../ports.js';
 import { targetLabel } from '../targets.js';
 import { rich, type Button, type Reply } from '../types.js';
 import type { ConfirmPayload } from '../write-flow.js';
+import type { SearchState } from './search.js';
 
 const MAX_CHOICES = 6;
 
 /** The card that asks before removing. */
-export async function removeCard(ctx: CoreContext, target: Target): Promise<Reply> {
+export async function removeCard(ctx: CoreContext, target: Target, back?: SearchState): Promise<Reply> {
   await ctx.requireAccount();
   const view = ctx.view();
+  const from = back ? { back } : {};
   const buttons: Button[][] = [
-    [view.button('🗑 Confirm remove', 'confirm', { op: 'remove', targets: [target] } satisfies ConfirmPayload, 'danger')],
-    [view.button('✖ Cancel', 'cancel', { target })],
+    [view.button('🗑 Confirm remove', 'confirm', { op: 'remove', targets: [target], ...from } satisfies ConfirmPayload, 'danger')],
+    [view.button('✖ Cancel', 'cancel', { target, ...from })],
   ];
   await view.save(ctx.deps.pending);
-  return cardReply(target, titleCard(target, { header: 'Remove from your watchlist?' }), buttons);
+  return cardReply(target, titleCard(target, { header: 'Remove from your watchlist?' }), buttons, ctx.owner);
 }
 
 function buttonLabel(target: Target): string {
@@ -54,7 +56,7 @@ export const removeCommand = defineCommand({
   },
 });
 
-export const removePickAction = defineAction<{ target: Target }>({
+export const removePickAction = defineAction<{ target: Target; back?: SearchState }>({
   action: 'rm',
-  run: async (ctx, payload) => ({ edit: await removeCard(ctx, payload.target) }),
+  run: async (ctx, payload) => ({ edit: await removeCard(ctx, payload.target, payload.back) }),
 });

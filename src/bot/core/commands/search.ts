@@ -111,7 +111,7 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
   const pick = account === null ? undefined : batchPick(view, result.hits);
   await view.save(ctx.deps.pending);
   const text = titleCard(target, { ...found.card, footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}`)] });
-  const card = cardReply(target, text, buttons);
+  const card = cardReply(target, text, buttons, ctx.owner);
   return pick === undefined ? card : { ...card, pick };
 }
 
@@ -131,7 +131,7 @@ async function foundTitle(
   ]);
   const button =
     listed === true
-      ? view.button('🗑 Remove', 'rm', { target })
+      ? view.button('🗑 Remove', 'rm', { target, ...(back ? { back } : {}) })
       : view.button('➕ Add', 'add', { target, ...(back ? { back } : {}), ...(part ? { part } : {}) } satisfies AddPayload, 'primary');
   const card: CardOptions = { ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }), onWatchlist: listed === true };
   return { card, button: [button] };
@@ -147,7 +147,7 @@ async function referenceCard(ctx: CoreContext, reference: TitleReference): Promi
   const view = ctx.view();
   const found = await foundTitle(ctx, catalog, account, target, view, undefined, part);
   await view.save(ctx.deps.pending);
-  return cardReply(target, titleCard(target, found.card), [found.button]);
+  return cardReply(target, titleCard(target, found.card), [found.button], ctx.owner);
 }
 
 export const searchCommand = defineCommand({

@@ -37,6 +37,10 @@ function intro(ctx: CoreContext): Rich[] {
     '/pick — vote together on what to watch from the members’ watchlists (',
     rich.code('/help pick'),
     ' explains how)',
+    rich.line,
+    '/watchlist and /status answer you alone; add ',
+    rich.code('share'),
+    ' to post them for everyone',
   ];
 }
 

@@ -26,5 +26,5 @@ export const undoCommand = defineCommand({
 export const undoAction = defineAction<UndoPayload>({
   action: 'undo',
   ack: 'Undoing…',
-  run: (ctx, payload) => runUndo(ctx, payload.journalId, payload.target),
+  run: (ctx, payload) => runUndo(ctx, payload.journalId, payload.target, payload.back),
 });

@@ -6,11 +6,14 @@ import { cleanText } from '../parse.js';
 import type { WatchlistFilter, WatchlistSort } from '../ports.js';
 import { kindWord, targetLabel, titleOf } from '../targets.js';
 import { rich, type Button, type Reply, type Rich } from '../types.js';
+import { shareOption, takeShare } from './share.js';
 
 export interface WatchlistView {
   filter: WatchlistFilter;
   sort: WatchlistSort;
   page: number;
+  /** Posted for everyone in a group (`/watchlist share`); otherwise only the user sees it. */
+  shared?: boolean;
 }
 
 const PAGE_SIZE = 10;
@@ -36,8 +39,9 @@ const SORT_ALIASES: Record<string, WatchlistSort> = {
 };
 
 export function parseWatchlistArgs(args: string): WatchlistView {
-  const view: WatchlistView = { filter: 'all', sort: 'added', page: 0 };
-  for (const word of cleanText(args).toLowerCase().split(' ').filter((w) => w !== '')) {
+  const { shared, rest } = takeShare(cleanText(args));
+  const view: WatchlistView = { filter: 'all', sort: 'added', page: 0, ...(shared ? { shared } : {}) };
+  for (const word of rest.toLowerCase().split(' ').filter((w) => w !== '')) {
     const filter = FILTER_ALIASES[word];
     const sort = SORT_ALIASES[word];
     if (filter !== undefined) view.filter = filter;
@@ -48,7 +52,7 @@ export function parseWatchlistArgs(args: string): WatchlistView {
         rich.code(word.slice(0, 40)),
         '. Try ',
         rich.code('/watchlist movies title'),
-        ': a type (movies, shows) and a sort (added, title, year, rating).',
+        ': a type (movies, shows) and a sort (added, title, year, rating), and share to post it for everyone.',
       ]);
     }
   }
@@ -106,13 +110,16 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
     ),
   );
   await builder.save(ctx.deps.pending);
-  return { text: lines, buttons };
+  if (view.shared === true && ctx.owner !== undefined) lines.push(rich.line, ctx.owner);
+  // The whole list is the user's own business: only they see it, unless they shared it.
+  return { text: lines, buttons, private: view.shared !== true };
 }
 
 export const watchlistCommand = defineCommand({
   name: 'watchlist',
-  description: 'Your watchlist: /watchlist [movies|shows] [added|title|year|rating]',
+  description: 'Your watchlist (only you see it): /watchlist [movies|shows] [added|title|year|rating] [share]',
   listed: true,
+  private: true,
   options: [
     { name: 'type', description: 'Movies, shows or both', choices: [{ name: 'All', value: 'all' }, { name: 'Movies', value: 'movies' }, { name: 'Shows', value: 'shows' }] },
     {
@@ -125,6 +132,7 @@ export const watchlistCommand = defineCommand({
         { name: 'Rating', value: 'rating' },
       ],
     },
+    shareOption,
   ],
   run: async (ctx, args) => [await watchlistPage(ctx, parseWatchlistArgs(args), true)],
 });
