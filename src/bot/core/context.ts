@@ -82,6 +82,8 @@ export function resolveOptions(options: CoreOptions | undefined): ResolvedOption
 /** Everything a command or action handler works with. */
 export class CoreContext {
   readonly options: ResolvedOptions;
+  /** A file sent with the command, for commands that take one (`/import`). */
+  attachment: Attachment | undefined;
   private account: Promise<LinkedAccount | null> | undefined;
   private traktUser: Promise<TraktUserPort> | undefined;
   private copyState: Promise<WatchlistCopyState> | undefined;

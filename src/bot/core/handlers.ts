@@ -33,6 +33,13 @@ export interface CommandOption {
    * that prepare a private answer before the command runs, such as Discord's ephemeral deferral, don't).
    */
   readonly shares?: boolean;
+  /**
+   * The option is a file (Discord: an Attachment option), given to the command as `input.attachment`,
+   * not in `args`. Telegram: a document sent with the command as its caption, or the command sent as a
+   * reply to a document (and in the private chat, a document sent on its own runs the command that
+   * takes files).
+   */
+  readonly attachment?: boolean;
 }
 
 /** What an action gets besides its stored payload. */

@@ -89,8 +89,27 @@ export interface ReplyImage {
   sourceUrl: string;
 }
 
+/** A file the user sent with a command (Telegram: a document; Discord: an attachment option). */
+export interface Attachment {
+  fileName: string;
+  /** Size in bytes as the platform reports it, known before downloading. */
+  size: number;
+  /** Downloads the file; rejects (without downloading the rest) when it is larger than `maxBytes`. */
+  download(maxBytes: number): Promise<Uint8Array>;
+}
+
+/** A file sent with a reply (an export, a list of what an import did not find). */
+export interface ReplyFile {
+  fileName: string;
+  contentType: string;
+  /** The content as chunks, produced while it is sent (never the whole file as one string first). */
+  content: () => AsyncIterable<string | Uint8Array>;
+}
+
 export interface Reply {
   text: Rich;
+  /** A file sent with the text (Telegram: a document with the text as its caption; Discord: an attachment). */
+  file?: ReplyFile;
   buttons?: Button[][];
   /** A poster shown with the text; the card goes out without it when the image cannot be had. */
   image?: ReplyImage;
@@ -130,6 +149,8 @@ export interface CommandInput {
   args: string;
   /** Id of the user's private chat with the bot, when the platform knows it without a call. */
   privateChatId?: string;
+  /** A file sent with the command (see CommandOption.attachment). */
+  attachment?: Attachment;
   /**
    * Whether the user may moderate this chat (Telegram: an administrator or the creator of the group;
    * Discord: Manage Messages in the channel). Asked only when needed (Telegram needs a call); absent
