@@ -18,7 +18,7 @@ import type { CardUpdater } from './card-updates.js';
 import type { PickStore } from './picks/ports.js';
 import { errorReply } from './replies.js';
 import { ownerLine } from './cards.js';
-import type { ChatRef, ChatUserRef, Reply, Rich } from './types.js';
+import type { Attachment, ChatRef, ChatUserRef, Reply, Rich } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
 
