@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './accounts/linking.js';
 import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
 import { createPickStore } from './bot/services/pick-store.js';
+import { createImportStore } from './bot/services/import-store.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
@@ -187,6 +188,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     outbox,
     jobs,
     picks: createPickStore(database.db),
+    imports: createImportStore(database.db),
   });
   traktAnswers.answered = () => core.traktAnswered();
   linkedHook.accountLinked = (identityId) => core.accountLinked(identityId);

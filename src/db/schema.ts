@@ -391,5 +391,77 @@ export type PickSessionRow = typeof pickSessions.$inferSelect;
 export type PickMemberRow = typeof pickMembers.$inferSelect;
 export type PickBallotRow = typeof pickBallot.$inferSelect;
 
+/**
+ * Imports (src/bot/core/imports): a file's rows, each matched to a Trakt title, previewed, then applied
+ * in batches by jobs in the user's write lane. Every row's state is kept, so matching and applying
+ * resume where they stopped after a crash or a restart.
+ */
+export const imports = pgTable(
+  'imports',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    identityId: bigint('identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    platform: text('platform', { enum: ['telegram', 'discord'] }).notNull(),
+    /** Where the progress card is (the private chat). */
+    chatId: text('chat_id').notNull(),
+    cardMessageId: text('card_message_id'),
+    status: text('status', { enum: ['matching', 'preview', 'applying', 'done', 'cancelled', 'undoing', 'undone'] })
+      .notNull()
+      .default('matching'),
+    format: text('format').notNull(),
+    fileName: text('file_name').notNull(),
+    /** What reading the file skipped and noted (JSON). */
+    reading: jsonb('reading').notNull(),
+    /** The outcome as the summary card shows it (JSON). */
+    summary: jsonb('summary'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('imports_identity_idx').on(t.identityId, t.createdAt)],
+);
+
+export const importItems = pgTable(
+  'import_items',
+  {
+    importId: bigint('import_id', { mode: 'number' })
+      .notNull()
+      .references(() => imports.id, { onDelete: 'cascade' }),
+    /** Order in the file (0-based). */
+    position: integer('position').notNull(),
+    /** The row as read (JSON, src/imports ImportRow). */
+    row: jsonb('row').notNull(),
+    state: text('state', { enum: ['pending', 'matched', 'ambiguous', 'not-found', 'skipped'] })
+      .notNull()
+      .default('pending'),
+    /** The watchlist target it matched (JSON). */
+    target: jsonb('target'),
+    /** For an ambiguous row: what the user chooses from (JSON). */
+    candidates: jsonb('candidates'),
+    /** The apply batch it goes in (null: not applied). */
+    batch: integer('batch'),
+    outcome: text('outcome', { enum: ['added', 'existing', 'not-found', 'listed', 'over-limit', 'duplicate'] }),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.position] }), index('import_items_batch_idx').on(t.importId, t.batch)],
+);
+
+export const importBatches = pgTable(
+  'import_batches',
+  {
+    importId: bigint('import_id', { mode: 'number' })
+      .notNull()
+      .references(() => imports.id, { onDelete: 'cascade' }),
+    batch: integer('batch').notNull(),
+    /** The write's journal entry, for Undo import. */
+    journalId: bigint('journal_id', { mode: 'number' }),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.batch] })],
+);
+
+export type ImportRowRecord = typeof imports.$inferSelect;
+export type ImportItemRecord = typeof importItems.$inferSelect;
+
 export type WatchlistItemRow = typeof watchlistItems.$inferSelect;
 export type WatchlistSyncRow = typeof watchlistSync.$inferSelect;

@@ -17,6 +17,7 @@ import { WatchlistCopy } from './watchlist-copy.js';
 import { createWatchlistWriter } from '../../watchlist/writer.js';
 import type { JobKind } from '../../jobs/types.js';
 import { createWriteJobKind } from './queued-writes.js';
+import { createImportJobKinds } from './imports/flow.js';
 
 /**
  * The platform-free bot. Adapters hand it neutral commands and button presses and render what it
@@ -230,6 +231,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   }
 
   const writeJobs = createWriteJobKind({ deps, copy, writer, bindMessage });
+  const importJobs = createImportJobKinds({ deps, writer, bindMessage });
 
   // A group pick's vote closes at its deadline even across restarts: the deadline is a durable job.
   const deadlineJobs = defineJobKind({
@@ -241,7 +243,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   });
 
   return {
-    jobKinds: [writeJobs.kind as JobKind<never, unknown>, deadlineJobs as JobKind<never, unknown>],
+    jobKinds: [writeJobs.kind as JobKind<never, unknown>, deadlineJobs as JobKind<never, unknown>, ...importJobs],
 
     async accountLinked(identityId) {
       if (deps.picks === undefined) return;

@@ -16,6 +16,7 @@ import type {
 import type { Outbox } from './notices.js';
 import type { CardUpdater } from './card-updates.js';
 import type { PickStore } from './picks/ports.js';
+import type { ImportStore } from './imports/ports.js';
 import { errorReply } from './replies.js';
 import { ownerLine } from './cards.js';
 import type { Attachment, ChatRef, ChatUserRef, Reply, Rich } from './types.js';
@@ -57,6 +58,8 @@ export interface CoreDeps {
   jobs?: JobsPort;
   /** Group picks' sessions, members, ballots and votes (src/bot/core/picks). Without it `/pick` says it is not available. */
   picks?: PickStore;
+  /** Imports' rows and their states (src/bot/core/imports). Without it `/import` says it is not available. */
+  imports?: ImportStore;
   /** Coalesced edits of shared cards; the core makes one when none is given. */
   cardUpdates?: CardUpdater;
   clock?: Clock;

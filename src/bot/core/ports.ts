@@ -46,8 +46,18 @@ export interface SearchRequest {
   limit: number;
 }
 
+/** What an id lookup found: a movie or show, or an episode with its show. */
+export type IdLookupHit =
+  | { type: 'movie' | 'show'; title: Title }
+  | { type: 'episode'; show: Title; season: number; episode: number; episodeTitle?: string };
+
 /** Trakt calls that need no user (the application's own limits). */
 export interface TraktCatalogPort {
+  /**
+   * Items by an external or Trakt id (`/search/{id_type}/{id}`): empty when Trakt knows none. TMDb and
+   * TVDB ids are per kind: pass `type`. Optional: imports use it, other callers `lookupImdb`.
+   */
+  lookupIds?(input: { idType: 'imdb' | 'tmdb' | 'tvdb' | 'trakt'; id: string | number; type?: 'movie' | 'show' | 'episode' }): Promise<IdLookupHit[]>;
   search(request: SearchRequest): Promise<SearchPage>;
   /** Movie or show by IMDb id. */
   lookupImdb(imdbId: string): Promise<Title | undefined>;

@@ -65,13 +65,14 @@ export function normalizeForMatch(text: string): string {
 }
 
 /** For each port method that returns titles, how to find them in its result. */
-type TitlesIn = { [K in keyof TraktUserPort]?: (result: Awaited<ReturnType<TraktUserPort[K]>>) => Iterable<Title> };
+type TitlesIn = { [K in keyof TraktUserPort]?: (result: Awaited<ReturnType<NonNullable<TraktUserPort[K]>>>) => Iterable<Title> };
 
 const TITLES_IN: TitlesIn = {
   search: (page) => page.hits,
   lookupImdb: (title) => (title === undefined ? [] : [title]),
   lookupSlug: (title) => (title === undefined ? [] : [title]),
   watchlistAll: (entries) => entries.map((e) => e.title),
+  lookupIds: (hits) => hits.map((hit) => (hit.type === 'episode' ? hit.show : hit.title)),
 };
 
 /**

@@ -4,7 +4,7 @@ import type { TraktClient, TraktUserClient } from '../../trakt/client.js';
 import { TraktNotFoundError, TraktUnauthorizedError } from '../../trakt/errors.js';
 import type { AccessTokenProvider, SearchHit, Season, Title, WatchlistEntry, WatchlistRef } from '../../trakt/types.js';
 import { TraktProfilePrivateError, TraktUserUnknownError } from '../core/errors.js';
-import type { LinkedAccount, SearchPage, SearchRequest, Target, TraktCatalogPort, TraktPort, TraktUserPort } from '../core/ports.js';
+import type { IdLookupHit, LinkedAccount, SearchPage, SearchRequest, Target, TraktCatalogPort, TraktPort, TraktUserPort } from '../core/ports.js';
 import { translated } from './trakt-errors.js';
 
 /**
@@ -118,6 +118,27 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
       });
     return {
       search,
+      lookupIds: (input) =>
+        translated(async () => {
+          let hits: SearchHit[];
+          try {
+            hits = await source.lookupId({ idType: input.idType, id: input.id, ...(input.type === undefined ? {} : { type: input.type }) });
+          } catch (error) {
+            if (error instanceof TraktNotFoundError) return [];
+            throw error;
+          }
+          return hits.map((hit): IdLookupHit =>
+            'ids' in hit.title
+              ? { type: hit.title.type, title: hit.title }
+              : {
+                  type: 'episode',
+                  show: hit.title.show,
+                  season: hit.title.episode.season,
+                  episode: hit.title.episode.number,
+                  ...(hit.title.episode.title ? { episodeTitle: hit.title.episode.title } : {}),
+                },
+          );
+        }),
       lookupImdb: (imdbId) =>
         translated(async () => {
           try {

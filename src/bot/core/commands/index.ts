@@ -6,6 +6,7 @@ import { pickAction } from '../batch-add.js';
 import { queueCommand, unqueueAction } from '../queued-writes.js';
 import type { ActionModule, ChatActionModule, CommandModule } from '../handlers.js';
 import { PICK_CHAT_ACTIONS, PICK_COMMANDS, nomineeAction } from '../picks/commands.js';
+import { IMPORT_ACTION_MODULES, IMPORT_COMMANDS } from '../imports/commands.js';
 import { addAction, addCommand, cancelAction, confirmAction, episodeAction, episodesAction, notThisAction, seasonAction, seasonsAction } from './add.js';
 import { linkCommand } from './link.js';
 import { removeCommand, removePickAction } from './remove.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandModule[] = [
   undoCommand,
   queueCommand,
   ...PICK_COMMANDS,
+  ...IMPORT_COMMANDS,
   statusCommand,
   linkCommand,
   unlinkCommand,
@@ -48,6 +50,7 @@ export const ACTIONS: readonly ActionModule[] = [
   pickAction,
   unqueueAction,
   nomineeAction,
+  ...IMPORT_ACTION_MODULES,
 ];
 
 /** Buttons anyone in the chat may press (a group pick's card): their modules decide who may do what. */
