@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BotCore } from '../../src/bot/core/bot-core.js';
 import type { PosterSource } from '../../src/bot/core/ports.js';
 import type { ActionInput, CommandInput, Reply } from '../../src/bot/core/types.js';
+import { rich } from '../../src/bot/core/types.js';
 import { AttachmentTooLargeError } from '../../src/bot/telegram/files.js';
+import { renderHtml, splitRich } from '../../src/bot/telegram/render.js';
 import { createTelegramAdapter, type TelegramAdapter } from '../../src/bot/telegram/telegram-bot.js';
 import { startTelegramEmulator, type TelegramEmulator } from '../emulators/telegram/index.js';
 import { captureLogs } from '../helpers/logs.js';
@@ -135,6 +137,9 @@ describe('Telegram adapter: files', () => {
     emu.sendDocument(alice, alice.id, { data: CSV, fileName: 'watched.csv' });
     expect((await emu.waitForBotMessage(alice.id)).text).toBe(`got watched.csv (${Buffer.byteLength(CSV)} bytes) args=[]`);
     expect(seen[0]?.input.command).toBe('import');
+    // A caption that is no command is no search either: the file still goes to /import.
+    emu.sendDocument(alice, alice.id, { data: CSV, fileName: 'notes.csv', caption: 'my letterboxd export' });
+    expect((await emu.waitForBotMessage(alice.id)).text).toBe(`got notes.csv (${Buffer.byteLength(CSV)} bytes) args=[]`);
     await adapter.stop();
     await emu.close();
 
@@ -289,5 +294,19 @@ describe('Telegram attachments: download', () => {
     expect(error).toBeInstanceOf(Error);
     expect(`${error.message}\n${error.stack ?? ''}`).not.toContain(token);
     expect(error.message).toMatch(/downloading the file failed/);
+  });
+});
+
+describe('Telegram captions: splitRich', () => {
+  it('keeps short text whole, and cuts long text at a line break with formatting on both sides', () => {
+    expect(splitRich('short', 1024)).toEqual({ head: 'short', rest: undefined });
+    const text = ['Intro ', rich.bold('bold part that spans'), rich.line, 'second line ', rich.link('https://trakt.tv', 'link text')];
+    const { head, rest } = splitRich(text, 30);
+    expect(renderHtml(head, 30)).toBe('Intro <b>bold part that spans</b>');
+    expect(rest === undefined ? '' : renderHtml(rest)).toBe('\nsecond line <a href="https://trakt.tv">link text</a>');
+    // No break within reach: a hard cut, never inside a surrogate pair, inside a bold run too.
+    const hard = splitRich(rich.bold(`${'a'.repeat(9)}😀tail`), 10);
+    expect(renderHtml(hard.head, 10)).toBe(`<b>${'a'.repeat(9)}</b>`);
+    expect(hard.rest === undefined ? '' : renderHtml(hard.rest)).toBe('<b>😀tail</b>');
   });
 });
