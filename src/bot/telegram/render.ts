@@ -79,3 +79,69 @@ export function renderKeyboard(buttons: Button[][] | undefined): InlineKeyboardM
     .filter((row) => row.length > 0);
   return { inline_keyboard: rows };
 }
+
+/** The visible text of a rich tree, as renderHtml counts it (UTF-16 code units). */
+function visible(value: Rich): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return (value as readonly Rich[]).map(visible).join('');
+  const n = value as RichNode;
+  switch (n.kind) {
+    case 'bold':
+    case 'italic':
+    case 'link':
+      return visible(n.content);
+    case 'code':
+      return n.text;
+    case 'line':
+      return '\n';
+  }
+}
+
+/** The part of a rich tree between visible offsets `start` and `end`, formatting kept. */
+function sliceRich(value: Rich, start: number, end: number): Rich {
+  let position = 0;
+  function walk(node: Rich): Rich {
+    if (typeof node === 'string') {
+      const from = position;
+      position += node.length;
+      return node.slice(Math.max(0, start - from), Math.max(0, end - from));
+    }
+    if (Array.isArray(node)) return (node as readonly Rich[]).map(walk);
+    const n = node as RichNode;
+    switch (n.kind) {
+      case 'bold':
+      case 'italic':
+        return { kind: n.kind, content: walk(n.content) };
+      case 'link':
+        return { kind: 'link', url: n.url, content: walk(n.content) };
+      case 'code':
+        return { kind: 'code', text: walk(n.text) as string };
+      case 'line': {
+        const at = position;
+        position += 1;
+        return at >= start && at < end ? n : '';
+      }
+    }
+  }
+  return walk(value);
+}
+
+/**
+ * Splits rich text for a caption of at most `limit` visible characters: the head fits the caption,
+ * the rest (undefined when nothing is left) goes to a following message. The cut is at the last line
+ * break, else the last space, within the limit (a hard cut otherwise, never inside a surrogate pair).
+ */
+export function splitRich(value: Rich, limit = CAPTION_LIMIT): { head: Rich; rest: Rich | undefined } {
+  const text = visible(value);
+  if (text.length <= limit) return { head: value, rest: undefined };
+  const window = text.slice(0, limit + 1);
+  let cut = window.lastIndexOf('\n');
+  if (cut < limit / 2) cut = window.lastIndexOf(' ');
+  if (cut < limit / 2) {
+    cut = limit;
+    const code = text.charCodeAt(cut - 1);
+    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  }
+  const rest = text.slice(cut).trim() === '' ? undefined : sliceRich(value, cut, text.length);
+  return { head: sliceRich(value, 0, cut), rest };
+}

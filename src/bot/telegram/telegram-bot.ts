@@ -7,14 +7,17 @@ import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
 import { NOTICES } from '../core/replies.js';
-import type { ActionOutcome, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
+import type { ActionOutcome, Attachment, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
-import { CAPTION_LIMIT, MESSAGE_LIMIT, renderHtml, renderKeyboard } from './render.js';
-import { commandOfMessage, isModeratorStatus, toChatRef, toUserRef } from './to-core.js';
+import { attachmentOf, documentOf, inputFileOf } from './files.js';
+import { CAPTION_LIMIT, MESSAGE_LIMIT, renderHtml, renderKeyboard, splitRich } from './render.js';
+import { commandOfMessage, isModeratorStatus, parseCommand, toChatRef, toUserRef } from './to-core.js';
 
 /**
  * The Telegram adapter: grammY lives here and only here. It turns updates into the core's neutral
- * commands and presses, and the core's replies into Bot API calls (HTML, inline keyboards, photos).
+ * commands and presses, and the core's replies into Bot API calls (HTML, inline keyboards, photos,
+ * documents). Documents sent with a command (as its caption, or replied to by it) reach the core as
+ * the command's attachment (see files.ts).
  * Updates are handled concurrently (a slow Trakt call for one user never holds up another), by long
  * polling (grammY's runner) or by the webhook route (server/routes/telegram-webhook.ts), which hands
  * each update to `acceptUpdate`. Flood waits (429 with `retry_after`) are waited out by
@@ -211,6 +214,22 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     });
   }
 
+  /**
+   * A reply with a file: a document (streamed into the upload) with the text as its caption and the
+   * buttons; text beyond Telegram's 1024-character caption limit follows as a text message.
+   */
+  async function sendDocument(chatId: string, reply: Reply & { file: NonNullable<Reply['file']> }): Promise<Message> {
+    const { head, rest } = splitRich(reply.text, CAPTION_LIMIT);
+    const caption = renderHtml(head, CAPTION_LIMIT);
+    void bot.api.sendChatAction(chatId, 'upload_document').catch(() => undefined);
+    const message = await bot.api.sendDocument(chatId, inputFileOf(reply.file), {
+      ...(caption.trim() === '' ? {} : { caption, parse_mode: 'HTML' as const }),
+      reply_markup: renderKeyboard(reply.buttons),
+    });
+    if (rest !== undefined) await sendText(chatId, { text: rest });
+    return message;
+  }
+
   /** Tells the core which message carries a reply's buttons, so they act from that message only. */
   async function bound(reply: Reply, shown: Shown): Promise<Shown> {
     const hasActions = reply.pick !== undefined || (reply.buttons ?? []).some((row) => row.some((b) => 'action' in b));
@@ -225,8 +244,9 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     return message;
   }
 
-  /** Sends a reply to a chat: a photo card when it has an image that can be had, text otherwise. */
+  /** Sends a reply to a chat: a document when it has a file, a photo card when it has an image that can be had, text otherwise. */
   async function sendCard(chatId: string, reply: Reply): Promise<Message> {
+    if (reply.file !== undefined) return sendDocument(chatId, { ...reply, file: reply.file });
     const url = reply.image?.sourceUrl;
     if (url !== undefined) {
       const caption = renderHtml(reply.text, CAPTION_LIMIT);
@@ -277,7 +297,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     const markup = renderKeyboard(reply.buttons);
     const now = (edited: Message | true): Promise<Shown> => bound(reply, edited === true ? shown : shownOf(edited));
     try {
-      if (shown.kind !== 'text' && url !== undefined) {
+      // A reply with a file is never edited in: it is sent anew (below).
+      if (reply.file === undefined && shown.kind !== 'text' && url !== undefined) {
         const caption = renderHtml(reply.text, CAPTION_LIMIT);
         const photo = await photoFor(url).catch(() => undefined);
         if (photo === undefined || (photo.kind === 'file' && photo.fileId === shown.fileId)) {
@@ -292,7 +313,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
         const edit = () => bot.api.editMessageMedia(chatId, messageId, media, { reply_markup: markup });
         return now(photo.kind === 'upload' ? await trackUpload(url, edit) : await edit());
       }
-      if (shown.kind !== 'photo' && url === undefined) {
+      if (reply.file === undefined && shown.kind !== 'photo' && url === undefined) {
         return now(
           await bot.api.editMessageText(chatId, messageId, renderHtml(reply.text, MESSAGE_LIMIT), {
             parse_mode: 'HTML',
@@ -341,25 +362,68 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     return { chatAdmin };
   }
 
-  async function onText(ctx: Context): Promise<void> {
-    const message = ctx.message;
-    if (message?.text === undefined || message.from === undefined || message.from.is_bot) return;
+  /** Whether a command declares a file option (CommandOption.attachment). */
+  function takesAttachment(command: string): boolean {
+    return core.commands.some((c) => c.name === command && (c.options ?? []).some((o) => o.attachment === true));
+  }
+
+  /** The command that takes files, for a document sent on its own in the private chat (none: undefined). */
+  function attachmentCommand(): string | undefined {
+    return core.commands.find((c) => (c.options ?? []).some((o) => o.attachment === true))?.name;
+  }
+
+  const downloader = { getFile: (fileId: string) => bot.api.getFile(fileId), apiRoot: options.apiRoot, token: options.token, signal: stopController.signal };
+
+  /** Runs a command from a message: text, or a document's caption (or a document on its own, in private). */
+  async function runCommand(message: Message, command: string, args: string): Promise<void> {
+    if (message.from === undefined) return;
     const chat = toChatRef(message.chat);
     const user = toUserRef(message.from);
-    const parsed = commandOfMessage(message.text, chat.kind, botUsername());
-    if (parsed === undefined) return;
-    if (!core.knows(parsed.command) && chat.kind !== 'private') return;
+    const document = documentOf(message);
+    const attachment: Attachment | undefined = document !== undefined && takesAttachment(command) ? attachmentOf(document, downloader) : undefined;
     void bot.api.sendChatAction(chat.chatId, 'typing').catch(() => undefined);
     const replies = await core.handleCommand({
       user,
       chat,
-      command: parsed.command,
-      args: parsed.args,
+      command,
+      args,
       privateChatId: user.userId,
+      ...(attachment === undefined ? {} : { attachment }),
       ...chatAdminOf(chat, message.chat.id, message.from.id),
     });
-    const deepLink = parsed.command === 'link' ? 'link' : '';
+    const deepLink = command === 'link' ? 'link' : '';
     for (const reply of replies) await deliver(chat, user, reply, deepLink);
+  }
+
+  async function onText(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (message?.text === undefined || message.from === undefined || message.from.is_bot) return;
+    const chat = toChatRef(message.chat);
+    const parsed = commandOfMessage(message.text, chat.kind, botUsername());
+    if (parsed === undefined) return;
+    if (!core.knows(parsed.command) && chat.kind !== 'private') return;
+    await runCommand(message, parsed.command, parsed.args);
+  }
+
+  /**
+   * A document: its caption may be a command (`/import`, `/import@bot`); in the private chat a document
+   * whose caption is no command runs the command that takes files. Otherwise it is left alone.
+   */
+  async function onDocument(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (message?.document === undefined || message.from === undefined || message.from.is_bot) return;
+    const chat = toChatRef(message.chat);
+    const caption = message.caption ?? '';
+    const parsed = caption.trim().startsWith('/') ? parseCommand(caption, botUsername()) : undefined;
+    if (parsed !== undefined) {
+      if (!core.knows(parsed.command) && chat.kind !== 'private') return;
+      await runCommand(message, parsed.command, parsed.args);
+      return;
+    }
+    if (chat.kind !== 'private' || caption.trim().startsWith('/')) return;
+    const command = attachmentCommand();
+    if (command === undefined) return;
+    await runCommand(message, command, '');
   }
 
   async function onCallback(ctx: Context): Promise<void> {
@@ -390,6 +454,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   }
 
   bot.on('message:text', onText);
+  bot.on('message:document', onDocument);
   bot.on('callback_query', onCallback);
 
   // ---------------------------------------------------------------- running

@@ -5,8 +5,8 @@ import type { AdminRights, ChatMessageState, TelegramEmulator, User, UserInput }
 
 export interface ControlInternals {
   findUser(id: number): User | undefined;
-  /** The bytes of an uploaded or fetched photo, by any of its file ids. */
-  photo(fileId: string): { data: Buffer; format: string } | undefined;
+  /** The bytes of an uploaded or fetched photo (by any of its file ids) or of a document. */
+  file(fileId: string): { data: Buffer; contentType: string } | undefined;
 }
 
 export interface ControlAnswer {
@@ -108,7 +108,33 @@ export function handleControl(emu: TelegramEmulator, internals: ControlInternals
         return { status: 201, body: emu.makeAdmin(chatId, user(input.userId), rights) };
       }
       case 'POST /_emulator/chats/:id/send':
-        return { status: 201, body: emu.sendText(user(input.userId), chatId, str(input.text, 'text')) };
+        return {
+          status: 201,
+          body: emu.sendText(
+            user(input.userId),
+            chatId,
+            str(input.text, 'text'),
+            input.replyToMessageId === undefined ? {} : { replyToMessageId: num(input.replyToMessageId, 'replyToMessageId') },
+          ),
+        };
+      case 'POST /_emulator/chats/:id/documents': {
+        // { userId, fileName, base64 | text, caption?, mimeType?, replyToMessageId?, fileSize? }
+        let data: Buffer;
+        if (typeof input.base64 === 'string') data = Buffer.from(input.base64, 'base64');
+        else if (typeof input.text === 'string') data = Buffer.from(input.text, 'utf8');
+        else throw new Error('give the content as base64 or text');
+        return {
+          status: 201,
+          body: emu.sendDocument(user(input.userId), chatId, {
+            data,
+            fileName: str(input.fileName, 'fileName'),
+            ...(typeof input.caption === 'string' ? { caption: input.caption } : {}),
+            ...(typeof input.mimeType === 'string' ? { mimeType: input.mimeType } : {}),
+            ...(input.replyToMessageId === undefined ? {} : { replyToMessageId: num(input.replyToMessageId, 'replyToMessageId') }),
+            ...(input.fileSize === undefined ? {} : { fileSize: num(input.fileSize, 'fileSize') }),
+          }),
+        };
+      }
       case 'POST /_emulator/chats/:id/press': {
         const id = emu.pressButton(user(input.userId), chatId, num(input.messageId, 'messageId'), str(input.data, 'data'));
         return { status: 201, body: { callbackQueryId: id } };
@@ -119,8 +145,8 @@ export function handleControl(emu: TelegramEmulator, internals: ControlInternals
         return { status: 200, body: emu.callbackQueries.filter((q) => q.chatId === chatId) };
       default: {
         const file = /^GET \/_emulator\/files\/([\w-]+)$/.exec(`${method} ${path}`);
-        const photo = file?.[1] === undefined ? undefined : internals.photo(file[1]);
-        if (photo) return { status: 200, body: photo.data, contentType: `image/${photo.format}` };
+        const found = file?.[1] === undefined ? undefined : internals.file(file[1]);
+        if (found) return { status: 200, body: found.data, contentType: found.contentType };
         return { status: 404, body: { error: `no control route ${method} ${path}` } };
       }
     }

@@ -6,7 +6,7 @@ import { handleControl } from './control.js';
 import { detectEntities } from './formatting.js';
 import { findMethod, type FetchedUrl, type MethodContext } from './methods.js';
 import { httpRequest } from './net.js';
-import { ApiError, DEFAULT_ADMIN_RIGHTS, EmulatorState, type StoredChat, type StoredMessage } from './state.js';
+import { ApiError, DEFAULT_ADMIN_RIGHTS, EmulatorState, mimeTypeOf, type StoredChat, type StoredMessage } from './state.js';
 import type {
   AdminRights,
   ApiCallRecord,
@@ -18,9 +18,11 @@ import type {
   ChatMember,
   ChatMessageState,
   ChatRef,
+  DocumentContent,
   GroupInput,
   InjectedFault,
   Message,
+  SendDocumentInput,
   SendTextOptions,
   TelegramEmulator,
   TelegramEmulatorOptions,
@@ -133,9 +135,10 @@ class TelegramEmulatorServer implements TelegramEmulator {
     if (url.pathname === '/_emulator' || url.pathname.startsWith('/_emulator/')) {
       const answer = handleControl(this, {
         findUser: (id) => this.state.users.get(id)?.user,
-        photo: (fileId) => {
-          const photo = this.state.files.get(fileId)?.photo;
-          return photo?.data === undefined ? undefined : { data: photo.data, format: photo.format };
+        file: (fileId) => {
+          const file = this.state.files.get(fileId);
+          if (file?.photo !== undefined) return file.photo.data === undefined ? undefined : { data: file.photo.data, contentType: `image/${file.photo.format}` };
+          return file?.data === undefined ? undefined : { data: file.data, contentType: file.contentType };
         },
       }, request.method, url.pathname, Buffer.isBuffer(request.body) ? request.body : undefined);
       const payload = Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body);
@@ -195,7 +198,7 @@ class TelegramEmulatorServer implements TelegramEmulator {
       );
       return;
     }
-    await reply.code(200).header('content-type', `image/${stored.photo.format}`).send(stored.data);
+    await reply.code(200).header('content-type', stored.contentType).send(stored.data);
   }
 
   private async execute(
@@ -555,6 +558,70 @@ class TelegramEmulatorServer implements TelegramEmulator {
     if (delivered) this.state.enqueue({ message: api } as Omit<Update, 'update_id'>);
     this.notify();
     return api;
+  }
+
+  sendDocument(user: User, chat: ChatRef, input: SendDocumentInput): Message {
+    if (this.closed) throw new Error('emulator: closed');
+    const sender = this.userOrThrow(user);
+    const stored = this.chatOrThrow(chat);
+    if (stored.kind === 'private') {
+      if (stored.chat.id !== sender.id) throw new Error(`emulator: user ${sender.id} cannot write in the private chat of ${stored.chat.id}`);
+      const u = this.state.users.get(sender.id);
+      if (u) {
+        u.started = true;
+        u.blocked = false;
+      }
+    }
+    const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
+    if (data.length === 0 && input.fileSize === undefined) throw new Error('emulator: Telegram clients do not send empty files');
+    if (input.fileName === '') throw new Error('emulator: a document needs a file name');
+    const caption = input.caption ?? '';
+    if ([...caption].length > 1024) throw new Error('emulator: a caption is at most 1024 characters (Telegram clients refuse longer ones)');
+    this.state.join(stored, sender.id);
+    let replyTarget: StoredMessage | undefined;
+    if (input.replyToMessageId !== undefined) {
+      replyTarget = this.state.findMessage(stored.chat.id, input.replyToMessageId);
+      if (!replyTarget) throw new Error(`emulator: message ${input.replyToMessageId} not found in chat ${stored.chat.id}`);
+    }
+    const document = this.state.storeDocument({
+      data,
+      fileName: input.fileName,
+      mimeType: input.mimeType ?? mimeTypeOf(input.fileName),
+      ...(input.fileSize === undefined ? {} : { reportedSize: input.fileSize }),
+    });
+    const delivered = this.visibleToBot(stored, caption, replyTarget);
+    const message = this.state.addMessage(stored, {
+      from: 'user',
+      sender,
+      kind: 'document',
+      source: caption === '' ? undefined : caption,
+      parseMode: undefined,
+      text: caption,
+      entities: this.state.toMessageEntities(detectEntities(caption)),
+      photo: undefined,
+      document,
+      replyMarkup: undefined,
+      replyToMessageId: replyTarget?.messageId,
+      messageThreadId: input.messageThreadId,
+      linkPreviewOptions: undefined,
+      protectContent: false,
+      hasSpoiler: false,
+      deliveredToBot: delivered,
+      via: 'user',
+    });
+    const api = this.state.toApiMessage(message);
+    if (delivered) this.state.enqueue({ message: api } as Omit<Update, 'update_id'>);
+    this.notify();
+    return api;
+  }
+
+  documentOf(message: ChatMessageState | Message | string): DocumentContent {
+    const fileId =
+      typeof message === 'string' ? message : 'messageId' in message ? message.document?.file_id : message.document?.file_id;
+    if (fileId === undefined) throw new Error('emulator: the message carries no document');
+    const file = this.state.files.get(fileId);
+    if (!file?.document || !file.data) throw new Error(`emulator: no document with file_id ${fileId}`);
+    return { fileId, fileName: file.document.file_name, mimeType: file.contentType, size: file.size, data: Buffer.from(file.data) };
   }
 
   /** Group privacy mode: commands (not addressed to another bot), mentions of the bot, replies to it. */

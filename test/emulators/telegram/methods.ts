@@ -16,14 +16,17 @@ import {
 import { sniffImage } from './images.js';
 import {
   ApiError,
+  BOT_DOWNLOAD_LIMIT,
+  BOT_UPLOAD_LIMIT,
   badRequest,
+  mimeTypeOf,
   stableJson,
   type EmulatorState,
   type StoredChat,
   type StoredMessage,
   type StoredPhoto,
 } from './state.js';
-import type { BotCommand, CallbackAnswer, MessageEntity } from './types.js';
+import type { BotCommand, CallbackAnswer, Document, MessageEntity } from './types.js';
 import type { LinkPreviewOptions } from 'grammy/types';
 
 export interface FetchedUrl {
@@ -345,7 +348,53 @@ async function resolvePhoto(ctx: MethodContext, value: unknown, field: string): 
   if (/^https?:\/\//i.test(value)) return photoFromUrl(ctx, value);
   const file = ctx.state.files.get(value);
   if (!file) throw badRequest(WRONG_FILE);
+  if (!file.photo) throw badRequest("can't use file of type Document as Photo");
   return file.photo;
+}
+
+// ---- documents
+
+function storeDocumentUpload(ctx: MethodContext, part: UploadedFile): Document {
+  if (part.data.length === 0) throw badRequest('file must be non-empty');
+  if (part.data.length > BOT_UPLOAD_LIMIT) throw new ApiError(413, 'Request Entity Too Large');
+  return ctx.state.storeDocument({ data: part.data, fileName: part.filename, mimeType: mimeTypeOf(part.filename, part.contentType) });
+}
+
+/** The `document` parameter: an upload (`attach://<field>` or the part itself), a known file_id, or a 127.0.0.1 URL. */
+async function resolveDocument(ctx: MethodContext, value: unknown): Promise<Document> {
+  if (value === undefined || value === null || value === '') {
+    const part = ctx.files.find((f) => f.field === 'document');
+    if (part) return storeDocumentUpload(ctx, part);
+    throw badRequest('there is no document in the request');
+  }
+  if (typeof value !== 'string') throw badRequest(WRONG_FILE);
+  if (value.startsWith('attach://')) {
+    const part = ctx.files.find((f) => f.field === value.slice('attach://'.length));
+    if (!part) throw badRequest(WRONG_FILE);
+    return storeDocumentUpload(ctx, part);
+  }
+  if (/^https?:\/\//i.test(value)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw badRequest(WRONG_FILE);
+    }
+    if (!LOOPBACK_HOSTS.has(parsed.hostname)) throw badRequest(WRONG_FILE);
+    let fetched: FetchedUrl;
+    try {
+      fetched = await ctx.fetchUrl(value);
+    } catch {
+      throw badRequest('failed to get HTTP URL content');
+    }
+    if (fetched.status < 200 || fetched.status > 299) throw badRequest('failed to get HTTP URL content');
+    const name = decodeURIComponent(parsed.pathname.split('/').pop() ?? '') || 'file';
+    return ctx.state.storeDocument({ data: fetched.data, fileName: name, mimeType: mimeTypeOf(name, fetched.contentType) });
+  }
+  const file = ctx.state.files.get(value);
+  if (!file) throw badRequest(WRONG_FILE);
+  if (!file.document) throw badRequest("can't use file of type Photo as Document");
+  return structuredClone(file.document);
 }
 
 // ---- edit targets
@@ -375,7 +424,12 @@ function applyEdit(
     message.text = change.formatted.text;
     message.entities = change.formatted.entities;
   }
-  if (change.photo) message.photo = structuredClone(change.photo.sizes);
+  if (change.photo) {
+    message.photo = structuredClone(change.photo.sizes);
+    // A document replaced by a photo becomes a photo message.
+    message.kind = 'photo';
+    message.document = undefined;
+  }
   if (change.hasSpoiler !== undefined) message.hasSpoiler = change.hasSpoiler;
   message.replyMarkup = change.markup;
   message.via = via;
@@ -545,6 +599,34 @@ const methods: Record<string, Handler> = {
     return ok(ctx.state.toApiMessage(message));
   },
 
+  async sendDocument(ctx) {
+    const chat = targetChat(ctx);
+    const document = await resolveDocument(ctx, ctx.params.document);
+    const formatted = formatContent(ctx.state, ctx.params.caption, ctx.params.parse_mode, ctx.params.caption_entities, 'caption');
+    const markup = parseReplyMarkup(ctx.params.reply_markup, false);
+    const replyTo = resolveReply(ctx, chat);
+    const message = ctx.state.addMessage(chat, {
+      from: 'bot',
+      sender: ctx.state.bot,
+      kind: 'document',
+      source: formatted.source,
+      parseMode: formatted.parseMode,
+      text: formatted.text,
+      entities: formatted.entities,
+      photo: undefined,
+      document,
+      replyMarkup: markup,
+      replyToMessageId: replyTo,
+      messageThreadId: int(ctx, 'message_thread_id'),
+      linkPreviewOptions: undefined,
+      protectContent: bool(ctx, 'protect_content'),
+      hasSpoiler: false,
+      deliveredToBot: true,
+      via: 'sendDocument',
+    });
+    return ok(ctx.state.toApiMessage(message));
+  },
+
   editMessageText(ctx) {
     const { message } = editTarget(ctx, 'message to edit not found');
     if (message.from !== 'bot') throw badRequest("message can't be edited");
@@ -560,7 +642,7 @@ const methods: Record<string, Handler> = {
   editMessageCaption(ctx) {
     const { message } = editTarget(ctx, 'message to edit not found');
     if (message.from !== 'bot') throw badRequest("message can't be edited");
-    if (message.kind !== 'photo') throw badRequest('there is no caption in the message to edit');
+    if (message.kind === 'text') throw badRequest('there is no caption in the message to edit');
     const formatted = formatContent(ctx.state, ctx.params.caption, ctx.params.parse_mode, ctx.params.caption_entities, 'caption');
     const markup = parseReplyMarkup(ctx.params.reply_markup, true);
     if (sameContent(message, formatted) && sameMarkup(currentInline(message), markup)) throw badRequest(NOT_MODIFIED);
@@ -584,7 +666,7 @@ const methods: Record<string, Handler> = {
     if (media.type !== 'photo') {
       throw badRequest(`emulator: editMessageMedia supports only media of type "photo", got "${media.type}"`);
     }
-    if (message.kind !== 'photo') throw badRequest('there is no media in the message to edit');
+    if (message.kind === 'text') throw badRequest('there is no media in the message to edit');
     const photo = await resolvePhoto(ctx, media.media, 'media');
     const formatted = formatContent(ctx.state, media.caption, media.parse_mode, media.caption_entities, 'caption');
     const markup = parseReplyMarkup(ctx.params.reply_markup, true);
@@ -702,6 +784,7 @@ const methods: Record<string, Handler> = {
     const id = str(ctx, 'file_id') ?? '';
     const file = ctx.state.files.get(id);
     if (!file) throw badRequest(WRONG_FILE);
+    if (file.size > BOT_DOWNLOAD_LIMIT) throw badRequest('file is too big');
     return ok({ file_id: file.fileId, file_unique_id: file.fileUniqueId, file_size: file.size, file_path: file.filePath });
   },
 

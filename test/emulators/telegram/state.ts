@@ -9,6 +9,7 @@ import type {
   Chat,
   ChatMember,
   ChatMessageState,
+  Document,
   InlineKeyboardMarkup,
   Message,
   MessageEntity,
@@ -90,12 +91,14 @@ export interface StoredMessage {
   sender: User;
   date: number;
   editDate: number | undefined;
-  kind: 'text' | 'photo';
+  kind: 'text' | 'photo' | 'document';
   source: string | undefined;
   parseMode: string | undefined;
   text: string;
   entities: MessageEntity[];
   photo: PhotoSize[] | undefined;
+  /** For kind 'document': the Document object (its bytes are in `files` under its file_id). */
+  document?: Document | undefined;
   replyMarkup: Record<string, unknown> | undefined;
   replyToMessageId: number | undefined;
   messageThreadId: number | undefined;
@@ -120,9 +123,43 @@ export interface StoredFile {
   fileUniqueId: string;
   filePath: string;
   size: number;
-  photo: StoredPhoto;
-  /** Bytes for download (only the largest size keeps the original bytes). */
+  /** The photo this is one size of (photos only). */
+  photo?: StoredPhoto;
+  /** The document this is (documents only). */
+  document?: Document;
+  /** What the file server answers as content-type. */
+  contentType: string;
+  /** Bytes for download (only the largest size of a photo keeps the original bytes). */
   data: Buffer | undefined;
+}
+
+/** Telegram lets bots download files of up to 20 MB (getFile answers "file is too big" above). */
+export const BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+/** Telegram lets bots upload files of up to 50 MB (multipart). */
+export const BOT_UPLOAD_LIMIT = 50 * 1024 * 1024;
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  csv: 'text/csv',
+  tsv: 'text/tab-separated-values',
+  txt: 'text/plain',
+  json: 'application/json',
+  zip: 'application/zip',
+  gz: 'application/gzip',
+  xml: 'application/xml',
+  html: 'text/html',
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+};
+
+/** The mime_type Telegram reports for a document: from its file name's extension (what Telegram goes by). */
+export function mimeTypeOf(fileName: string | undefined, declared?: string): string {
+  const extension = /\.([A-Za-z0-9]{1,8})$/.exec(fileName ?? '')?.[1]?.toLowerCase();
+  const byName = extension === undefined ? undefined : MIME_BY_EXTENSION[extension];
+  if (byName !== undefined) return byName;
+  const type = declared?.split(';')[0]?.trim().toLowerCase();
+  return type !== undefined && type !== '' ? type : 'application/octet-stream';
 }
 
 export type PollEvent = 'update' | 'terminated' | 'setWebhook' | 'closed' | 'timeout' | 'aborted';
@@ -304,6 +341,7 @@ export class EmulatorState {
       text: message.text,
       entities: structuredClone(message.entities),
       photo: message.photo ? structuredClone(message.photo) : undefined,
+      document: message.document ? structuredClone(message.document) : undefined,
       replyMarkup: message.replyMarkup ? structuredClone(message.replyMarkup) : undefined,
     });
     message.editDate = nowSeconds();
@@ -337,7 +375,8 @@ export class EmulatorState {
       if (message.entities.length > 0) m.entities = message.entities;
       if (message.linkPreviewOptions) m.link_preview_options = message.linkPreviewOptions;
     } else {
-      m.photo = message.photo;
+      if (message.kind === 'document') m.document = message.document;
+      else m.photo = message.photo;
       if (message.text !== '') m.caption = message.text;
       if (message.entities.length > 0) m.caption_entities = message.entities;
       if (message.hasSpoiler) m.has_media_spoiler = true;
@@ -360,9 +399,10 @@ export class EmulatorState {
       source: message.source,
       parseMode: message.parseMode,
       text: message.text,
-      caption: message.kind === 'photo' ? message.text : undefined,
+      caption: message.kind === 'text' ? undefined : message.text,
       entities: structuredClone(message.entities),
       photo: message.photo ? structuredClone(message.photo) : undefined,
+      document: message.document ? structuredClone(message.document) : undefined,
       photoFileId: largest?.file_id,
       replyMarkup: message.replyMarkup ? (structuredClone(message.replyMarkup) as ChatMessageState['replyMarkup']) : undefined,
       replyToMessageId: message.replyToMessageId,
@@ -416,10 +456,34 @@ export class EmulatorState {
         filePath: `photos/file_${this.fileCounter}.${input.format === 'jpeg' ? 'jpg' : input.format}`,
         size: size.file_size ?? 0,
         photo,
+        contentType: `image/${input.format}`,
         data: isLargest ? input.data : undefined,
       });
     });
     return photo;
+  }
+
+  /** Stores a document's bytes under a fresh file_id; `reportedSize` is its file_size when not the byte length. */
+  storeDocument(input: { data: Buffer; fileName: string | undefined; mimeType: string; reportedSize?: number }): Document {
+    this.fileCounter++;
+    const extension = /\.([A-Za-z0-9]{1,8})$/.exec(input.fileName ?? '')?.[1]?.toLowerCase();
+    const document: Document = {
+      file_id: `BQACAgIAAxkBAAI${base64url(36)}`,
+      file_unique_id: `AgAD${base64url(9)}`,
+      ...(input.fileName === undefined ? {} : { file_name: input.fileName }),
+      mime_type: input.mimeType,
+      file_size: input.reportedSize ?? input.data.length,
+    };
+    this.files.set(document.file_id, {
+      fileId: document.file_id,
+      fileUniqueId: document.file_unique_id,
+      filePath: `documents/file_${this.fileCounter}${extension === undefined ? '' : `.${extension}`}`,
+      size: document.file_size ?? input.data.length,
+      document,
+      contentType: input.mimeType,
+      data: input.data,
+    });
+    return document;
   }
 
   // ---- commands

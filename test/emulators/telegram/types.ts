@@ -4,6 +4,7 @@ import type {
   Chat,
   ChatAdministratorRights,
   ChatMember,
+  Document,
   InlineKeyboardMarkup,
   LinkPreviewOptions,
   Message,
@@ -13,7 +14,7 @@ import type {
   User,
 } from 'grammy/types';
 
-export type { BotCommand, Chat, ChatMember, InlineKeyboardMarkup, Message, MessageEntity, PhotoSize, Update, User };
+export type { BotCommand, Chat, ChatMember, Document, InlineKeyboardMarkup, Message, MessageEntity, PhotoSize, Update, User };
 
 /**
  * An administrator's rights for `makeAdmin` (Bot API ChatAdministratorRights names); what is left out
@@ -117,6 +118,7 @@ export interface MessageRevision {
   text: string;
   entities: MessageEntity[];
   photo: PhotoSize[] | undefined;
+  document: Document | undefined;
   replyMarkup: unknown;
 }
 
@@ -128,16 +130,18 @@ export interface ChatMessageState {
   sender: User;
   date: number;
   editDate: number | undefined;
-  kind: 'text' | 'photo';
+  kind: 'text' | 'photo' | 'document';
   /** Text or caption exactly as submitted (the HTML / Markdown source when a parse_mode was used). */
   source: string | undefined;
   parseMode: string | undefined;
   /** What the user sees: message text or photo caption with markup resolved ('' when none). */
   text: string;
-  /** Same as `text` for photos, undefined for text messages. */
+  /** Same as `text` for photos and documents, undefined for text messages. */
   caption: string | undefined;
   entities: MessageEntity[];
   photo: PhotoSize[] | undefined;
+  /** A document message's Document (file_id, file_name, mime_type, file_size); its bytes: `documentOf`. */
+  document: Document | undefined;
   /** file_id of the largest photo size. */
   photoFileId: string | undefined;
   /** Whatever reply_markup the message carries now (inline keyboards are kept on the message). */
@@ -220,6 +224,34 @@ export interface SendTextOptions {
   messageThreadId?: number;
 }
 
+/** A document a user sends (`sendDocument` of the driver). */
+export interface SendDocumentInput {
+  /** The file's bytes (a string is taken as UTF-8). */
+  data: Uint8Array | string;
+  fileName: string;
+  /** Default: from the file name's extension, as Telegram does (`.csv` → text/csv), else application/octet-stream. */
+  mimeType?: string;
+  /** The caption (at most 1024 characters); bot commands in it get `caption_entities`. */
+  caption?: string;
+  replyToMessageId?: number;
+  messageThreadId?: number;
+  /**
+   * The `file_size` Telegram reports, when a test needs one that is not the byte length (a huge file
+   * without the bytes; a size that does not match what the download brings). Default: the byte length.
+   */
+  fileSize?: number;
+}
+
+/** A stored document's bytes and what Telegram says of it. */
+export interface DocumentContent {
+  fileId: string;
+  fileName: string | undefined;
+  mimeType: string;
+  /** file_size as reported. */
+  size: number;
+  data: Buffer;
+}
+
 export interface WebhookState {
   url: string;
   secretToken: string | undefined;
@@ -276,6 +308,11 @@ export interface TelegramEmulator {
   sendText(user: User, chat: ChatRef, text: string, options?: SendTextOptions): Message;
   pressButton(user: User, chat: ChatRef, messageId: number, callbackData: string): string;
   pressButtonLabeled(user: User, chat: ChatRef, messageId: number, label: string | RegExp): string;
+  /**
+   * The user sends a document (with a caption, or as a reply): a message update with `document` (and
+   * `caption`, `caption_entities`). The bytes are served by getFile and `/file/bot<token>/<file_path>`.
+   */
+  sendDocument(user: User, chat: ChatRef, input: SendDocumentInput): Message;
   /** Queues any update as is (update_id is assigned); undefined when allowed_updates filters it out. */
   injectUpdate(payload: Omit<Update, 'update_id'>): Update | undefined;
 
@@ -285,6 +322,12 @@ export interface TelegramEmulator {
   /** Bot messages that are not deleted, oldest first. */
   botMessages(chat: ChatRef): ChatMessageState[];
   chatActions(chat: ChatRef): string[];
+  /**
+   * The bytes and file name of the document a message carries (a message the bot sent with
+   * sendDocument, or one a user sent), by its snapshot, its Bot API Message, or a file_id. Throws when
+   * it carries none.
+   */
+  documentOf(message: ChatMessageState | Message | string): DocumentContent;
   /** Commands stored by setMyCommands for that exact scope and language (undefined if none). */
   commands(scope?: Record<string, unknown>, languageCode?: string): BotCommand[] | undefined;
   webhook(): WebhookState | undefined;
