@@ -125,6 +125,18 @@ describe('attachment options and uploaded files', () => {
     expect(await (await fetch(String(att?.url))).text()).toBe('[1,2,3]');
   });
 
+  it('GIVEN the HTTP driver WHEN a command is run with { attachment: { filename, base64 } } THEN the file is the decoded bytes', async () => {
+    const res = await fetch(`${emu.baseUrl}/_emulator/interactions/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: USER, channelId: CHANNEL, name: 'import', options: [{ name: 'file', attachment: { filename: 'b.zip', base64: Buffer.from([1, 2, 3]).toString('base64') } }] }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const given = emu.commandAttachments.find((a) => a.interactionId === id);
+    expect([given?.filename, given?.contentType, [...(given?.data ?? [])]]).toEqual(['b.zip', 'application/zip', [1, 2, 3]]);
+  });
+
   it('GIVEN multipart responses with files THEN callback (ephemeral too), follow-up and channel message keep name, size and bytes', async () => {
     const h = emu.slashCommand({ user: USER, channelId: CHANNEL, name: 'import', options: [{ name: 'file', attachment: { filename: 'a.csv', data: CSV } }] });
     const exported = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 1, 2, 3, 255]);
