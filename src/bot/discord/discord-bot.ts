@@ -20,11 +20,11 @@ import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
 import { NOTICES } from '../core/replies.js';
-import type { ActionOutcome, ChatRef, MessageRef, Reply } from '../core/types.js';
+import { rich, type ActionOutcome, type ChatRef, type MessageRef, type Reply, type ReplyFile } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
 import { registerSlashCommands, slashCommandsFrom } from './slash-commands.js';
-import { argsFromOptions, autocompleteText, isModerator, privateChatIdOf, toChatRef, toUserRef, userIdOfChat } from './to-core.js';
+import { argsFromOptions, autocompleteText, isModerator, privateChatIdOf, toAttachment, toChatRef, toUserRef, userIdOfChat } from './to-core.js';
 
 /**
  * The Discord adapter: discord.js lives here and only here. Slash commands, buttons, select menus and
@@ -70,6 +70,12 @@ const DIRECT_ANSWER_MS = 1_500;
 /** Autocomplete answers leave this much of the deadline for the request carrying them. */
 const AUTOCOMPLETE_MARGIN_MS = 700;
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * Discord's upload limit per file without server boosts (10 MiB since 2024). Interactions say the
+ * limit where they happen (`attachment_size_limit`, boosts included); messages the service sends on
+ * its own (the outbox) keep to this one.
+ */
+export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 const TIMEOUT = Symbol('timeout');
 
@@ -116,6 +122,36 @@ function refOf(message: Pick<Message, 'channelId' | 'id'>): MessageRef {
   return { platform: 'discord', chatId: message.channelId, messageId: message.id };
 }
 
+function sizeText(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  if (mib >= 1) return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MB`;
+  return `${Math.max(1, Math.floor(bytes / 1024))} KB`;
+}
+
+type CollectedFile = { data: Buffer } | { tooLarge: true } | { failed: unknown };
+
+/**
+ * A reply's file as one Buffer, read chunk by chunk and counted: past `limit` bytes reading stops
+ * (what was read is dropped). discord.js would accept the chunks as a stream, but it gathers a stream
+ * into one Buffer itself before uploading (DataResolver.resolveFile), so gathering here costs nothing
+ * more and lets the limit be checked before anything is sent.
+ */
+async function collectFile(file: ReplyFile, limit: number): Promise<CollectedFile> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of file.content()) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      size += bytes.length;
+      if (size > limit) return { tooLarge: true };
+      chunks.push(bytes);
+    }
+  } catch (error) {
+    return { failed: error };
+  }
+  return { data: Buffer.concat(chunks, size) };
+}
+
 function extensionOf(contentType: string): string {
   if (contentType.includes('png')) return 'png';
   if (contentType.includes('gif')) return 'gif';
@@ -135,9 +171,29 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 
   // ---------------------------------------------------------------- rendering
 
-  /** Renders a reply; the poster (downloaded once, REFERENCE §6 forbids hot-linking) goes as an attached file. */
-  async function prepare(reply: Reply, chat: ChatRef): Promise<Prepared> {
+  /**
+   * Renders a reply; the poster (downloaded once, REFERENCE §6 forbids hot-linking) goes as an
+   * attached file, and so does the reply's file when it fits `uploadLimit` (otherwise the text says
+   * it is not attached, and why).
+   */
+  async function prepare(reply: Reply, chat: ChatRef, uploadLimit = DEFAULT_UPLOAD_LIMIT): Promise<Prepared> {
     const files: AttachmentPayload[] = [];
+    let shown = reply;
+    if (reply.file !== undefined) {
+      const { fileName } = reply.file;
+      const collected = await collectFile(reply.file, uploadLimit);
+      let note: string | undefined;
+      if ('data' in collected) {
+        files.push({ attachment: collected.data, name: fileName });
+      } else if ('tooLarge' in collected) {
+        logger.warn({ file: fileName, limit: uploadLimit }, 'reply file over Discord\'s upload limit; sent without it');
+        note = `The file ${fileName} is larger than Discord lets me send here (${sizeText(uploadLimit)}), so it is not attached.`;
+      } else {
+        logger.error({ err: loggable(collected.failed), file: fileName }, 'reply file could not be made; sent without it');
+        note = `The file ${fileName} could not be made, so it is not attached. Please try again later.`;
+      }
+      if (note !== undefined) shown = { ...reply, text: [reply.text, rich.line, rich.line, rich.italic(note)] };
+    }
     let posterFile: string | undefined;
     if (reply.image !== undefined) {
       const image = await posters.image(reply.image.sourceUrl).catch((error: unknown) => {
@@ -150,7 +206,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       }
     }
     // Ephemeral only where others could see it: in a DM everything is private already.
-    return { reply, message: renderReply(reply, posterFile), files, ephemeral: reply.private === true && chat.kind === 'group' };
+    return { reply, message: renderReply(shown, posterFile), files, ephemeral: reply.private === true && chat.kind === 'group' };
   }
 
   function replyOptions(prepared: Prepared): InteractionReplyOptions {
@@ -228,6 +284,12 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const user = toUserRef(interaction.user, interaction.locale);
     const chat = toChatRef(interaction);
     const args = argsFromOptions(spec?.options ?? [], (name) => interaction.options.get(name)?.value);
+    // A command that takes a file gets the one the user picked (its first attachment option given).
+    const file = (spec?.options ?? [])
+      .filter((o) => o.attachment === true)
+      .map((o) => interaction.options.getAttachment(o.name))
+      .find((a) => a !== null && a !== undefined);
+    const uploadLimit = interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : DEFAULT_UPLOAD_LIMIT;
     // A private command's answer is prepared privately, unless the user shares it (an option that `shares`, set).
     const shared = (spec?.options ?? []).some((o) => o.shares === true && interaction.options.get(o.name)?.value === true);
     const deferredEphemeral = spec?.private === true && chat.kind === 'group' && !shared;
@@ -242,10 +304,11 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         command: interaction.commandName,
         args,
         privateChatId: privateChatIdOf(interaction.user.id),
+        ...(file ? { attachment: toAttachment({ name: file.name, size: file.size, url: file.url }) } : {}),
         ...chatAdminOf(interaction, chat),
         ...privateReachOf(interaction.user.id, chat),
       })
-      .then((replies) => Promise.all(replies.map((r) => prepare(r, chat))));
+      .then((replies) => Promise.all(replies.map((r) => prepare(r, chat, uploadLimit))));
     // Awaited below; this only keeps a failure from going unhandled if acknowledging fails first.
     work.catch(() => undefined);
     // Quick answers go out as the reply itself; slow ones are deferred first ("Marquee is thinking…").
@@ -325,8 +388,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   }
 
   async function applyOutcome(interaction: ButtonInteraction | StringSelectMenuInteraction, chat: ChatRef, outcome: ActionOutcome): Promise<void> {
+    const uploadLimit = interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : DEFAULT_UPLOAD_LIMIT;
     if (outcome.edit !== undefined) {
-      const prepared = await prepare(outcome.edit, chat);
+      const prepared = await prepare(outcome.edit, chat, uploadLimit);
       let edited: Message;
       try {
         edited = await interaction.editReply(editOptions(prepared));
@@ -338,7 +402,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await delivered(prepared, edited);
     }
     for (const reply of outcome.send ?? []) {
-      const prepared = await prepare(reply, chat);
+      const prepared = await prepare(reply, chat, uploadLimit);
       await delivered(prepared, await interaction.followUp(replyOptions(prepared)));
     }
     if (outcome.followUp !== undefined) await applyOutcome(interaction, chat, await outcome.followUp);

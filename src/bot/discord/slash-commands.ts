@@ -17,7 +17,8 @@ function cut(text: string, max: number): string {
 
 /**
  * The slash commands, generated from the core's registry: one command per listed core command, one
- * string option per declared option (autocomplete and fixed choices included), a Boolean one per flag. There is no second,
+ * string option per declared option (autocomplete and fixed choices included), a Boolean one per flag,
+ * an Attachment one per file option. There is no second,
  * hand-written list to keep in step.
  */
 export function slashCommandsFrom(commands: BotCore['commands']): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
@@ -28,6 +29,15 @@ export function slashCommandsFrom(commands: BotCore['commands']): RESTPostAPICha
       // Discord refuses required options after optional ones; the core's order is the args' order, so it must hold.
       if (option.required === true && optionalSeen) throw new Error(`/${command.name}: required option ${option.name} after an optional one`);
       if (option.required !== true) optionalSeen = true;
+      // A file (`/import`): an Attachment option; the user picks the file in Discord's command bar.
+      if (option.attachment === true) {
+        return {
+          type: ApplicationCommandOptionType.Attachment as const,
+          name: option.name,
+          description: cut(option.description, DESCRIPTION_CHARS),
+          required: option.required === true,
+        };
+      }
       if (option.flag === true) {
         return {
           type: ApplicationCommandOptionType.Boolean as const,

@@ -1,7 +1,7 @@
 import { PermissionFlagsBits, type Interaction, type PermissionsBitField, type User } from 'discord.js';
 import type { CommandOption } from '../core/handlers.js';
 import { cleanPlatformText } from '../core/text.js';
-import type { ChatRef, ChatUserRef } from '../core/types.js';
+import type { Attachment, ChatRef, ChatUserRef } from '../core/types.js';
 
 /**
  * Discord → the core's neutral input. A DM with the bot is the `private` chat; a guild channel is a
@@ -53,6 +53,8 @@ export function isModerator(permissions: Readonly<PermissionsBitField> | null | 
 export function argsFromOptions(declared: readonly CommandOption[], valueOf: (name: string) => unknown): string {
   const parts: string[] = [];
   for (const option of declared) {
+    // A file is the command's `attachment`, not words (its value is only the attachment's id).
+    if (option.attachment === true) continue;
     const value = valueOf(option.name);
     if (value === undefined || value === null) continue;
     // A flag (a Boolean option): its name is the word, when set to True.
@@ -72,4 +74,73 @@ export function argsFromOptions(declared: readonly CommandOption[], valueOf: (na
 /** What the user has typed so far into an autocomplete option, cleaned like every other text. */
 export function autocompleteText(value: unknown): string {
   return cleanPlatformText(String(value));
+}
+
+/** An attachment option's file as discord.js resolves it (`interaction.options.getAttachment(name)`). */
+export interface DiscordFile {
+  name: string;
+  size: number;
+  url: string;
+}
+
+/** The file is larger than the command takes: refused before downloading (`size`), or while downloading. */
+export class AttachmentTooLargeError extends Error {
+  constructor(
+    readonly fileName: string,
+    readonly maxBytes: number,
+  ) {
+    super(`attachment ${fileName} is larger than ${maxBytes} bytes`);
+    this.name = 'AttachmentTooLargeError';
+  }
+}
+
+/** How long one attachment download may take (Discord's CDN is fast; a stalled one must not hang a command). */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+
+/**
+ * An attachment option's file → the core's Attachment. The download is refused before any request
+ * when Discord reports a size over `maxBytes`, and aborted as soon as the body grows past it (a
+ * reported size is not trusted to bound what is read).
+ */
+export function toAttachment(file: DiscordFile, fetchImpl: typeof fetch = fetch): Attachment {
+  const fileName = cleanPlatformText(file.name) || 'file';
+  return {
+    fileName,
+    size: file.size,
+    async download(maxBytes: number): Promise<Uint8Array> {
+      if (file.size > maxBytes) throw new AttachmentTooLargeError(fileName, maxBytes);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error('attachment download timed out')), DOWNLOAD_TIMEOUT_MS);
+      try {
+        const response = await fetchImpl(file.url, { signal: controller.signal });
+        if (!response.ok || response.body === null) throw new Error(`attachment download failed: HTTP ${response.status}`);
+        const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+        if (Number.isFinite(declared) && declared > maxBytes) throw new AttachmentTooLargeError(fileName, maxBytes);
+        const chunks: Uint8Array[] = [];
+        let received = 0;
+        const reader = response.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          received += value.byteLength;
+          if (received > maxBytes) {
+            await reader.cancel().catch(() => undefined);
+            throw new AttachmentTooLargeError(fileName, maxBytes);
+          }
+          chunks.push(value);
+        }
+        const out = new Uint8Array(received);
+        let offset = 0;
+        for (const chunk of chunks) {
+          out.set(chunk, offset);
+          offset += chunk.byteLength;
+        }
+        return out;
+      } finally {
+        clearTimeout(timer);
+        // Stops a body still streaming (refused by content-length, or an error above).
+        controller.abort();
+      }
+    },
+  };
 }

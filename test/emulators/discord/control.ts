@@ -113,13 +113,23 @@ export function registerControlRoutes(app: FastifyInstance, emulator: () => Disc
     const byId = new Map(emu.interactions.map((i) => [i.id, i]));
     return emu.messages(params.channelId ?? '').map((m) => messageView(emu, m, byId));
   });
+  // Over JSON an attachment option's file is { filename, base64 | text, contentType? }.
+  const optionFromJson = (raw: unknown): CommandOptionInput => {
+    const option = (typeof raw === 'object' && raw !== null ? raw : {}) as JsonObject & CommandOptionInput;
+    const nested = Array.isArray(option.options) ? { options: (option.options as unknown[]).map(optionFromJson) } : {};
+    const file = option.attachment as unknown as JsonObject | undefined;
+    if (typeof file !== 'object' || file === null) return { ...option, ...nested };
+    const data = typeof file.base64 === 'string' ? Buffer.from(file.base64, 'base64') : typeof file.text === 'string' ? file.text : '';
+    const attachment = { filename: text(file.filename, 'attachment.filename'), data, ...(typeof file.contentType === 'string' ? { contentType: file.contentType } : {}) };
+    return { ...option, ...nested, attachment };
+  };
   route('POST', '/interactions/command', (emu, body) => ({
     id: emu.slashCommand({
       user: text(body.userId, 'userId'),
       channelId: text(body.channelId, 'channelId'),
       ...(typeof body.guildId === 'string' ? { guildId: body.guildId } : {}),
       name: text(body.name, 'name'),
-      options: Array.isArray(body.options) ? (body.options as unknown as CommandOptionInput[]) : [],
+      options: Array.isArray(body.options) ? (body.options as unknown[]).map(optionFromJson) : [],
     }).id,
   }));
   route('POST', '/interactions/button', (emu, body) => ({

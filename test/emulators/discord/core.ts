@@ -3,14 +3,16 @@
 // DiscordHttpError the way Discord answers.
 
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { DiscordHttpError, FormErrors } from './errors.js';
 import { contentTypeFor, imageSize } from './media.js';
 import { permissionBits, permissionNames, type PermissionInput } from './permissions.js';
 import { ALL_PERMISSIONS, EVERYONE_PERMISSIONS, Store } from './store.js';
 import type {
+  AttachmentInput,
   AttachmentRecord,
   CallbackRecord,
+  CommandAttachmentRecord,
   ChannelInput,
   ChannelRecord,
   CommandOptionInput,
@@ -78,6 +80,7 @@ export interface CoreConfig {
   interactionDeadlineMs: number;
   interactionTokenTtlMs: number;
   attachmentSizeLimit: number;
+  userUploadLimit: number;
   requireRegisteredCommands: boolean;
   baseUrl: () => string;
 }
@@ -763,7 +766,7 @@ export class Core {
   private buildOptions(
     inputs: CommandOptionInput[] | undefined,
     defs: unknown,
-    ctx: { guildId: string | null; autocomplete: boolean; path: string; resolved: JsonObject },
+    ctx: { guildId: string | null; channelId: string; autocomplete: boolean; path: string; resolved: JsonObject; uploads: CommandAttachmentRecord[] },
   ): { options: JsonObject[]; focused: number } {
     const definitions = Array.isArray(defs) ? defs.filter(isRecord) : null;
     let focused = 0;
@@ -779,6 +782,15 @@ export class Core {
         const nested = this.buildOptions(input.options, def ? (def.options ?? []) : null, { ...ctx, path: `${ctx.path} ${input.name}` });
         out.options = nested.options;
         focused += nested.focused;
+      } else if (type === CommandOptionType.Attachment && !input.focused) {
+        // The client uploads the file first; the option's value is the attachment's id.
+        if (input.attachment === undefined) throw new Error(`${ctx.path}: attachment option "${input.name}" needs attachment: { filename, data }`);
+        const upload = this.uploadCommandAttachment(input.attachment, ctx.channelId, `${ctx.path}: option "${input.name}"`);
+        ctx.uploads.push(upload);
+        const bucket = isRecord(ctx.resolved.attachments) ? (ctx.resolved.attachments as JsonObject) : {};
+        bucket[upload.id] = this.store.attachmentObject(upload);
+        ctx.resolved.attachments = bucket;
+        out.value = upload.id;
       } else {
         if (input.value === undefined) throw new Error(`${ctx.path}: option "${input.name}" needs a value`);
         if (input.focused) {
@@ -810,6 +822,7 @@ export class Core {
     def: Record<string, unknown> | undefined,
     ctx: { guildId: string | null; path: string; resolved: JsonObject },
   ): string | number | boolean {
+    if (type === CommandOptionType.Attachment) throw new Error(`${ctx.path}: option "${input.name}" takes attachment: { filename, data }, not a value`);
     const value = input.value;
     const where = `${ctx.path}: option "${input.name}"`;
     const need = (ok: boolean, what: string): void => {
@@ -834,7 +847,6 @@ export class Core {
       case CommandOptionType.Channel:
       case CommandOptionType.Role:
       case CommandOptionType.Mentionable:
-      case CommandOptionType.Attachment:
         need(typeof value === 'string', 'an id');
         this.addResolved(type, value as string, ctx);
         break;
@@ -897,11 +909,14 @@ export class Core {
     }
     this.assertReachable(channel);
     const resolved: JsonObject = {};
+    const uploads: CommandAttachmentRecord[] = [];
     const { options, focused } = this.buildOptions(input.options, command ? (command.data.options ?? []) : null, {
       guildId: channel.guildId,
+      channelId: channel.id,
       autocomplete: input.autocomplete,
       path: `/${input.name}`,
       resolved,
+      uploads,
     });
     if (input.autocomplete && focused !== 1) throw new Error('autocomplete needs exactly one option with focused: true');
     if (!input.autocomplete && focused !== 0) throw new Error('focused options only exist in autocomplete interactions');
@@ -913,7 +928,7 @@ export class Core {
       ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
       ...(command?.guildId ? { guild_id: command.guildId } : {}),
     };
-    return this.newInteraction({
+    const record = this.newInteraction({
       kind: input.autocomplete ? 'autocomplete' : 'command',
       type: input.autocomplete ? 4 : 2,
       user,
@@ -924,6 +939,46 @@ export class Core {
       sourceMessage: null,
       locale: input.locale,
     });
+    for (const upload of uploads) upload.interactionId = record.id;
+    return record;
+  }
+
+  /**
+   * A file a user gives an attachment option: stored as an ephemeral attachment, served at a signed
+   * CDN-style URL (`/ephemeral-attachments/<channel>/<id>/<name>?ex=&is=&hm=`).
+   */
+  private uploadCommandAttachment(input: AttachmentInput, channelId: string, where: string): CommandAttachmentRecord {
+    if (typeof input.filename !== 'string' || input.filename === '') throw new Error(`${where}: the attachment needs a filename`);
+    const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
+    if (data.length > this.config.userUploadLimit) {
+      throw new Error(`${where}: ${data.length} bytes is over the user's upload limit (${this.config.userUploadLimit}; see userUploadLimit)`);
+    }
+    const id = this.store.ids.next();
+    const filename = input.filename.replace(/[^\w.-]+/g, '_');
+    const issued = Math.floor(Date.now() / 1000);
+    const expires = issued + 24 * 60 * 60;
+    const path = `/ephemeral-attachments/${channelId}/${id}/${encodeURIComponent(filename)}`;
+    const signature = createHmac('sha256', this.config.token).update(`${path}:${expires}`).digest('hex');
+    const url = `${this.config.baseUrl()}${path}?ex=${expires.toString(16)}&is=${issued.toString(16)}&hm=${signature}`;
+    const size = imageSize(data);
+    const record: CommandAttachmentRecord = {
+      id,
+      filename,
+      description: null,
+      contentType: contentTypeFor(filename, input.contentType ?? null),
+      size: input.reportedSize ?? data.length,
+      url,
+      proxyUrl: url.replace(this.config.baseUrl(), `${this.config.baseUrl()}/media-proxy`),
+      width: size?.width ?? null,
+      height: size?.height ?? null,
+      ephemeral: true,
+      data,
+      channelId,
+      interactionId: null,
+      signature,
+    };
+    this.store.commandAttachments.set(id, record);
+    return record;
   }
 
   resolveMessage(ref: string | { id: string }): MessageRecord {

@@ -10,8 +10,10 @@ import { Core } from './core.js';
 import { Gateway, type GatewayEvent } from './gateway.js';
 import { buildRestServer } from './rest.js';
 import type {
+  AttachmentRecord,
   AutocompleteResult,
   CallbackAttempt,
+  CommandAttachmentRecord,
   CallbackRecord,
   ChannelInput,
   ChannelRecord,
@@ -527,6 +529,23 @@ export class DiscordEmulator {
   message(id: string): MessageRecord | undefined {
     return this.core.store.messages.get(id);
   }
+  /**
+   * An attachment with its bytes (`data`), by id: a file the bot uploaded with a message (the
+   * message's `attachments[n].id`), or one a user gave an attachment option (a CommandAttachmentRecord).
+   */
+  attachment(id: string): AttachmentRecord | CommandAttachmentRecord | undefined {
+    const given = this.core.store.commandAttachments.get(id);
+    if (given) return given;
+    for (const message of this.core.store.messages.values()) {
+      const found = message.attachments.find((a) => a.id === id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  /** Files users gave attachment options, oldest first. */
+  get commandAttachments(): CommandAttachmentRecord[] {
+    return [...this.core.store.commandAttachments.values()];
+  }
   /** Every interaction created so far, oldest first. */
   get interactions(): InteractionRecord[] {
     return [...this.core.store.interactions.values()];
@@ -565,6 +584,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     interactionDeadlineMs: options.interactionDeadlineMs ?? 3000,
     interactionTokenTtlMs: options.interactionTokenTtlMs ?? 15 * 60_000,
     attachmentSizeLimit: options.attachmentSizeLimit ?? 10 * 1024 * 1024,
+    userUploadLimit: options.userUploadLimit ?? 10 * 1024 * 1024,
     requireRegisteredCommands: options.requireRegisteredCommands ?? true,
     baseUrl: () => baseUrl,
   });

@@ -42,6 +42,8 @@ const EXTENSION_TYPES: Record<string, string> = {
   webp: 'image/webp',
   txt: 'text/plain; charset=utf-8',
   json: 'application/json; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  zip: 'application/zip',
   pdf: 'application/pdf',
   mp4: 'video/mp4',
 };

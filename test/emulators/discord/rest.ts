@@ -364,5 +364,24 @@ export async function buildRestServer(core: Core, gateway: Gateway, options: Res
   app.get('/attachments/:channelId/:attachmentId/:filename', serveAttachment);
   app.get('/media-proxy/attachments/:channelId/:attachmentId/:filename', serveAttachment);
 
+  // Files users gave attachment options: ephemeral attachments at signed URLs (`ex`, `is`, `hm`), as
+  // Discord's CDN serves them; without a valid signature, or past `ex`, the CDN answers 404.
+  const serveCommandAttachment = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const att = core.store.commandAttachments.get(param(request, 'attachmentId'));
+    const query = queryOf(request);
+    const expires = Number.parseInt(query.ex ?? '', 16);
+    const valid =
+      att !== undefined &&
+      att.channelId === param(request, 'channelId') &&
+      att.filename === param(request, 'filename') &&
+      query.hm === att.signature &&
+      Number.isFinite(expires) &&
+      expires * 1000 > Date.now();
+    if (!valid) return reply.status(404).type('text/plain').send('This content is no longer available.');
+    return reply.type(att.contentType ?? 'application/octet-stream').header('content-length', String(att.data.length)).send(att.data);
+  };
+  app.get('/ephemeral-attachments/:channelId/:attachmentId/:filename', serveCommandAttachment);
+  app.get('/media-proxy/ephemeral-attachments/:channelId/:attachmentId/:filename', serveCommandAttachment);
+
   return app;
 }

@@ -4,6 +4,7 @@ import { ALL_PERMISSION_BITS, computePermissions, EVERYONE_PERMISSION_BITS } fro
 import { SnowflakeGenerator } from './snowflake.js';
 import type {
   AttachmentRecord,
+  CommandAttachmentRecord,
   ChannelRecord,
   CommandRecord,
   GuildRecord,
@@ -40,6 +41,8 @@ export class Store {
   readonly interactions = new Map<string, InteractionRecord>();
   readonly interactionsByToken = new Map<string, InteractionRecord>();
   readonly commands = new Map<string, CommandRecord>();
+  /** Files users gave attachment options, by attachment id. */
+  readonly commandAttachments = new Map<string, CommandAttachmentRecord>();
 
   constructor(readonly config: StoreConfig) {}
 

@@ -32,6 +32,11 @@ export interface DiscordEmulatorOptions {
   privilegedIntents?: number;
   /** Max upload size per attachment, bytes. Default 10 MiB (Discord's default for bots). */
   attachmentSizeLimit?: number;
+  /**
+   * Largest file a user may give an attachment option, bytes (what the Discord client lets them
+   * upload). Default 10 MiB (no Nitro); Nitro Basic is 50 MB, Nitro 500 MiB.
+   */
+  userUploadLimit?: number;
   /** Driver refuses to invoke slash commands that are not registered (Discord cannot show them). Default true. */
   requireRegisteredCommands?: boolean;
   /** Default 0 (random). Host is always 127.0.0.1. */
@@ -174,6 +179,15 @@ export interface MessageRecord {
   history: MessageRevision[];
 }
 
+/** A file a user gave an attachment option of a slash command (an ephemeral attachment). */
+export interface CommandAttachmentRecord extends AttachmentRecord {
+  channelId: string;
+  /** The interaction it came with. */
+  interactionId: string | null;
+  /** Its CDN URL's signature (`hm`); the URL answers 404 without it, as Discord's signed links do. */
+  signature: string;
+}
+
 export interface UploadedFile {
   field: string;
   filename: string;
@@ -283,8 +297,27 @@ export interface CommandOptionInput {
   name: string;
   type?: number;
   value?: string | number | boolean;
+  /**
+   * For an attachment option (type 11): the file the user picks. The emulator stores it, makes the
+   * option's value its id and puts it in `data.resolved.attachments`, as Discord does.
+   */
+  attachment?: AttachmentInput;
   focused?: boolean;
   options?: CommandOptionInput[];
+}
+
+/** A file a user uploads into an attachment option. */
+export interface AttachmentInput {
+  filename: string;
+  /** The bytes (a string is taken as UTF-8 text). */
+  data: Uint8Array | string;
+  /** What the user's client claims; Discord derives content_type from the file name first. */
+  contentType?: string;
+  /**
+   * The size the interaction reports, when it should differ from the bytes served (what Discord never
+   * does; for tests that a bot does not trust the reported size when downloading).
+   */
+  reportedSize?: number;
 }
 
 export type UserRef = string | UserRecord;
