@@ -86,7 +86,9 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
 
   async function contextFor(input: CommandInput | ActionInput): Promise<CoreContext> {
     const identityId = await deps.accounts.identify(input.user);
-    return new CoreContext(deps, copy, writer, input.user, input.chat, identityId, input.privateChatId, input.reachPrivately);
+    const ctx = new CoreContext(deps, copy, writer, input.user, input.chat, identityId, input.privateChatId, input.reachPrivately);
+    if ('attachment' in input) ctx.attachment = input.attachment;
+    return ctx;
   }
 
   function failed(error: unknown, context: Record<string, unknown>): Reply {

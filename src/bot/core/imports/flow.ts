@@ -82,7 +82,7 @@ export async function matchImportRow(catalog: TraktCatalogPort, row: ImportRow):
     switch (lookup.by) {
       case 'trakt': {
         // Our own and Trakt's exports carry the Trakt item: no lookup needed.
-        const entry = rowToEntry(row);
+        const entry = row.kind === lookup.type ? rowToEntry(row) : undefined;
         if (entry !== undefined) return [candidate(targetOfEntry(entry))];
         return idHits(catalog, { idType: 'trakt', id: lookup.id, ...(lookup.type === 'movie' || lookup.type === 'show' || lookup.type === 'episode' ? { type: lookup.type } : {}) }, candidate);
       }
@@ -373,6 +373,16 @@ export function createImportJobKinds(kindDeps: ImportJobDeps): Array<JobKind<nev
           }
         }
         refreshImportCard(kindDeps, job.importId);
+      }
+      // The preview compares with the watchlist as it is on Trakt now (what is already listed, what fits).
+      const record = await store.byId(job.importId);
+      if (record !== undefined) {
+        try {
+          await writer.copy.current(record.identityId, await deps.trakt.forIdentity(record.identityId), { recheck: true });
+        } catch (error) {
+          if (unavailable(error)) throw new RetryJobLater(backoff(run.attempt), 'Trakt unavailable before the preview', { cause: error });
+          throw error;
+        }
       }
       if (await store.setStatus(job.importId, ['matching'], 'preview')) refreshImportCard(kindDeps, job.importId);
     },
