@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { actionJournal, type ActionJournalRow } from '../schema.js';
 
@@ -32,8 +32,14 @@ export async function completeJournalEntry(
   const [row] = await db
     .update(actionJournal)
     .set({ status: input.status, changed: input.changed ?? null, result: input.result ?? null, completedAt: input.completedAt })
-    .where(eq(actionJournal.id, id))
+    // A failure never overwrites a success: a run that lost its job's lease (another run took the job
+    // over and completed the write) may fail late, and the write it reports on is done all the same.
+    .where(input.status === 'failed' ? and(eq(actionJournal.id, id), ne(actionJournal.status, 'done')) : eq(actionJournal.id, id))
     .returning();
+  if (row === undefined && input.status === 'failed') {
+    const [current] = await db.select().from(actionJournal).where(eq(actionJournal.id, id)).limit(1);
+    return current;
+  }
   return row;
 }
 
