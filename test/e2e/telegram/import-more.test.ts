@@ -389,6 +389,8 @@ describe('/import matching and choices', () => {
     expect(candidates.map((t) => t.title.ids.trakt).sort()).toEqual(pick.map((m) => m.ids.trakt).sort());
     const labels = buttonsOf(first).map((b) => b.label);
     expect(labels.filter((l) => l.includes(pick[0]!.title))).toHaveLength(pick.length);
+    // Same title, year and kind: the labels still tell the candidates apart.
+    expect(new Set(labels).size).toBe(labels.length);
     expect(labels.some((l) => l.includes('Skip'))).toBe(true);
     const chosen = candidates[1]!.title.ids.trakt;
     const pickButton = buttonsOf(first)[1];

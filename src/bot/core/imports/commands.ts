@@ -11,6 +11,7 @@ import { defineAction, defineCommand } from '../handlers.js';
 import type { DeliveryTarget } from '../notices.js';
 import type { Target, WatchlistEntry } from '../ports.js';
 import { targetLabel } from '../targets.js';
+import { titleOf } from '../../../domain/target.js';
 import { rich, type Reply, type Rich } from '../types.js';
 import { cancelImport, IMPORT_ACTIONS, importCard, matchJobRef, notFoundFile, startApplying, storeOf, undoJobRef } from './flow.js';
 import type { ImportRecord } from './ports.js';
@@ -179,7 +180,16 @@ async function chooser(ctx: CoreContext, record: ImportRecord): Promise<Reply> {
   if (next === undefined) return importCard(ctx.deps, record);
   const left = (await store.stateCounts(record.id)).ambiguous;
   const view = ctx.view();
-  const buttons = (next.candidates ?? []).slice(0, 6).map((candidate: Target, i) => [view.button(targetLabel(candidate).slice(0, 60), IMPORT_ACTIONS.pick, { importId: record.id, position: next.position, choice: i } satisfies ChoosePayload)]);
+  const candidates = (next.candidates ?? []).slice(0, 6);
+  const labels = candidates.map((candidate) => `${targetLabel(candidate)} · ${candidate.kind}`);
+  // Two candidates may share title, year and kind: their Trakt address tells them apart.
+  const label = (candidate: Target, i: number): string => {
+    const plain = labels[i] ?? '';
+    if (labels.filter((l) => l === plain).length < 2) return plain;
+    const title = titleOf(candidate);
+    return `${plain} · ${title.ids.slug ?? `#${title.ids.trakt}`}`;
+  };
+  const buttons = candidates.map((candidate: Target, i) => [view.button(label(candidate, i).slice(0, 64), IMPORT_ACTIONS.pick, { importId: record.id, position: next.position, choice: i } satisfies ChoosePayload)]);
   buttons.push([view.button('⏭ Skip this one', IMPORT_ACTIONS.pick, { importId: record.id, position: next.position, choice: -1 } satisfies ChoosePayload)]);
   buttons.push([view.button('◀ Back to the preview', IMPORT_ACTIONS.choose, { importId: record.id, choice: -2 } satisfies ChoosePayload)]);
   await view.save(ctx.deps.pending);
