@@ -55,6 +55,17 @@ describe(`poster reads (${DRIVER_NAME})`, () => {
     expect(await counted(() => other.fileId('telegram', url))).toEqual({ value: 'file-1', queries: 1 });
   });
 
+  it('GIVEN inline results asking for known file ids THEN only the file id is read, a miss is remembered briefly, and an upload is seen at once', async () => {
+    const url = `${base}/poster-${randomInt(1e9)}.jpg`;
+    const posters = createPosterSource({ db: database.db, logger: captureLogs().logger });
+    expect(await counted(() => posters.knownFileId!('telegram', url))).toEqual({ value: undefined, queries: 1 });
+    expect(await counted(() => posters.knownFileId!('telegram', url))).toEqual({ value: undefined, queries: 0 });
+    await posters.rememberFileId('telegram', url, 'file-2');
+    expect(await counted(() => posters.knownFileId!('telegram', url))).toEqual({ value: 'file-2', queries: 0 });
+    const other = createPosterSource({ db: database.db, logger: captureLogs().logger });
+    expect(await counted(() => other.knownFileId!('telegram', url))).toEqual({ value: 'file-2', queries: 1 });
+  });
+
   it('GIVEN a new image WHEN its first card asks THEN it is downloaded once and stored', async () => {
     const url = `${base}/poster-${randomInt(1e9)}.jpg`;
     const posters = createPosterSource({ db: database.db, logger: captureLogs().logger });

@@ -18,6 +18,7 @@ import { createWatchlistWriter } from '../../watchlist/writer.js';
 import type { JobKind } from '../../jobs/types.js';
 import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
+import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, type InlineQueryInput, type InlineResult } from './inline.js';
 
 /**
  * The platform-free bot. Adapters hand it neutral commands and button presses and render what it
@@ -38,6 +39,12 @@ export interface BotCore {
   bindMessage(reply: Reply, ref: MessageRef): Promise<void>;
   /** Suggestions for an option being typed (see autocomplete.ts); resolves by `input.answerBy`, never throws. */
   autocomplete(input: AutocompleteInput): Promise<AutocompleteChoice[]>;
+  /**
+   * Titles for an inline query (`@bot dune` in any chat, see inline.ts), each with the card it posts
+   * when chosen; from the same per-user single-flight search as `autocomplete`. Resolves by
+   * `input.answerBy`, never throws.
+   */
+  inlineQuery(input: InlineQueryInput): Promise<InlineResult[]>;
   /**
    * The end of a shutdown's grace period: outcomes of presses still in flight are dropped from now on,
    * so a process that is going away edits no card; their writes are jobs that were given back, and the
@@ -78,6 +85,8 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   const commands = new Map<string, CommandModule>(COMMANDS.map((c) => [c.name, c]));
   const actions = new Map<string, ActionModule>(ACTIONS.map((a) => [a.action, a]));
   const chatActions = new Map<string, ChatActionModule>(CHAT_ACTIONS.map((a) => [a.action, a]));
+  // Add to my watchlist on inline cards: registered here, as it looks titles up in this core's index.
+  chatActions.set(INLINE_ADD_ACTION, inlineAddAction(new InlineTitles(titles, () => deps.trakt.catalog())));
   const now = () => deps.clock?.now() ?? new Date();
   /** Per user, the first step of their latest press (see pressButton). */
   const pressOrder = new Map<string, Promise<void>>();
@@ -165,6 +174,9 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         });
         return step.work === undefined ? step : { ...step, work: guardOutcome(step.work, { ...context, identityId: ctx.identityId }) };
       }
+      // An inline message (posted via the bot in any chat) carries chat actions only: a user's own
+      // buttons are bound to the chat and message they were made for, which an inline message is not.
+      if (input.inlineMessageId !== undefined) return { ack: { text: NOTICES.buttonStale, alert: true } };
       const handler = actions.get(decoded.action);
       if (handler === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
       const viewId = viewIdOf(decoded.id);
@@ -308,6 +320,16 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     },
 
     bindMessage,
+
+    async inlineQuery(input) {
+      try {
+        const userKey = `${input.user.platform}:${input.user.userId}`;
+        return inlineResults(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_INLINE_RESULTS));
+      } catch (error) {
+        deps.logger.warn({ err: error, platform: input.user.platform }, 'inline query failed; answering with no results');
+        return [];
+      }
+    },
 
     async autocomplete(input) {
       const source = commands.get(input.command.toLowerCase())?.options?.find((o) => o.name === input.option)?.autocomplete;

@@ -176,6 +176,11 @@ export interface PosterSource {
   /** The image bytes, or undefined when they cannot be had. */
   image(url: string): Promise<{ data: Buffer; contentType: string } | undefined>;
   fileId(platform: Platform, url: string): Promise<string | undefined>;
+  /**
+   * The platform's handle for an image when it has one, and nothing else (no image read along): for
+   * listings that show only posters already uploaded (Telegram's inline results). Optional.
+   */
+  knownFileId?(platform: Platform, url: string): Promise<string | undefined>;
   rememberFileId(platform: Platform, url: string, fileId: string): Promise<void>;
   forgetFileId(platform: Platform, url: string): Promise<void>;
 }

@@ -29,6 +29,11 @@ export class TitleIndex {
     }
   }
 
+  /** A title by type and Trakt id, when it has been seen. */
+  get(type: Title['type'], traktId: number): Title | undefined {
+    return this.entries.get(`${type}:${traktId}`)?.title;
+  }
+
   /** Whether some title, normalised, starts with this normalised text. */
   hasTitleStartingWith(norm: string): boolean {
     for (const entry of this.entries.values()) if (entry.norm.startsWith(norm)) return true;

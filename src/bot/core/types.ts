@@ -170,6 +170,10 @@ export interface CommandInput {
 /** A button press: the encoded action the button carried. */
 export interface ActionInput {
   user: ChatUserRef;
+  /**
+   * Where the button is; for a press on an inline message (see `inlineMessageId`) the presser's private
+   * chat with the bot, which is where anything said to them goes.
+   */
   chat: ChatRef;
   data: string;
   privateChatId?: string;
@@ -177,6 +181,11 @@ export interface ActionInput {
   values?: string[];
   /** The message that carries the pressed button, as the platform names it. */
   messageId?: string;
+  /**
+   * The pressed button is on an inline message (Telegram's inline mode: posted via the bot in a chat
+   * the bot need not be in; its presses name the message, not a chat). Only chat actions act there.
+   */
+  inlineMessageId?: string;
   /** See CommandInput.chatAdmin. */
   chatAdmin?: () => Promise<boolean>;
   /** See CommandInput.reachPrivately. */

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/client.js';
 import type { CachedPoster } from '../../db/queries/poster-cache.js';
-import { deleteChatFile, findChatFileWithPoster, findPoster, saveChatFile, savePoster, savePosterFailure } from '../../db/queries/poster-cache.js';
+import { deleteChatFile, findChatFile, findChatFileWithPoster, findPoster, saveChatFile, savePoster, savePosterFailure } from '../../db/queries/poster-cache.js';
 import type { CoreLogger, PosterSource } from '../core/ports.js';
 
 /**
@@ -31,6 +31,8 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
   const inFlight = new Map<string, Promise<{ data: Buffer; contentType: string } | undefined>>();
   // file_ids never change for a given upload: remembered here, a card costs no database query for them.
   const fileIds = new LRUCache<string, string>({ max: 20_000 });
+  // Images known to have no file id yet, for knownFileId (inline results ask for many at a time).
+  const noFileId = new LRUCache<string, true>({ max: 5_000, ttl: 60_000 });
   // A card without a file id yet read the stored image along with it: kept for the upload that follows.
   const prefetched = new LRUCache<string, { poster: CachedPoster | null }>({ max: 32, ttl: 30_000 });
 
@@ -79,7 +81,17 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
       else prefetched.set(url, { poster: stored.poster ?? null });
       return stored.fileId;
     },
+    async knownFileId(platform, url) {
+      const key = `${platform} ${url}`;
+      const known = fileIds.get(key);
+      if (known !== undefined || noFileId.has(key)) return known;
+      const stored = await findChatFile(options.db, platform, url);
+      if (stored !== undefined) fileIds.set(key, stored);
+      else noFileId.set(key, true);
+      return stored;
+    },
     async rememberFileId(platform, url, fileId) {
+      noFileId.delete(`${platform} ${url}`);
       fileIds.set(`${platform} ${url}`, fileId);
       await saveChatFile(options.db, platform, url, fileId);
     },

@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, BotError, GrammyError, InputFile, type Context } from 'grammy';
-import type { InputMediaPhoto, Message, Update } from 'grammy/types';
+import type { InlineQueryResult, InputMediaPhoto, Message, Update } from 'grammy/types';
 import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
+import type { InlineResult } from '../core/inline.js';
+import { cleanPlatformText } from '../core/text.js';
 import type { DeliveryTarget } from '../core/notices.js';
 import { NOTICES } from '../core/replies.js';
 import type { ActionOutcome, Attachment, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
@@ -55,7 +57,11 @@ export interface TelegramAdapter {
   idle(): Promise<void>;
 }
 
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query'] as const;
+/** How long an inline query may take before it is answered with what is known (Telegram's clients wait a few seconds). */
+const INLINE_ANSWER_MS = 2_500;
+/** Telegram keeps an inline answer this long (per user: is_personal) and asks the bot again only after it. */
+const INLINE_CACHE_SECONDS = 30;
 /** Getting updates again after a failed getUpdates; the runner's own backoff doubles without a bound. */
 const POLL_RETRY_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -426,12 +432,117 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     await runCommand(message, command, '');
   }
 
+  /**
+   * One inline result as Telegram takes it. Trakt forbids hot-linking posters (REFERENCE §6) and an
+   * inline result can only point at an image by HTTPS URL or by file_id: a title whose poster was
+   * uploaded before (a card shown anywhere) is a cached photo result that posts the card with its
+   * poster; any other title is an article result, without a thumbnail, that posts the card as text.
+   */
+  async function inlineResultOf(result: InlineResult): Promise<InlineQueryResult> {
+    const card = result.card;
+    const reply_markup = renderKeyboard(card.buttons);
+    const url = result.posterUrl;
+    const fileId =
+      url === undefined || posters.knownFileId === undefined
+        ? undefined
+        : await posters.knownFileId('telegram', url).catch((error: unknown) => {
+            logger.warn({ err: safe(error) }, 'poster lookup for an inline result failed; listing it without');
+            return undefined;
+          });
+    if (fileId !== undefined) {
+      return {
+        type: 'photo',
+        id: result.id,
+        photo_file_id: fileId,
+        title: result.title,
+        description: result.description,
+        caption: renderHtml(card.text, CAPTION_LIMIT),
+        parse_mode: 'HTML',
+        reply_markup,
+      };
+    }
+    return {
+      type: 'article',
+      id: result.id,
+      title: result.title,
+      description: result.description,
+      input_message_content: { message_text: renderHtml(card.text, MESSAGE_LIMIT), parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      reply_markup,
+    };
+  }
+
+  /** `@bot dune` in any chat: titles from the core, answered within Telegram's patience, kept briefly by Telegram. */
+  async function onInlineQuery(ctx: Context): Promise<void> {
+    const query = ctx.inlineQuery;
+    if (query === undefined) return;
+    const results = await core.inlineQuery({
+      user: toUserRef(query.from),
+      text: cleanPlatformText(query.query),
+      answerBy: new Date(Date.now() + INLINE_ANSWER_MS),
+    });
+    const rendered = await Promise.all(results.map(inlineResultOf));
+    await ctx
+      .answerInlineQuery(rendered, { cache_time: INLINE_CACHE_SECONDS, is_personal: true })
+      .catch((error: unknown) => logger.warn({ err: safe(error) }, 'inline query could not be answered'));
+  }
+
+  /**
+   * A press on an inline message (posted via the bot in any chat): Telegram names the message by its
+   * inline_message_id and tells no chat. The core hears the presser's private chat as the chat, where
+   * whatever it says goes; an edit replaces the inline message.
+   */
+  async function onInlineCallback(ctx: Context, inlineMessageId: string, data: string): Promise<void> {
+    const from = ctx.callbackQuery?.from;
+    if (from === undefined) return;
+    const user = toUserRef(from);
+    const chat: ChatRef = { platform: 'telegram', chatId: user.userId, kind: 'private' };
+    const step = await core.pressButton({ user, chat, data, privateChatId: user.userId, inlineMessageId });
+    await ctx
+      .answerCallbackQuery(step.ack.text === undefined ? {} : { text: step.ack.text, show_alert: step.ack.alert === true })
+      .catch((error: unknown) => logger.debug({ err: safe(error) }, 'callback query could not be answered'));
+    if (step.work === undefined) return;
+    let outcome: ActionOutcome | undefined = await step.work();
+    while (outcome !== undefined) {
+      if (outcome.edit !== undefined) await editInline(inlineMessageId, outcome.edit);
+      for (const reply of outcome.send ?? []) {
+        // The presser may never have opened a private chat with the bot: nothing else can reach them.
+        await sendReply(chat.chatId, reply).catch((error: unknown) => {
+          if (!isForbidden(error)) throw error;
+          logger.info({}, 'an inline card’s presser has no private chat with the bot; their answer is dropped');
+        });
+      }
+      outcome = outcome.followUp === undefined ? undefined : await outcome.followUp;
+    }
+  }
+
+  /** Replaces an inline message's text (or a photo card's caption) and buttons; its kind cannot change. */
+  async function editInline(inlineMessageId: string, reply: Reply): Promise<void> {
+    const reply_markup = renderKeyboard(reply.buttons);
+    try {
+      await bot.api.editMessageTextInline(inlineMessageId, renderHtml(reply.text, MESSAGE_LIMIT), {
+        parse_mode: 'HTML',
+        reply_markup,
+        link_preview_options: { is_disabled: true },
+      });
+    } catch (error) {
+      if (isNotModified(error)) return;
+      if (!(error instanceof GrammyError && /no text in the message/i.test(error.description))) throw error;
+      await bot.api.editMessageCaptionInline(inlineMessageId, { caption: renderHtml(reply.text, CAPTION_LIMIT), parse_mode: 'HTML', reply_markup }).catch((e: unknown) => {
+        if (!isNotModified(e)) throw e;
+      });
+    }
+  }
+
   async function onCallback(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery;
     if (query === undefined) return;
     const data = query.data;
     const message = query.message && 'chat' in query.message && query.message.date !== 0 ? (query.message as Message) : undefined;
     const user = toUserRef(query.from);
+    if (data !== undefined && query.inline_message_id !== undefined) {
+      await onInlineCallback(ctx, query.inline_message_id, data);
+      return;
+    }
     if (data === undefined || message === undefined) {
       await ctx.answerCallbackQuery({ text: NOTICES.buttonStale, show_alert: true }).catch(() => undefined);
       return;
@@ -456,6 +567,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   bot.on('message:text', onText);
   bot.on('message:document', onDocument);
   bot.on('callback_query', onCallback);
+  bot.on('inline_query', onInlineQuery);
 
   // ---------------------------------------------------------------- running
 
@@ -549,6 +661,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       if (stopped) return;
       ready = true;
       logger.info({ bot: botUsername(), mode: options.webhook ? 'webhook' : 'polling' }, 'Telegram bot started');
+      if (!bot.botInfo.supports_inline_queries) logger.info({ bot: botUsername() }, 'inline mode is off: send /setinline to @BotFather to let users search from any chat');
       if (!options.webhook) startPolling();
     },
 

@@ -21,6 +21,9 @@ import type {
   DocumentContent,
   GroupInput,
   InjectedFault,
+  InlineAnswer,
+  InlineChatType,
+  InlineQueryRecord,
   Message,
   SendDocumentInput,
   SendTextOptions,
@@ -101,6 +104,8 @@ class TelegramEmulatorServer implements TelegramEmulator {
     this.webhookTimeoutMs = options.webhookTimeoutMs ?? 10_000;
     this.defaultWaitMs = options.defaultWaitMs ?? 5000;
     this.state = new EmulatorState(this.botUser, options.privacyMode ?? true, () => this.notify());
+    this.state.inlineMode = options.inlineMode ?? false;
+    this.state.inlineFeedback = options.inlineFeedback ?? false;
 
     this.app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 60 * 1024 * 1024 });
     this.app.removeAllContentTypeParsers();
@@ -122,6 +127,10 @@ class TelegramEmulatorServer implements TelegramEmulator {
 
   get updates(): readonly Update[] {
     return this.state.updates;
+  }
+
+  get inlineQueries(): readonly InlineQueryRecord[] {
+    return [...this.state.inlineQueries.values()].map((q) => structuredClone(q));
   }
 
   get callbackQueries(): readonly CallbackQueryRecord[] {
@@ -679,6 +688,16 @@ class TelegramEmulatorServer implements TelegramEmulator {
     }
     this.state.join(chat, from.id);
     const id = this.state.newCallbackQueryId();
+    if (message.inlineMessageId !== undefined) {
+      // A message sent via the bot: the press names it by inline_message_id and carries no message.
+      const inlineMessageId = message.inlineMessageId;
+      this.state.callbackQueries.set(id, { id, userId: from.id, chatId: chat.chat.id, messageId: message.messageId, inlineMessageId, data, answer: undefined });
+      this.state.enqueue({
+        callback_query: { id, from, inline_message_id: inlineMessageId, chat_instance: chat.chatInstance, data },
+      } as Omit<Update, 'update_id'>);
+      this.notify();
+      return id;
+    }
     this.state.callbackQueries.set(id, { id, userId: from.id, chatId: chat.chat.id, messageId: message.messageId, data, answer: undefined });
     this.state.enqueue({
       callback_query: {
@@ -691,6 +710,86 @@ class TelegramEmulatorServer implements TelegramEmulator {
     } as Omit<Update, 'update_id'>);
     this.notify();
     return id;
+  }
+
+  // ---------------------------------------------------------------- driver: inline mode
+
+  inlineQuery(user: User, query: string, options: { chatType?: InlineChatType; offset?: string } = {}): string {
+    if (this.closed) throw new Error('emulator: closed');
+    const from = this.userOrThrow(user);
+    if (!this.state.inlineMode) throw new Error('emulator: inline mode is off for this bot (start the emulator with inlineMode: true, as /setinline in @BotFather)');
+    if ([...query].length > 256) throw new Error('emulator: an inline query is at most 256 characters');
+    const id = this.state.newCallbackQueryId();
+    const chatType = options.chatType ?? 'sender';
+    const record: InlineQueryRecord = { id, userId: from.id, query, offset: options.offset ?? '', chatType, answer: undefined };
+    this.state.inlineQueries.set(id, record);
+    this.state.enqueue({ inline_query: { id, from, query, offset: record.offset, chat_type: chatType } } as Omit<Update, 'update_id'>);
+    this.notify();
+    return id;
+  }
+
+  inlineAnswer(queryId: string, options: WaitOptions = {}): Promise<InlineAnswer> {
+    return this.waitUntil(
+      `answerInlineQuery for query ${queryId}`,
+      () => {
+        const answer = this.state.inlineQueries.get(queryId)?.answer;
+        return answer ? structuredClone(answer) : undefined;
+      },
+      options.timeoutMs,
+    );
+  }
+
+  chooseInlineResult(user: User, chat: ChatRef, queryId: string, resultId: string): Message {
+    if (this.closed) throw new Error('emulator: closed');
+    const from = this.userOrThrow(user);
+    const query = this.state.inlineQueries.get(queryId);
+    if (!query) throw new Error(`emulator: no inline query ${queryId}`);
+    if (query.userId !== from.id) throw new Error(`emulator: inline query ${queryId} is user ${query.userId}'s, not ${from.id}'s`);
+    const content = this.state.inlineContents.get(queryId)?.get(resultId);
+    if (!query.answer || !content) {
+      throw new Error(`emulator: inline query ${queryId} has no answered result ${JSON.stringify(resultId)}; results: ${JSON.stringify(query.answer?.results.map((r) => r.id) ?? [])}`);
+    }
+    const stored = this.chatOrThrow(chat);
+    if (stored.kind === 'private' && stored.chat.id !== from.id) throw new Error(`emulator: user ${from.id} cannot write in the private chat of ${stored.chat.id}`);
+    this.state.join(stored, from.id);
+    const keyboard = content.markup !== undefined && Array.isArray(content.markup.inline_keyboard) && content.markup.inline_keyboard.length > 0;
+    const inlineMessageId = keyboard ? this.state.newInlineMessageId() : undefined;
+    const message = this.state.addMessage(stored, {
+      from: 'user',
+      sender: from,
+      kind: content.kind,
+      source: content.formatted.source,
+      parseMode: content.formatted.parseMode,
+      text: content.formatted.text,
+      entities: structuredClone(content.formatted.entities),
+      photo: content.photo === undefined ? undefined : structuredClone(content.photo),
+      replyMarkup: content.markup === undefined ? undefined : structuredClone(content.markup),
+      replyToMessageId: undefined,
+      messageThreadId: undefined,
+      linkPreviewOptions: content.linkPreviewOptions,
+      protectContent: false,
+      hasSpoiler: false,
+      deliveredToBot: false,
+      via: 'inline',
+      viaBot: true,
+      ...(inlineMessageId === undefined ? {} : { inlineMessageId }),
+    });
+    if (inlineMessageId !== undefined) this.state.inlineMessages.set(inlineMessageId, { chatId: stored.chat.id, messageId: message.messageId });
+    // Group privacy mode applies as to any message; a message via the bot carries no command of its own.
+    message.deliveredToBot = this.visibleToBot(stored, message.text, undefined);
+    const api = this.state.toApiMessage(message);
+    if (message.deliveredToBot) this.state.enqueue({ message: api } as Omit<Update, 'update_id'>);
+    if (this.state.inlineFeedback) {
+      this.state.enqueue({
+        chosen_inline_result: { result_id: resultId, from, query: query.query, ...(inlineMessageId === undefined ? {} : { inline_message_id: inlineMessageId }) },
+      } as Omit<Update, 'update_id'>);
+    }
+    this.notify();
+    return api;
+  }
+
+  inlineMessageIdOf(chat: ChatRef, messageId: number): string | undefined {
+    return this.chatOrThrow(chat).messages.get(messageId)?.inlineMessageId;
   }
 
   injectUpdate(payload: Omit<Update, 'update_id'>): Update | undefined {

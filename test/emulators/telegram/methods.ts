@@ -24,9 +24,10 @@ import {
   type EmulatorState,
   type StoredChat,
   type StoredMessage,
+  type InlineContent,
   type StoredPhoto,
 } from './state.js';
-import type { BotCommand, CallbackAnswer, Document, MessageEntity } from './types.js';
+import type { BotCommand, CallbackAnswer, Document, InlineAnswer, MessageEntity } from './types.js';
 import type { LinkPreviewOptions } from 'grammy/types';
 
 export interface FetchedUrl {
@@ -170,6 +171,8 @@ function explicitEntities(raw: unknown, text: string): ParsedEntity[] {
   }
   return out;
 }
+
+export type { Formatted };
 
 export function formatContent(
   state: EmulatorState,
@@ -397,10 +400,69 @@ async function resolveDocument(ctx: MethodContext, value: unknown): Promise<Docu
   return structuredClone(file.document);
 }
 
+// ---- inline results
+
+/** Result types the emulator takes; the others of the Bot API answer an emulator error (not Telegram's). */
+const INLINE_TYPES = new Set(['article', 'photo']);
+const ALL_INLINE_TYPES = new Set([
+  'article', 'photo', 'gif', 'mpeg4_gif', 'video', 'audio', 'voice', 'document', 'location', 'venue', 'contact', 'game', 'sticker',
+]);
+
+/**
+ * One InlineQueryResult checked as Telegram does: a known type, an id of 1-64 bytes unique in the answer,
+ * the type's required fields (article: title and input_message_content; photo: photo_file_id of a known
+ * photo, or photo_url and thumbnail_url), the message content's text or caption as sendMessage/sendPhoto
+ * check them, and an inline keyboard as reply_markup. Also answers what choosing the result posts.
+ */
+async function checkInlineResult(ctx: MethodContext, raw: unknown, seen: Set<string>): Promise<{ result: InlineAnswer['results'][number]; content: InlineContent }> {
+  if (!isRecord(raw)) throw badRequest("can't parse InlineQueryResult: InlineQueryResult must be an Object");
+  const type = raw.type;
+  if (typeof type !== 'string' || !ALL_INLINE_TYPES.has(type)) throw badRequest('RESULT_TYPE_INVALID');
+  if (!INLINE_TYPES.has(type)) throw badRequest(`emulator: inline results of type "${type}" are not supported (article and photo are)`);
+  const id = raw.id;
+  if (typeof id !== 'string' || Buffer.byteLength(id, 'utf8') < 1 || Buffer.byteLength(id, 'utf8') > 64) throw badRequest('RESULT_ID_INVALID');
+  if (seen.has(id)) throw badRequest('RESULT_ID_DUPLICATE');
+  seen.add(id);
+  const markup = parseReplyMarkup(raw.reply_markup, true);
+  const result: InlineAnswer['results'][number] = { ...structuredClone(raw), type, id };
+  if (type === 'article') {
+    if (typeof raw.title !== 'string' || raw.title.trim() === '') throw badRequest('RESULT_TITLE_EMPTY');
+    const content = raw.input_message_content;
+    if (!isRecord(content)) throw badRequest("can't parse InputMessageContent: InputMessageContent must be an Object");
+    if (content.message_text === undefined) throw badRequest('emulator: only InputTextMessageContent is supported as input_message_content');
+    if (content.message_text === '') throw badRequest('MESSAGE_EMPTY');
+    const formatted = formatContent(ctx.state, content.message_text, content.parse_mode, content.entities, 'text');
+    const preview = isRecord(content.link_preview_options) ? (structuredClone(content.link_preview_options) as LinkPreviewOptions) : undefined;
+    return { result, content: { kind: 'text', formatted, markup, linkPreviewOptions: preview } };
+  }
+  // photo: cached (photo_file_id) or by URL (photo_url + thumbnail_url, fetched when chosen)
+  let photo: StoredPhoto;
+  if (typeof raw.photo_file_id === 'string') {
+    const file = ctx.state.files.get(raw.photo_file_id);
+    if (!file) throw badRequest(WRONG_FILE);
+    if (!file.photo) throw badRequest("can't use file of type Document as Photo");
+    photo = file.photo;
+  } else if (typeof raw.photo_url === 'string') {
+    if (typeof raw.thumbnail_url !== 'string' || raw.thumbnail_url === '') throw badRequest('PHOTO_THUMB_URL_EMPTY');
+    photo = await photoFromUrl(ctx, raw.photo_url);
+  } else {
+    throw badRequest('PHOTO_INVALID');
+  }
+  if (raw.input_message_content !== undefined) throw badRequest('emulator: photo results with input_message_content are not supported');
+  const formatted = formatContent(ctx.state, raw.caption, raw.parse_mode, raw.caption_entities, 'caption');
+  return { result, content: { kind: 'photo', formatted, markup, photo: structuredClone(photo.sizes) } };
+}
+
 // ---- edit targets
 
-function editTarget(ctx: MethodContext, notFound: string): { chat: StoredChat; message: StoredMessage } {
-  if (ctx.params.inline_message_id !== undefined) throw badRequest('MESSAGE_ID_INVALID');
+function editTarget(ctx: MethodContext, notFound: string): { chat: StoredChat | undefined; message: StoredMessage } {
+  const inlineId = str(ctx, 'inline_message_id');
+  if (inlineId !== undefined) {
+    // A message sent via the bot in inline mode: the bot may edit it wherever it is, member of that chat or not.
+    const message = ctx.state.findInlineMessage(inlineId);
+    if (!message) throw badRequest('MESSAGE_ID_INVALID');
+    return { chat: undefined, message };
+  }
   const chat = resolveChat(ctx);
   const messageId = int(ctx, 'message_id');
   if (messageId === undefined) throw badRequest('message identifier is not specified');
@@ -433,7 +495,8 @@ function applyEdit(
   if (change.hasSpoiler !== undefined) message.hasSpoiler = change.hasSpoiler;
   message.replyMarkup = change.markup;
   message.via = via;
-  return ok(ctx.state.toApiMessage(message));
+  // Edits by inline_message_id answer True, as on Telegram.
+  return ok(ctx.params.inline_message_id !== undefined ? true : ctx.state.toApiMessage(message));
 }
 
 const sameContent = (message: StoredMessage, formatted: Formatted): boolean =>
@@ -447,7 +510,7 @@ const methods: Record<string, Handler> = {
       ...ctx.state.bot,
       can_join_groups: true,
       can_read_all_group_messages: !ctx.state.privacyMode,
-      supports_inline_queries: false,
+      supports_inline_queries: ctx.state.inlineMode,
       can_connect_to_business: false,
       has_main_web_app: false,
     }),
@@ -629,7 +692,7 @@ const methods: Record<string, Handler> = {
 
   editMessageText(ctx) {
     const { message } = editTarget(ctx, 'message to edit not found');
-    if (message.from !== 'bot') throw badRequest("message can't be edited");
+    if (message.from !== 'bot' && message.inlineMessageId === undefined) throw badRequest("message can't be edited");
     if (message.kind !== 'text') throw badRequest('there is no text in the message to edit');
     const formatted = formatContent(ctx.state, ctx.params.text, ctx.params.parse_mode, ctx.params.entities, 'text');
     const markup = parseReplyMarkup(ctx.params.reply_markup, true);
@@ -641,7 +704,7 @@ const methods: Record<string, Handler> = {
 
   editMessageCaption(ctx) {
     const { message } = editTarget(ctx, 'message to edit not found');
-    if (message.from !== 'bot') throw badRequest("message can't be edited");
+    if (message.from !== 'bot' && message.inlineMessageId === undefined) throw badRequest("message can't be edited");
     if (message.kind === 'text') throw badRequest('there is no caption in the message to edit');
     const formatted = formatContent(ctx.state, ctx.params.caption, ctx.params.parse_mode, ctx.params.caption_entities, 'caption');
     const markup = parseReplyMarkup(ctx.params.reply_markup, true);
@@ -651,7 +714,7 @@ const methods: Record<string, Handler> = {
 
   editMessageReplyMarkup(ctx) {
     const { message } = editTarget(ctx, 'message to edit not found');
-    if (message.from !== 'bot') throw badRequest("message can't be edited");
+    if (message.from !== 'bot' && message.inlineMessageId === undefined) throw badRequest("message can't be edited");
     const markup = parseReplyMarkup(ctx.params.reply_markup, true);
     if (sameMarkup(currentInline(message), markup)) throw badRequest(NOT_MODIFIED);
     return applyEdit(ctx, message, 'editMessageReplyMarkup', { markup });
@@ -659,7 +722,7 @@ const methods: Record<string, Handler> = {
 
   async editMessageMedia(ctx) {
     const { message } = editTarget(ctx, 'message to edit not found');
-    if (message.from !== 'bot') throw badRequest("message can't be edited");
+    if (message.from !== 'bot' && message.inlineMessageId === undefined) throw badRequest("message can't be edited");
     const media = json(ctx, 'media', "can't parse InputMedia JSON object");
     if (media === undefined) throw badRequest('media is empty');
     if (!isRecord(media) || typeof media.type !== 'string') throw badRequest("can't parse InputMedia JSON object");
@@ -700,6 +763,36 @@ const methods: Record<string, Handler> = {
       if (message.from === 'user' && chat.kind !== 'private' && chat.botStatus !== 'administrator') continue;
       message.deleted = true;
     }
+    return ok(true);
+  },
+
+  async answerInlineQuery(ctx) {
+    const id = str(ctx, 'inline_query_id') ?? '';
+    const query = ctx.state.inlineQueries.get(id);
+    if (!query || query.answer) throw badRequest(QUERY_INVALID);
+    const raw = json(ctx, 'results', "can't parse inline query results JSON object");
+    if (!Array.isArray(raw)) throw badRequest("can't parse inline query results JSON object");
+    if (raw.length > 50) throw badRequest('RESULTS_TOO_MUCH');
+    const seen = new Set<string>();
+    const results: InlineAnswer['results'] = [];
+    const contents = new Map<string, InlineContent>();
+    for (const entry of raw) {
+      const checked = await checkInlineResult(ctx, entry, seen);
+      results.push(checked.result);
+      contents.set(checked.result.id, checked.content);
+    }
+    const cacheTime = int(ctx, 'cache_time');
+    if (cacheTime !== undefined && cacheTime < 0) throw badRequest('field "cache_time" must be non-negative');
+    const nextOffset = str(ctx, 'next_offset');
+    if (nextOffset !== undefined && Buffer.byteLength(nextOffset, 'utf8') > 64) throw badRequest('NEXT_OFFSET_INVALID');
+    query.answer = {
+      ...structuredClone(ctx.params),
+      inline_query_id: id,
+      results,
+      ...(cacheTime === undefined ? {} : { cache_time: cacheTime }),
+      ...(ctx.params.is_personal === undefined ? {} : { is_personal: bool(ctx, 'is_personal') }),
+    };
+    ctx.state.inlineContents.set(id, contents);
     return ok(true);
   },
 

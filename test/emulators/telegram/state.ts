@@ -6,6 +6,7 @@ import type {
   BotCommand,
   CallbackAnswer,
   CallbackQueryRecord,
+  InlineQueryRecord,
   Chat,
   ChatMember,
   ChatMessageState,
@@ -109,6 +110,19 @@ export interface StoredMessage {
   deleted: boolean;
   deliveredToBot: boolean;
   via: string;
+  /** Posted by a user through the bot's inline mode (`via_bot`). */
+  viaBot?: boolean;
+  /** For a message posted via the bot with an inline keyboard: its inline_message_id. */
+  inlineMessageId?: string;
+}
+
+/** What choosing an inline result posts: text (an article's input_message_content) or a photo with a caption. */
+export interface InlineContent {
+  kind: 'text' | 'photo';
+  formatted: { source: string | undefined; parseMode: string | undefined; text: string; entities: MessageEntity[] };
+  markup: Record<string, unknown> | undefined;
+  linkPreviewOptions?: LinkPreviewOptions | undefined;
+  photo?: PhotoSize[];
 }
 
 export interface StoredPhoto {
@@ -192,6 +206,13 @@ export class EmulatorState {
   /** setMyDescription / setMyShortDescription values by kind and language. */
   readonly profile = new Map<string, string>();
   readonly callbackQueries = new Map<string, CallbackQueryRecord>();
+  readonly inlineQueries = new Map<string, InlineQueryRecord>();
+  /** Per answered inline query: what choosing each result posts, by result id. */
+  readonly inlineContents = new Map<string, Map<string, InlineContent>>();
+  /** Messages posted via the bot with an inline keyboard, by inline_message_id. */
+  readonly inlineMessages = new Map<string, { chatId: number; messageId: number }>();
+  inlineMode = false;
+  inlineFeedback = false;
   readonly updates: Update[] = [];
   /** Unconfirmed updates, oldest first. */
   queue: Update[] = [];
@@ -366,6 +387,7 @@ export class EmulatorState {
     }
     if (message.editDate !== undefined) m.edit_date = message.editDate;
     if (message.protectContent) m.has_protected_content = true;
+    if (message.viaBot) m.via_bot = structuredClone(this.bot);
     if (nested && message.replyToMessageId !== undefined) {
       const replied = chat?.messages.get(message.replyToMessageId);
       if (replied && !replied.deleted) m.reply_to_message = this.toApiMessage(replied, false);
@@ -497,6 +519,16 @@ export class EmulatorState {
   }
 
   // ---- callback queries
+
+  newInlineMessageId(): string {
+    return base64url(24);
+  }
+
+  /** The message an inline_message_id names (undefined when unknown or deleted). */
+  findInlineMessage(inlineMessageId: string): StoredMessage | undefined {
+    const ref = this.inlineMessages.get(inlineMessageId);
+    return ref === undefined ? undefined : this.findMessage(ref.chatId, ref.messageId);
+  }
 
   newCallbackQueryId(): string {
     return String(this.nextQueryId++);

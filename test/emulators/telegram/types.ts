@@ -66,6 +66,13 @@ export interface TelegramEmulatorOptions {
   webhookTimeoutMs?: number;
   /** Default timeout of the wait helpers, default 5000 ms. */
   defaultWaitMs?: number;
+  /**
+   * Inline mode is on (@BotFather's /setinline): getMe says `supports_inline_queries` and users can send
+   * inline queries. Default false, as for a new bot.
+   */
+  inlineMode?: boolean;
+  /** Inline feedback is on (@BotFather's /setinlinefeedback): choosing a result sends `chosen_inline_result`. Default false. */
+  inlineFeedback?: boolean;
 }
 
 export interface ApiErrorBody {
@@ -188,9 +195,33 @@ export interface CallbackQueryRecord {
   userId: number;
   chatId: number;
   messageId: number;
+  /** Set for a press on a message sent via the bot in inline mode (the update then carries no `message`). */
+  inlineMessageId?: string;
   data: string;
   answer: CallbackAnswer | undefined;
 }
+
+/** The answerInlineQuery parameters as the bot sent them (results as parsed JSON). */
+export interface InlineAnswer {
+  inline_query_id: string;
+  results: Array<Record<string, unknown> & { type: string; id: string }>;
+  cache_time?: number;
+  is_personal?: boolean;
+  next_offset?: string;
+  [param: string]: unknown;
+}
+
+export interface InlineQueryRecord {
+  id: string;
+  userId: number;
+  query: string;
+  offset: string;
+  chatType: InlineChatType | undefined;
+  answer: InlineAnswer | undefined;
+}
+
+/** Where the user types the inline query (InlineQuery.chat_type); `sender` is the user's private chat with the bot. */
+export type InlineChatType = 'sender' | 'private' | 'group' | 'supergroup' | 'channel';
 
 export interface WaitOptions {
   timeoutMs?: number;
@@ -313,6 +344,23 @@ export interface TelegramEmulator {
    * `caption`, `caption_entities`). The bytes are served by getFile and `/file/bot<token>/<file_path>`.
    */
   sendDocument(user: User, chat: ChatRef, input: SendDocumentInput): Message;
+  /**
+   * The user types `@<bot> <query>` (inline mode must be on): an `inline_query` update. Returns the query id.
+   * `chatType` is where they type it (default 'sender').
+   */
+  inlineQuery(user: User, query: string, options?: { chatType?: InlineChatType; offset?: string }): string;
+  /** The answerInlineQuery parameters for that query (also if it was answered earlier). */
+  inlineAnswer(queryId: string, options?: WaitOptions): Promise<InlineAnswer>;
+  /**
+   * The user picks a result of an answered query: the result is posted into `chat` as the user's message
+   * `via_bot` (an article's `input_message_content`, a cached photo with its caption), with the result's
+   * inline keyboard; such a message gets an `inline_message_id` (presses on it come with that id and no
+   * `message`). With `inlineFeedback`, a `chosen_inline_result` update follows. Returns the message.
+   */
+  chooseInlineResult(user: User, chat: ChatRef, queryId: string, resultId: string): Message;
+  /** The inline_message_id of a message posted via the bot (undefined for others). */
+  inlineMessageIdOf(chat: ChatRef, messageId: number): string | undefined;
+  readonly inlineQueries: readonly InlineQueryRecord[];
   /** Queues any update as is (update_id is assigned); undefined when allowed_updates filters it out. */
   injectUpdate(payload: Omit<Update, 'update_id'>): Update | undefined;
 
