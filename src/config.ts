@@ -25,6 +25,8 @@ export interface Config {
   traktRetryMs: number;
   /** How long one Trakt request may take before it counts as failed (and is retried). */
   traktTimeoutMs: number;
+  /** How often release notices are checked (calendars read, waiting notices sent after quiet hours). */
+  noticesCheckMs: number;
 }
 
 export interface TelegramConfig {
@@ -98,6 +100,7 @@ const HINTS: Record<string, string> = {
     'comma-separated base64 keys of 32 bytes each, newest first; generate one with `openssl rand -base64 32`',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
   SHUTDOWN_GRACE_MS: 'milliseconds, e.g. 10000',
+  NOTICES_CHECK_MS: 'milliseconds between release-notice checks, 1000 to 86400000 (a day); default 3600000 (an hour)',
 };
 
 const httpUrl = z
@@ -154,6 +157,7 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: wholeNumber(0, 600_000, 10_000),
     TRAKT_TIMEOUT_MS: wholeNumber(100, 120_000, 15_000),
     TRAKT_RETRY_MS: wholeNumber(0, 600_000, 60_000),
+    NOTICES_CHECK_MS: wholeNumber(1000, 86_400_000, 3_600_000),
   });
 
 /** Rules across variables; checked on the raw values so they are reported together with the rest. */
@@ -226,6 +230,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     traktRetryMs: e.TRAKT_RETRY_MS,
     traktTimeoutMs: e.TRAKT_TIMEOUT_MS,
+    noticesCheckMs: e.NOTICES_CHECK_MS,
   };
 }
 

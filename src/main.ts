@@ -10,6 +10,7 @@ import { createLinkService, DEVICE_REDIRECT_URI, type LinkService } from './acco
 import { createTokenManager, type TokenManager } from './accounts/token-manager.js';
 import { createPickStore } from './bot/services/pick-store.js';
 import { createImportStore } from './bot/services/import-store.js';
+import { createNoticeStore } from './bot/services/notice-store.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
@@ -189,6 +190,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     jobs,
     picks: createPickStore(database.db),
     imports: createImportStore(database.db),
+    notices: createNoticeStore(database.db),
   });
   traktAnswers.answered = () => core.traktAnswered();
   linkedHook.accountLinked = (identityId) => core.accountLinked(identityId);
@@ -281,6 +283,17 @@ export async function startService(options: StartOptions): Promise<RunningServic
     { kind: 'link-attempt-prune', everyMs: 60 * 60_000, run: () => deleteExpiredLinkAttempts(database.db, new Date(Date.now() - 24 * 60 * 60_000)) },
     { kind: 'pending-action-prune', everyMs: 60 * 60_000, run: () => pendingActions.pruneExpired(new Date()) },
     { kind: 'resume-interrupted-writes', everyMs: 60_000, run: resumeInterrupted },
+    // Release notices (/notify): subscribers' Trakt calendars are read and what came out on their
+    // watchlists is sent once, outside their quiet hours (which only delay notices, so the check runs
+    // more than once a day: by default hourly).
+    {
+      kind: 'release-notices',
+      everyMs: config.noticesCheckMs,
+      run: async () => {
+        const result = await core.checkNotices();
+        if (result.recorded > 0 || result.sent > 0 || result.failed > 0) logger.info({ notices: result }, 'release notices checked');
+      },
+    },
     // Finished jobs are kept a week (what a write changed stays in the action journal).
     { kind: 'jobs-prune', everyMs: 60 * 60_000, run: () => deleteFinishedJobs(database.db, new Date(Date.now() - 7 * 24 * 60 * 60_000)) },
     // How background work is seen: one log line with the queue's depth per kind while anything waits.

@@ -465,3 +465,61 @@ export type ImportItemRecord = typeof importItems.$inferSelect;
 
 export type WatchlistItemRow = typeof watchlistItems.$inferSelect;
 export type WatchlistSyncRow = typeof watchlistSync.$inferSelect;
+
+/**
+ * Release notices (`/notify`): one row per chat identity that set them up. Quiet hours are minutes of
+ * the day in `time_zone` (an IANA zone); start > end spans midnight (22:00–08:00).
+ */
+export const noticeSettings = pgTable(
+  'notice_settings',
+  {
+    identityId: bigint('identity_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    enabled: boolean('enabled').notNull().default(false),
+    /** When notices were last turned on: nothing released before that day is announced. */
+    enabledAt: timestamp('enabled_at', { withTimezone: true }),
+    quietStartMinute: integer('quiet_start_minute'),
+    quietEndMinute: integer('quiet_end_minute'),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('notice_settings_enabled_idx').on(t.enabled),
+    check('notice_settings_quiet_ck', sql`(${t.quietStartMinute} is null) = (${t.quietEndMinute} is null)`),
+  ],
+);
+
+/**
+ * Each release notice, once: the unique key (identity, item, event) makes finding the same release again
+ * a no-op. A row is written when a calendar read finds the release and waits (`sent_at` null) until it
+ * may be sent (quiet hours); delivery claims rows by setting `sent_at` before sending, so of two runs only
+ * one sends a row (at most once; a failed send gives its rows back).
+ */
+export const notices = pgTable(
+  'notices',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    identityId: bigint('identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    /** `movie:<trakt>` or `episode:<show trakt>:<season>:<episode>`. */
+    itemKey: text('item_key').notNull(),
+    /** `release` (a movie, whichever of its dates came first), `episode` or `premiere` (a season's first episode). */
+    event: text('event').notNull(),
+    /** What the message says (title, year, the kind of release, the episode). */
+    detail: jsonb('detail').notNull(),
+    /** When it came out. */
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('notices_identity_item_event_uq').on(t.identityId, t.itemKey, t.event),
+    index('notices_unsent_idx').on(t.identityId).where(sql`${t.sentAt} is null`),
+  ],
+);
+
+export type NoticeSettingsRow = typeof noticeSettings.$inferSelect;
+export type NoticeRow = typeof notices.$inferSelect;

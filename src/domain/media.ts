@@ -128,3 +128,29 @@ export interface WatchlistWriteResult {
   requests: number;
   items: number;
 }
+
+/** A movie's release in a calendar: `released` is a UTC calendar date `YYYY-MM-DD`. */
+export interface CalendarMovie {
+  released: string;
+  movie: Title;
+}
+
+/** An episode airing in a calendar, with its show; `firstAired` is an ISO timestamp. */
+export interface CalendarEpisode {
+  firstAired: string;
+  show: Title;
+  episode: Episode;
+}
+
+/** Trakt's release types (`/movies/:id/releases`); other strings may come and are kept as they are. */
+export type ReleaseType = 'unknown' | 'premiere' | 'limited' | 'theatrical' | 'digital' | 'physical' | 'tv';
+
+export interface MovieRelease {
+  /** Two-letter country code, lower case. */
+  country: string;
+  releaseType: ReleaseType | (string & {});
+  /** `YYYY-MM-DD`; absent when Trakt has none. */
+  releaseDate?: string;
+  certification?: string;
+  note?: string;
+}

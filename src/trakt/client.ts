@@ -9,6 +9,9 @@
 import { TraktError } from './errors.js';
 import { LimiterPool, type LimitsOptions } from './limits.js';
 import {
+  mapToCalendarEpisode,
+  mapToCalendarMovie,
+  mapToMovieRelease,
   mapToEpisode,
   mapToLastActivities,
   mapToMediaCounts,
@@ -22,6 +25,9 @@ import {
 import { createOAuth, type TraktOAuth } from './oauth.js';
 import { Requester, type FetchFunction, type RetryOptions, type TraktAnswerInfo } from './request.js';
 import {
+  calendarMoviesSchema,
+  calendarShowsSchema,
+  movieReleasesSchema,
   lastActivitiesSchema,
   searchResultsSchema,
   seasonEpisodesSchema,
@@ -35,6 +41,9 @@ import {
 import { StatsRecorder, type TraktClientStats } from './stats.js';
 import type {
   AccessTokenProvider,
+  CalendarEpisode,
+  CalendarMovie,
+  MovieRelease,
   Episode,
   LastActivities,
   MediaCounts,
@@ -91,6 +100,24 @@ const EXTENDED_MEDIA = 'full,images';
 export const WATCHLIST_PAGE_LIMIT = 250;
 
 export type SearchType = 'movie' | 'show' | 'episode';
+
+/** Trakt documents at most 33 days per calendar request. */
+export const MAX_CALENDAR_DAYS = 33;
+
+/**
+ * The user's movie calendars: `movies` is the release date Trakt shows on the movie (theatrical),
+ * `streaming` digital releases, `dvd` physical ones (DVD and Blu-ray).
+ */
+export type MovieCalendarKind = 'movies' | 'streaming' | 'dvd';
+/** The user's show calendars: every episode, season premieres (episode 1 of any season), or new shows (S01E01). */
+export type ShowCalendarKind = 'shows' | 'premieres' | 'new';
+
+export interface CalendarInput {
+  /** UTC calendar date `YYYY-MM-DD`. */
+  startDate: string;
+  /** 1–33. */
+  days: number;
+}
 export type IdType = 'imdb' | 'tmdb' | 'tvdb' | 'trakt';
 
 export interface SearchInput {
@@ -147,6 +174,10 @@ export interface TraktUserClient {
   lastActivities(): Promise<LastActivities>;
   settings(): Promise<UserSettings>;
   showProgress(showId: string | number): Promise<ShowProgress>;
+  /** `GET /calendars/my/{movies,streaming,dvd}/:start_date/:days` (the user's watchlisted, collected or watched movies). */
+  myMovieCalendar(kind: MovieCalendarKind, input: CalendarInput): Promise<CalendarMovie[]>;
+  /** `GET /calendars/my/shows[/premieres|/new]/:start_date/:days`. */
+  myShowCalendar(kind: ShowCalendarKind, input: CalendarInput): Promise<CalendarEpisode[]>;
 }
 
 export interface TraktClient {
@@ -162,6 +193,8 @@ export interface TraktClient {
   publicWatchlistAll(username: string): Promise<WatchlistAll>;
   showSeasons(showId: string | number, options?: { withEpisodes?: boolean }): Promise<Season[]>;
   seasonEpisodes(showId: string | number, season: number): Promise<Episode[]>;
+  /** `GET /movies/:id/releases[/:country]`: every release Trakt knows, with its type (theatrical, digital, physical …). */
+  movieReleases(movieId: string | number, country?: string): Promise<MovieRelease[]>;
   readonly oauth: TraktOAuth;
   forUser(provider: AccessTokenProvider): TraktUserClient;
   /** Counters for metrics and the benchmark. */
@@ -275,6 +308,13 @@ export function watchlistPath(input: Pick<WatchlistPageInput, 'type' | 'sortBy' 
 export function userWatchlistPath(username: string): string {
   if (/^\.*$/.test(username)) throw new Error('a Trakt username must not be empty or only dots');
   return `/users/${seg(username)}/watchlist`;
+}
+
+/** `:start_date/:days` of a calendar route, checked before any request is sent. */
+function calendarPath(input: CalendarInput): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.startDate)) throw new Error('calendar startDate must be YYYY-MM-DD');
+  if (!Number.isInteger(input.days) || input.days < 1 || input.days > MAX_CALENDAR_DAYS) throw new Error(`calendar days must be 1–${MAX_CALENDAR_DAYS}`);
+  return `${input.startDate}/${input.days}`;
 }
 
 function refKey(ref: WatchlistRef): string {
@@ -496,6 +536,17 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
         return mapToUserSettings(data);
       },
 
+      async myMovieCalendar(kind, input) {
+        const { data } = await requester.send({ method: 'GET', path: `/calendars/my/${kind}/${calendarPath(input)}`, schema: calendarMoviesSchema, auth });
+        return data.map(mapToCalendarMovie);
+      },
+
+      async myShowCalendar(kind, input) {
+        const base = kind === 'shows' ? '/calendars/my/shows' : `/calendars/my/shows/${kind}`;
+        const { data } = await requester.send({ method: 'GET', path: `${base}/${calendarPath(input)}`, schema: calendarShowsSchema, auth });
+        return data.map(mapToCalendarEpisode);
+      },
+
       async showProgress(showId) {
         const { data } = await requester.send({
           method: 'GET',
@@ -536,6 +587,15 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
         schema: seasonEpisodesSchema,
       });
       return data.map(mapToEpisode);
+    },
+
+    async movieReleases(movieId, country) {
+      const { data } = await requester.send({
+        method: 'GET',
+        path: `/movies/${seg(movieId)}/releases${country === undefined ? '' : `/${seg(country)}`}`,
+        schema: movieReleasesSchema,
+      });
+      return data.map(mapToMovieRelease);
     },
 
     oauth,

@@ -3,6 +3,9 @@
  * `null` and absent both become an absent property, so callers test one thing.
  */
 import type {
+  WireCalendarMovie,
+  WireCalendarShow,
+  WireMovieRelease,
   WireEpisode,
   WireLastActivities,
   WireMovie,
@@ -17,6 +20,9 @@ import type {
 import type { seasonIdsSchema, mediaIdsSchema, imagesSchema } from './schemas/media.js';
 import type { z } from 'zod';
 import type {
+  CalendarEpisode,
+  CalendarMovie,
+  MovieRelease,
   Episode,
   EpisodeIds,
   LastActivities,
@@ -273,5 +279,21 @@ export function mapToTokenSet(wire: WireTokenResponse, receivedAt: Date): TokenS
     createdAt: new Date(createdAtMs),
     expiresAt: new Date(createdAtMs + wire.expires_in * 1000),
     scope: wire.scope ?? 'public',
+  };
+}
+
+export function mapToCalendarMovie(wire: WireCalendarMovie): CalendarMovie {
+  return { released: wire.released, movie: mapToMovie(wire.movie) };
+}
+
+export function mapToCalendarEpisode(wire: WireCalendarShow): CalendarEpisode {
+  return { firstAired: wire.first_aired, show: mapToShow(wire.show), episode: mapToEpisode(wire.episode) };
+}
+
+export function mapToMovieRelease(wire: WireMovieRelease): MovieRelease {
+  return {
+    country: wire.country.toLowerCase(),
+    releaseType: wire.release_type,
+    ...defined({ releaseDate: wire.release_date, certification: wire.certification, note: wire.note }),
   };
 }

@@ -3,9 +3,24 @@
  * `src/domain/media.ts` (re-exported here); the zod-inferred wire types never leave `src/trakt`.
  */
 
-import type { TitleIds, Title, EpisodeIds, Episode, SeasonIds, Season, WatchlistEntryType, WatchlistEntry, MediaCounts, NotFoundEntry, WatchlistWriteResult } from '../domain/media.js';
+import type {
+  CalendarEpisode,
+  CalendarMovie,
+  TitleIds,
+  Title,
+  EpisodeIds,
+  Episode,
+  MovieRelease,
+  SeasonIds,
+  Season,
+  WatchlistEntryType,
+  WatchlistEntry,
+  MediaCounts,
+  NotFoundEntry,
+  WatchlistWriteResult,
+} from '../domain/media.js';
 
-export type { TitleIds, Title, EpisodeIds, Episode, SeasonIds, Season, WatchlistEntryType, WatchlistEntry, MediaCounts, NotFoundEntry, WatchlistWriteResult };
+export type { CalendarEpisode, CalendarMovie, MovieRelease, TitleIds, Title, EpisodeIds, Episode, SeasonIds, Season, WatchlistEntryType, WatchlistEntry, MediaCounts, NotFoundEntry, WatchlistWriteResult };
 
 /** A search or lookup hit that is an episode, with its show. */
 export interface EpisodeHit {

@@ -19,6 +19,7 @@ import type { JobKind } from '../../jobs/types.js';
 import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
 import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, type InlineQueryInput, type InlineResult } from './inline.js';
+import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.js';
 
 /**
  * The platform-free bot. Adapters hand it neutral commands and button presses and render what it
@@ -57,6 +58,11 @@ export interface BotCore {
   readonly jobKinds: readonly JobKind<never, unknown>[];
   /** A user finished linking: group picks they were waiting to join count them now. Never throws. */
   accountLinked(identityId: number): Promise<void>;
+  /**
+   * One run of release notices (release-notices.ts): reads subscribers' calendars, records what came out
+   * and sends what waits outside quiet hours. `now` defaults to the clock's.
+   */
+  checkNotices(now?: Date): Promise<NoticeCheckResult>;
 }
 
 /** Actions that write to Trakt: a failure may come after the write, so their claim is never given back. */
@@ -269,6 +275,8 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     },
 
     traktAnswered: () => writeJobs.traktAnswered(),
+
+    checkNotices: (at) => checkReleaseNotices(deps, writer, at ?? now()),
 
     close() {
       closed = true;

@@ -17,6 +17,7 @@ import type { Outbox } from './notices.js';
 import type { CardUpdater } from './card-updates.js';
 import type { PickStore } from './picks/ports.js';
 import type { ImportStore } from './imports/ports.js';
+import type { NoticeStore } from './release-notices.js';
 import { errorReply } from './replies.js';
 import { ownerLine } from './cards.js';
 import type { Attachment, ChatRef, ChatUserRef, Reply, Rich } from './types.js';
@@ -60,6 +61,8 @@ export interface CoreDeps {
   picks?: PickStore;
   /** Imports' rows and their states (src/bot/core/imports). Without it `/import` says it is not available. */
   imports?: ImportStore;
+  /** Release notices' settings and sent notices (release-notices.ts). Without it `/notify` says it is not available. */
+  notices?: NoticeStore;
   /** Coalesced edits of shared cards; the core makes one when none is given. */
   cardUpdates?: CardUpdater;
   clock?: Clock;

@@ -5,12 +5,12 @@
  * (`src/domain`), never Trakt's client, types or errors: the ports translate failures into the
  * errors of `./errors.ts`.
  */
-import type { Episode, Season, Title, WatchlistEntry, WatchlistWriteResult } from '../../domain/media.js';
+import type { CalendarEpisode, CalendarMovie, Episode, MovieRelease, Season, Title, WatchlistEntry, WatchlistWriteResult } from '../../domain/media.js';
 import type { DeviceLinkFailure, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent } from '../../domain/link.js';
 import type { Target } from '../../domain/target.js';
 import type { ChatUserRef, Platform } from './types.js';
 
-export type { DeviceLinkFailure, Episode, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent, Season, Target, Title, WatchlistEntry, WatchlistWriteResult };
+export type { CalendarEpisode, CalendarMovie, MovieRelease, DeviceLinkFailure, Episode, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent, Season, Target, Title, WatchlistEntry, WatchlistWriteResult };
 
 export interface LinkedAccount {
   username: string;
@@ -65,6 +65,8 @@ export interface TraktCatalogPort {
   lookupSlug(type: 'movie' | 'show', slug: string): Promise<Title | undefined>;
   seasons(showTraktId: number): Promise<Season[]>;
   episodes(showTraktId: number, season: number): Promise<Episode[]>;
+  /** Every release of a movie Trakt knows (`/movies/:id/releases`), with its type. Optional: release notices use it. */
+  movieReleases?(movieTraktId: number): Promise<MovieRelease[]>;
 }
 
 /** Trakt calls on behalf of one linked user. Failures arrive as core errors (WatchlistFull, AccountLocked ...). */
@@ -75,6 +77,13 @@ export interface TraktUserPort extends TraktCatalogPort {
   watchlistActivity(): Promise<Date | null>;
   watchlistAll(): Promise<WatchlistEntry[]>;
   settings(): Promise<LinkedAccount>;
+  /**
+   * The user's calendars (Trakt's `/calendars/my/...`, UTC dates, 1–33 days from `startDate`). `released`
+   * is the movie's release date, `digital` and `physical` its home releases. Optional: release notices use them.
+   */
+  movieCalendar?(kind: 'released' | 'digital' | 'physical', startDate: string, days: number): Promise<CalendarMovie[]>;
+  /** Episodes airing in the window, of the shows the user follows (watchlisted, watched or collected). */
+  episodeCalendar?(startDate: string, days: number): Promise<CalendarEpisode[]>;
 }
 
 export interface TraktPort {

@@ -164,6 +164,8 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
       },
       seasons: (showId) => cachedSeasons(showId),
       episodes: (showId, season) => translated(() => deps.trakt.seasonEpisodes(showId, season)),
+      // Release dates are the application's reads (no user's data): counted against the app's limit.
+      movieReleases: (movieId) => translated(() => deps.trakt.movieReleases(movieId)),
     };
   }
 
@@ -180,6 +182,9 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
           return activities.watchlistUpdatedAt ?? null;
         }),
       watchlistAll: () => translated(async () => (await user.watchlistAll({ type: 'all' })).entries),
+      movieCalendar: (kind, startDate, days) =>
+        translated(() => user.myMovieCalendar(kind === 'released' ? 'movies' : kind === 'digital' ? 'streaming' : 'dvd', { startDate, days })),
+      episodeCalendar: (startDate, days) => translated(() => user.myShowCalendar('shows', { startDate, days })),
       settings: () =>
         translated(async (): Promise<LinkedAccount> => {
           const settings = await user.settings();

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { autoRetry } from '@grammyjs/auto-retry';
+import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, BotError, GrammyError, InputFile, type Context } from 'grammy';
 import type { InlineQueryResult, InputMediaPhoto, Message, Update } from 'grammy/types';
@@ -159,6 +160,19 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       throw error;
     }
   });
+  // Outgoing rate: Telegram allows a bot about 30 messages a second in all (more answer 429), which a
+  // run of release notices to many users would pass. grammY's throttler queues calls that name a chat
+  // (sends, edits) under that global bound; installed before autoRetry, so a retry is queued too.
+  // Per chat it adds nothing: the plugin's default per-chat pacing (1 call a second, 20 a minute in a
+  // group) would delay every card edit of a busy group pick; Telegram answers a burst in one chat with
+  // a 429 and autoRetry waits it out.
+  bot.api.config.use(
+    apiThrottler({
+      global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000 },
+      group: {},
+      out: {},
+    }),
+  );
   // Flood control: wait what Telegram asks (within reason) and try once more. Network errors and
   // 5xx are not retried here: a chat reply is not worth minutes of retrying.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: MAX_FLOOD_WAIT_S, rethrowHttpErrors: true, rethrowInternalServerErrors: true }));

@@ -5,3 +5,4 @@ export * from './sync.js';
 export * from './users.js';
 export * from './shows.js';
 export * from './oauth.js';
+export * from './calendars.js';

@@ -43,6 +43,13 @@ const schemas = {
   userCode: z.object({ user_code: z.string().min(1) }),
   refs: z.object({ refs: z.array(catalogRef) }),
   fault: z.object({ route: z.string().min(1), fault: fault.nullable() }),
+  movieDates: z.object({
+    trakt: z.number().int(),
+    released: z.string().optional(),
+    digital: z.string().nullable().optional(),
+    physical: z.string().nullable().optional(),
+  }),
+  episodeAired: z.object({ show: z.number().int(), season: z.number().int(), episode: z.number().int(), firstAired: z.string() }),
 };
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
@@ -111,6 +118,16 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     const episode = emulator.catalog.episode(Number(q.show), Number(q.season), Number(q.episode));
     return episode ?? reply.code(404).send({ error: 'not found' });
   });
+
+  route('POST', '/_emulator/dates/movie', (request) => {
+    const { trakt, ...dates } = schemas.movieDates.parse(request.body);
+    emulator.setMovieDates(trakt, dates);
+  });
+  route('POST', '/_emulator/dates/episode', (request) => {
+    const body = schemas.episodeAired.parse(request.body);
+    emulator.setEpisodeAired(body.show, body.season, body.episode, body.firstAired);
+  });
+  route('DELETE', '/_emulator/dates', () => emulator.clearDates());
 
   route('POST', '/_emulator/faults', (request) => {
     const body = schemas.fault.parse(request.body);

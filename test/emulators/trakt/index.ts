@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import { tokenSet } from './auth-store.js';
 import { Catalog, plainShow } from './catalog.js';
 import { registerApiRoutes } from './api-routes.js';
+import { clearDates, registerCalendarRoutes, setEpisodeAired, setMovieDates } from './calendar.js';
 import { EmulatorContext, resolveOptions } from './context.js';
 import { registerControlRoutes } from './control-routes.js';
 import { gate, loseAnswer, recordResponse } from './gate.js';
@@ -57,6 +58,7 @@ export async function startTraktEmulator(options?: TraktEmulatorOptions): Promis
   });
 
   registerApiRoutes(api, ctx);
+  registerCalendarRoutes(api, ctx);
   registerControlRoutes(api, ctx, emulator);
   registerOauthRoutes(authHost, ctx);
 
@@ -165,6 +167,10 @@ function buildEmulator(ctx: EmulatorContext, close: () => Promise<void>): TraktE
         );
       },
     },
+
+    setMovieDates: (trakt, dates) => setMovieDates(ctx, trakt, dates),
+    setEpisodeAired: (show, season, episode, firstAired) => setEpisodeAired(ctx, show, season, episode, firstAired),
+    clearDates: () => clearDates(ctx),
 
     setFault: (route, fault) => ctx.faults.set(route, fault),
     clearFaults: () => ctx.faults.clear(),

@@ -90,6 +90,15 @@ export interface TraktEmulator {
   /** extension: mark items watched (like a scrobble elsewhere); Trakt then drops them from the watchlist */
   markWatched(username: string, refs: CatalogRef[]): void;
   catalog: CatalogApi;
+  /**
+   * extension (calendars): a movie's dates, `YYYY-MM-DD` (UTC). `released` replaces the catalog's release date
+   * (the theatrical one); `digital` / `physical` exist only when set (null removes one). Merged with earlier calls.
+   */
+  setMovieDates(trakt: number, dates: { released?: string; digital?: string | null; physical?: string | null }): void;
+  /** extension (calendars): when an episode airs (ISO timestamp), replacing the catalog's air time. */
+  setEpisodeAired(show: number, season: number, episode: number, firstAired: string): void;
+  /** extension (calendars): forgets every date set with the two controls above. */
+  clearDates(): void;
 
   setFault(route: string, fault: FaultSpec | null): void;
   clearFaults(): void;

@@ -9,6 +9,7 @@ import { PICK_CHAT_ACTIONS, PICK_COMMANDS, nomineeAction } from '../picks/comman
 import { IMPORT_ACTION_MODULES, IMPORT_COMMANDS } from '../imports/commands.js';
 import { addAction, addCommand, cancelAction, confirmAction, episodeAction, episodesAction, notThisAction, seasonAction, seasonsAction } from './add.js';
 import { linkCommand } from './link.js';
+import { notifyCommand } from '../release-notices.js';
 import { removeCommand, removePickAction } from './remove.js';
 import { searchCommand, searchFilterAction, searchPageAction } from './search.js';
 import { helpCommand, startCommand } from './start.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandModule[] = [
   queueCommand,
   ...PICK_COMMANDS,
   ...IMPORT_COMMANDS,
+  notifyCommand,
   statusCommand,
   linkCommand,
   unlinkCommand,
