@@ -61,6 +61,27 @@ describe('Discord components', () => {
     expect(out.map((r) => r.components.length)).toEqual([5, 2]);
   });
 
+  it('GIVEN a multi-choice that replaces rows in the middle WHEN rendered THEN exactly those rows give way to the menu, and chosen options come checked', () => {
+    const rows: Button[][] = [[button(0)], [button(1)], [button(2)], [button(3)]];
+    const out = renderComponents(rows, {
+      action: 'v1:pick:ABCDEFGHIJKLzz',
+      placeholder: 'Pick',
+      options: [
+        { label: 'One', value: '0', selected: true },
+        { label: 'Two', value: '1' },
+      ],
+      minValues: 0,
+      maxValues: 2,
+      replacesRows: 2,
+      replacesRowsFrom: 1,
+    });
+    const labels = out.flatMap((r) => r.components).flatMap((c) => (c.type === 2 && 'label' in c ? [c.label] : []));
+    expect(labels).toEqual(['Season 0', 'Season 3']);
+    const menu = out.flatMap((r) => r.components).find((c) => c.type === 3);
+    expect(menu !== undefined && 'options' in menu ? menu.options.map((o) => o.default === true) : []).toEqual([true, false]);
+    expect(menu !== undefined && 'min_values' in menu ? menu.min_values : undefined).toBe(0);
+  });
+
   it('GIVEN an over-long custom id THEN rendering refuses it rather than sending it', () => {
     expect(() => renderComponents([[{ label: 'x', action: 'v1:x:'.padEnd(101, 'a') }]])).toThrow(/custom_id/);
   });

@@ -96,6 +96,25 @@ export class ViewBuilder {
     return style === undefined ? { label, action: encodeAction(action, id) } : { label, action: encodeAction(action, id), style };
   }
 
+  /**
+   * State that belongs to the view but to no button (a selection its buttons share): stored as one
+   * more row of the view, under `kind`, which no action answers to, so it cannot be pressed. Its id
+   * goes into the buttons' payloads; the action reads it back with `PendingActionStore.find`.
+   */
+  data(kind: string, payload: unknown): string {
+    const id = `${this.viewId}${indexId(this.rows.length)}`;
+    this.rows.push({
+      id,
+      ownerIdentityId: this.owner.identityId,
+      platform: this.owner.platform,
+      chatId: this.owner.chatId,
+      action: kind,
+      payload,
+      expiresAt: this.expiresAt,
+    });
+    return id;
+  }
+
   get size(): number {
     return this.rows.length;
   }

@@ -1,8 +1,11 @@
 import type { ViewBuilder } from './actions.js';
+import type { SearchState } from './commands/search.js';
+import type { CoreContext } from './context.js';
 import { defineAction } from './handlers.js';
 import type { Target, Title } from './ports.js';
 import { kindWord, targetKey, targetLabel, titleTarget } from './targets.js';
-import { rich, type Button, type MultiPick, type Rich } from './types.js';
+import { listedLines } from './selection.js';
+import { rich, type Button, type MultiPick, type Reply } from './types.js';
 import type { ConfirmPayload } from './write-flow.js';
 
 /**
@@ -49,31 +52,39 @@ export const pickAction = defineAction<PickPayload>({
       if (target !== undefined) chosen.push(target);
     }
     if (chosen.length === 0) return { edit: { text: 'Nothing was chosen, so nothing was changed. Send /search again to pick.' } };
-
-    let listed = new Set<string>();
-    try {
-      await ctx.copy.current(ctx, await ctx.traktForUser());
-      listed = await ctx.deps.watchlists.present(ctx.identityId, chosen.map(targetKey));
-    } catch (error) {
-      // Without the copy the write itself tells: Trakt reports those already listed as existing.
-      ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'watchlist copy unavailable; batch shown without marks');
-    }
-    const toAdd = chosen.filter((t) => !listed.has(targetKey(t)));
-    const lines: Rich[] = [];
-    chosen.forEach((target, i) => {
-      lines.push(rich.line, `${i + 1}. `, rich.bold(targetLabel(target)), listed.has(targetKey(target)) ? ' · ✓ already on your watchlist' : '');
-    });
-    const view = ctx.view();
-    const buttons: Button[][] = [];
-    let header: string;
-    if (toAdd.length === 0) {
-      header = chosen.length === 1 ? 'That is already on your watchlist.' : 'All of these are already on your watchlist.';
-    } else {
-      header = toAdd.length === 1 ? 'Add this one to your watchlist?' : `Add these ${toAdd.length} to your watchlist?`;
-      buttons.push([view.button(`✅ Confirm: add ${toAdd.length}`, 'confirm', { op: 'add', targets: toAdd } satisfies ConfirmPayload, 'primary')]);
-    }
-    buttons.push([view.button('✖ Cancel', 'cancel', {})]);
-    await view.save(ctx.deps.pending);
-    return { edit: { text: [rich.bold(header), rich.line, ...lines], buttons } };
+    return { edit: await addConfirmCard(ctx, chosen) };
   },
 });
+
+/**
+ * The Confirm card of a batch add: the chosen titles (those already listed marked, and left out of the
+ * write), Confirm for the rest, and Cancel; `back` adds a way back (to the selection it came from).
+ */
+export async function addConfirmCard(ctx: CoreContext, chosen: Target[], options: { back?: (view: ViewBuilder) => Button; search?: SearchState } = {}): Promise<Reply> {
+  let listed = new Set<string>();
+  try {
+    await ctx.copy.current(ctx, await ctx.traktForUser());
+    listed = await ctx.deps.watchlists.present(ctx.identityId, chosen.map(targetKey));
+  } catch (error) {
+    // Without the copy the write itself tells: Trakt reports those already listed as existing.
+    ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'watchlist copy unavailable; batch shown without marks');
+  }
+  const toAdd = chosen.filter((t) => !listed.has(targetKey(t)));
+  const lines = listedLines(chosen, (target) => (listed.has(targetKey(target)) ? ' · ✓ already on your watchlist' : ''));
+  const view = ctx.view();
+  const buttons: Button[][] = [];
+  let header: string;
+  if (toAdd.length === 0) {
+    header = chosen.length === 1 ? 'That is already on your watchlist.' : 'All of these are already on your watchlist.';
+  } else {
+    header = toAdd.length === 1 ? 'Add this one to your watchlist?' : `Add these ${toAdd.length} to your watchlist?`;
+    const confirm: ConfirmPayload = { op: 'add', targets: toAdd, ...(options.search === undefined ? {} : { back: options.search }) };
+    buttons.push([view.button(`✅ Confirm: add ${toAdd.length}`, 'confirm', confirm, 'primary')]);
+  }
+  const last: Button[] = [];
+  if (options.back !== undefined) last.push(options.back(view));
+  last.push(view.button('✖ Cancel', 'cancel', {}));
+  buttons.push(last);
+  await view.save(ctx.deps.pending);
+  return { text: [rich.bold(header), rich.line, ...lines], buttons };
+}

@@ -9,7 +9,7 @@ import { targetKey, targetLabel } from './targets.js';
 import { rich, type ActionOutcome, type Button, type MessageRef, type Reply, type Rich } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
-import { headerCard, patientWrite, refusedCard, slowCard, writtenCard, type ConfirmPayload } from './write-flow.js';
+import { headerCard, patientWrite, refusedCard, slowCard, writePatienceMs, writtenCard, type ConfirmPayload } from './write-flow.js';
 
 /**
  * The offline queue: every confirmed write is a durable job (src/jobs) before the press is answered,
@@ -135,7 +135,7 @@ export async function runQueuedConfirm(ctx: CoreContext, payload: ConfirmPayload
   const [target] = payload.targets;
   if (target === undefined) return {};
   const work = jobsOf(ctx).runNow<WriteOutcome>(queued.jobId);
-  return patientWrite(ctx, work, slowCard(ctx, target, payload.op), async (settled) => {
+  return patientWrite(ctx, work, slowCard(ctx, target, payload.op, payload.targets.length), async (settled) => {
     if (settled.ok) {
       if (settled.result.ran) {
         const card = await writtenCard(ctx, payload, settled.result.result);
@@ -143,12 +143,12 @@ export async function runQueuedConfirm(ctx: CoreContext, payload: ConfirmPayload
       }
       // Behind the user's earlier queued writes; or the background loop took it first, and will edit this card.
       if (settled.result.reason === 'behind-lane') return { edit: await queuedCard(ctx, payload, queued.jobId, 'behind') };
-      return { edit: slowCard(ctx, target, payload.op) };
+      return { edit: slowCard(ctx, target, payload.op, payload.targets.length) };
     }
     const error = settled.error;
     if (error instanceof RetryJobLater) return { edit: await queuedCard(ctx, payload, queued.jobId, 'trakt-down') };
     return { edit: await refusedCard(ctx, payload, target, error instanceof PermanentJobError ? error.cause : error) };
-  });
+  }, writePatienceMs(ctx, payload.targets.length));
 }
 
 export interface UnqueuePayload {

@@ -129,7 +129,8 @@ export interface Reply {
 export interface MultiPick {
   action: string;
   placeholder: string;
-  options: Array<{ label: string; value: string; description?: string }>;
+  /** `selected`: chosen already (Discord: the option is shown checked). */
+  options: Array<{ label: string; value: string; description?: string; selected?: boolean }>;
   minValues: number;
   maxValues: number;
   /**
@@ -137,6 +138,8 @@ export interface MultiPick {
    * a platform that shows this multi-choice leaves those rows out.
    */
   replacesRows?: number;
+  /** Where the rows that `replacesRows` counts begin (default 0: the first rows). */
+  replacesRowsFrom?: number;
 }
 
 /** A command as a user typed it, already stripped of the platform's syntax. */

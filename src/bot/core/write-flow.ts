@@ -38,11 +38,23 @@ function settle<T>(work: Promise<T>): Promise<Settled<T>> {
   );
 }
 
+/** How many titles a note about a batch names. */
+const NAMED_IN_NOTE = 10;
+/** Titles Trakt takes in one request (the client splits larger writes): a write of more takes several. */
+const TITLES_PER_REQUEST = 100;
+
+function namesOf(targets: readonly Target[]): string {
+  const labels = targets.map(targetLabel);
+  return labels.length > NAMED_IN_NOTE ? `${labels.slice(0, NAMED_IN_NOTE).join(', ')} and ${labels.length - NAMED_IN_NOTE} more` : labels.join(', ');
+}
+
 /** For a write of several targets: a line naming the ones after the first (the card shows the first). */
 export function batchNote(targets: readonly Target[]): Rich[] {
   if (targets.length < 2) return [];
   const others = targets.slice(1).map(targetLabel);
-  return [rich.italic(`Together with ${others.length === 1 ? '' : `${others.length} more: `}${others.join(', ')}.`)];
+  // A bulk change names the first few; the count says the rest.
+  const named = others.length > NAMED_IN_NOTE ? [...others.slice(0, NAMED_IN_NOTE), `and ${others.length - NAMED_IN_NOTE} more`] : others;
+  return [rich.italic(`Together with ${others.length === 1 ? '' : `${others.length} more: `}${named.join(', ')}.`)];
 }
 
 /** Runs the write within the user's patience; a slow write is reported and followed up. */
@@ -51,9 +63,10 @@ export async function patientWrite<T>(
   work: Promise<T>,
   slowCard: Reply,
   finish: (settled: Settled<T>) => Promise<ActionOutcome>,
+  patienceMs = ctx.options.traktPatienceMs,
 ): Promise<ActionOutcome> {
   const settled = settle(work);
-  const first = await raceTimeout(settled, ctx.options.traktPatienceMs);
+  const first = await raceTimeout(settled, patienceMs);
   if (first !== PATIENCE_EXCEEDED) return finish(first);
   return { edit: slowCard, followUp: settled.then(finish) };
 }
@@ -128,9 +141,9 @@ function unchangedNote(outcome: WriteOutcome): Rich[] {
   if (outcome.requested.length < 2) return [];
   const lines: Rich[] = [];
   if (outcome.op === 'add' && outcome.unchanged.length > 0) {
-    lines.push(rich.italic(`Already on your watchlist, so not added again: ${outcome.unchanged.map(targetLabel).join(', ')}.`));
+    lines.push(rich.italic(`Already on your watchlist, so not added again: ${namesOf(outcome.unchanged)}.`));
   }
-  if (outcome.notFound.length > 0) lines.push(rich.italic(`Trakt could not find: ${outcome.notFound.map(targetLabel).join(', ')}.`));
+  if (outcome.notFound.length > 0) lines.push(rich.italic(`Trakt could not find: ${namesOf(outcome.notFound)}.`));
   return lines;
 }
 
@@ -170,16 +183,26 @@ export async function runConfirmedWrite(ctx: CoreContext, payload: ConfirmPayloa
   const [target] = payload.targets;
   if (target === undefined) return {};
   const work = ctx.writer.write({ identityId: ctx.identityId, op: payload.op, targets: payload.targets });
-  return patientWrite(ctx, work, slowCard(ctx, target, payload.op), async (settled) => {
+  return patientWrite(ctx, work, slowCard(ctx, target, payload.op, payload.targets.length), async (settled) => {
     if (!settled.ok) return { edit: await refusedCard(ctx, payload, target, settled.error) };
     const card = await writtenCard(ctx, payload, settled.result);
     return card === undefined ? {} : { edit: card };
-  });
+  }, writePatienceMs(ctx, payload.targets.length));
 }
 
-/** What a write's card says while Trakt is slow to answer. */
-export function slowCard(ctx: CoreContext, target: Target, op: WriteOp): Reply {
+/** How long the card waits for a write before saying it is under way: a write of several requests says so at once. */
+export function writePatienceMs(ctx: CoreContext, count: number): number {
+  return count > TITLES_PER_REQUEST ? 0 : ctx.options.traktPatienceMs;
+}
+
+/** What a write's card says while Trakt is slow to answer (or while a large batch goes through). */
+export function slowCard(ctx: CoreContext, target: Target, op: WriteOp, count = 1): Reply {
   const verb = op === 'add' ? 'Adding' : 'Removing';
+  if (count > TITLES_PER_REQUEST) {
+    // One write, several requests to Trakt: the card says so and is edited to the outcome when all are done.
+    const requests = Math.ceil(count / TITLES_PER_REQUEST);
+    return headerCard(ctx, target, `⏳ ${verb} ${count} titles… Trakt takes them ${TITLES_PER_REQUEST} at a time (${requests} requests); I will update this message when all are done.`);
+  }
   return headerCard(ctx, target, `⏳ ${verb}… Trakt is slow to answer; I will update this message when it does.`);
 }
 

@@ -177,6 +177,7 @@ function pickMenu(pick: MultiPick): APIStringSelectComponent {
     label: cutLabel(o.label, LIMITS.selectText),
     value: o.value.slice(0, LIMITS.selectText),
     ...(o.description ? { description: cutLabel(o.description, LIMITS.selectText) } : {}),
+    ...(o.selected === true ? { default: true } : {}),
   }));
   return {
     type: ComponentType.StringSelect,
@@ -195,7 +196,11 @@ function pickMenu(pick: MultiPick): APIStringSelectComponent {
  */
 export function renderComponents(buttons: Button[][] | undefined, pick?: MultiPick): Array<APIActionRowComponent<APIComponentInMessageActionRow>> {
   const rows: Button[][] = [];
-  const shown = pick?.replacesRows !== undefined && pick.options.length > 0 ? (buttons ?? []).slice(pick.replacesRows) : (buttons ?? []);
+  const from = pick?.replacesRowsFrom ?? 0;
+  const shown =
+    pick?.replacesRows !== undefined && pick.options.length > 0
+      ? (buttons ?? []).filter((_, i) => i < from || i >= from + (pick.replacesRows ?? 0))
+      : (buttons ?? []);
   for (const r of shown) for (let i = 0; i < r.length; i += LIMITS.componentsPerRow) rows.push(r.slice(i, i + LIMITS.componentsPerRow));
   const reserved = pick !== undefined && pick.options.length > 0 ? 1 : 0;
   const out: Array<APIActionRowComponent<APIComponentInMessageActionRow>> = [];

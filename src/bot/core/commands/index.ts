@@ -16,7 +16,8 @@ import { helpCommand, startCommand } from './start.js';
 import { statusCommand } from './status.js';
 import { undoAction, undoCommand } from './undo.js';
 import { unlinkCommand } from './unlink.js';
-import { watchlistCommand, watchlistPageAction } from './watchlist.js';
+import { searchAddSelectedAction, searchSelectAction } from './search-select.js';
+import { watchlistCommand, watchlistPageAction, watchlistRemoveSelectedAction, watchlistSelectAction } from './watchlist.js';
 
 export const COMMANDS: readonly CommandModule[] = [
   startCommand,
@@ -49,6 +50,10 @@ export const ACTIONS: readonly ActionModule[] = [
   removePickAction,
   undoAction,
   watchlistPageAction,
+  watchlistSelectAction,
+  watchlistRemoveSelectedAction,
+  searchSelectAction,
+  searchAddSelectedAction,
   pickAction,
   unqueueAction,
   nomineeAction,

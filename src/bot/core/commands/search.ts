@@ -2,6 +2,7 @@ import { batchPick } from '../batch-add.js';
 import type { ViewBuilder } from '../actions.js';
 import { cardReply, quote, titleCard, type CardOptions, type PartFacts } from '../cards.js';
 import type { AddPayload } from './add.js';
+import type { SearchSelectPayload } from './search-select.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError, NeedsLinkError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
@@ -106,9 +107,15 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
   if (state.index > 0) nav.push(view.button('◀ Previous', 'page', { ...state, index: state.index - 1 }));
   if (state.index + 1 < totalResults) nav.push(view.button('Next ▶', 'page', { ...state, index: state.index + 1 }));
   if (nav.length > 0) buttons.push(nav);
+  // Linked users can also pick several results of this page at once: Discord with the menu, Telegram
+  // with Select several (a view of toggles, see search-select.ts), which the menu replaces on Discord.
+  const menu = account === null ? undefined : batchPick(view, result.hits);
+  let pick = menu;
+  if (menu !== undefined) {
+    pick = { ...menu, replacesRows: 1, replacesRowsFrom: buttons.length };
+    buttons.push([view.button('☑ Select several', 'sr-sel', { view: { state } } satisfies SearchSelectPayload)]);
+  }
   buttons.push(filterRow());
-  // Linked users can also pick several results of this page at once (platforms with a multi-choice).
-  const pick = account === null ? undefined : batchPick(view, result.hits);
   await view.save(ctx.deps.pending);
   const text = titleCard(target, { ...found.card, footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}`)] });
   const card = cardReply(target, text, buttons, ctx.owner);

@@ -1,0 +1,133 @@
+import { addConfirmCard } from '../batch-add.js';
+import { quote } from '../cards.js';
+import type { CoreContext } from '../context.js';
+import { defineAction } from '../handlers.js';
+import type { Target } from '../ports.js';
+import { keysOf, loadSelection, pageChoices, picked, storeSelection, toggled, withAll, without } from '../selection.js';
+import { targetKey, targetLabel, titleTarget } from '../targets.js';
+import { rich, type Button, type Reply, type Rich } from '../types.js';
+import type { SearchState } from './search.js';
+
+/**
+ * Selecting several search results to add them at once (Telegram's way: a ✅/⬜ button per result;
+ * Discord's search card keeps its menu, and shows this view's choices as a menu too). The view lists
+ * one page of results (as Trakt pages them, 10 at a time); the selection survives paging; Add N
+ * selected leads to the usual Confirm card, one write and one Undo.
+ */
+const TRAKT_PAGE = 10;
+
+export interface SearchSelectView {
+  state: SearchState;
+  /** The stored selection (see selection.ts). */
+  select?: string;
+}
+
+export type SearchSelectPayload =
+  | { view: SearchSelectView; op?: 'show' | 'clear' }
+  | { view: SearchSelectView; op: 'toggle'; target: Target }
+  | { view: SearchSelectView; op: 'pick' | 'page' | 'unpage'; targets: Target[] };
+
+async function selectCard(ctx: CoreContext, initial: SearchSelectView, selected: Target[]): Promise<Reply> {
+  await ctx.requireAccount();
+  const catalog = await ctx.traktForUser();
+  ctx.freshCopy().catch(() => undefined);
+  const { state } = initial;
+  const page = Math.floor(state.index / TRAKT_PAGE);
+  const types: Array<'movie' | 'show'> = state.type === 'both' ? ['movie', 'show'] : [state.type];
+  const result = await ctx.patiently(
+    catalog.search({ query: state.q, types, page: page + 1, limit: TRAKT_PAGE, ...(state.year === undefined ? {} : { year: state.year }) }),
+  );
+  const targets = result.hits.map(titleTarget);
+  let listed = new Set<string>();
+  try {
+    await ctx.freshCopy();
+    listed = await ctx.deps.watchlists.present(ctx.identityId, targets.map(targetKey));
+  } catch (error) {
+    ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'watchlist copy unavailable; selection shown without marks');
+  }
+  const chosen = keysOf(selected);
+  const pages = Math.max(1, Math.ceil(result.total / TRAKT_PAGE));
+  const asked = `${quote(state.q)}${state.year === undefined ? '' : ` (${state.year})`}`;
+  const lines: Rich[] = [
+    rich.bold(`☑ Select results for ${asked}: ${selected.length} selected`),
+    rich.line,
+    rich.italic(`Page ${page + 1} of ${pages}. Tap titles to select them; the selection stays while you page.`),
+    rich.line,
+  ];
+  if (targets.length === 0) lines.push(rich.line, 'No results on this page.');
+  targets.forEach((target, i) => {
+    lines.push(
+      rich.line,
+      `${chosen.has(targetKey(target)) ? '✅' : '⬜'} ${page * TRAKT_PAGE + i + 1}. `,
+      rich.bold(targetLabel(target)),
+      listed.has(targetKey(target)) ? ' · ✓ on your watchlist' : '',
+    );
+  });
+
+  const view = ctx.view();
+  const base: SearchSelectView = { state: { ...state, index: page * TRAKT_PAGE }, select: storeSelection(view, selected) };
+  const items = targets.map((target, i) => ({ target, number: page * TRAKT_PAGE + i + 1 }));
+  const choices = pageChoices(view, 'sr-sel', { view: base }, items, chosen, 'Select results on this page…');
+  const buttons: Button[][] = [...choices.rows];
+  const nav: Button[] = [];
+  if (page > 0) nav.push(view.button('◀ Previous', 'sr-sel', { view: { ...base, state: { ...state, index: (page - 1) * TRAKT_PAGE } } } satisfies SearchSelectPayload));
+  if (page + 1 < pages) nav.push(view.button('Next ▶', 'sr-sel', { view: { ...base, state: { ...state, index: (page + 1) * TRAKT_PAGE } } } satisfies SearchSelectPayload));
+  if (nav.length > 0) buttons.push(nav);
+  const row: Button[] = [];
+  if (selected.length > 0) row.push(view.button(`➕ Add ${selected.length} selected`, 'sr-add', { view: base } satisfies SearchSelectPayload, 'primary'));
+  if (targets.length > 0) {
+    const whole = targets.every((t) => chosen.has(targetKey(t)));
+    row.push(view.button(whole ? 'Unselect page' : 'Select page', 'sr-sel', { view: base, op: whole ? 'unpage' : 'page', targets } satisfies SearchSelectPayload));
+  }
+  if (selected.length > 0) row.push(view.button('✖ Clear', 'sr-sel', { view: base, op: 'clear' } satisfies SearchSelectPayload));
+  row.push(view.button('◀ Back to results', 'page', state));
+  buttons.push(row);
+  await view.save(ctx.deps.pending);
+  const reply: Reply = { text: lines, buttons };
+  return choices.pick === undefined ? reply : { ...reply, pick: choices.pick };
+}
+
+export const searchSelectAction = defineAction<SearchSelectPayload>({
+  action: 'sr-sel',
+  async run(ctx, payload, input) {
+    const current = await loadSelection(ctx, payload.view.select);
+    let next: Target[];
+    switch (payload.op) {
+      case 'toggle':
+        next = toggled(current, payload.target);
+        break;
+      case 'pick':
+        next = picked(current, payload.targets, input?.values);
+        break;
+      case 'page':
+        next = withAll(current, payload.targets);
+        break;
+      case 'unpage':
+        next = without(current, payload.targets);
+        break;
+      case 'clear':
+        next = [];
+        break;
+      default:
+        next = current;
+    }
+    return { edit: await selectCard(ctx, payload.view, next) };
+  },
+});
+
+/** Add N selected: the usual Confirm card for the batch, with Back to the selection. */
+export const searchAddSelectedAction = defineAction<SearchSelectPayload>({
+  action: 'sr-add',
+  async run(ctx, payload) {
+    await ctx.requireAccount();
+    const selection = await loadSelection(ctx, payload.view.select);
+    if (selection.length === 0) return { edit: await selectCard(ctx, payload.view, []) };
+    return {
+      edit: await addConfirmCard(ctx, selection, {
+        // Back keeps the selection: stored again with the Confirm card's view.
+        back: (view) => view.button('◀ Back to selection', 'sr-sel', { view: { ...payload.view, select: storeSelection(view, selection) } } satisfies SearchSelectPayload),
+        search: payload.view.state,
+      }),
+    };
+  },
+});
