@@ -34,6 +34,8 @@ function intro(ctx: CoreContext): Rich[] {
     rich.code('/notify quiet 22-08 tz=Europe/Berlin'),
     ' for quiet hours)',
     rich.line,
+    '/import — bring a list from IMDb, Letterboxd or a Trakt export (send the file with this caption); /export — your watchlist as a file',
+    rich.line,
     '/link, /unlink — connect or disconnect your Trakt account',
     rich.line,
     rich.line,
