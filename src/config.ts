@@ -25,6 +25,10 @@ export interface Config {
   traktRetryMs: number;
   /** How long one Trakt request may take before it counts as failed (and is retried). */
   traktTimeoutMs: number;
+  /** How often the background sync checks active users' watchlists (`last_activities`, then a read if it moved). */
+  watchlistSyncMs: number;
+  /** Trakt requests the background sync sends per minute at most. */
+  watchlistSyncPerMinute: number;
 }
 
 export interface TelegramConfig {
@@ -98,6 +102,8 @@ const HINTS: Record<string, string> = {
     'comma-separated base64 keys of 32 bytes each, newest first; generate one with `openssl rand -base64 32`',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
   SHUTDOWN_GRACE_MS: 'milliseconds, e.g. 10000',
+  WATCHLIST_SYNC_MS: 'milliseconds between background watchlist checks, e.g. 900000 (15 minutes)',
+  WATCHLIST_SYNC_PER_MINUTE: 'Trakt requests per minute the background sync may send, e.g. 120',
 };
 
 const httpUrl = z
@@ -154,6 +160,8 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: wholeNumber(0, 600_000, 10_000),
     TRAKT_TIMEOUT_MS: wholeNumber(100, 120_000, 15_000),
     TRAKT_RETRY_MS: wholeNumber(0, 600_000, 60_000),
+    WATCHLIST_SYNC_MS: wholeNumber(1000, 24 * 60 * 60_000, 15 * 60_000),
+    WATCHLIST_SYNC_PER_MINUTE: wholeNumber(1, 100_000, 120),
   });
 
 /** Rules across variables; checked on the raw values so they are reported together with the rest. */
@@ -226,6 +234,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     traktRetryMs: e.TRAKT_RETRY_MS,
     traktTimeoutMs: e.TRAKT_TIMEOUT_MS,
+    watchlistSyncMs: e.WATCHLIST_SYNC_MS,
+    watchlistSyncPerMinute: e.WATCHLIST_SYNC_PER_MINUTE,
   };
 }
 

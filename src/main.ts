@@ -25,6 +25,8 @@ import { registerOAuthCallback } from './server/routes/oauth-callback.js';
 import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
 import { createTraktClient, type TraktClient } from './trakt/client.js';
 import { createJobStore, deleteFinishedJobs } from './db/queries/jobs.js';
+import { findWatchlistSyncCandidates } from './db/queries/watchlist-copy.js';
+import { runBackgroundSync } from './watchlist/background-sync.js';
 import { createJobRunner } from './jobs/runner.js';
 import type { JobRunner, RecurringKind } from './jobs/types.js';
 import type { JobsPort } from './bot/core/ports.js';
@@ -281,6 +283,25 @@ export async function startService(options: StartOptions): Promise<RunningServic
     { kind: 'link-attempt-prune', everyMs: 60 * 60_000, run: () => deleteExpiredLinkAttempts(database.db, new Date(Date.now() - 24 * 60 * 60_000)) },
     { kind: 'pending-action-prune', everyMs: 60 * 60_000, run: () => pendingActions.pruneExpired(new Date()) },
     { kind: 'resume-interrupted-writes', everyMs: 60_000, run: resumeInterrupted },
+    // Active users' copies follow changes made on Trakt itself (REFERENCE §10), at a bounded pace.
+    {
+      kind: 'watchlist-sync',
+      everyMs: config.watchlistSyncMs,
+      run: (job) =>
+        runBackgroundSync(
+          {
+            candidates: (input) => findWatchlistSyncCandidates(database.db, input),
+            traktFor: (identityId) => traktPort.forIdentity(identityId),
+            copy: writer.copy,
+            now: () => new Date(),
+            everyMs: config.watchlistSyncMs,
+            perMinute: config.watchlistSyncPerMinute,
+            sleep: (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal }),
+            logger: logger.child({ component: 'watchlist-sync' }),
+          },
+          job.signal,
+        ),
+    },
     // Finished jobs are kept a week (what a write changed stays in the action journal).
     { kind: 'jobs-prune', everyMs: 60 * 60_000, run: () => deleteFinishedJobs(database.db, new Date(Date.now() - 7 * 24 * 60 * 60_000)) },
     // How background work is seen: one log line with the queue's depth per kind while anything waits.
