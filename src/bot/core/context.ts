@@ -22,6 +22,7 @@ import { errorReply } from './replies.js';
 import { ownerLine } from './cards.js';
 import type { Attachment, ChatRef, ChatUserRef, Reply, Rich } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
+import type { TitleIndex } from './title-index.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
 
 export interface CoreOptions {
@@ -67,6 +68,8 @@ export interface CoreDeps {
   cardUpdates?: CardUpdater;
   clock?: Clock;
   options?: CoreOptions;
+  /** Every title the bot has seen (title-index.ts); the core sets it. Suggestions for empty searches come from it. */
+  titles?: TitleIndex;
 }
 
 export interface ResolvedOptions {

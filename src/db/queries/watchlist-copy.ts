@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../client.js';
-import { watchlistItems, watchlistSync, type WatchlistItemRow, type WatchlistSyncRow } from '../schema.js';
+import { chatIdentities, traktLinks, watchlistItems, watchlistSync, type WatchlistItemRow, type WatchlistSyncRow } from '../schema.js';
 
 /** One entry of the local watchlist copy (see `watchlist_items`). */
 export type WatchlistItemInput = Omit<WatchlistItemRow, 'identityId'>;
@@ -13,6 +13,23 @@ const INSERT_CHUNK = 500;
 export async function findWatchlistSync(db: Db, identityId: number): Promise<WatchlistSyncRow | undefined> {
   const [row] = await db.select().from(watchlistSync).where(eq(watchlistSync.identityId, identityId)).limit(1);
   return row;
+}
+
+/**
+ * Whose watchlist the background sync checks: linked users (link active) seen since `activeSince`
+ * who have a copy (one is made the first time a command needs it) not checked since `checkedBefore`,
+ * least recently checked first.
+ */
+export async function findWatchlistSyncCandidates(db: Db, input: { activeSince: Date; checkedBefore: Date; limit: number }): Promise<number[]> {
+  const rows = await db
+    .select({ identityId: traktLinks.identityId })
+    .from(traktLinks)
+    .innerJoin(chatIdentities, eq(chatIdentities.id, traktLinks.identityId))
+    .innerJoin(watchlistSync, eq(watchlistSync.identityId, traktLinks.identityId))
+    .where(and(eq(traktLinks.status, 'active'), gte(chatIdentities.lastSeenAt, input.activeSince), lt(watchlistSync.checkedAt, input.checkedBefore)))
+    .orderBy(asc(watchlistSync.checkedAt), asc(traktLinks.identityId))
+    .limit(input.limit);
+  return rows.map((row) => row.identityId);
 }
 
 /** Replaces a user's whole copy in one transaction, so a page never sees half of it. */
