@@ -11,6 +11,7 @@ import { createTokenManager, type TokenManager } from './accounts/token-manager.
 import { createPickStore } from './bot/services/pick-store.js';
 import { createImportStore } from './bot/services/import-store.js';
 import { createNoticeStore } from './bot/services/notice-store.js';
+import { createShowProgressStore } from './bot/services/show-progress-store.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
@@ -193,6 +194,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     picks: createPickStore(database.db),
     imports: createImportStore(database.db),
     notices: createNoticeStore(database.db),
+    showProgress: createShowProgressStore(database.db),
   });
   traktAnswers.answered = () => core.traktAnswered();
   linkedHook.accountLinked = (identityId) => core.accountLinked(identityId);

@@ -23,6 +23,7 @@ import { ownerLine } from './cards.js';
 import type { Attachment, ChatRef, ChatUserRef, Reply, Rich } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
 import type { TitleIndex } from './title-index.js';
+import type { ShowProgressStore } from './show-progress.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
 
 export interface CoreOptions {
@@ -64,6 +65,8 @@ export interface CoreDeps {
   imports?: ImportStore;
   /** Release notices' settings and sent notices (release-notices.ts). Without it `/notify` says it is not available. */
   notices?: NoticeStore;
+  /** Cached show progress (show-progress.ts). Without it the watchlist shows no progress. */
+  showProgress?: ShowProgressStore;
   /** Coalesced edits of shared cards; the core makes one when none is given. */
   cardUpdates?: CardUpdater;
   clock?: Clock;

@@ -26,6 +26,7 @@ import {
   setWatchlistActivity,
   type WatchlistItemInput,
 } from '../../db/queries/watchlist-copy.js';
+import { inProgressCondition } from '../../db/queries/show-progress.js';
 import type { ActionJournalRow, PendingActionRow, WatchlistItemRow } from '../../db/schema.js';
 import type {
   JournalEntry,
@@ -201,6 +202,7 @@ const KINDS: Record<WatchlistFilter, Array<WatchlistItemRow['type']> | null> = {
   all: null,
   movies: ['movie'],
   shows: ['show', 'season', 'episode'],
+  progress: ['show'],
 };
 
 export function createWatchlistStore(db: Db): WatchlistStore {
@@ -234,6 +236,7 @@ export function createWatchlistStore(db: Db): WatchlistStore {
     async page(identityId, query) {
       const { items, total } = await pageWatchlistItems(db, identityId, {
         kinds: KINDS[query.filter],
+        ...(query.filter === 'progress' ? { where: inProgressCondition() } : {}),
         order: query.sort,
         offset: query.offset,
         limit: query.limit,

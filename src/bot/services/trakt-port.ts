@@ -38,6 +38,9 @@ export interface CatalogCacheStats {
   search: ReadCacheStats;
   metadata: ReadCacheStats;
 }
+/** Each user's last `last_activities` answer (episodes.watched_at), for show progress to reuse. */
+const ACTIVITIES_MAX = 10_000;
+const ACTIVITIES_TTL_MS = 10 * 60_000;
 
 export function toWatchlistRef(target: Target): WatchlistRef {
   switch (target.kind) {
@@ -208,15 +211,31 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
 
   const appCatalog = catalogOf(deps.trakt);
 
-  function userPort(user: TraktUserClient): TraktUserPort {
+  const episodesWatched = new LRUCache<number, { at: Date | null; readAt: number }>({ max: ACTIVITIES_MAX, ttl: ACTIVITIES_TTL_MS });
+
+  /** Reads last_activities and remembers its episodes.watched_at for the identity. */
+  async function lastActivitiesOf(identityId: number, user: TraktUserClient) {
+    const activities = await user.lastActivities();
+    episodesWatched.set(identityId, { at: activities.episodesWatchedAt ?? null, readAt: Date.now() });
+    return activities;
+  }
+
+  function userPort(user: TraktUserClient, identityId: number): TraktUserPort {
     return {
       ...catalogOf(user),
       add: (targets) => translated(() => user.addToWatchlist(targets.map(toWatchlistRef))),
       remove: (targets) => translated(() => user.removeFromWatchlist(targets.map(toWatchlistRef))),
       watchlistActivity: () =>
         translated(async () => {
-          const activities = await user.lastActivities();
+          const activities = await lastActivitiesOf(identityId, user);
           return activities.watchlistUpdatedAt ?? null;
+        }),
+      showProgress: (showTraktId) => translated(() => user.showProgress(showTraktId)),
+      episodesWatchedActivity: (maxAgeMs) =>
+        translated(async () => {
+          const known = episodesWatched.get(identityId);
+          if (known !== undefined && Date.now() - known.readAt < maxAgeMs) return known.at;
+          return (await lastActivitiesOf(identityId, user)).episodesWatchedAt ?? null;
         }),
       watchlistAll: () => translated(async () => (await user.watchlistAll({ type: 'all' })).entries),
       movieCalendar: (kind, startDate, days) =>
@@ -248,10 +267,11 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
 
   return {
     catalog: () => appCatalog,
-    forIdentity: (identityId) => translated(async () => userPort(deps.trakt.forUser(await providerFor(identityId)))),
+    forIdentity: (identityId) => translated(async () => userPort(deps.trakt.forUser(await providerFor(identityId)), identityId)),
     publicWatchlist,
     forget: (identityId) => {
       providers.delete(identityId);
+      episodesWatched.delete(identityId);
     },
     cacheStats: () => ({ search: searches.stats(), metadata: lookups.stats() }),
   };

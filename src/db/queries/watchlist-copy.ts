@@ -155,12 +155,13 @@ function orderOf(order: WatchlistOrder): SQL[] {
 export async function pageWatchlistItems(
   db: Db,
   identityId: number,
-  query: { kinds: WatchlistKinds | null; order: WatchlistOrder; offset: number; limit: number },
+  query: { kinds: WatchlistKinds | null; order: WatchlistOrder; offset: number; limit: number; where?: SQL },
 ): Promise<{ items: WatchlistItemRow[]; total: number }> {
-  const where =
-    query.kinds === null
-      ? eq(watchlistItems.identityId, identityId)
-      : and(eq(watchlistItems.identityId, identityId), inArray(watchlistItems.type, [...query.kinds]));
+  const where = and(
+    eq(watchlistItems.identityId, identityId),
+    query.kinds === null ? undefined : inArray(watchlistItems.type, [...query.kinds]),
+    query.where,
+  );
   // One statement: the window count is taken before LIMIT/OFFSET, so each row carries the whole total.
   const rows = await db
     .select({ item: getTableColumns(watchlistItems), total: sql<number | string>`count(*) over ()` })

@@ -23,7 +23,7 @@ function intro(ctx: CoreContext): Rich[] {
     ' — take something off it',
     rich.line,
     '/watchlist ',
-    rich.italic('[movies|shows] [added|title|year|rating]'),
+    rich.italic('[movies|shows|progress] [added|title|year|rating]'),
     ' — see it, sorted your way',
     rich.line,
     `/undo — undo your last change (within ${formatMinutes(ctx.options.undoWindowMs)})`,

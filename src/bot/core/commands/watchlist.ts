@@ -19,6 +19,7 @@ import {
   withAll,
   without,
 } from '../selection.js';
+import { coverageNote, fillProgressForFilter, progressFacts, progressForPage } from '../show-progress.js';
 import { kindWord, targetKey, targetLabel, titleOf } from '../targets.js';
 import { rich, type Button, type Reply, type Rich } from '../types.js';
 import type { ConfirmPayload } from '../write-flow.js';
@@ -39,7 +40,7 @@ export interface WatchlistView {
 
 const PAGE_SIZE = 10;
 
-const FILTER_WORDS: Record<WatchlistFilter, string> = { all: 'All', movies: 'Movies', shows: 'Shows' };
+const FILTER_WORDS: Record<WatchlistFilter, string> = { all: 'All', movies: 'Movies', shows: 'Shows', progress: 'In progress' };
 const SORT_WORDS: Record<WatchlistSort, string> = { added: 'Added', title: 'Title', year: 'Year', rating: 'Rating' };
 const SORT_PHRASES: Record<WatchlistSort, string> = {
   added: 'newest first',
@@ -51,6 +52,7 @@ const SORT_PHRASES: Record<WatchlistSort, string> = {
 const FILTER_ALIASES: Record<string, WatchlistFilter> = {
   all: 'all', both: 'all', movies: 'movies', movie: 'movies', films: 'movies', film: 'movies',
   shows: 'shows', show: 'shows', series: 'shows', tv: 'shows',
+  progress: 'progress', 'in-progress': 'progress', started: 'progress', watching: 'progress',
 };
 const SORT_ALIASES: Record<string, WatchlistSort> = {
   added: 'added', date: 'added', recent: 'added', new: 'added', newest: 'added',
@@ -62,7 +64,7 @@ const SORT_ALIASES: Record<string, WatchlistSort> = {
 export function parseWatchlistArgs(args: string): WatchlistView {
   const { shared, rest } = takeShare(cleanText(args));
   const view: WatchlistView = { filter: 'all', sort: 'added', page: 0, ...(shared ? { shared } : {}) };
-  for (const word of rest.toLowerCase().split(' ').filter((w) => w !== '')) {
+  for (const word of rest.toLowerCase().replace(/\bin progress\b/g, 'progress').split(' ').filter((w) => w !== '')) {
     const filter = FILTER_ALIASES[word];
     const sort = SORT_ALIASES[word];
     if (filter !== undefined) view.filter = filter;
@@ -73,7 +75,7 @@ export function parseWatchlistArgs(args: string): WatchlistView {
         rich.code(word.slice(0, 40)),
         '. Try ',
         rich.code('/watchlist movies title'),
-        ': a type (movies, shows) and a sort (added, title, year, rating), and share to post it for everyone.',
+        ': a type (movies, shows, progress) and a sort (added, title, year, rating), and share to post it for everyone.',
       ]);
     }
   }
@@ -89,6 +91,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const account = await ctx.requireAccount();
   const trakt = await ctx.traktForUser();
   const copy = await ctx.copy.current(ctx, trakt, { recheck });
+  const coverage = view.filter === 'progress' ? await fillProgressForFilter(ctx, trakt) : undefined;
   const { items, total } = await ctx.deps.watchlists.page(ctx.identityId, {
     filter: view.filter,
     sort: view.sort,
@@ -101,6 +104,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const selected = selecting ? (selection ?? (await loadSelection(ctx, view.select))) : [];
   if (page !== view.page) return watchlistPage(ctx, { ...view, page }, false, selecting ? selected : undefined);
   const chosen = keysOf(selected);
+  const progress = await progressForPage(ctx, trakt, items);
 
   const lines: Rich[] = [
     rich.bold('Your watchlist'),
@@ -108,6 +112,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
     rich.line,
     rich.italic(`${FILTER_WORDS[view.filter]} · ${SORT_PHRASES[view.sort]} · page ${page + 1} of ${pages}`),
     rich.line,
+    ...[coverageNote(coverage)].flatMap((note) => (note === undefined ? [] : [rich.italic(note), rich.line])),
   ];
   if (selecting) {
     lines.push(
@@ -120,13 +125,14 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   if (items.length === 0) {
     lines.push(
       rich.line,
-      view.filter === 'all' ? 'Nothing on it yet. Find something with /search.' : `No ${FILTER_WORDS[view.filter].toLowerCase()} on it.`,
+      view.filter === 'all' ? 'Nothing on it yet. Find something with /search.' : view.filter === 'progress' ? 'No show on it is started but unfinished.' : `No ${FILTER_WORDS[view.filter].toLowerCase()} on it.`,
     );
   }
   items.forEach((item, i) => {
     const title = titleOf(item.target);
     const facts = [kindWord(item.target)];
     if (title.rating !== undefined && title.rating > 0) facts.push(`★ ${title.rating.toFixed(1)}`);
+    facts.push(...progressFacts(item, progress));
     const mark = !selecting ? '' : chosen.has(item.key) ? '✅ ' : '⬜ ';
     lines.push(rich.line, `${mark}${page * PAGE_SIZE + i + 1}. `, rich.bold(targetLabel(item.target)), ` · ${facts.join(' · ')}`);
   });
@@ -262,11 +268,11 @@ export const watchlistRemoveSelectedAction = defineAction<SelectPayload>({
 
 export const watchlistCommand = defineCommand({
   name: 'watchlist',
-  description: 'Your watchlist (only you see it): /watchlist [movies|shows] [added|title|year|rating] [share]',
+  description: 'Your watchlist (only you see it): /watchlist [movies|shows|progress] [title|year|rating…] [share]',
   listed: true,
   private: true,
   options: [
-    { name: 'type', description: 'Movies, shows or both', choices: [{ name: 'All', value: 'all' }, { name: 'Movies', value: 'movies' }, { name: 'Shows', value: 'shows' }] },
+    { name: 'type', description: 'Movies, shows or both', choices: [{ name: 'All', value: 'all' }, { name: 'Movies', value: 'movies' }, { name: 'Shows', value: 'shows' }, { name: 'In progress', value: 'progress' }] },
     {
       name: 'sort',
       description: 'Order of the list',
