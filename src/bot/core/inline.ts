@@ -10,15 +10,12 @@
 import { LRUCache } from 'lru-cache';
 import { encodeAction } from './actions.js';
 import { cardReply, shorten, titleCard } from './cards.js';
-import type { CoreContext } from './context.js';
-import { NeedsLinkError } from './errors.js';
 import { defineChatAction } from './handlers.js';
 import type { Title, TraktCatalogPort } from './ports.js';
-import { enqueueConfirmedWrite, runQueuedConfirm } from './queued-writes.js';
-import { NOTICES, linkPrompt } from './replies.js';
+import { NOTICES } from './replies.js';
+import { addForPresser } from './presser-add.js';
 import type { TitleIndex } from './title-index.js';
-import type { ActionOutcome, ChatRef, ChatUserRef, Reply } from './types.js';
-import { runConfirmedWrite } from './write-flow.js';
+import type { ChatUserRef, Reply } from './types.js';
 
 /** Results per answer (Telegram allows 50 per answer; a short list reads better). */
 export const MAX_INLINE_RESULTS = 20;
@@ -121,20 +118,6 @@ export class InlineTitles {
   }
 }
 
-/** Every reply of an outcome sent privately (an inline card is shared: its presser's outcome is theirs alone). */
-function privately(outcome: ActionOutcome): ActionOutcome {
-  const sends = [...(outcome.edit === undefined ? [] : [{ ...outcome.edit, private: true }]), ...(outcome.send ?? []).map((r) => ({ ...r, private: true }))];
-  return {
-    ...(sends.length > 0 ? { send: sends } : {}),
-    ...(outcome.followUp === undefined ? {} : { followUp: outcome.followUp.then(privately) }),
-  };
-}
-
-/** The private chat to answer in. */
-function privateChat(ctx: CoreContext): ChatRef | undefined {
-  return ctx.privateChatId === undefined ? undefined : { platform: ctx.chat.platform, chatId: ctx.privateChatId, kind: 'private' };
-}
-
 /**
  * Add to my watchlist on an inline card: anyone may press it, in any chat; the title goes on the
  * presser's own watchlist through the offline queue (as a group pick's result card does), and the
@@ -145,26 +128,7 @@ export function inlineAddAction(titles: InlineTitles) {
     action: INLINE_ADD_ACTION,
     async press(ctx, id) {
       if (parseInlineTitleId(id) === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
-      let linked = false;
-      try {
-        linked = (await ctx.linkedAccount()) !== null;
-      } catch (error) {
-        if (!(error instanceof NeedsLinkError)) throw error;
-      }
-      if (!linked) {
-        const prompt = { ...linkPrompt(false), private: true };
-        return { ack: { text: 'Link your Trakt account first: I sent you how in our private chat.' }, work: () => Promise.resolve({ send: [prompt] }) };
-      }
-      const title = await titles.find(id);
-      if (title === undefined) return { ack: { text: 'Trakt no longer knows this title.', alert: true } };
-      const chat = privateChat(ctx);
-      const own = chat === undefined ? ctx : ctx.inChat(chat);
-      const payload = { op: 'add' as const, targets: [{ kind: title.type, title }] };
-      const queued = await enqueueConfirmedWrite(own, payload, undefined);
-      return {
-        ack: { text: 'Adding it to your watchlist…' },
-        work: async () => privately(queued === undefined ? await runConfirmedWrite(own, payload) : await runQueuedConfirm(own, payload, queued)),
-      };
+      return addForPresser(ctx, () => titles.find(id));
     },
   });
 }

@@ -12,12 +12,11 @@ import { cleanText, parseAddQuery, parseTitleQuery } from '../parse.js';
 import { linkReplies } from '../commands/link.js';
 import type { Title } from '../ports.js';
 import { titleOf } from '../../../domain/target.js';
-import { enqueueConfirmedWrite, runQueuedConfirm } from '../queued-writes.js';
-import { NOTICES, linkPrompt } from '../replies.js';
+import { addForPresser } from '../presser-add.js';
+import { NOTICES } from '../replies.js';
 import { lookUpReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
-import { rich, type ActionOutcome, type ActionStep, type Button, type ChatRef, type Reply, type Rich } from '../types.js';
-import { runConfirmedWrite } from '../write-flow.js';
+import { rich, type ActionOutcome, type ActionStep, type Button, type Reply, type Rich } from '../types.js';
 import { PICK_USAGE, parsePickArgs, pickKey, type PickSession } from './model.js';
 import {
   PICK_ACTIONS,
@@ -361,41 +360,12 @@ export const pickAgainAction = sessionAction(PICK_ACTIONS.again, async (ctx, ses
   return { ack: {}, work: work(() => Promise.resolve({ send: replies })) };
 });
 
-/** The private chat to answer in, for a press in a group. */
-function privateChat(ctx: CoreContext): ChatRef | undefined {
-  return ctx.privateChatId === undefined ? undefined : { platform: ctx.chat.platform, chatId: ctx.privateChatId, kind: 'private' };
-}
-
-function privately(outcome: ActionOutcome): ActionOutcome {
-  const sends = [...(outcome.edit === undefined ? [] : [{ ...outcome.edit, private: true }]), ...(outcome.send ?? []).map((r) => ({ ...r, private: true }))];
-  return {
-    ...(sends.length > 0 ? { send: sends } : {}),
-    ...(outcome.followUp === undefined ? {} : { followUp: outcome.followUp.then(privately) }),
-  };
-}
-
-export const pickAddAction = sessionAction(PICK_ACTIONS.add, async (ctx, session) => {
+export const pickAddAction = sessionAction(PICK_ACTIONS.add, (ctx, session) => {
   const result = session.result;
-  if (session.status !== 'closed' || result?.kind !== 'winner') return { ack: { text: NOTICES.buttonStale, alert: true } };
-  let linked = false;
-  try {
-    linked = (await ctx.linkedAccount()) !== null;
-  } catch (error) {
-    if (!(error instanceof NeedsLinkError)) throw error;
-  }
-  if (!linked) {
-    const prompt = { ...linkPrompt(false), private: true };
-    return { ack: {}, work: work(() => Promise.resolve({ send: [prompt] })) };
-  }
+  if (session.status !== 'closed' || result?.kind !== 'winner') return Promise.resolve({ ack: { text: NOTICES.buttonStale, alert: true } });
   // The write is the presser's own, with their own token, answered privately (not on the shared card).
-  const chat = privateChat(ctx);
-  const own = chat === undefined ? ctx : ctx.inChat(chat);
-  const payload = { op: 'add' as const, targets: [{ kind: result.title.type, title: result.title }] };
-  const queued = await enqueueConfirmedWrite(own, payload, undefined);
-  return {
-    ack: { text: 'Adding it to your watchlist…' },
-    work: work(async () => privately(queued === undefined ? await runConfirmedWrite(own, payload) : await runQueuedConfirm(own, payload, queued))),
-  };
+  const title = result.title;
+  return addForPresser(ctx, () => Promise.resolve(title));
 });
 
 interface NomineePayload {
