@@ -155,3 +155,29 @@ export function listedLines(targets: readonly Target[], mark?: (target: Target) 
 export function titlesWord(n: number): string {
   return `${n} title${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * The selection after a press of a select view's button (toggle one, the page's menu, select or
+ * unselect the page, clear), the same for the watchlist and for search results; undefined for an op
+ * only the caller knows (the watchlist's "select all").
+ */
+export function applySelectionOp(
+  current: readonly Target[],
+  payload: { op?: string | undefined; target?: Target; targets?: readonly Target[] },
+  values: readonly string[] | undefined,
+): Target[] | undefined {
+  switch (payload.op) {
+    case 'toggle':
+      return payload.target === undefined ? [...current] : toggled(current, payload.target);
+    case 'pick':
+      return picked(current, payload.targets ?? [], values);
+    case 'page':
+      return withAll(current, payload.targets ?? []);
+    case 'unpage':
+      return without(current, payload.targets ?? []);
+    case 'clear':
+      return [];
+    default:
+      return undefined;
+  }
+}

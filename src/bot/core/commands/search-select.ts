@@ -3,7 +3,7 @@ import { quote } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { defineAction } from '../handlers.js';
 import type { Target } from '../ports.js';
-import { keysOf, loadSelection, pageChoices, picked, storeSelection, toggled, withAll, without } from '../selection.js';
+import { applySelectionOp, keysOf, loadSelection, pageChoices, storeSelection } from '../selection.js';
 import { targetKey, targetLabel, titleTarget } from '../targets.js';
 import { rich, type Button, type Reply, type Rich } from '../types.js';
 import type { SearchState } from './search.js';
@@ -91,26 +91,7 @@ export const searchSelectAction = defineAction<SearchSelectPayload>({
   action: 'sr-sel',
   async run(ctx, payload, input) {
     const current = await loadSelection(ctx, payload.view.select);
-    let next: Target[];
-    switch (payload.op) {
-      case 'toggle':
-        next = toggled(current, payload.target);
-        break;
-      case 'pick':
-        next = picked(current, payload.targets, input?.values);
-        break;
-      case 'page':
-        next = withAll(current, payload.targets);
-        break;
-      case 'unpage':
-        next = without(current, payload.targets);
-        break;
-      case 'clear':
-        next = [];
-        break;
-      default:
-        next = current;
-    }
+    const next = applySelectionOp(current, payload, input?.values) ?? current;
     return { edit: await selectCard(ctx, payload.view, next) };
   },
 });

@@ -10,14 +10,12 @@ import {
   listedLines,
   loadSelection,
   MAX_SELECTED,
+  applySelectionOp,
   pageChoices,
-  picked,
   slimTarget,
   storeSelection,
   titlesWord,
-  toggled,
   withAll,
-  without,
 } from '../selection.js';
 import { coverageNote, fillProgressForFilter, progressFacts, progressForPage } from '../show-progress.js';
 import { kindWord, targetKey, targetLabel, titleOf } from '../targets.js';
@@ -201,27 +199,12 @@ export const watchlistSelectAction = defineAction<SelectPayload>({
   action: 'wl-sel',
   async run(ctx, payload, input) {
     const current = await loadSelection(ctx, payload.view.select);
-    let next: Target[];
-    switch (payload.op) {
-      case 'toggle':
-        next = toggled(current, payload.target);
-        break;
-      case 'pick':
-        next = picked(current, payload.targets, input?.values);
-        break;
-      case 'page':
-        next = withAll(current, payload.targets);
-        break;
-      case 'unpage':
-        next = without(current, payload.targets);
-        break;
-      case 'all':
-        await ctx.requireAccount();
-        next = withAll(current, await everything(ctx, payload.view));
-        break;
-      default:
-        next = [];
+    let next = applySelectionOp(current, payload, input?.values);
+    if (next === undefined && payload.op === 'all') {
+      await ctx.requireAccount();
+      next = withAll(current, await everything(ctx, payload.view));
     }
+    next ??= [];
     return { edit: await watchlistPage(ctx, payload.view, false, next) };
   },
 });
