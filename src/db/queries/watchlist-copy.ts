@@ -1,12 +1,26 @@
-import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../client.js';
 import { watchlistItems, watchlistSync, type WatchlistItemRow, type WatchlistSyncRow } from '../schema.js';
 
 /** One entry of the local watchlist copy (see `watchlist_items`). */
-export type WatchlistItemInput = Omit<WatchlistItemRow, 'identityId'>;
+export type WatchlistItemInput = Omit<WatchlistItemRow, 'identityId' | 'runtime' | 'genres' | 'released'>;
 
-export type WatchlistOrder = 'added' | 'title' | 'year' | 'rating';
+export type WatchlistOrder = 'added' | 'title' | 'year' | 'rating' | 'runtime' | 'released';
 export type WatchlistKinds = ReadonlyArray<WatchlistItemRow['type']>;
+
+/**
+ * What narrows a copy: the kinds of item (null: all), a genre slug, a year range (inclusive) and the
+ * longest runtime in minutes. Each is a plain column (runtime, genres and released are generated from
+ * `data`, see the schema), so a filtered page is one indexed statement.
+ */
+export interface WatchlistNarrowing {
+  kinds: WatchlistKinds | null;
+  genre?: string;
+  yearFrom?: number;
+  yearTo?: number;
+  maxRuntime?: number;
+  // Show progress ("in progress") joins here once the progress cache exists.
+}
 
 const INSERT_CHUNK = 500;
 
@@ -131,19 +145,30 @@ function orderOf(order: WatchlistOrder): SQL[] {
       return [sql`${watchlistItems.year} desc nulls last`, ...byTitle];
     case 'rating':
       return [sql`${watchlistItems.rating} desc nulls last`, ...byTitle];
+    case 'runtime':
+      return [sql`${watchlistItems.runtime} asc nulls last`, ...byTitle];
+    case 'released':
+      return [sql`${watchlistItems.released} desc nulls last`, ...byTitle];
   }
+}
+
+function whereOf(identityId: number, narrowing: WatchlistNarrowing): SQL | undefined {
+  const parts: SQL[] = [eq(watchlistItems.identityId, identityId)];
+  if (narrowing.kinds !== null) parts.push(inArray(watchlistItems.type, [...narrowing.kinds]));
+  if (narrowing.genre !== undefined) parts.push(sql`${watchlistItems.genres} @> ${JSON.stringify([narrowing.genre])}::jsonb`);
+  if (narrowing.yearFrom !== undefined) parts.push(gte(watchlistItems.year, narrowing.yearFrom));
+  if (narrowing.yearTo !== undefined) parts.push(lte(watchlistItems.year, narrowing.yearTo));
+  if (narrowing.maxRuntime !== undefined) parts.push(lte(watchlistItems.runtime, narrowing.maxRuntime));
+  return and(...parts);
 }
 
 /** One page of the copy, filtered and sorted in the database (indexed on every sort). */
 export async function pageWatchlistItems(
   db: Db,
   identityId: number,
-  query: { kinds: WatchlistKinds | null; order: WatchlistOrder; offset: number; limit: number },
+  query: WatchlistNarrowing & { order: WatchlistOrder; offset: number; limit: number },
 ): Promise<{ items: WatchlistItemRow[]; total: number }> {
-  const where =
-    query.kinds === null
-      ? eq(watchlistItems.identityId, identityId)
-      : and(eq(watchlistItems.identityId, identityId), inArray(watchlistItems.type, [...query.kinds]));
+  const where = whereOf(identityId, query);
   // One statement: the window count is taken before LIMIT/OFFSET, so each row carries the whole total.
   const rows = await db
     .select({ item: getTableColumns(watchlistItems), total: sql<number | string>`count(*) over ()` })
@@ -157,6 +182,36 @@ export async function pageWatchlistItems(
   // A page past the end carries no row to read the total from.
   const [counted] = await db.select({ n: count() }).from(watchlistItems).where(where);
   return { items: [], total: Number(counted?.n ?? 0) };
+}
+
+/**
+ * One item of the copy at random among those the narrowing leaves, and how many it leaves; `avoid`
+ * (an item key) is taken only when nothing else is left. One statement.
+ */
+export async function randomWatchlistItem(
+  db: Db,
+  identityId: number,
+  narrowing: WatchlistNarrowing,
+  avoid?: string,
+): Promise<{ item: WatchlistItemRow | undefined; total: number }> {
+  const [row] = await db
+    .select({ item: getTableColumns(watchlistItems), total: sql<number | string>`count(*) over ()` })
+    .from(watchlistItems)
+    .where(whereOf(identityId, narrowing))
+    .orderBy(...(avoid === undefined ? [] : [sql`(${watchlistItems.itemKey} = ${avoid})`]), sql`random()`)
+    .limit(1);
+  return row === undefined ? { item: undefined, total: 0 } : { item: row.item, total: Number(row.total) };
+}
+
+/** The genres on a copy (under the narrowing), most common first. */
+export async function watchlistGenres(db: Db, identityId: number, narrowing: WatchlistNarrowing, limit: number): Promise<Array<{ genre: string; count: number }>> {
+  const { genre: _genre, ...others } = narrowing;
+  const result = await db.execute(sql`
+    select g as genre, count(*) as n
+    from ${watchlistItems}, jsonb_array_elements_text(case when jsonb_typeof(${watchlistItems.genres}) = 'array' then ${watchlistItems.genres} else '[]'::jsonb end) as g
+    where ${whereOf(identityId, others)}
+    group by g order by count(*) desc, g limit ${limit}`);
+  return rowsOf<{ genre: string; n: number | string }>(result).map((r) => ({ genre: r.genre, count: Number(r.n) }));
 }
 
 export async function presentWatchlistKeys(db: Db, identityId: number, keys: string[]): Promise<Set<string>> {
