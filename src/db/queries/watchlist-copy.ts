@@ -162,21 +162,54 @@ function whereOf(identityId: number, narrowing: WatchlistNarrowing): SQL | undef
   return and(...parts);
 }
 
-/** One page of the copy, filtered and sorted in the database (indexed on every sort). */
+type PageRows = Array<{ item: WatchlistItemRow; total: number | string }>;
+
+/**
+ * The page in the sort's index order, stopping after LIMIT rows, with the total as an uncorrelated
+ * subquery (run once). Best when most rows match (no filter, a type, years, a runtime, which the
+ * indexes serve): 7 ms p50 for an unfiltered 10,000-item page on PGlite, where a window count
+ * (`count(*) over ()`, which gathers every matching row, `data` and all) took 107 ms.
+ */
+function pageInIndexOrder(db: Db, where: SQL | undefined, query: { order: WatchlistOrder; offset: number; limit: number }): Promise<PageRows> {
+  return db
+    .select({ item: getTableColumns(watchlistItems), total: sql<number | string>`(select count(*) from ${watchlistItems} where ${where})` })
+    .from(watchlistItems)
+    .where(where)
+    .orderBy(...orderOf(query.order))
+    .limit(query.limit)
+    .offset(query.offset);
+}
+
+/**
+ * The page chosen over narrow rows (the key, with a window count taken before LIMIT/OFFSET), then
+ * only its rows read whole: one pass over the matches. Best for a genre, which no index serves: walking
+ * a sort index would test the genre row by row and count them all again (10 → 14 ms p50 on PGlite for
+ * "drama by rating", bench/watchlist-view).
+ */
+function pageOverKeys(db: Db, identityId: number, where: SQL | undefined, query: { order: WatchlistOrder; offset: number; limit: number }): Promise<PageRows> {
+  const chosen = db
+    .select({ key: sql<string>`${watchlistItems.itemKey}`.as('page_key'), total: sql<number | string>`count(*) over ()`.as('page_total') })
+    .from(watchlistItems)
+    .where(where)
+    .orderBy(...orderOf(query.order))
+    .limit(query.limit)
+    .offset(query.offset)
+    .as('page');
+  return db
+    .select({ item: getTableColumns(watchlistItems), total: chosen.total })
+    .from(watchlistItems)
+    .innerJoin(chosen, and(eq(watchlistItems.identityId, identityId), eq(watchlistItems.itemKey, chosen.key)))
+    .orderBy(...orderOf(query.order));
+}
+
+/** One page of the copy, filtered and sorted in the database (in one statement). */
 export async function pageWatchlistItems(
   db: Db,
   identityId: number,
   query: WatchlistNarrowing & { order: WatchlistOrder; offset: number; limit: number },
 ): Promise<{ items: WatchlistItemRow[]; total: number }> {
   const where = whereOf(identityId, query);
-  // One statement: the window count is taken before LIMIT/OFFSET, so each row carries the whole total.
-  const rows = await db
-    .select({ item: getTableColumns(watchlistItems), total: sql<number | string>`count(*) over ()` })
-    .from(watchlistItems)
-    .where(where)
-    .orderBy(...orderOf(query.order))
-    .limit(query.limit)
-    .offset(query.offset);
+  const rows = query.genre === undefined ? await pageInIndexOrder(db, where, query) : await pageOverKeys(db, identityId, where, query);
   if (rows.length > 0) return { items: rows.map((r) => r.item), total: Number(rows[0]?.total ?? 0) };
   if (query.offset === 0) return { items: [], total: 0 };
   // A page past the end carries no row to read the total from.
@@ -194,12 +227,18 @@ export async function randomWatchlistItem(
   narrowing: WatchlistNarrowing,
   avoid?: string,
 ): Promise<{ item: WatchlistItemRow | undefined; total: number }> {
-  const [row] = await db
-    .select({ item: getTableColumns(watchlistItems), total: sql<number | string>`count(*) over ()` })
+  // The draw runs over keys only (narrow rows); the chosen one's full row is joined afterwards.
+  const drawn = db
+    .select({ key: sql<string>`${watchlistItems.itemKey}`.as('drawn_key'), total: sql<number | string>`count(*) over ()`.as('drawn_total') })
     .from(watchlistItems)
     .where(whereOf(identityId, narrowing))
     .orderBy(...(avoid === undefined ? [] : [sql`(${watchlistItems.itemKey} = ${avoid})`]), sql`random()`)
-    .limit(1);
+    .limit(1)
+    .as('drawn');
+  const [row] = await db
+    .select({ item: getTableColumns(watchlistItems), total: drawn.total })
+    .from(watchlistItems)
+    .innerJoin(drawn, and(eq(watchlistItems.identityId, identityId), eq(watchlistItems.itemKey, drawn.key)));
   return row === undefined ? { item: undefined, total: 0 } : { item: row.item, total: Number(row.total) };
 }
 

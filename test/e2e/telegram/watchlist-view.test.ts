@@ -129,15 +129,24 @@ describe('watchlist view', () => {
   });
 });
 
+let index: { movies: Map<number, ReturnType<Stack['trakt']['catalog']['movies']>[number]>; shows: Map<number, ReturnType<Stack['trakt']['catalog']['shows']>[number]> } | undefined;
+function catalogIndex() {
+  index ??= {
+    movies: new Map(stack.trakt.catalog.movies().map((m) => [m.ids.trakt, m])),
+    shows: new Map(stack.trakt.catalog.shows().map((s) => [s.ids.trakt, s])),
+  };
+  return index;
+}
+
 /** What the copy knows of a catalog ref: its kind and its title's (a season's: its show's) facts. */
 function factsOf(ref: CatalogRef): { movie: boolean; genres: string[]; year: number; runtime: number | undefined } {
   if (ref.type === 'movie') {
-    const movie = stack.trakt.catalog.movies().find((m) => m.ids.trakt === ref.trakt);
+    const movie = catalogIndex().movies.get(ref.trakt);
     if (movie === undefined) throw new Error(`no movie ${ref.trakt}`);
     return { movie: true, genres: movie.genres, year: movie.year, runtime: movie.runtime };
   }
   const id = ref.type === 'show' ? ref.trakt : 'show' in ref ? ref.show : -1;
-  const show = stack.trakt.catalog.shows().find((s) => s.ids.trakt === id);
+  const show = catalogIndex().shows.get(id);
   if (show === undefined) throw new Error(`no show ${id}`);
   return { movie: false, genres: show.genres, year: show.year, runtime: (show as { runtime?: number }).runtime };
 }

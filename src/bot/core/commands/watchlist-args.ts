@@ -61,9 +61,9 @@ export function genreWord(slug: string): string {
 }
 
 export function runtimeWord(minutes: number): string {
-  if (minutes < 60 || minutes % 30 !== 0) return `≤ ${minutes} min`;
-  const h = minutes / 60;
-  return `≤ ${Number.isInteger(h) ? h : `${Math.floor(h)}½`} h`;
+  if (minutes % 60 === 0) return `≤ ${minutes / 60} h`;
+  if (minutes > 120 && minutes % 30 === 0) return `≤ ${Math.floor(minutes / 60)}½ h`;
+  return `≤ ${minutes} min`;
 }
 
 export function yearsWord(q: WatchlistNarrowing): string | undefined {
