@@ -27,6 +27,10 @@ export interface Config {
   traktTimeoutMs: number;
   /** How often release notices are checked (calendars read, waiting notices sent after quiet hours). */
   noticesCheckMs: number;
+  /** How often the background sync checks active users' watchlists (`last_activities`, then a read if it moved). */
+  watchlistSyncMs: number;
+  /** Trakt requests the background sync sends per minute at most. */
+  watchlistSyncPerMinute: number;
 }
 
 export interface TelegramConfig {
@@ -101,6 +105,8 @@ const HINTS: Record<string, string> = {
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
   SHUTDOWN_GRACE_MS: 'milliseconds, e.g. 10000',
   NOTICES_CHECK_MS: 'milliseconds between release-notice checks, 1000 to 86400000 (a day); default 3600000 (an hour)',
+  WATCHLIST_SYNC_MS: 'milliseconds between background watchlist checks, e.g. 900000 (15 minutes)',
+  WATCHLIST_SYNC_PER_MINUTE: 'Trakt requests per minute the background sync may send, e.g. 120',
 };
 
 const httpUrl = z
@@ -158,6 +164,8 @@ const envSchema = z
     TRAKT_TIMEOUT_MS: wholeNumber(100, 120_000, 15_000),
     TRAKT_RETRY_MS: wholeNumber(0, 600_000, 60_000),
     NOTICES_CHECK_MS: wholeNumber(1000, 86_400_000, 3_600_000),
+    WATCHLIST_SYNC_MS: wholeNumber(1000, 24 * 60 * 60_000, 15 * 60_000),
+    WATCHLIST_SYNC_PER_MINUTE: wholeNumber(1, 100_000, 120),
   });
 
 /** Rules across variables; checked on the raw values so they are reported together with the rest. */
@@ -231,6 +239,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     traktRetryMs: e.TRAKT_RETRY_MS,
     traktTimeoutMs: e.TRAKT_TIMEOUT_MS,
     noticesCheckMs: e.NOTICES_CHECK_MS,
+    watchlistSyncMs: e.WATCHLIST_SYNC_MS,
+    watchlistSyncPerMinute: e.WATCHLIST_SYNC_PER_MINUTE,
   };
 }
 

@@ -11,6 +11,7 @@ import { createTokenManager, type TokenManager } from './accounts/token-manager.
 import { createPickStore } from './bot/services/pick-store.js';
 import { createImportStore } from './bot/services/import-store.js';
 import { createNoticeStore } from './bot/services/notice-store.js';
+import { createShowProgressStore } from './bot/services/show-progress-store.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
@@ -26,6 +27,8 @@ import { registerOAuthCallback } from './server/routes/oauth-callback.js';
 import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
 import { createTraktClient, type TraktClient } from './trakt/client.js';
 import { createJobStore, deleteFinishedJobs } from './db/queries/jobs.js';
+import { findWatchlistSyncCandidates } from './db/queries/watchlist-copy.js';
+import { runBackgroundSync } from './watchlist/background-sync.js';
 import { createJobRunner } from './jobs/runner.js';
 import type { JobRunner, RecurringKind } from './jobs/types.js';
 import type { JobsPort } from './bot/core/ports.js';
@@ -191,6 +194,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     picks: createPickStore(database.db),
     imports: createImportStore(database.db),
     notices: createNoticeStore(database.db),
+    showProgress: createShowProgressStore(database.db),
   });
   traktAnswers.answered = () => core.traktAnswered();
   linkedHook.accountLinked = (identityId) => core.accountLinked(identityId);
@@ -293,6 +297,25 @@ export async function startService(options: StartOptions): Promise<RunningServic
         const result = await core.checkNotices();
         if (result.recorded > 0 || result.sent > 0 || result.failed > 0) logger.info({ notices: result }, 'release notices checked');
       },
+    },
+    // Active users' copies follow changes made on Trakt itself (REFERENCE §10), at a bounded pace.
+    {
+      kind: 'watchlist-sync',
+      everyMs: config.watchlistSyncMs,
+      run: (job) =>
+        runBackgroundSync(
+          {
+            candidates: (input) => findWatchlistSyncCandidates(database.db, input),
+            traktFor: (identityId) => traktPort.forIdentity(identityId),
+            copy: writer.copy,
+            now: () => new Date(),
+            everyMs: config.watchlistSyncMs,
+            perMinute: config.watchlistSyncPerMinute,
+            sleep: (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal }),
+            logger: logger.child({ component: 'watchlist-sync' }),
+          },
+          job.signal,
+        ),
     },
     // Finished jobs are kept a week (what a write changed stays in the action journal).
     { kind: 'jobs-prune', everyMs: 60 * 60_000, run: () => deleteFinishedJobs(database.db, new Date(Date.now() - 7 * 24 * 60 * 60_000)) },

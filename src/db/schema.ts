@@ -540,3 +540,36 @@ export const notices = pgTable(
 
 export type NoticeSettingsRow = typeof noticeSettings.$inferSelect;
 export type NoticeRow = typeof notices.$inferSelect;
+
+/**
+ * Each user's watched progress on a show of their watchlist (`GET /shows/:id/progress/watched`), read
+ * lazily for the page being shown (src/bot/core/show-progress.ts). A row is current while
+ * `last_activities.episodes.watched_at` still equals `activity_at` and `fetched_at` is recent (new
+ * episodes air without that time moving).
+ */
+export const showProgress = pgTable(
+  'show_progress',
+  {
+    identityId: bigint('identity_id', { mode: 'number' })
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: 'cascade' }),
+    showTraktId: integer('show_trakt_id').notNull(),
+    /** Aired episodes (Trakt counts only those) and how many of them are watched. */
+    aired: integer('aired').notNull(),
+    completed: integer('completed').notNull(),
+    /** The next episode to watch, when there is one. */
+    nextSeason: integer('next_season'),
+    nextEpisode: integer('next_episode'),
+    nextTitle: text('next_title'),
+    /** `last_activities.episodes.watched_at` when this was read (null: Trakt had none). */
+    activityAt: timestamp('activity_at', { withTimezone: true }),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.identityId, t.showTraktId] }),
+    /** The "in progress" filter: a user's started-but-unfinished shows. */
+    index('show_progress_started_idx').on(t.identityId).where(sql`${t.completed} > 0 and ${t.completed} < ${t.aired}`),
+  ],
+);
+
+export type ShowProgressRow = typeof showProgress.$inferSelect;

@@ -154,3 +154,15 @@ export interface MovieRelease {
   certification?: string;
   note?: string;
 }
+
+/** A user's watched progress on a show (`GET /shows/:id/progress/watched`, REFERENCE §12): aired episodes only. */
+export interface ShowProgress {
+  aired: number;
+  completed: number;
+  lastWatchedAt?: Date;
+  resetAt?: Date;
+  seasons: Array<{ number: number; aired: number; completed: number }>;
+  /** The first aired episode not watched yet; absent when all aired ones are. */
+  nextEpisode?: Episode;
+  lastEpisode?: Episode;
+}

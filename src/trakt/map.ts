@@ -249,6 +249,7 @@ export function mapToLastActivities(wire: WireLastActivities): LastActivities {
     showsWatchlistedAt: toDate(wire.shows?.watchlisted_at),
     seasonsWatchlistedAt: toDate(wire.seasons?.watchlisted_at),
     episodesWatchlistedAt: toDate(wire.episodes?.watchlisted_at),
+    episodesWatchedAt: toDate(wire.episodes?.watched_at),
     settingsAt: toDate(wire.account?.settings_at),
   });
 }

@@ -18,9 +18,10 @@ import type {
   MediaCounts,
   NotFoundEntry,
   WatchlistWriteResult,
+  ShowProgress,
 } from '../domain/media.js';
 
-export type { CalendarEpisode, CalendarMovie, MovieRelease, TitleIds, Title, EpisodeIds, Episode, SeasonIds, Season, WatchlistEntryType, WatchlistEntry, MediaCounts, NotFoundEntry, WatchlistWriteResult };
+export type { CalendarEpisode, CalendarMovie, MovieRelease, TitleIds, Title, EpisodeIds, Episode, SeasonIds, Season, WatchlistEntryType, WatchlistEntry, MediaCounts, NotFoundEntry, WatchlistWriteResult, ShowProgress };
 
 /** A search or lookup hit that is an episode, with its show. */
 export interface EpisodeHit {
@@ -142,18 +143,11 @@ export interface LastActivities {
   showsWatchlistedAt?: Date;
   seasonsWatchlistedAt?: Date;
   episodesWatchlistedAt?: Date;
+  /** Moves when the user watched (or un-watched) an episode: cached show progress is stale then. */
+  episodesWatchedAt?: Date;
   settingsAt?: Date;
 }
 
-export interface ShowProgress {
-  aired: number;
-  completed: number;
-  lastWatchedAt?: Date;
-  resetAt?: Date;
-  seasons: Array<{ number: number; aired: number; completed: number }>;
-  nextEpisode?: Episode;
-  lastEpisode?: Episode;
-}
 
 export interface TokenSet {
   accessToken: string;

@@ -451,6 +451,12 @@ describe('reads', () => {
     expect(episodes[0]).toMatchObject({ season: 1, number: 1, ids: { trakt: expect.any(Number) as number } });
     const progress = await me.showProgress(1390);
     expect(progress.aired).toBeGreaterThan(0);
+    expect(progress).toMatchObject({ completed: 0, nextEpisode: { season: 1, number: 1 } });
+    // Watching an episode moves last_activities.episodes.watched_at, and the progress with it.
+    emulator.markWatched(user.key, [{ type: 'episode', show: 1390, season: 1, episode: 1 }]);
+    const watched = await me.lastActivities();
+    expect(watched.episodesWatchedAt!.getTime()).toBeGreaterThan(after.episodesWatchedAt!.getTime());
+    await expect(me.showProgress(1390)).resolves.toMatchObject({ completed: 1, nextEpisode: { season: 1, number: 2 }, lastEpisode: { season: 1, number: 1 } });
   });
 
   it('a user-scoped search counts against the user, not the app', async () => {

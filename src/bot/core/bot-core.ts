@@ -73,6 +73,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   const titles = new TitleIndex();
   const deps: CoreDeps = {
     ...coreDeps,
+    titles,
     trakt: indexingTraktPort(coreDeps.trakt, titles),
     cardUpdates: coreDeps.cardUpdates ?? createCardUpdater({ logger: coreDeps.logger }),
   };

@@ -22,6 +22,8 @@ import { errorReply } from './replies.js';
 import { ownerLine } from './cards.js';
 import type { Attachment, ChatRef, ChatUserRef, Reply, Rich } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
+import type { TitleIndex } from './title-index.js';
+import type { ShowProgressStore } from './show-progress.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
 
 export interface CoreOptions {
@@ -63,10 +65,14 @@ export interface CoreDeps {
   imports?: ImportStore;
   /** Release notices' settings and sent notices (release-notices.ts). Without it `/notify` says it is not available. */
   notices?: NoticeStore;
+  /** Cached show progress (show-progress.ts). Without it the watchlist shows no progress. */
+  showProgress?: ShowProgressStore;
   /** Coalesced edits of shared cards; the core makes one when none is given. */
   cardUpdates?: CardUpdater;
   clock?: Clock;
   options?: CoreOptions;
+  /** Every title the bot has seen (title-index.ts); the core sets it. Suggestions for empty searches come from it. */
+  titles?: TitleIndex;
 }
 
 export interface ResolvedOptions {

@@ -5,12 +5,12 @@
  * (`src/domain`), never Trakt's client, types or errors: the ports translate failures into the
  * errors of `./errors.ts`.
  */
-import type { CalendarEpisode, CalendarMovie, Episode, MovieRelease, Season, Title, WatchlistEntry, WatchlistWriteResult } from '../../domain/media.js';
+import type { CalendarEpisode, CalendarMovie, Episode, MovieRelease, Season, ShowProgress, Title, WatchlistEntry, WatchlistWriteResult } from '../../domain/media.js';
 import type { DeviceLinkFailure, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent } from '../../domain/link.js';
 import type { Target } from '../../domain/target.js';
 import type { ChatUserRef, Platform } from './types.js';
 
-export type { CalendarEpisode, CalendarMovie, MovieRelease, DeviceLinkFailure, Episode, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent, Season, Target, Title, WatchlistEntry, WatchlistWriteResult };
+export type { CalendarEpisode, CalendarMovie, MovieRelease, ShowProgress, DeviceLinkFailure, Episode, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent, Season, Target, Title, WatchlistEntry, WatchlistWriteResult };
 
 export interface LinkedAccount {
   username: string;
@@ -84,6 +84,14 @@ export interface TraktUserPort extends TraktCatalogPort {
   movieCalendar?(kind: 'released' | 'digital' | 'physical', startDate: string, days: number): Promise<CalendarMovie[]>;
   /** Episodes airing in the window, of the shows the user follows (watchlisted, watched or collected). */
   episodeCalendar?(startDate: string, days: number): Promise<CalendarEpisode[]>;
+  /** The user's watched progress on a show (`GET /shows/:id/progress/watched`). Optional: show progress uses it. */
+  showProgress?(showTraktId: number): Promise<ShowProgress>;
+  /**
+   * `last_activities.episodes.watched_at` (null when Trakt has none), from this user's last
+   * `last_activities` answer (the copy's check reads it too) when that is younger than `maxAgeMs`,
+   * else read now. Optional: show progress uses it.
+   */
+  episodesWatchedActivity?(maxAgeMs: number): Promise<Date | null>;
 }
 
 export interface TraktPort {
@@ -157,13 +165,14 @@ export type { JournalEntry, WatchlistCopyState, WriteJournal as JournalStore } f
 import type { EnqueueInput, JobKindRef, JobRecord, RunNowResult } from '../../jobs/types.js';
 import type { WatchlistCopyStore } from '../../watchlist/ports.js';
 
-export type WatchlistFilter = 'all' | 'movies' | 'shows';
+/** `progress`: shows started but not finished, by the cached show progress (show-progress.ts). */
+export type WatchlistFilter = 'all' | 'movies' | 'shows' | 'progress';
 export type WatchlistSort = 'added' | 'title' | 'year' | 'rating' | 'runtime' | 'released';
 
 /**
  * What narrows the list besides its type (`filter`): a Trakt genre slug (`science-fiction`), a year
- * range (inclusive) and the longest runtime in minutes (a show's episode runtime). Show progress
- * ("in progress") joins here when the progress cache exists.
+ * range (inclusive) and the longest runtime in minutes (a show's episode runtime). The `progress`
+ * filter narrows further to shows started but not finished (see show-progress.ts).
  */
 export interface WatchlistNarrowing {
   genre?: string;

@@ -57,6 +57,55 @@ export class TitleIndex {
     found.sort((a, b) => a.rank - b.rank || (b.title.votes ?? 0) - (a.title.votes ?? 0) || a.title.title.length - b.title.title.length);
     return found.slice(0, limit).map((f) => f.title);
   }
+
+  /**
+   * Titles whose normalised title (or its first words, as many as the query has) is within a few
+   * typing mistakes of the query (edit distance with swapped neighbours, scaled to the query's
+   * length), closest first; among equals the more voted. For "nothing found": `dnue` → Dune.
+   */
+  closest(query: string, limit: number): Title[] {
+    const norm = normalizeForMatch(query);
+    if (norm.length < 3 || limit <= 0) return [];
+    const words = norm.split(' ').length;
+    const max = norm.length <= 4 ? 1 : norm.length <= 8 ? 2 : 3;
+    const found: Array<{ title: Title; distance: number }> = [];
+    for (const entry of this.entries.values()) {
+      let distance = Math.abs(entry.norm.length - norm.length) <= max ? editDistance(norm, entry.norm, max) : Infinity;
+      if (entry.words.length > words) {
+        // The start of a longer title ("avengres endgame" → "avengers endgame …"), a little behind a whole-title match.
+        const start = entry.words.slice(0, words).join(' ');
+        if (Math.abs(start.length - norm.length) <= max) distance = Math.min(distance, editDistance(norm, start, max) + 0.5);
+      }
+      if (distance <= max) found.push({ title: entry.title, distance });
+    }
+    found.sort((a, b) => a.distance - b.distance || (b.title.votes ?? 0) - (a.title.votes ?? 0));
+    return found.slice(0, limit).map((f) => f.title);
+  }
+}
+
+/**
+ * Optimal-string-alignment distance (insertions, deletions, substitutions, swaps of neighbours), or
+ * `max + 1` as soon as it must exceed `max`.
+ */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let beforePrevious: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, (beforePrevious[j - 2] as number) + 1);
+      current.push(value);
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > max) return max + 1;
+    beforePrevious = previous;
+    previous = current;
+  }
+  return Math.min(previous[b.length] as number, max + 1);
 }
 
 /** Lower case, accents and punctuation out, whitespace collapsed: how typed text is compared with titles. */

@@ -29,6 +29,7 @@ import {
   type WatchlistItemInput,
   type WatchlistNarrowing,
 } from '../../db/queries/watchlist-copy.js';
+import { inProgressCondition } from '../../db/queries/show-progress.js';
 import type { ActionJournalRow, PendingActionRow, WatchlistItemRow } from '../../db/schema.js';
 import type {
   JournalEntry,
@@ -205,6 +206,7 @@ const KINDS: Record<WatchlistFilter, Array<WatchlistItemRow['type']> | null> = {
   all: null,
   movies: ['movie'],
   shows: ['show', 'season', 'episode'],
+  progress: ['show'],
 };
 
 function narrowingOf(query: WatchlistQuery): WatchlistNarrowing {
@@ -214,6 +216,7 @@ function narrowingOf(query: WatchlistQuery): WatchlistNarrowing {
     ...(query.yearFrom === undefined ? {} : { yearFrom: query.yearFrom }),
     ...(query.yearTo === undefined ? {} : { yearTo: query.yearTo }),
     ...(query.maxRuntime === undefined ? {} : { maxRuntime: query.maxRuntime }),
+    ...(query.filter === 'progress' ? { where: inProgressCondition() } : {}),
   };
 }
 

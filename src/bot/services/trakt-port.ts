@@ -2,9 +2,10 @@ import { LRUCache } from 'lru-cache';
 import type { TokenManager } from '../../accounts/token-manager.js';
 import type { TraktClient, TraktUserClient } from '../../trakt/client.js';
 import { TraktNotFoundError, TraktUnauthorizedError } from '../../trakt/errors.js';
-import type { AccessTokenProvider, SearchHit, Season, Title, WatchlistEntry, WatchlistRef } from '../../trakt/types.js';
+import type { AccessTokenProvider, Page, SearchHit, Season, Title, WatchlistEntry, WatchlistRef } from '../../trakt/types.js';
 import { TraktProfilePrivateError, TraktUserUnknownError } from '../core/errors.js';
 import type { IdLookupHit, LinkedAccount, SearchPage, SearchRequest, Target, TraktCatalogPort, TraktPort, TraktUserPort } from '../core/ports.js';
+import { lookupKey, ReadCache, searchKey, type ReadCacheStats } from './read-cache.js';
 import { translated } from './trakt-errors.js';
 
 /**
@@ -18,6 +19,28 @@ const PROVIDERS_MAX = 10_000;
 /** Season lists change rarely; a card for a show asks for them, so they are kept a while. */
 const SEASONS_TTL_MS = 10 * 60_000;
 const SEASONS_MAX = 2000;
+
+/**
+ * The product's caching rules for app-level catalog reads, shared by every user (issue 13): a search
+ * answer is served for an hour, a title's metadata (an id lookup) for a day. Bounds on memory: a cached
+ * search page (10 results with full metadata) is about 15 KB of objects, a lookup about 2 KB, so at
+ * most ~30 MB + ~20 MB. An id Trakt does not know is remembered for an hour only (it may be added).
+ */
+export const CATALOG_CACHE = {
+  searchTtlMs: 60 * 60_000,
+  searchMax: 2000,
+  metadataTtlMs: 24 * 60 * 60_000,
+  metadataMax: 10_000,
+  notFoundTtlMs: 60 * 60_000,
+} as const;
+
+export interface CatalogCacheStats {
+  search: ReadCacheStats;
+  metadata: ReadCacheStats;
+}
+/** Each user's last `last_activities` answer (episodes.watched_at), for show progress to reuse. */
+const ACTIVITIES_MAX = 10_000;
+const ACTIVITIES_TTL_MS = 10 * 60_000;
 
 export function toWatchlistRef(target: Target): WatchlistRef {
   switch (target.kind) {
@@ -50,9 +73,18 @@ function titlesOf(hits: SearchHit[]): Title[] {
 export type TraktPortWithCache = TraktPort & {
   /** Drops what is remembered about an identity's link (after an unlink or a re-link). */
   forget(identityId: number): void;
+  /** Hits and misses of the shared search and metadata caches since start. */
+  cacheStats(): CatalogCacheStats;
 };
 
-export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager }): TraktPortWithCache {
+export interface TraktPortOptions {
+  /** Overrides of `CATALOG_CACHE` (tests, benchmarks). */
+  cache?: Partial<typeof CATALOG_CACHE>;
+  /** The caches' clock (benchmarks simulating hours); `performance` by default. */
+  perf?: { now(): number };
+}
+
+export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager }, options: TraktPortOptions = {}): TraktPortWithCache {
   const providers = new LRUCache<number, AccessTokenProvider>({ max: PROVIDERS_MAX, ttl: TOKEN_MEMO_MS });
 
   /** The token manager's provider, with the token remembered for a short while. */
@@ -102,16 +134,37 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
     return seasons;
   }
 
+  // Searches and id lookups are the same for every user, whoever's token they are sent with: one cache
+  // serves the app-level catalog and every user's.
+  const rules = { ...CATALOG_CACHE, ...options.cache };
+  const perf = options.perf === undefined ? {} : { perf: options.perf };
+  const searches = new ReadCache<Page<SearchHit>>({ max: rules.searchMax, ttlMs: rules.searchTtlMs, ...perf });
+  const lookups = new ReadCache<SearchHit[]>({ max: rules.metadataMax, ttlMs: rules.metadataTtlMs, ...perf });
+
   function catalogOf(source: Pick<TraktClient, 'search' | 'lookupId'>): TraktCatalogPort {
+    const cachedLookup = (input: Parameters<TraktClient['lookupId']>[0]): Promise<SearchHit[]> =>
+      lookups.get(
+        lookupKey(input),
+        async () => {
+          try {
+            return await source.lookupId(input);
+          } catch (error) {
+            if (error instanceof TraktNotFoundError) return [];
+            throw error;
+          }
+        },
+        (hits) => (hits.length === 0 ? rules.notFoundTtlMs : undefined),
+      );
     const search = (request: SearchRequest): Promise<SearchPage> =>
       translated(async () => {
-        const page = await source.search({
+        const input = {
           query: request.query,
           types: request.types,
           page: request.page,
           limit: request.limit,
           ...(request.year === undefined ? {} : { year: request.year }),
-        });
+        };
+        const page = await searches.get(searchKey(input), () => source.search(input));
         const hits = titlesOf(page.items);
         const skipped = page.items.length - hits.length;
         return { hits, total: Math.max(0, (page.pagination?.itemCount ?? page.items.length) - skipped) };
@@ -120,13 +173,7 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
       search,
       lookupIds: (input) =>
         translated(async () => {
-          let hits: SearchHit[];
-          try {
-            hits = await source.lookupId({ idType: input.idType, id: input.id, ...(input.type === undefined ? {} : { type: input.type }) });
-          } catch (error) {
-            if (error instanceof TraktNotFoundError) return [];
-            throw error;
-          }
+          const hits = await cachedLookup({ idType: input.idType, id: input.id, ...(input.type === undefined ? {} : { type: input.type }) });
           return hits.map((hit): IdLookupHit =>
             'ids' in hit.title
               ? { type: hit.title.type, title: hit.title }
@@ -140,14 +187,7 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
           );
         }),
       lookupImdb: (imdbId) =>
-        translated(async () => {
-          try {
-            return titlesOf(await source.lookupId({ idType: 'imdb', id: imdbId }))[0];
-          } catch (error) {
-            if (error instanceof TraktNotFoundError) return undefined;
-            throw error;
-          }
-        }),
+        translated(async () => titlesOf(await cachedLookup({ idType: 'imdb', id: imdbId }))[0]),
       async lookupSlug(type, slug) {
         // The client has no summary call; a search on the slug's words finds the title with that slug.
         const year = /-((?:19|20)\d{2})$/.exec(slug)?.[1];
@@ -171,15 +211,31 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
 
   const appCatalog = catalogOf(deps.trakt);
 
-  function userPort(user: TraktUserClient): TraktUserPort {
+  const episodesWatched = new LRUCache<number, { at: Date | null; readAt: number }>({ max: ACTIVITIES_MAX, ttl: ACTIVITIES_TTL_MS });
+
+  /** Reads last_activities and remembers its episodes.watched_at for the identity. */
+  async function lastActivitiesOf(identityId: number, user: TraktUserClient) {
+    const activities = await user.lastActivities();
+    episodesWatched.set(identityId, { at: activities.episodesWatchedAt ?? null, readAt: Date.now() });
+    return activities;
+  }
+
+  function userPort(user: TraktUserClient, identityId: number): TraktUserPort {
     return {
       ...catalogOf(user),
       add: (targets) => translated(() => user.addToWatchlist(targets.map(toWatchlistRef))),
       remove: (targets) => translated(() => user.removeFromWatchlist(targets.map(toWatchlistRef))),
       watchlistActivity: () =>
         translated(async () => {
-          const activities = await user.lastActivities();
+          const activities = await lastActivitiesOf(identityId, user);
           return activities.watchlistUpdatedAt ?? null;
+        }),
+      showProgress: (showTraktId) => translated(() => user.showProgress(showTraktId)),
+      episodesWatchedActivity: (maxAgeMs) =>
+        translated(async () => {
+          const known = episodesWatched.get(identityId);
+          if (known !== undefined && Date.now() - known.readAt < maxAgeMs) return known.at;
+          return (await lastActivitiesOf(identityId, user)).episodesWatchedAt ?? null;
         }),
       watchlistAll: () => translated(async () => (await user.watchlistAll({ type: 'all' })).entries),
       movieCalendar: (kind, startDate, days) =>
@@ -211,10 +267,12 @@ export function createTraktPort(deps: { trakt: TraktClient; tokens: TokenManager
 
   return {
     catalog: () => appCatalog,
-    forIdentity: (identityId) => translated(async () => userPort(deps.trakt.forUser(await providerFor(identityId)))),
+    forIdentity: (identityId) => translated(async () => userPort(deps.trakt.forUser(await providerFor(identityId)), identityId)),
     publicWatchlist,
     forget: (identityId) => {
       providers.delete(identityId);
+      episodesWatched.delete(identityId);
     },
+    cacheStats: () => ({ search: searches.stats(), metadata: lookups.stats() }),
   };
 }

@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../client.js';
-import { watchlistItems, watchlistSync, type WatchlistItemRow, type WatchlistSyncRow } from '../schema.js';
+import { chatIdentities, traktLinks, watchlistItems, watchlistSync, type WatchlistItemRow, type WatchlistSyncRow } from '../schema.js';
 
 /** One entry of the local watchlist copy (see `watchlist_items`). */
 export type WatchlistItemInput = Omit<WatchlistItemRow, 'identityId' | 'runtime' | 'genres' | 'released'>;
@@ -19,7 +19,8 @@ export interface WatchlistNarrowing {
   yearFrom?: number;
   yearTo?: number;
   maxRuntime?: number;
-  // Show progress ("in progress") joins here once the progress cache exists.
+  /** A further condition on `watchlist_items` rows, e.g. show progress's `inProgressCondition()`. */
+  where?: SQL;
 }
 
 const INSERT_CHUNK = 500;
@@ -27,6 +28,23 @@ const INSERT_CHUNK = 500;
 export async function findWatchlistSync(db: Db, identityId: number): Promise<WatchlistSyncRow | undefined> {
   const [row] = await db.select().from(watchlistSync).where(eq(watchlistSync.identityId, identityId)).limit(1);
   return row;
+}
+
+/**
+ * Whose watchlist the background sync checks: linked users (link active) seen since `activeSince`
+ * who have a copy (one is made the first time a command needs it) not checked since `checkedBefore`,
+ * least recently checked first.
+ */
+export async function findWatchlistSyncCandidates(db: Db, input: { activeSince: Date; checkedBefore: Date; limit: number }): Promise<number[]> {
+  const rows = await db
+    .select({ identityId: traktLinks.identityId })
+    .from(traktLinks)
+    .innerJoin(chatIdentities, eq(chatIdentities.id, traktLinks.identityId))
+    .innerJoin(watchlistSync, eq(watchlistSync.identityId, traktLinks.identityId))
+    .where(and(eq(traktLinks.status, 'active'), gte(chatIdentities.lastSeenAt, input.activeSince), lt(watchlistSync.checkedAt, input.checkedBefore)))
+    .orderBy(asc(watchlistSync.checkedAt), asc(traktLinks.identityId))
+    .limit(input.limit);
+  return rows.map((row) => row.identityId);
 }
 
 /** Replaces a user's whole copy in one transaction, so a page never sees half of it. */
@@ -159,6 +177,7 @@ function whereOf(identityId: number, narrowing: WatchlistNarrowing): SQL | undef
   if (narrowing.yearFrom !== undefined) parts.push(gte(watchlistItems.year, narrowing.yearFrom));
   if (narrowing.yearTo !== undefined) parts.push(lte(watchlistItems.year, narrowing.yearTo));
   if (narrowing.maxRuntime !== undefined) parts.push(lte(watchlistItems.runtime, narrowing.maxRuntime));
+  if (narrowing.where !== undefined) parts.push(narrowing.where);
   return and(...parts);
 }
 

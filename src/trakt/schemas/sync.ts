@@ -12,7 +12,7 @@ export const lastActivitiesSchema = z.object({
   movies: z.object({ watchlisted_at: ts }).optional(),
   shows: z.object({ watchlisted_at: ts }).optional(),
   seasons: z.object({ watchlisted_at: ts }).optional(),
-  episodes: z.object({ watchlisted_at: ts }).optional(),
+  episodes: z.object({ watchlisted_at: ts, watched_at: ts }).optional(),
   lists: z.object({ updated_at: ts }).optional(),
   account: z.object({ settings_at: ts }).optional(),
 });

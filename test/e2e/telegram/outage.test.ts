@@ -57,7 +57,8 @@ describe('Trakt outage mid-flow', () => {
     const { user } = await stack.linkedUser();
     stack.trakt.setFault('GET /search/*', { statuses: [429], retryAfter: 600 });
     try {
-      const reply = await stack.ask(user, user.id, '/search dune');
+      // Not searched before in this file: a repeated search is answered from the shared cache.
+      const reply = await stack.ask(user, user.id, '/search blade runner');
       expect(reply.text).toBe('Trakt asked me to slow down. Please try again in a minute.');
     } finally {
       stack.trakt.clearFaults();
@@ -79,7 +80,7 @@ describe('Trakt outage mid-flow', () => {
     // A schema-breaking answer from Trakt: not a known failure, so it is logged with a reference.
     stack.trakt.setFault('GET /search/*', { statuses: [418] });
     try {
-      const reply = await stack.ask(user, user.id, '/search dune');
+      const reply = await stack.ask(user, user.id, '/search severance');
       const ref = /reference ([0-9A-F]{8})/.exec(reply.text)?.[1];
       expect(reply.text).toContain('Sorry, something went wrong on my side.');
       expect(ref).toBeDefined();

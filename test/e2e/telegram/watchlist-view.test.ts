@@ -32,12 +32,16 @@ function refs(count: number): CatalogRef[] {
   return out;
 }
 
+/** Trakt calls for the copy; show progress (one read per show on a page not seen before) is counted apart. */
 function traktCalls(username: string) {
-  const requests = stack.trakt.requests.filter((r) => r.user === username);
+  const all = stack.trakt.requests.filter((r) => r.user === username);
+  const progress = all.filter((r) => r.route === 'GET /shows/:id/progress/watched').length;
+  const requests = all.filter((r) => r.route !== 'GET /shows/:id/progress/watched');
   return {
     watchlistReads: requests.filter((r) => r.method === 'GET' && r.path.startsWith('/sync/watchlist')).length,
     lastActivities: requests.filter((r) => r.path === '/sync/last_activities').length,
     total: requests.length,
+    progress,
   };
 }
 
@@ -68,8 +72,8 @@ describe('watchlist view', () => {
     expect(movies.text).not.toContain('Breaking Bad');
     expect(movies.text).toContain('The Avengers (2012)');
 
-    // Paging, sorting and filtering asked Trakt nothing.
-    expect(traktCalls(username)).toEqual(afterFirst);
+    // Paging, sorting and filtering asked Trakt nothing but the progress of the one show (Breaking Bad), once.
+    expect(traktCalls(username)).toEqual({ ...afterFirst, progress: 1 });
   });
 
   it('GIVEN the watchlist changed outside the bot WHEN the user sends /watchlist THEN last_activities shows it moved and the copy is read again; unchanged THEN it is not', async () => {
@@ -110,15 +114,19 @@ describe('watchlist view', () => {
       const first = await stack.ask(user, user.id, '/watchlist title');
       let message = first;
       const perPress: number[] = [];
+      const progressPerPress: number[] = [];
       const presses = username === big.username ? ['Next ▶', 'Next ▶', /^Year$/, /^Rating$/, /^Movies$/] : [/^Year$/, /^Rating$/, /^Movies$/];
       for (const label of presses) {
-        const before = traktCalls(username).total;
+        const before = traktCalls(username);
         const edits = stack.telegram.message(user.id, first.messageId)?.edits.length ?? 0;
         await stack.press(user, user.id, message, label);
         message = await stack.telegram.waitForMessageState(user.id, first.messageId, (m) => m.edits.length > edits, WAIT);
-        perPress.push(traktCalls(username).total - before);
+        perPress.push(traktCalls(username).total - before.total);
+        progressPerPress.push(traktCalls(username).progress - before.progress);
       }
       costs[username] = perPress;
+      // Progress is read only for shows on a page not seen before: at most one read per title shown.
+      for (const reads of progressPerPress) expect(reads).toBeLessThanOrEqual(10);
     }
     expect(costs[big.username]).toEqual([0, 0, 0, 0, 0]);
     expect(costs[small.username]).toEqual([0, 0, 0]);

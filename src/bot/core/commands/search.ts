@@ -11,6 +11,7 @@ import type { LinkedAccount, SearchPage, Target, TraktCatalogPort } from '../por
 import { targetKey, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
+import { suggestAlternatives } from '../suggest.js';
 import { rich, type Button, type Reply } from '../types.js';
 
 /** Where a search card stands: the query and which result it shows. Stored with its buttons. */
@@ -95,9 +96,10 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
         : state.type !== 'both'
           ? 'Try fewer words, or look in both movies and shows.'
           : 'Try fewer words or check the spelling.';
-    const buttons = state.type !== 'both' ? [filterRow()] : [];
+    const suggested = await suggestAlternatives(ctx, catalog, view, state);
+    const buttons = [...suggested.buttons, ...(state.type !== 'both' ? [filterRow()] : [])];
     await view.save(ctx.deps.pending);
-    return { text: [`I found no ${state.type === 'both' ? 'movies or shows' : TYPE_WORDS[state.type].toLowerCase()} for ${asked}. `, loosen], ...(buttons.length ? { buttons } : {}) };
+    return { text: [`I found no ${state.type === 'both' ? 'movies or shows' : TYPE_WORDS[state.type].toLowerCase()} for ${asked}. `, loosen, ...suggested.text], ...(buttons.length ? { buttons } : {}) };
   }
   const target = titleTarget(hit);
   const found = await foundTitle(ctx, catalog, account, target, view, state);

@@ -15,7 +15,7 @@ export interface ListArgs {
   shared: boolean;
 }
 
-export const FILTER_WORDS: Record<WatchlistFilter, string> = { all: 'All', movies: 'Movies', shows: 'Shows' };
+export const FILTER_WORDS: Record<WatchlistFilter, string> = { all: 'All', movies: 'Movies', shows: 'Shows', progress: 'In progress' };
 export const SORT_WORDS: Record<WatchlistSort, string> = { added: 'Added', title: 'Title', year: 'Year', rating: 'Rating', runtime: 'Runtime', released: 'Released' };
 export const SORT_PHRASES: Record<WatchlistSort, string> = {
   added: 'newest first',
@@ -29,6 +29,7 @@ export const SORT_PHRASES: Record<WatchlistSort, string> = {
 const FILTER_ALIASES: Record<string, WatchlistFilter> = {
   all: 'all', both: 'all', movies: 'movies', movie: 'movies', films: 'movies', film: 'movies',
   shows: 'shows', show: 'shows', series: 'shows', tv: 'shows',
+  progress: 'progress', 'in-progress': 'progress', started: 'progress', watching: 'progress',
 };
 const SORT_ALIASES: Record<string, WatchlistSort> = {
   added: 'added', date: 'added', recent: 'added', new: 'added', newest: 'added',
@@ -125,14 +126,17 @@ function problem(command: string, word: string, sorts: boolean): InvalidInputErr
     '. Try ',
     rich.code(sorts ? `/${command} movies horror 1990-2005 2h title` : `/${command} movies horror 1990-2005 2h`),
     sorts
-      ? ': a type (movies, shows), a genre, a year range, the longest runtime and a sort (added, title, year, rating, runtime, released); share posts it for everyone.'
-      : ': a type (movies, shows), a genre, a year range and the longest runtime; share posts it for everyone.',
+      ? ': a type (movies, shows, progress), a genre, a year range, the longest runtime and a sort (added, title, year, rating, runtime, released); share posts it for everyone.'
+      : ': a type (movies, shows, progress), a genre, a year range and the longest runtime; share posts it for everyone.',
   ]);
 }
 
 /** Parses the filters (and with `sorts`, a sort); throws InvalidInputError with the usage. */
 export function parseListArgs(args: string, command: string, sorts: boolean): ListArgs {
-  const { shared, rest } = takeShare(args);
+  const taken = takeShare(args);
+  const shared = taken.shared;
+  // "in progress" is one word here (the `progress` type).
+  const rest = taken.rest.replace(/\bin progress\b/gi, 'progress');
   const query: WatchlistQuery = { filter: 'all' };
   let sort: WatchlistSort | undefined;
   // `key=value` where a value may hold spaces up to the next key (`genre=science fiction years=1990-`).
@@ -225,6 +229,7 @@ const TYPE_OPTION: CommandOption = {
     { name: 'All', value: 'all' },
     { name: 'Movies', value: 'movies' },
     { name: 'Shows', value: 'shows' },
+    { name: 'In progress', value: 'progress' },
   ],
 };
 

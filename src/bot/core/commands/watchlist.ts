@@ -17,6 +17,7 @@ import {
   withAll,
   without,
 } from '../selection.js';
+import { coverageNote, fillProgressForFilter, progressFacts, progressForPage } from '../show-progress.js';
 import { kindWord, targetKey, targetLabel, titleOf } from '../targets.js';
 import { rich, type Button, type MultiPick, type Reply, type Rich } from '../types.js';
 import type { ConfirmPayload } from '../write-flow.js';
@@ -58,6 +59,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const account = await ctx.requireAccount();
   const trakt = await ctx.traktForUser();
   const copy = await ctx.copy.current(ctx, trakt, { recheck });
+  const coverage = view.filter === 'progress' ? await fillProgressForFilter(ctx, trakt) : undefined;
   const { items, total } = await ctx.deps.watchlists.page(ctx.identityId, {
     ...queryOf(view),
     sort: view.sort,
@@ -71,6 +73,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   if (page !== view.page) return watchlistPage(ctx, { ...view, page }, false, selecting ? selected : undefined);
   const chosen = keysOf(selected);
   const filtered = narrowed(view);
+  const progress = await progressForPage(ctx, trakt, items);
 
   const lines: Rich[] = [
     rich.bold('Your watchlist'),
@@ -79,6 +82,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
     // What is applied, then "x of y": how many of the whole list it leaves.
     rich.italic(`${filterPhrase(view)} · ${SORT_PHRASES[view.sort]} · page ${page + 1} of ${pages} · ${total} of ${copy.itemCount}`),
     rich.line,
+    ...[coverageNote(coverage)].flatMap((note) => (note === undefined ? [] : [rich.italic(note), rich.line])),
   ];
   if (selecting) {
     lines.push(
@@ -91,7 +95,13 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   if (items.length === 0) {
     lines.push(
       rich.line,
-      !filtered ? 'Nothing on it yet. Find something with /search.' : view.filter !== 'all' && filterPhrase(view) === FILTER_WORDS[view.filter] ? `No ${FILTER_WORDS[view.filter].toLowerCase()} on it.` : 'Nothing on it matches these filters.',
+      !filtered
+        ? 'Nothing on it yet. Find something with /search.'
+        : view.filter === 'progress' && filterPhrase(view) === FILTER_WORDS[view.filter]
+          ? 'No show on it is started but unfinished.'
+          : view.filter !== 'all' && filterPhrase(view) === FILTER_WORDS[view.filter]
+            ? `No ${FILTER_WORDS[view.filter].toLowerCase()} on it.`
+            : 'Nothing on it matches these filters.',
     );
   }
   items.forEach((item, i) => {
@@ -103,6 +113,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
       const date = title.released ?? title.firstAired?.slice(0, 10);
       if (date) facts.push(`📅 ${date}`);
     }
+    facts.push(...progressFacts(item, progress));
     const mark = !selecting ? '' : chosen.has(item.key) ? '✅ ' : '⬜ ';
     lines.push(rich.line, `${mark}${page * PAGE_SIZE + i + 1}. `, rich.bold(targetLabel(item.target)), ` · ${facts.join(' · ')}`);
   });
@@ -140,10 +151,13 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
       builder.button(sort === view.sort ? `• ${SORT_WORDS[sort]}` : SORT_WORDS[sort], 'wl', { ...base, sort, page: 0 }),
     ),
   );
-  const types = (Object.keys(FILTER_WORDS) as WatchlistFilter[]).map((filter) =>
-    builder.button(filter === view.filter ? `• ${FILTER_WORDS[filter]}` : FILTER_WORDS[filter], 'wl', { ...base, filter, page: 0 }),
-  );
+  const typeButton = (filter: WatchlistFilter) =>
+    builder.button(filter === view.filter ? `• ${FILTER_WORDS[filter]}` : FILTER_WORDS[filter], 'wl', { ...base, filter, page: 0 });
+  const types = (Object.keys(FILTER_WORDS) as WatchlistFilter[]).map(typeButton);
   if (selecting) {
+    // Discord takes five buttons a row: paging (two) and the three types; In progress, like the filter
+    // panel, is offered outside Select (the header says when it is applied).
+    const types = (['all', 'movies', 'shows'] as const).map(typeButton);
     // Discord allows five rows: the menu, the sorts (two rows there), paging with the types, the actions.
     buttons.push([...nav, ...types]);
     const row: Button[] = [];
@@ -160,11 +174,12 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
     row.push(builder.button('Done', 'wl', plain));
     buttons.push(row);
   } else {
-    // The filter row: the types, the other filters' panel, and Clear when something is applied.
+    // The filter row: the types (four, with In progress) and the other filters' panel; Discord takes
+    // five buttons a row, so Clear (when something is applied) goes with paging and Select.
     const filterRow = [...types, builder.button(filtered && filterPhrase(view) !== FILTER_WORDS[view.filter] ? '🎛 Filters •' : '🎛 Filters', 'wl-filt', base)];
-    if (filtered) filterRow.push(builder.button('✖ Clear', 'wl', { sort: base.sort, page: 0, filter: 'all', ...(base.shared ? { shared: true } : {}) } satisfies WatchlistView));
     buttons.push(filterRow);
     if (items.length > 0) nav.push(builder.button('☑ Select', 'wl-sel', { view: base, op: 'clear' } satisfies SelectPayload));
+    if (filtered) nav.push(builder.button('✖ Clear', 'wl', { sort: base.sort, page: 0, filter: 'all', ...(base.shared ? { shared: true } : {}) } satisfies WatchlistView));
     if (nav.length > 0) buttons.push(nav);
   }
   await builder.save(ctx.deps.pending);
@@ -220,7 +235,6 @@ async function filterPanel(ctx: CoreContext, view: WatchlistView): Promise<Reply
   const runtimes = PANEL_RUNTIMES.map((m) => builder.button(`${view.maxRuntime === m ? '• ' : ''}${runtimeWord(m)}`, 'wl', { ...without('maxRuntime'), maxRuntime: m }));
   if (view.maxRuntime !== undefined) runtimes.push(builder.button('Any length', 'wl', without('maxRuntime')));
   rows.push(runtimes);
-  // The "in progress" filter (show progress) belongs in this panel, as a row of its own.
   rows.push([builder.button('◀ Back to the list', 'wl', back)]);
   await builder.save(ctx.deps.pending);
   const text: Rich[] = [

