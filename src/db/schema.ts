@@ -254,6 +254,21 @@ export const watchlistItems = pgTable(
     rank: integer('rank'),
     /** What a card needs (the Trakt title, season/episode), as JSON. */
     data: jsonb('data').notNull(),
+    /**
+     * Read from `data` by Postgres on every write (stored generated columns), for /watchlist's filters
+     * and sorts: the title's runtime in minutes (a show's episode runtime), its genre slugs (a JSON
+     * array), and its release date `YYYY-MM-DD` (a movie's release, a show's first airing). A season's
+     * or an episode's are its show's.
+     */
+    runtime: integer('runtime').generatedAlwaysAs(
+      sql`round((case when type in ('movie', 'show') then data #>> '{target,title,runtime}' else data #>> '{target,show,runtime}' end)::numeric)::integer`,
+    ),
+    genres: jsonb('genres').generatedAlwaysAs(
+      sql`case when type in ('movie', 'show') then data #> '{target,title,genres}' else data #> '{target,show,genres}' end`,
+    ),
+    released: text('released').generatedAlwaysAs(
+      sql`left(case when type in ('movie', 'show') then coalesce(data #>> '{target,title,released}', data #>> '{target,title,firstAired}') else data #>> '{target,show,firstAired}' end, 10)`,
+    ),
   },
   (t) => [
     primaryKey({ columns: [t.identityId, t.itemKey] }),
@@ -261,6 +276,8 @@ export const watchlistItems = pgTable(
     index('watchlist_items_title_idx').on(t.identityId, t.sortTitle),
     index('watchlist_items_year_idx').on(t.identityId, t.year),
     index('watchlist_items_rating_idx').on(t.identityId, t.rating),
+    index('watchlist_items_runtime_idx').on(t.identityId, t.runtime),
+    index('watchlist_items_released_idx').on(t.identityId, t.released),
     /** A title's rows across members' copies (group picks read the pooled titles by it). */
     index('watchlist_items_trakt_idx').on(t.traktId, t.identityId),
   ],

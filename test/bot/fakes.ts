@@ -165,6 +165,14 @@ export class FakeWatchlists implements WatchlistStore {
     const items = [...(this.copies.get(id)?.items.values() ?? [])];
     return { items: items.slice(query.offset, query.offset + query.limit), total: items.length };
   }
+  async random(id: number, _query: unknown, avoid?: string) {
+    const items = [...(this.copies.get(id)?.items.values() ?? [])];
+    const item = items.find((i) => i.key !== avoid) ?? items[0];
+    return { item, total: items.length };
+  }
+  async genres() {
+    return [];
+  }
   async present(id: number, keys: string[]) {
     const items = this.copies.get(id)?.items;
     return new Set(keys.filter((k) => items?.has(k)));

@@ -167,7 +167,23 @@ import type { WatchlistCopyStore } from '../../watchlist/ports.js';
 
 /** `progress`: shows started but not finished, by the cached show progress (show-progress.ts). */
 export type WatchlistFilter = 'all' | 'movies' | 'shows' | 'progress';
-export type WatchlistSort = 'added' | 'title' | 'year' | 'rating';
+export type WatchlistSort = 'added' | 'title' | 'year' | 'rating' | 'runtime' | 'released';
+
+/**
+ * What narrows the list besides its type (`filter`): a Trakt genre slug (`science-fiction`), a year
+ * range (inclusive) and the longest runtime in minutes (a show's episode runtime). The `progress`
+ * filter narrows further to shows started but not finished (see show-progress.ts).
+ */
+export interface WatchlistNarrowing {
+  genre?: string;
+  yearFrom?: number;
+  yearTo?: number;
+  maxRuntime?: number;
+}
+
+export interface WatchlistQuery extends WatchlistNarrowing {
+  filter: WatchlistFilter;
+}
 
 export interface StoredWatchlistItem {
   key: string;
@@ -177,10 +193,15 @@ export interface StoredWatchlistItem {
 
 /** The local copy of users' watchlists: what the writer keeps current, plus what the core reads. */
 export interface WatchlistStore extends WatchlistCopyStore {
-  page(
-    identityId: number,
-    query: { filter: WatchlistFilter; sort: WatchlistSort; offset: number; limit: number },
-  ): Promise<{ items: StoredWatchlistItem[]; total: number }>;
+  /** One page under the query, sorted, with how many items the query leaves (`total`). */
+  page(identityId: number, query: WatchlistQuery & { sort: WatchlistSort; offset: number; limit: number }): Promise<{ items: StoredWatchlistItem[]; total: number }>;
+  /**
+   * One item at random under the query, and how many it leaves; the item keyed `avoid` only when it is
+   * the only one left.
+   */
+  random(identityId: number, query: WatchlistQuery, avoid?: string): Promise<{ item: StoredWatchlistItem | undefined; total: number }>;
+  /** The genres (slugs) on the list under the query's other filters, most common first. */
+  genres(identityId: number, query: WatchlistQuery, limit: number): Promise<Array<{ genre: string; count: number }>>;
   /** Items whose title contains the text (best matches first). */
   find(identityId: number, text: string, limit: number): Promise<StoredWatchlistItem[]>;
   clear(identityId: number): Promise<void>;

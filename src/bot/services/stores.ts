@@ -22,9 +22,12 @@ import {
   markWatchlistChecked,
   pageWatchlistItems,
   presentWatchlistKeys,
+  randomWatchlistItem,
+  watchlistGenres,
   replaceWatchlistItems,
   setWatchlistActivity,
   type WatchlistItemInput,
+  type WatchlistNarrowing,
 } from '../../db/queries/watchlist-copy.js';
 import { inProgressCondition } from '../../db/queries/show-progress.js';
 import type { ActionJournalRow, PendingActionRow, WatchlistItemRow } from '../../db/schema.js';
@@ -37,6 +40,7 @@ import type {
   Target,
   WatchlistEntry,
   WatchlistFilter,
+  WatchlistQuery,
   WatchlistStore,
 } from '../core/ports.js';
 import { sortTitleOf, targetKey, titleOf } from '../core/targets.js';
@@ -205,6 +209,17 @@ const KINDS: Record<WatchlistFilter, Array<WatchlistItemRow['type']> | null> = {
   progress: ['show'],
 };
 
+function narrowingOf(query: WatchlistQuery): WatchlistNarrowing {
+  return {
+    kinds: KINDS[query.filter],
+    ...(query.genre === undefined ? {} : { genre: query.genre }),
+    ...(query.yearFrom === undefined ? {} : { yearFrom: query.yearFrom }),
+    ...(query.yearTo === undefined ? {} : { yearTo: query.yearTo }),
+    ...(query.maxRuntime === undefined ? {} : { maxRuntime: query.maxRuntime }),
+    ...(query.filter === 'progress' ? { where: inProgressCondition() } : {}),
+  };
+}
+
 export function createWatchlistStore(db: Db): WatchlistStore {
   return {
     async state(identityId) {
@@ -234,15 +249,14 @@ export function createWatchlistStore(db: Db): WatchlistStore {
         trust,
       ),
     async page(identityId, query) {
-      const { items, total } = await pageWatchlistItems(db, identityId, {
-        kinds: KINDS[query.filter],
-        ...(query.filter === 'progress' ? { where: inProgressCondition() } : {}),
-        order: query.sort,
-        offset: query.offset,
-        limit: query.limit,
-      });
+      const { items, total } = await pageWatchlistItems(db, identityId, { ...narrowingOf(query), order: query.sort, offset: query.offset, limit: query.limit });
       return { items: items.map(storedItem), total };
     },
+    async random(identityId, query, avoid) {
+      const { item, total } = await randomWatchlistItem(db, identityId, narrowingOf(query), avoid);
+      return { item: item === undefined ? undefined : storedItem(item), total };
+    },
+    genres: (identityId, query, limit) => watchlistGenres(db, identityId, narrowingOf(query), limit),
     present: (identityId, keys) => presentWatchlistKeys(db, identityId, keys),
     async stateWithPresent(identityId, keys) {
       const found = await findWatchlistSyncWithKeys(db, identityId, keys);

@@ -43,7 +43,9 @@ describe('Discord: slash commands from the core registry', () => {
     expect(option('search', 'query')).toMatchObject({ required: true, autocomplete: true });
     expect(option('add', 'title')).toMatchObject({ required: true, autocomplete: true });
     expect(option('remove', 'title')).toMatchObject({ required: true, autocomplete: true });
-    expect(option('watchlist', 'sort')?.choices).toHaveLength(4);
+    expect(option('watchlist', 'sort')?.choices).toHaveLength(6);
+    expect(option('watchlist', 'genre')?.choices).toHaveLength(25);
+    expect(option('random', 'runtime')?.choices).toHaveLength(5);
   });
 
   it('GIVEN /help THEN it explains the commands', async () => {

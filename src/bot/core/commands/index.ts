@@ -17,7 +17,16 @@ import { statusCommand } from './status.js';
 import { undoAction, undoCommand } from './undo.js';
 import { unlinkCommand } from './unlink.js';
 import { searchAddSelectedAction, searchSelectAction } from './search-select.js';
-import { watchlistCommand, watchlistPageAction, watchlistRemoveSelectedAction, watchlistSelectAction } from './watchlist.js';
+import {
+  randomCommand,
+  watchlistCommand,
+  watchlistFilterAction,
+  watchlistOpenAction,
+  watchlistPageAction,
+  watchlistRandomAction,
+  watchlistRemoveSelectedAction,
+  watchlistSelectAction,
+} from './watchlist.js';
 
 export const COMMANDS: readonly CommandModule[] = [
   startCommand,
@@ -26,6 +35,7 @@ export const COMMANDS: readonly CommandModule[] = [
   addCommand,
   removeCommand,
   watchlistCommand,
+  randomCommand,
   undoCommand,
   queueCommand,
   ...PICK_COMMANDS,
@@ -52,6 +62,9 @@ export const ACTIONS: readonly ActionModule[] = [
   watchlistPageAction,
   watchlistSelectAction,
   watchlistRemoveSelectedAction,
+  watchlistOpenAction,
+  watchlistFilterAction,
+  watchlistRandomAction,
   searchSelectAction,
   searchAddSelectedAction,
   pickAction,

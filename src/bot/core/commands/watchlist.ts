@@ -1,10 +1,8 @@
-import { usageText } from '../cards.js';
+import { cardReply, seasonFacts, titleCard, usageText } from '../cards.js';
 import type { CoreContext } from '../context.js';
-import { InvalidInputError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText } from '../parse.js';
-import type { WatchlistFilter, WatchlistSort } from '../ports.js';
-import type { Target } from '../ports.js';
+import type { Season, Target, WatchlistFilter, WatchlistQuery, WatchlistSort } from '../ports.js';
 import {
   keysOf,
   listedLines,
@@ -19,12 +17,12 @@ import {
 } from '../selection.js';
 import { coverageNote, fillProgressForFilter, progressFacts, progressForPage } from '../show-progress.js';
 import { kindWord, targetKey, targetLabel, titleOf } from '../targets.js';
-import { rich, type Button, type Reply, type Rich } from '../types.js';
+import { rich, type Button, type MultiPick, type Reply, type Rich } from '../types.js';
 import type { ConfirmPayload } from '../write-flow.js';
-import { shareOption, takeShare } from './share.js';
+import { shareOption } from './share.js';
+import { FILTER_OPTIONS, FILTER_WORDS, filterPhrase, genreWord, narrowed, parseListArgs, queryOf, runtimeWord, SORT_OPTION, SORT_PHRASES, SORT_WORDS } from './watchlist-args.js';
 
-export interface WatchlistView {
-  filter: WatchlistFilter;
+export interface WatchlistView extends WatchlistQuery {
   sort: WatchlistSort;
   page: number;
   /** Posted for everyone in a group (`/watchlist share`); otherwise only the user sees it. */
@@ -37,47 +35,17 @@ export interface WatchlistView {
 }
 
 const PAGE_SIZE = 10;
-
-const FILTER_WORDS: Record<WatchlistFilter, string> = { all: 'All', movies: 'Movies', shows: 'Shows', progress: 'In progress' };
-const SORT_WORDS: Record<WatchlistSort, string> = { added: 'Added', title: 'Title', year: 'Year', rating: 'Rating' };
-const SORT_PHRASES: Record<WatchlistSort, string> = {
-  added: 'newest first',
-  title: 'by title',
-  year: 'newest release first',
-  rating: 'best rated first',
-};
-
-const FILTER_ALIASES: Record<string, WatchlistFilter> = {
-  all: 'all', both: 'all', movies: 'movies', movie: 'movies', films: 'movies', film: 'movies',
-  shows: 'shows', show: 'shows', series: 'shows', tv: 'shows',
-  progress: 'progress', 'in-progress': 'progress', started: 'progress', watching: 'progress',
-};
-const SORT_ALIASES: Record<string, WatchlistSort> = {
-  added: 'added', date: 'added', recent: 'added', new: 'added', newest: 'added',
-  title: 'title', name: 'title', az: 'title', 'a-z': 'title',
-  year: 'year', released: 'year', release: 'year',
-  rating: 'rating', rated: 'rating', score: 'rating', best: 'rating',
-};
+/** Genres offered by the filter panel: the most common on the list. */
+const PANEL_GENRES = 12;
+const TITLE_LABEL_CHARS = 48;
 
 export function parseWatchlistArgs(args: string): WatchlistView {
-  const { shared, rest } = takeShare(cleanText(args));
-  const view: WatchlistView = { filter: 'all', sort: 'added', page: 0, ...(shared ? { shared } : {}) };
-  for (const word of rest.toLowerCase().replace(/\bin progress\b/g, 'progress').split(' ').filter((w) => w !== '')) {
-    const filter = FILTER_ALIASES[word];
-    const sort = SORT_ALIASES[word];
-    if (filter !== undefined) view.filter = filter;
-    else if (sort !== undefined) view.sort = sort;
-    else {
-      throw new InvalidInputError([
-        'I did not understand ',
-        rich.code(word.slice(0, 40)),
-        '. Try ',
-        rich.code('/watchlist movies title'),
-        ': a type (movies, shows, progress) and a sort (added, title, year, rating), and share to post it for everyone.',
-      ]);
-    }
-  }
-  return view;
+  const { query, sort, shared } = parseListArgs(cleanText(args), 'watchlist', true);
+  return { ...query, sort: sort ?? 'added', page: 0, ...(shared ? { shared } : {}) };
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
 /**
@@ -91,7 +59,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const copy = await ctx.copy.current(ctx, trakt, { recheck });
   const coverage = view.filter === 'progress' ? await fillProgressForFilter(ctx, trakt) : undefined;
   const { items, total } = await ctx.deps.watchlists.page(ctx.identityId, {
-    filter: view.filter,
+    ...queryOf(view),
     sort: view.sort,
     offset: view.page * PAGE_SIZE,
     limit: PAGE_SIZE,
@@ -102,13 +70,15 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const selected = selecting ? (selection ?? (await loadSelection(ctx, view.select))) : [];
   if (page !== view.page) return watchlistPage(ctx, { ...view, page }, false, selecting ? selected : undefined);
   const chosen = keysOf(selected);
+  const filtered = narrowed(view);
   const progress = await progressForPage(ctx, trakt, items);
 
   const lines: Rich[] = [
     rich.bold('Your watchlist'),
     ` · ${usageText(copy.itemCount, account)}`,
     rich.line,
-    rich.italic(`${FILTER_WORDS[view.filter]} · ${SORT_PHRASES[view.sort]} · page ${page + 1} of ${pages}`),
+    // What is applied, then "x of y": how many of the whole list it leaves.
+    rich.italic(`${filterPhrase(view)} · ${SORT_PHRASES[view.sort]} · page ${page + 1} of ${pages} · ${total} of ${copy.itemCount}`),
     rich.line,
     ...[coverageNote(coverage)].flatMap((note) => (note === undefined ? [] : [rich.italic(note), rich.line])),
   ];
@@ -123,13 +93,24 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   if (items.length === 0) {
     lines.push(
       rich.line,
-      view.filter === 'all' ? 'Nothing on it yet. Find something with /search.' : view.filter === 'progress' ? 'No show on it is started but unfinished.' : `No ${FILTER_WORDS[view.filter].toLowerCase()} on it.`,
+      !filtered
+        ? 'Nothing on it yet. Find something with /search.'
+        : view.filter === 'progress' && filterPhrase(view) === FILTER_WORDS[view.filter]
+          ? 'No show on it is started but unfinished.'
+          : view.filter !== 'all' && filterPhrase(view) === FILTER_WORDS[view.filter]
+            ? `No ${FILTER_WORDS[view.filter].toLowerCase()} on it.`
+            : 'Nothing on it matches these filters.',
     );
   }
   items.forEach((item, i) => {
     const title = titleOf(item.target);
     const facts = [kindWord(item.target)];
     if (title.rating !== undefined && title.rating > 0) facts.push(`★ ${title.rating.toFixed(1)}`);
+    if (view.sort === 'runtime' && title.runtime) facts.push(`${title.runtime} min`);
+    if (view.sort === 'released') {
+      const date = title.released ?? title.firstAired?.slice(0, 10);
+      if (date) facts.push(`📅 ${date}`);
+    }
     facts.push(...progressFacts(item, progress));
     const mark = !selecting ? '' : chosen.has(item.key) ? '✅ ' : '⬜ ';
     lines.push(rich.line, `${mark}${page * PAGE_SIZE + i + 1}. `, rich.bold(targetLabel(item.target)), ` · ${facts.join(' · ')}`);
@@ -138,27 +119,45 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const builder = ctx.view();
   const base: WatchlistView = selecting ? { ...view, page, select: storeSelection(builder, selected) } : { ...view, page };
   const buttons: Button[][] = [];
-  let choices: ReturnType<typeof pageChoices> | undefined;
+  let pick: MultiPick | undefined;
   if (selecting) {
     const pageItems = items.map((item, i) => ({ target: slimTarget(item.target), number: page * PAGE_SIZE + i + 1 }));
-    choices = pageChoices(builder, 'wl-sel', { view: base }, pageItems, chosen, 'Select titles on this page…');
+    const choices = pageChoices(builder, 'wl-sel', { view: base }, pageItems, chosen, 'Select titles on this page…');
     buttons.push(...choices.rows);
+    pick = choices.pick;
+  } else if (items.length > 0) {
+    // Each title opens its details card: a button each (Telegram), one menu of the page (Discord).
+    const numbered = items.map((item, i) => ({ target: item.target, label: cut(`${page * PAGE_SIZE + i + 1}. ${targetLabel(item.target)}`, TITLE_LABEL_CHARS) }));
+    buttons.push(...numbered.map(({ target, label }) => [builder.button(label, 'wl-open', { view: base, target } satisfies OpenPayload)]));
+    const menu = builder.button('Open a title…', 'wl-open', { view: base, targets: items.map((item) => item.target) } satisfies OpenPayload);
+    if ('action' in menu) {
+      pick = {
+        action: menu.action,
+        placeholder: 'Open a title…',
+        options: numbered.map(({ target, label }, i) => ({ label, value: String(i), description: kindWord(target) })),
+        minValues: 1,
+        maxValues: 1,
+        replacesRows: numbered.length,
+      };
+    }
   }
   const nav: Button[] = [];
   if (page > 0) nav.push(builder.button('◀ Previous', 'wl', { ...base, page: page - 1 }));
   if (page + 1 < pages) nav.push(builder.button('Next ▶', 'wl', { ...base, page: page + 1 }));
-  if (nav.length > 0) buttons.push(nav);
   buttons.push(
     (Object.keys(SORT_WORDS) as WatchlistSort[]).map((sort) =>
       builder.button(sort === view.sort ? `• ${SORT_WORDS[sort]}` : SORT_WORDS[sort], 'wl', { ...base, sort, page: 0 }),
     ),
   );
-  buttons.push(
-    (Object.keys(FILTER_WORDS) as WatchlistFilter[]).map((filter) =>
-      builder.button(filter === view.filter ? `• ${FILTER_WORDS[filter]}` : FILTER_WORDS[filter], 'wl', { ...base, filter, page: 0 }),
-    ),
-  );
+  const typeButton = (filter: WatchlistFilter) =>
+    builder.button(filter === view.filter ? `• ${FILTER_WORDS[filter]}` : FILTER_WORDS[filter], 'wl', { ...base, filter, page: 0 });
+  const types = (Object.keys(FILTER_WORDS) as WatchlistFilter[]).map(typeButton);
   if (selecting) {
+    // Discord takes five buttons a row: paging (two) and the three types; In progress, like the filter
+    // panel, is offered outside Select (the header says when it is applied).
+    const types = (['all', 'movies', 'shows'] as const).map(typeButton);
+    // Discord allows five rows: the menu, the sorts (two rows there), paging with the types, the actions.
+    buttons.push([...nav, ...types]);
     const row: Button[] = [];
     if (selected.length > 0) row.push(builder.button(`🗑 Remove ${selected.length} selected`, 'wl-rm', { view: base } satisfies SelectPayload, 'danger'));
     if (items.length > 0) {
@@ -172,15 +171,184 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
     const { select: _select, ...plain } = base;
     row.push(builder.button('Done', 'wl', plain));
     buttons.push(row);
-  } else if (items.length > 0) {
-    buttons.push([builder.button('☑ Select', 'wl-sel', { view: base, op: 'clear' } satisfies SelectPayload)]);
+  } else {
+    // The filter row: the types (four, with In progress) and the other filters' panel; Discord takes
+    // five buttons a row, so Clear (when something is applied) goes with paging and Select.
+    const filterRow = [...types, builder.button(filtered && filterPhrase(view) !== FILTER_WORDS[view.filter] ? '🎛 Filters •' : '🎛 Filters', 'wl-filt', base)];
+    buttons.push(filterRow);
+    if (items.length > 0) nav.push(builder.button('☑ Select', 'wl-sel', { view: base, op: 'clear' } satisfies SelectPayload));
+    if (filtered) nav.push(builder.button('✖ Clear', 'wl', { sort: base.sort, page: 0, filter: 'all', ...(base.shared ? { shared: true } : {}) } satisfies WatchlistView));
+    if (nav.length > 0) buttons.push(nav);
   }
   await builder.save(ctx.deps.pending);
   if (view.shared === true && ctx.owner !== undefined) lines.push(rich.line, ctx.owner);
   // The whole list is the user's own business: only they see it, unless they shared it.
   const reply: Reply = { text: lines, buttons, private: view.shared !== true };
-  return choices?.pick === undefined ? reply : { ...reply, pick: choices.pick };
+  return pick === undefined ? reply : { ...reply, pick };
 }
+
+type OpenPayload = { view?: WatchlistView; target: Target; targets?: undefined } | { view?: WatchlistView; targets: Target[]; target?: undefined };
+
+/** Decades and runtimes the filter panel offers. */
+const PANEL_YEARS: Array<{ label: string; from?: number; to?: number }> = [
+  { label: '2020s', from: 2020 },
+  { label: '2010s', from: 2010, to: 2019 },
+  { label: '2000s', from: 2000, to: 2009 },
+  { label: '1990s', from: 1990, to: 1999 },
+  { label: 'Before 1990', to: 1989 },
+];
+const PANEL_RUNTIMES = [90, 120, 150, 180];
+
+/**
+ * The filter panel: genres on the list (most common first, under the other filters), decades and the
+ * longest runtime; each press goes back to the list with it applied.
+ */
+async function filterPanel(ctx: CoreContext, view: WatchlistView): Promise<Reply> {
+  await ctx.requireAccount();
+  const genres = await ctx.deps.watchlists.genres(ctx.identityId, queryOf(view), PANEL_GENRES);
+  const builder = ctx.view();
+  const back: WatchlistView = { ...view, page: 0 };
+  const without = (key: 'genre' | 'years' | 'maxRuntime'): WatchlistView => {
+    const { genre, yearFrom, yearTo, maxRuntime, ...rest } = back;
+    return {
+      ...rest,
+      ...(key !== 'genre' && genre !== undefined ? { genre } : {}),
+      ...(key !== 'years' && yearFrom !== undefined ? { yearFrom } : {}),
+      ...(key !== 'years' && yearTo !== undefined ? { yearTo } : {}),
+      ...(key !== 'maxRuntime' && maxRuntime !== undefined ? { maxRuntime } : {}),
+    };
+  };
+  const rows: Button[][] = [];
+  const genreButtons = genres.map(({ genre, count }) =>
+    builder.button(`${genre === view.genre ? '• ' : ''}${genreWord(genre)} (${count})`, 'wl', { ...without('genre'), genre }),
+  );
+  if (view.genre !== undefined) genreButtons.push(builder.button('Any genre', 'wl', without('genre')));
+  for (let i = 0; i < genreButtons.length; i += 3) rows.push(genreButtons.slice(i, i + 3));
+  const years = PANEL_YEARS.map(({ label, from, to }) => {
+    const on = view.yearFrom === from && view.yearTo === to;
+    return builder.button(`${on ? '• ' : ''}${label}`, 'wl', { ...without('years'), ...(from === undefined ? {} : { yearFrom: from }), ...(to === undefined ? {} : { yearTo: to }) });
+  });
+  if (view.yearFrom !== undefined || view.yearTo !== undefined) years.push(builder.button('Any year', 'wl', without('years')));
+  rows.push(years.slice(0, 3), years.slice(3));
+  const runtimes = PANEL_RUNTIMES.map((m) => builder.button(`${view.maxRuntime === m ? '• ' : ''}${runtimeWord(m)}`, 'wl', { ...without('maxRuntime'), maxRuntime: m }));
+  if (view.maxRuntime !== undefined) runtimes.push(builder.button('Any length', 'wl', without('maxRuntime')));
+  rows.push(runtimes);
+  rows.push([builder.button('◀ Back to the list', 'wl', back)]);
+  await builder.save(ctx.deps.pending);
+  const text: Rich[] = [
+    rich.bold('Filter your watchlist'),
+    rich.line,
+    rich.italic(`Now: ${filterPhrase(view)}`),
+    rich.line,
+    'Pick a genre, the years, or the longest runtime (a show: its episodes). Typed, the same reads ',
+    rich.code('/watchlist horror 1990-2005 2h'),
+    '.',
+  ];
+  return { text, buttons: rows.filter((r) => r.length > 0), private: view.shared !== true };
+}
+
+/** A season list in one line: `1 · 7 ep, 2 · 13 ep …` (specials left out), cut to fit a caption. */
+function seasonsLine(seasons: Season[]): string | undefined {
+  const numbered = seasons.filter((s) => s.number > 0).sort((a, b) => a.number - b.number);
+  if (numbered.length === 0) return undefined;
+  const parts = numbered.map((s) => {
+    const episodes = seasonFacts(s).episodes;
+    return episodes === undefined ? `S${s.number}` : `S${s.number} · ${episodes} ep`;
+  });
+  return cut(`Seasons: ${parts.join(', ')}`, 200);
+}
+
+/**
+ * A title's details from the watchlist (poster, overview, runtime, genres, rating; a show's seasons)
+ * with Remove, for a show or a season the /add pickers (a season, an episode), and Back to the list.
+ * `extra`: a header on top, and /random's Another first.
+ */
+export async function detailsCard(ctx: CoreContext, target: Target, back: WatchlistView | undefined, extra: { header?: Rich[]; another?: RandomPayload; shared?: boolean } = {}): Promise<Reply> {
+  const trakt = await ctx.traktForUser();
+  let seasons: Season[] | undefined;
+  if (target.kind === 'show') seasons = await ctx.patiently(trakt.seasons(target.title.ids.trakt)).catch(() => undefined);
+  const footer: Rich[] = [];
+  const line = seasons === undefined ? undefined : seasonsLine(seasons);
+  if (line !== undefined) footer.push(line);
+  // Show progress ("watched 12 / 30 · next S02E04") goes here, under the seasons, once it is fetched.
+  const builder = ctx.view();
+  const buttons: Button[][] = [];
+  if (extra.another !== undefined) buttons.push([builder.button('🎲 Another', 'wl-rand', extra.another, 'primary')]);
+  if (target.kind === 'show') buttons.push([builder.button('📺 Pick a season or episode', 'seasons', { show: target.title })]);
+  if (target.kind === 'season') buttons.push([builder.button('🎞 Pick an episode', 'episodes', { show: target.show, season: target.season })]);
+  const row: Button[] = [builder.button('🗑 Remove', 'rm', { target }, 'danger')];
+  if (back !== undefined) row.push(builder.button('◀ Back to the list', 'wl', back));
+  buttons.push(row);
+  await builder.save(ctx.deps.pending);
+  const numberOfSeasons = seasons?.filter((s) => s.number > 0).length;
+  const text = titleCard(target, {
+    onWatchlist: true,
+    footer,
+    ...(extra.header === undefined ? {} : { header: extra.header }),
+    ...(numberOfSeasons === undefined ? {} : { seasons: numberOfSeasons }),
+  });
+  const shared = extra.shared ?? back?.shared === true;
+  return { ...cardReply(target, text, buttons, shared ? ctx.owner : undefined), private: !shared };
+}
+
+export const watchlistOpenAction = defineAction<OpenPayload>({
+  action: 'wl-open',
+  async run(ctx, payload, input) {
+    await ctx.requireAccount();
+    const index = Number(input?.values?.[0] ?? -1);
+    const target = payload.target ?? (Number.isInteger(index) ? payload.targets?.[index] : undefined);
+    if (target === undefined) return { edit: await watchlistPage(ctx, payload.view ?? { filter: 'all', sort: 'added', page: 0 }) };
+    return { edit: await detailsCard(ctx, target, payload.view) };
+  },
+});
+
+/** /random's card: what to draw from, and the title shown (never drawn twice in a row). */
+export interface RandomPayload {
+  query: WatchlistQuery;
+  last?: string;
+  shared?: boolean;
+}
+
+/** One title at random from the user's own copy under the filters, with Another. */
+async function randomCard(ctx: CoreContext, payload: RandomPayload, recheck: boolean): Promise<Reply> {
+  await ctx.requireAccount();
+  const trakt = await ctx.traktForUser();
+  const copy = await ctx.copy.current(ctx, trakt, { recheck });
+  const { item, total } = await ctx.deps.watchlists.random(ctx.identityId, payload.query, payload.last);
+  const applied = narrowed(payload.query) ? filterPhrase(payload.query) : undefined;
+  if (item === undefined) {
+    const text =
+      copy.itemCount === 0
+        ? 'Your watchlist is empty: nothing to pick from. Find something with /search.'
+        : ['Nothing on your watchlist matches ', rich.bold(applied ?? 'these filters'), '. Try fewer filters.'];
+    return { text, private: payload.shared !== true };
+  }
+  const header: Rich[] = [rich.bold('🎲 From your watchlist'), ` · ${applied === undefined ? '' : `${applied} · `}1 of ${total}${total === copy.itemCount ? '' : ` (of ${copy.itemCount})`}`];
+  const another: RandomPayload = { ...payload, last: item.key };
+  return detailsCard(ctx, item.target, undefined, { header, another, shared: payload.shared === true });
+}
+
+export const randomCommand = defineCommand({
+  name: 'random',
+  description: 'One title at random from your watchlist, e.g. /random movies horror 2h',
+  listed: true,
+  private: true,
+  options: [...FILTER_OPTIONS, shareOption],
+  async run(ctx, args) {
+    const { query, shared } = parseListArgs(cleanText(args), 'random', false);
+    return [await randomCard(ctx, { query, ...(shared ? { shared } : {}) }, true)];
+  },
+});
+
+export const watchlistRandomAction = defineAction<RandomPayload>({
+  action: 'wl-rand',
+  run: async (ctx, payload) => ({ edit: await randomCard(ctx, payload, false) }),
+});
+
+export const watchlistFilterAction = defineAction<WatchlistView>({
+  action: 'wl-filt',
+  run: async (ctx, view) => ({ edit: await filterPanel(ctx, view) }),
+});
 
 /** A press in select mode: what it does to the selection (`pick`: a page's menu, with its values). */
 export type SelectPayload =
@@ -191,7 +359,7 @@ export type SelectPayload =
 
 /** Everything the view shows under its filter (up to MAX_SELECTED), in its order. */
 async function everything(ctx: CoreContext, view: WatchlistView): Promise<Target[]> {
-  const { items } = await ctx.deps.watchlists.page(ctx.identityId, { filter: view.filter, sort: view.sort, offset: 0, limit: MAX_SELECTED });
+  const { items } = await ctx.deps.watchlists.page(ctx.identityId, { ...queryOf(view), sort: view.sort, offset: 0, limit: MAX_SELECTED });
   return items.map((item) => slimTarget(item.target));
 }
 
@@ -251,23 +419,10 @@ export const watchlistRemoveSelectedAction = defineAction<SelectPayload>({
 
 export const watchlistCommand = defineCommand({
   name: 'watchlist',
-  description: 'Your watchlist (only you see it): /watchlist [movies|shows|progress] [title|year|rating…] [share]',
+  description: 'Your watchlist, filtered and sorted (only you see it), e.g. /watchlist movies horror 2h title',
   listed: true,
   private: true,
-  options: [
-    { name: 'type', description: 'Movies, shows or both', choices: [{ name: 'All', value: 'all' }, { name: 'Movies', value: 'movies' }, { name: 'Shows', value: 'shows' }, { name: 'In progress', value: 'progress' }] },
-    {
-      name: 'sort',
-      description: 'Order of the list',
-      choices: [
-        { name: 'Recently added', value: 'added' },
-        { name: 'Title', value: 'title' },
-        { name: 'Release year', value: 'year' },
-        { name: 'Rating', value: 'rating' },
-      ],
-    },
-    shareOption,
-  ],
+  options: [...FILTER_OPTIONS.slice(0, 1), SORT_OPTION, ...FILTER_OPTIONS.slice(1), shareOption],
   run: async (ctx, args) => [await watchlistPage(ctx, parseWatchlistArgs(args), true)],
 });
 

@@ -1,0 +1,5 @@
+ALTER TABLE "watchlist_items" ADD COLUMN "runtime" integer GENERATED ALWAYS AS (round((case when type in ('movie', 'show') then data #>> '{target,title,runtime}' else data #>> '{target,show,runtime}' end)::numeric)::integer) STORED;--> statement-breakpoint
+ALTER TABLE "watchlist_items" ADD COLUMN "genres" jsonb GENERATED ALWAYS AS (case when type in ('movie', 'show') then data #> '{target,title,genres}' else data #> '{target,show,genres}' end) STORED;--> statement-breakpoint
+ALTER TABLE "watchlist_items" ADD COLUMN "released" text GENERATED ALWAYS AS (left(case when type in ('movie', 'show') then coalesce(data #>> '{target,title,released}', data #>> '{target,title,firstAired}') else data #>> '{target,show,firstAired}' end, 10)) STORED;--> statement-breakpoint
+CREATE INDEX "watchlist_items_runtime_idx" ON "watchlist_items" USING btree ("identity_id","runtime");--> statement-breakpoint
+CREATE INDEX "watchlist_items_released_idx" ON "watchlist_items" USING btree ("identity_id","released");
