@@ -258,6 +258,20 @@ describe('watchlist filters, details and /random (issue 13)', () => {
     expect(after.text).toContain('1 of 1');
   });
 
+  it('GIVEN a show the user has started WHEN its details open THEN each season says how much of it was watched, and the next episode', async () => {
+    const { user, username } = await stack.linkedUser();
+    stack.trakt.markWatched(username, [
+      { type: 'episode', show: 1388, season: 1, episode: 1 },
+      { type: 'episode', show: 1388, season: 1, episode: 2 },
+    ]);
+    // Trakt takes a show off the watchlist once one of its episodes is watched: it is added back.
+    stack.trakt.seedWatchlist(username, [{ type: 'show', trakt: 1388 }]);
+    const list = await stack.ask(user, user.id, '/watchlist');
+    const show = await pressAndWait(user, list, /^\d+\. Breaking Bad/, (t) => t.includes('Seasons:'));
+    expect(show.text).toMatch(/Seasons: S1 · 2\/\d+ watched, S2 · 0\/\d+ watched/);
+    expect(show.text).toMatch(/Watched 2 \/ \d+ · next S01E03/);
+  });
+
   it('GIVEN 10,000 items WHEN the user asks /random with filters and presses Another THEN every pick matches and none repeats the one before', async () => {
     const { user } = big;
     const first = await stack.ask(user, user.id, '/random shows comedy 2000-');

@@ -2,7 +2,7 @@ import { cardReply, seasonFacts, titleCard, usageText } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText } from '../parse.js';
-import type { Season, Target, WatchlistFilter, WatchlistQuery, WatchlistSort } from '../ports.js';
+import type { Season, ShowProgress, Target, WatchlistFilter, WatchlistQuery, WatchlistSort } from '../ports.js';
 import {
   keysOf,
   listedLines,
@@ -247,15 +247,22 @@ async function filterPanel(ctx: CoreContext, view: WatchlistView): Promise<Reply
   return { text, buttons: rows.filter((r) => r.length > 0), private: view.shared !== true };
 }
 
-/** A season list in one line: `1 · 7 ep, 2 · 13 ep …` (specials left out), cut to fit a caption. */
-function seasonsLine(seasons: Season[]): string | undefined {
+/**
+ * A season list in one line, with what the user watched of each when Trakt's progress is known:
+ * `S1 · 7/7 watched, S2 · 3/13 watched, S3 · 10 ep` (specials left out), cut to fit a caption.
+ */
+function seasonsLine(seasons: Season[], progress: ShowProgress | undefined): string | undefined {
   const numbered = seasons.filter((s) => s.number > 0).sort((a, b) => a.number - b.number);
   if (numbered.length === 0) return undefined;
+  // Watched counts only for a show the user has started: until then the episode counts say more.
+  const watched = new Map(progress !== undefined && progress.completed > 0 ? progress.seasons.map((p) => [p.number, p]) : []);
   const parts = numbered.map((s) => {
+    const seen = watched.get(s.number);
+    if (seen !== undefined && seen.aired > 0) return `S${s.number} · ${seen.completed}/${seen.aired} watched`;
     const episodes = seasonFacts(s).episodes;
     return episodes === undefined ? `S${s.number}` : `S${s.number} · ${episodes} ep`;
   });
-  return cut(`Seasons: ${parts.join(', ')}`, 200);
+  return cut(`Seasons: ${parts.join(', ')}`, 240);
 }
 
 /**
@@ -266,11 +273,22 @@ function seasonsLine(seasons: Season[]): string | undefined {
 export async function detailsCard(ctx: CoreContext, target: Target, back: WatchlistView | undefined, extra: { header?: Rich[]; another?: RandomPayload; shared?: boolean } = {}): Promise<Reply> {
   const trakt = await ctx.traktForUser();
   let seasons: Season[] | undefined;
-  if (target.kind === 'show') seasons = await ctx.patiently(trakt.seasons(target.title.ids.trakt)).catch(() => undefined);
+  let progress: ShowProgress | undefined;
+  if (target.kind === 'show') {
+    // The seasons and what the user watched of each (one progress read: this card is one title).
+    const showId = target.title.ids.trakt;
+    [seasons, progress] = await Promise.all([
+      ctx.patiently(trakt.seasons(showId)).catch(() => undefined),
+      trakt.showProgress === undefined ? Promise.resolve(undefined) : ctx.patiently(trakt.showProgress(showId)).catch(() => undefined),
+    ]);
+  }
   const footer: Rich[] = [];
-  const line = seasons === undefined ? undefined : seasonsLine(seasons);
+  const line = seasons === undefined ? undefined : seasonsLine(seasons, progress);
   if (line !== undefined) footer.push(line);
-  // Show progress ("watched 12 / 30 · next S02E04") goes here, under the seasons, once it is fetched.
+  if (progress !== undefined && progress.aired > 0 && progress.completed > 0) {
+    const next = progress.nextEpisode;
+    footer.push(`Watched ${progress.completed} / ${progress.aired}${next === undefined ? '' : ` · next S${String(next.season).padStart(2, '0')}E${String(next.number).padStart(2, '0')}`}`);
+  }
   const builder = ctx.view();
   const buttons: Button[][] = [];
   if (extra.another !== undefined) buttons.push([builder.button('🎲 Another', 'wl-rand', extra.another, 'primary')]);
