@@ -1,10 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramEmulator, type ChatMessageState, type TelegramEmulator, type User } from '../emulators/telegram/index.js';
-import { startTraktEmulator, type TraktEmulator } from '../emulators/trakt/index.js';
-import { buttonsOf, serviceEnv } from '../e2e/telegram/harness.js';
-import { spawnService, stopProcess, waitForListening, type ServiceProcess } from '../helpers/process.js';
-import { serviceStorage } from '../helpers/service-stack.js';
+import type { ChatMessageState, TelegramEmulator, User } from '../emulators/telegram/index.js';
+import type { TraktEmulator } from '../emulators/trakt/index.js';
+import { buttonsOf } from '../e2e/telegram/harness.js';
+import { startProcessStack, type ProcessStack } from '../helpers/process-stack.js';
 
 /**
  * Nothing the user confirmed is lost by a crash (issue 10): the service process is killed with
@@ -12,42 +10,22 @@ import { serviceStorage } from '../helpers/service-stack.js';
  * applied by Trakt but its answer never came back. After a restart every confirmed change is applied
  * once, every card says what is true, and Undo reaches the change whose answer was lost.
  */
+let stack: ProcessStack;
 let trakt: TraktEmulator;
 let telegram: TelegramEmulator;
-let storage: Awaited<ReturnType<typeof serviceStorage>>;
-const running: ServiceProcess[] = [];
 const WAIT = { timeoutMs: 20_000 };
 const RECOVERY = { timeoutMs: 45_000 };
 
 beforeAll(async () => {
-  trakt = await startTraktEmulator({ deviceIntervalSeconds: 1, catalogSize: 500 });
-  telegram = await startTelegramEmulator({ defaultWaitMs: WAIT.timeoutMs });
-  storage = await serviceStorage('marquee-kill');
+  stack = await startProcessStack('marquee-kill', { catalogSize: 500, waitMs: WAIT.timeoutMs });
+  ({ trakt, telegram } = stack);
 });
 afterAll(async () => {
-  await Promise.all(running.splice(0).map(stopProcess));
-  await Promise.allSettled([telegram?.close(), trakt?.close()]);
-  await storage?.dispose();
+  await stack?.close();
 });
 
-async function start(): Promise<ServiceProcess> {
-  const env = { ...serviceEnv({ telegram, trakt, storageEnv: storage.env }), TRAKT_RETRY_MS: '60000', TRAKT_TIMEOUT_MS: '60000' };
-  const service = spawnService('src/main.ts', env);
-  running.push(service);
-  await waitForListening(service);
-  return service;
-}
-
-async function link(user: User): Promise<string> {
-  const username = `k${randomInt(1, 2 ** 30)}`;
-  trakt.addUser({ username });
-  telegram.sendText(user, user.id, '/link');
-  const reply = await telegram.waitForBotMessage(user.id, (m) => m.text.includes('enter the code'), WAIT);
-  const code = /enter the code ([0-9A-F]{8})/i.exec(reply.text)?.[1] ?? '';
-  trakt.approveDevice(code, username);
-  await telegram.waitForBotMessage(user.id, (m) => m.text.includes('Linked to Trakt'), WAIT);
-  return username;
-}
+const start = () => stack.start();
+const until = (check: () => boolean, what: string) => stack.until(check, what);
 
 async function card(user: User, imdb: string): Promise<ChatMessageState> {
   telegram.sendText(user, user.id, `/add ${imdb}`);
@@ -58,14 +36,6 @@ function confirm(user: User, message: ChatMessageState): void {
   const data = buttonsOf(message).find((b) => b.label.includes('Confirm'))?.data;
   if (data === undefined) throw new Error('no Confirm button');
   telegram.pressButton(user, user.id, message.messageId, data);
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT.timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 function movieId(imdb: string): number {
@@ -82,12 +52,8 @@ describe('kill -9 between Confirm and Trakt’s answer', () => {
   it('GIVEN a write hanging at Trakt, two queued behind it and a write whose answer was lost WHEN the process is killed and restarted THEN each is applied once and its card edited, with Undo', { timeout: 180_000 }, async () => {
     const first = await start();
     await telegram.waitForPoll(WAIT);
-    const ana = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: 'Ana', languageCode: 'en' });
-    const ben = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: 'Ben', languageCode: 'en' });
-    telegram.privateChat(ana);
-    telegram.privateChat(ben);
-    const anaName = await link(ana);
-    const benName = await link(ben);
+    const { user: ana, username: anaName } = await stack.linkedUser('Ana');
+    const { user: ben, username: benName } = await stack.linkedUser('Ben');
     const imdb = ['tt0848228', 'tt0118661', 'tt0458339'];
     const anaCards = [];
     for (const id of imdb) anaCards.push(await card(ana, id));
