@@ -38,6 +38,12 @@ export interface TelegramConfig {
   apiRoot: string;
   /** Set together with PUBLIC_URL: webhook mode; otherwise long polling. */
   webhookSecret: string | null;
+  /**
+   * Instances sharing a Postgres database: how long an instance's claim of an update, and the poller
+   * lease, last without renewal (renewed at a third of it), i.e. how soon another instance takes over
+   * from one that died.
+   */
+  leaseMs: number;
 }
 
 export interface DiscordConfig {
@@ -87,6 +93,7 @@ const HINTS: Record<string, string> = {
   TELEGRAM_BOT_TOKEN: 'the token BotFather gave you, shaped like 123456789:AA...',
   TELEGRAM_API_ROOT: 'an http(s) URL; leave unset for https://api.telegram.org',
   TELEGRAM_WEBHOOK_SECRET: '1-256 characters from A-Z, a-z, 0-9, _ and -; e.g. `openssl rand -hex 32`',
+  TELEGRAM_LEASE_MS: 'milliseconds, 1000 to 600000; default 30000',
   DISCORD_TOKEN: 'the bot token from the Bot page of your Discord application',
   DISCORD_APPLICATION_ID: 'the numeric Application ID from the General Information page of your Discord application',
   DISCORD_API_URL: 'an http(s) URL; leave unset for https://discord.com/api',
@@ -137,6 +144,7 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'has characters Telegram does not allow, or is too long' })
       .optional(),
+    TELEGRAM_LEASE_MS: wholeNumber(1000, 600_000, 30_000),
     DISCORD_TOKEN: z.string().min(20, { message: 'is too short to be a Discord bot token' }).optional(),
     DISCORD_APPLICATION_ID: snowflake.optional(),
     DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
@@ -213,7 +221,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     telegram:
       e.TELEGRAM_BOT_TOKEN === undefined
         ? null
-        : { botToken: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET ?? null },
+        : {
+            botToken: e.TELEGRAM_BOT_TOKEN,
+            apiRoot: e.TELEGRAM_API_ROOT,
+            webhookSecret: e.TELEGRAM_WEBHOOK_SECRET ?? null,
+            leaseMs: e.TELEGRAM_LEASE_MS,
+          },
     discord:
       e.DISCORD_TOKEN === undefined || e.DISCORD_APPLICATION_ID === undefined
         ? null

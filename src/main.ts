@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +24,13 @@ import { createJournalStore, createPendingActionStore, createWatchlistStore } fr
 import { createTraktPort } from './bot/services/trakt-port.js';
 import { findIdentityById } from './db/queries/identities.js';
 import { deleteExpiredLinkAttempts } from './db/queries/link-attempts.js';
+import {
+  botIdOfToken,
+  createTelegramPollLease,
+  createTelegramUpdateClaims,
+  deleteOldTelegramUpdates,
+  releaseUnfinishedTelegramUpdates,
+} from './db/queries/telegram-updates.js';
 import { buildServer, type RoutePlugin } from './server/build-server.js';
 import { registerOAuthCallback } from './server/routes/oauth-callback.js';
 import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
@@ -89,6 +98,9 @@ const WRITE_STALE_MS = 3 * 60_000;
  * with writes waiting is what applies them at Trakt's pace (bench/offline).
  */
 const JOB_CONCURRENCY = 64;
+
+/** Telegram keeps an update it could not deliver for 24 hours; claims are kept an hour longer. */
+const TELEGRAM_UPDATE_KEEP_MS = 25 * 60 * 60_000;
 
 export async function startService(options: StartOptions): Promise<RunningService> {
   const startedAt = new Date();
@@ -205,7 +217,23 @@ export async function startService(options: StartOptions): Promise<RunningServic
   // only when that platform is configured (discord.js alone holds ~40 MB).
   const adapters: ChatAdapter[] = [];
   const adapterRoutes: RoutePlugin[] = [];
+  /** Recurring jobs of the chat adapters (added to `recurring` below). */
+  const adapterRecurring: RecurringKind[] = [];
+  /** Work on the migrated database before the adapters start. */
+  const beforeAdapters: Array<() => Promise<void>> = [];
   if (config.telegram !== null) {
+    // Several instances on one database work as one bot: each update is claimed by update_id before it
+    // is handled (a redelivery reaching another instance is skipped), and on Postgres one instance at a
+    // time long-polls (README, Scaling). The embedded database has one process and needs no poller lease.
+    const botId = botIdOfToken(config.telegram.botToken);
+    const leases = { botId, owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, leaseMs: config.telegram.leaseMs };
+    const claims = createTelegramUpdateClaims(database.db, leases);
+    if (database.driver === 'pglite') {
+      // Its one process: a claim left unfinished was cut off by the previous run; taken over at once.
+      beforeAdapters.push(async () => {
+        await releaseUnfinishedTelegramUpdates(database.db, botId);
+      });
+    }
     const webhook =
       telegramUsesWebhook(config) && config.publicUrl !== null && config.telegram.webhookSecret !== null
         ? { url: `${config.publicUrl}${TELEGRAM_WEBHOOK_PATH}`, secret: config.telegram.webhookSecret }
@@ -218,12 +246,25 @@ export async function startService(options: StartOptions): Promise<RunningServic
       posters,
       logger: logger.child({ component: 'telegram' }),
       ...(webhook === undefined ? {} : { webhook }),
+      claims,
+      ...(database.driver === 'pg' ? { pollLease: createTelegramPollLease(database.db, leases) } : {}),
     });
     outbox.register('telegram', telegram);
     adapters.push(telegram);
     if (webhook !== undefined) {
       adapterRoutes.push((instance) => registerTelegramWebhook(instance, { secret: webhook.secret, accept: (update) => telegram.acceptUpdate(update) }));
     }
+    adapterRecurring.push(
+      // Updates an instance claimed and did not finish (it died) are handled by another one.
+      {
+        kind: 'telegram-update-takeover',
+        everyMs: config.telegram.leaseMs,
+        run: async () => {
+          await telegram.takeOverAbandoned();
+        },
+      },
+      { kind: 'telegram-update-prune', everyMs: 60 * 60_000, run: () => deleteOldTelegramUpdates(database.db, new Date(Date.now() - TELEGRAM_UPDATE_KEEP_MS)) },
+    );
   }
   if (config.discord !== null) {
     const { createDiscordAdapter } = await import('./bot/discord/discord-bot.js');
@@ -245,6 +286,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   try {
     const applied = await database.migrate();
     logger.info({ driver: database.driver, applied }, applied > 0 ? 'database migrated' : 'database schema up to date');
+    for (const prepare of beforeAdapters) await prepare();
 
     app = await buildServer({
       logger,
@@ -328,6 +370,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
         if (depth.length > 0) logger.info({ jobs: depth }, 'background jobs waiting');
       },
     },
+    ...adapterRecurring,
   ];
   const jobRunner = createJobRunner({
     store: jobStore,

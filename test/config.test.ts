@@ -66,7 +66,7 @@ describe('parseConfig', () => {
 
   it('GIVEN a minimal environment THEN defaults fill the rest and empty values count as unset', () => {
     const config = parseConfig({ ...minimal, DISCORD_TOKEN: '', LOG_LEVEL: '' });
-    expect(config.telegram).toEqual({ botToken: TELEGRAM_TOKEN, apiRoot: 'https://api.telegram.org', webhookSecret: null });
+    expect(config.telegram).toEqual({ botToken: TELEGRAM_TOKEN, apiRoot: 'https://api.telegram.org', webhookSecret: null, leaseMs: 30_000 });
     expect(config.discord).toBeNull();
     expect(config.trakt).toEqual({
       clientId: 'client-id',

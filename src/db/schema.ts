@@ -573,3 +573,44 @@ export const showProgress = pgTable(
 );
 
 export type ShowProgressRow = typeof showProgress.$inferSelect;
+
+/**
+ * Telegram updates claimed by an instance, so that several instances sharing this database handle
+ * each `update_id` once: a webhook behind a load balancer gets Telegram's redeliveries on any
+ * instance, and a poller taking over gets the updates its predecessor fetched but had not confirmed.
+ * A claim is `claimed` while `done_at` is null; its lease is renewed while the update is handled, so a
+ * claim whose lease ran out belongs to an instance that died and is taken over (with the update kept
+ * in `payload` until done). Rows are pruned after a day (Telegram keeps an undelivered update 24 h).
+ */
+export const telegramUpdates = pgTable(
+  'telegram_updates',
+  {
+    /** The bot's numeric id (the part of the token before the colon, which is not secret). */
+    botId: bigint('bot_id', { mode: 'number' }).notNull(),
+    updateId: bigint('update_id', { mode: 'number' }).notNull(),
+    claimedBy: text('claimed_by').notNull(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }).notNull(),
+    /** The update as received, while it is not done: what a takeover hands to the bot. */
+    payload: jsonb('payload'),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.botId, t.updateId] }),
+    index('telegram_updates_received_idx').on(t.receivedAt),
+    /** Claims of dead instances, looked for by the takeover job. */
+    index('telegram_updates_unfinished_idx').on(t.botId, t.leaseUntil).where(sql`${t.doneAt} is null`),
+  ],
+);
+
+/**
+ * Which instance long-polls a bot: Telegram allows one getUpdates at a time per bot (a second one ends
+ * the first with 409 Conflict). The holder renews its lease while it polls and deletes the row when it
+ * stops; another instance takes over when the lease runs out (the holder died).
+ */
+export const telegramPollers = pgTable('telegram_pollers', {
+  botId: bigint('bot_id', { mode: 'number' }).primaryKey(),
+  holder: text('holder').notNull(),
+  leaseUntil: timestamp('lease_until', { withTimezone: true }).notNull(),
+  since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
+});

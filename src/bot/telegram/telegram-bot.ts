@@ -38,7 +38,61 @@ export interface TelegramAdapterOptions {
   concurrency?: number;
   /** Long-poll timeout in seconds. Default 25. */
   pollTimeoutSeconds?: number;
+  /**
+   * Claims of updates in the database every instance shares: each update is handled once, whichever
+   * instance a redelivery reaches. Without it every update received is handled.
+   */
+  claims?: TelegramUpdateClaims;
+  /** Polling on a database several instances share: only the holder of this lease polls. */
+  pollLease?: TelegramPollLease;
+  /** How long polling pauses once Telegram keeps answering 409 Conflict (another poller). Default 5 minutes. */
+  conflictPauseMs?: number;
 }
+
+/** One claim per update across instances (implemented on the database in src/db/queries/telegram-updates.ts). */
+export interface TelegramUpdateClaims {
+  /** How long a claim lasts unless renewed; renewed at a third of it while the update is handled. */
+  readonly leaseMs: number;
+  /**
+   * Claims an update (kept with the claim until done): `claimed` to handle it here, `done` when it was
+   * handled already, `busy` while another instance's live claim holds it.
+   */
+  claim(updateId: number, update: Update): Promise<'claimed' | 'done' | 'busy'>;
+  /** Extends this instance's claims of updates still being handled. */
+  renew(updateIds: readonly number[]): Promise<void>;
+  /** Marks an update handled. */
+  finish(updateId: number): Promise<void>;
+  /** Claims of dead instances (lease run out, not done), taken over with their updates. */
+  takeOver(limit: number): Promise<Array<{ updateId: number; payload: unknown }>>;
+}
+
+/** The lease that makes one instance the poller of a bot (src/db/queries/telegram-updates.ts). */
+export interface TelegramPollLease {
+  /** How long the lease lasts unless renewed; renewed (and, while waiting, asked for) at a third of it. */
+  readonly leaseMs: number;
+  /** Takes or renews the lease; says who holds it when another live instance does. */
+  hold(): Promise<{ held: true } | { held: false; holder: string }>;
+  /** Gives it up, so that a waiting instance takes over at once. */
+  release(): Promise<void>;
+}
+
+/** What became of an update handed over by the webhook route. */
+export type UpdateAcceptance =
+  /** It is being handled here. */
+  | 'accepted'
+  /** It was handled already (a redelivery): nothing to do. */
+  | 'duplicate'
+  /** Another instance is handling it, or the database could not be asked: Telegram should send it again later. */
+  | 'busy'
+  /** The bot is not connected yet, or stopping. */
+  | 'not-ready';
+
+/**
+ * What is logged when another poller holds the bot: polling works with one instance per bot only.
+ * Shared by the lease (an instance of ours polls) and by repeated 409s (a poller outside our database).
+ */
+export const ANOTHER_POLLER_MESSAGE =
+  'another instance is polling Telegram for this bot; to run several instances use webhook mode (set PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET, see README, Scaling)';
 
 export interface TelegramAdapter {
   readonly name: 'telegram';
@@ -52,8 +106,16 @@ export interface TelegramAdapter {
    * and the reply sent anew, and the new message's reference returned.
    */
   edit(ref: MessageRef, reply: Reply): Promise<MessageRef>;
-  /** Hands over one update received by the webhook route; false while the bot is not ready for it. */
-  acceptUpdate(update: Update): boolean;
+  /**
+   * Hands over one update received by the webhook route. With claims, a redelivery of an update
+   * handled (or being handled) anywhere is not handled again.
+   */
+  acceptUpdate(update: Update): Promise<UpdateAcceptance>;
+  /**
+   * Handles the updates of instances that died between claiming and finishing them (a recurring job);
+   * returns how many were taken over.
+   */
+  takeOverAbandoned(): Promise<number>;
   /** Resolves once every update handed over so far is handled (tests and benchmarks). */
   idle(): Promise<void>;
 }
@@ -66,6 +128,17 @@ const INLINE_CACHE_SECONDS = 30;
 /** Getting updates again after a failed getUpdates; the runner's own backoff doubles without a bound. */
 const POLL_RETRY_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * 409 Conflict from getUpdates: another getUpdates for this bot (or a webhook) is active. A single one
+ * happens in a rolling restart and polling starts again at once; this many within the window means a
+ * second poller that stays, and polling pauses for `conflictPauseMs` rather than fight it (two pollers
+ * end each other's requests about once a second and updates get answered twice).
+ */
+const CONFLICT_LIMIT = 3;
+const CONFLICT_WINDOW_MS = 60_000;
+const CONFLICT_PAUSE_MS = 5 * 60_000;
+/** Abandoned updates taken over in one go (a recurring job takes the rest at its next run). */
+const TAKE_OVER_BATCH = 50;
 /** Telegram's 429 says how long to wait; waits longer than this are not worth holding a chat reply for. */
 const MAX_FLOOD_WAIT_S = 30;
 
@@ -142,6 +215,18 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   let stopped = false;
   let runner: RunnerHandle | undefined;
   let restarting: Promise<void> | undefined;
+  const claims = options.claims;
+  /** Updates claimed by this instance and being handled: their claims are renewed until they are done. */
+  const held = new Set<number>();
+  /** Updates whose claim was taken before they reached the bot (webhook, takeover): not claimed again. */
+  const preClaimed = new WeakSet<Update>();
+  let renewTimer: NodeJS.Timeout | undefined;
+  /** The current polling session (polling mode, while this instance polls); aborted when polling stops. */
+  let pollSession: AbortController | undefined;
+  /** Polling mode with a lease: the loop that holds it and polls while it is held. */
+  let leaseLoop: Promise<void> | undefined;
+  /** When getUpdates last answered 409 Conflict (within CONFLICT_WINDOW_MS). */
+  const conflicts: number[] = [];
   // grammY types its signals with the abort-controller polyfill's AbortSignal; Node's is the same at run time.
   const grammySignal = stopController.signal as unknown as Parameters<typeof bot.init>[0];
 
@@ -186,6 +271,20 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     } finally {
       inFlight.delete(job);
     }
+  });
+
+  // Polled updates are claimed too when instances share a database: a poller that takes over from one
+  // that died gets the updates its predecessor fetched but had not confirmed, some of them handled.
+  bot.use(async (ctx, next) => {
+    const update = ctx.update;
+    if (claims === undefined || preClaimed.has(update)) return next();
+    const state = await claimPolled(update);
+    if (state === 'unclaimed') return next();
+    if (state !== 'claimed') {
+      logger.info({ updateId: update.update_id }, 'a Telegram update handled already was fetched again; skipped');
+      return undefined;
+    }
+    return underClaim(update.update_id, next);
   });
 
   const botUsername = (): string => bot.botInfo.username;
@@ -598,13 +697,53 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   }
   bot.catch(updateFailed);
 
-  /** Webhook mode: one update handed over by the route, run as soon as fewer than `concurrency` run. */
+  /** Runs `handle` under the update's claim: renewed while it runs, finished when it ends, however it ends. */
+  async function underClaim(updateId: number, handle: () => Promise<void>): Promise<void> {
+    held.add(updateId);
+    try {
+      await handle();
+    } finally {
+      held.delete(updateId);
+      await claims?.finish(updateId).catch((error: unknown) => {
+        logger.warn({ err: safe(error), updateId }, 'could not mark a Telegram update handled; after its lease another instance may handle it again');
+      });
+    }
+  }
+
+  /**
+   * Claims a polled update, waiting while another instance's live claim holds it (the poller before
+   * this one, still finishing it): `done` or `busy` (stopping) mean skip it. A claim the database cannot
+   * take is `unclaimed`: the update is handled anyway, since this instance is the only poller.
+   */
+  async function claimPolled(update: Update): Promise<'claimed' | 'done' | 'busy' | 'unclaimed'> {
+    if (claims === undefined) return 'unclaimed';
+    for (;;) {
+      let state: 'claimed' | 'done' | 'busy';
+      try {
+        state = await claims.claim(update.update_id, update);
+      } catch (error) {
+        logger.warn({ err: safe(error), updateId: update.update_id }, 'could not claim a polled Telegram update in the database; handling it anyway');
+        return 'unclaimed';
+      }
+      if (state !== 'busy' || stopped) return state;
+      await sleep(claims.leaseMs / 2, undefined, { signal: stopController.signal }).catch(() => undefined);
+    }
+  }
+
+  function renewClaims(): void {
+    if (claims === undefined || held.size === 0) return;
+    claims.renew([...held]).catch((error: unknown) => logger.warn({ err: safe(error), updates: held.size }, 'could not renew the claims of the Telegram updates being handled'));
+  }
+
+  /** One claimed update (webhook, takeover), run as soon as fewer than `concurrency` run. */
   function dispatch(update: Update): void {
+    preClaimed.add(update);
+    const handle = () => bot.handleUpdate(update).catch(updateFailed);
     const job = (async () => {
       while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
       active += 1;
       try {
-        await bot.handleUpdate(update).catch(updateFailed);
+        await (claims === undefined ? handle() : underClaim(update.update_id, handle));
       } finally {
         active -= 1;
         waiting.shift()?.();
@@ -615,10 +754,18 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   }
 
   /**
-   * Long polling with grammY's runner. It stops on errors it deems unrecoverable (401, 409 Conflict
-   * when another instance polls or a webhook is set); those are logged and polling starts again.
+   * Long polling with grammY's runner. It stops on errors it deems unrecoverable (401, and 409 Conflict
+   * when another getUpdates or a webhook is active); polling starts again after a pause. A one-off 409
+   * (a rolling restart) is retried within a second; repeated ones mean a poller that stays (see
+   * CONFLICT_LIMIT): they are reported as such and polling pauses for long.
    */
-  function startPolling(failures = 0): void {
+  function startPolling(): void {
+    const session = new AbortController();
+    pollSession = session;
+    pollOnce(session, 0);
+  }
+
+  function pollOnce(session: AbortController, failures: number): void {
     const handle = run(bot, {
       runner: {
         fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: options.pollTimeoutSeconds ?? 25 },
@@ -631,11 +778,74 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     });
     runner = handle;
     restarting = handle.task()?.catch(async (error: unknown) => {
-      if (stopped) return;
-      logger.warn({ err: safe(error), failures: failures + 1 }, 'Telegram polling stopped on an error; starting again');
-      await sleep(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures + 1, 6)), undefined, { signal: stopController.signal }).catch(() => undefined);
-      if (!stopped) startPolling(failures + 1);
+      if (stopped || session.signal.aborted) return;
+      await sleep(pauseAfterPollingError(error, failures), undefined, { signal: session.signal }).catch(() => undefined);
+      if (!stopped && !session.signal.aborted) pollOnce(session, failures + 1);
     });
+  }
+
+  function pauseAfterPollingError(error: unknown, failures: number): number {
+    if (error instanceof GrammyError && error.error_code === 409) {
+      const now = Date.now();
+      conflicts.push(now);
+      while ((conflicts[0] ?? now) < now - CONFLICT_WINDOW_MS) conflicts.shift();
+      if (conflicts.length >= CONFLICT_LIMIT) {
+        const pauseMs = options.conflictPauseMs ?? CONFLICT_PAUSE_MS;
+        logger.error({ conflicts: conflicts.length, withinMs: CONFLICT_WINDOW_MS, pauseMs, telegram: error.description }, ANOTHER_POLLER_MESSAGE);
+        conflicts.length = 0;
+        return pauseMs;
+      }
+    }
+    logger.warn({ err: safe(error), failures: failures + 1 }, 'Telegram polling stopped on an error; starting again');
+    return Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures + 1, 6));
+  }
+
+  /** Stops polling (the lease was lost, or the adapter stops); updates already fetched still run. */
+  async function stopPolling(): Promise<void> {
+    pollSession?.abort();
+    pollSession = undefined;
+    await runner?.stop().catch(() => undefined);
+    await restarting?.catch(() => undefined);
+    runner = undefined;
+  }
+
+  /**
+   * Polling mode on a shared database: polls while this instance holds the poller lease, renewing it
+   * at a third of its length; waits (asking as often) while another instance holds it, and takes over
+   * when that one stops or its lease runs out. Said once per wait: another instance polls this bot.
+   */
+  async function pollWhileHolding(lease: TelegramPollLease): Promise<void> {
+    let toldWaiting = false;
+    let heldUntil = 0;
+    while (!stopped) {
+      const asked = Date.now();
+      try {
+        const answer = await lease.hold();
+        if (stopped) return;
+        if (answer.held) {
+          heldUntil = asked + lease.leaseMs;
+          if (pollSession === undefined) {
+            if (toldWaiting) logger.info({}, 'took over polling Telegram: the instance that polled stopped or its lease ran out');
+            toldWaiting = false;
+            startPolling();
+          }
+        } else {
+          if (pollSession !== undefined) {
+            logger.warn({ holder: answer.holder }, 'another instance took over polling Telegram (this one could not renew its lease in time); polling stops here');
+            await stopPolling();
+          }
+          if (!toldWaiting) logger.warn({ holder: answer.holder }, ANOTHER_POLLER_MESSAGE);
+          toldWaiting = true;
+        }
+      } catch (error) {
+        logger.warn({ err: safe(error) }, 'could not renew the Telegram poller lease in the database');
+        if (pollSession !== undefined && Date.now() > heldUntil) {
+          logger.warn({}, 'the Telegram poller lease ran out; polling stops until it is held again');
+          await stopPolling();
+        }
+      }
+      await sleep(lease.leaseMs / 3, undefined, { signal: stopController.signal }).catch(() => undefined);
+    }
   }
 
   async function connect(): Promise<void> {
@@ -676,7 +886,13 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       ready = true;
       logger.info({ bot: botUsername(), mode: options.webhook ? 'webhook' : 'polling' }, 'Telegram bot started');
       if (!bot.botInfo.supports_inline_queries) logger.info({ bot: botUsername() }, 'inline mode is off: send /setinline to @BotFather to let users search from any chat');
-      if (!options.webhook) startPolling();
+      if (claims !== undefined) {
+        renewTimer = setInterval(renewClaims, Math.max(1, claims.leaseMs / 3));
+        renewTimer.unref();
+      }
+      if (options.webhook) return;
+      if (options.pollLease === undefined) startPolling();
+      else leaseLoop = pollWhileHolding(options.pollLease);
     },
 
     async stop() {
@@ -684,9 +900,13 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       ready = false;
       stopController.abort();
       // Stops getting updates (the pending getUpdates is aborted); updates already fetched still start.
-      await runner?.stop().catch(() => undefined);
-      await restarting?.catch(() => undefined);
+      await stopPolling();
+      await leaseLoop?.catch(() => undefined);
+      // The next poller may start at once: updates fetched here and not finished are claimed, so it
+      // skips those this instance handles (it waits for their claims to be done).
+      await options.pollLease?.release().catch((error: unknown) => logger.warn({ err: safe(error) }, 'could not give up the Telegram poller lease; another instance takes over when it runs out'));
       await idle();
+      clearInterval(renewTimer);
     },
 
     async send(target, reply) {
@@ -700,10 +920,43 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       return refOf(await replaceMessage({ chatId: ref.chatId, messageId, kind: 'unknown' }, reply));
     },
 
-    acceptUpdate(update) {
-      if (!ready) return false;
+    async acceptUpdate(update) {
+      if (!ready) return 'not-ready';
+      if (claims !== undefined) {
+        let state: 'claimed' | 'done' | 'busy';
+        try {
+          state = await claims.claim(update.update_id, update);
+        } catch (error) {
+          logger.warn({ err: safe(error), updateId: update.update_id }, 'could not claim a Telegram update in the database; Telegram sends it again');
+          return 'busy';
+        }
+        if (state === 'done') {
+          logger.info({ updateId: update.update_id }, 'a Telegram update handled already was delivered again; acknowledged and skipped');
+          return 'duplicate';
+        }
+        if (state === 'busy') {
+          logger.info({ updateId: update.update_id }, 'a Telegram update being handled was delivered again; Telegram is asked to send it later');
+          return 'busy';
+        }
+        // Stopping: the claim runs out, and Telegram's next delivery (or the takeover job) handles it.
+        if (stopped) return 'not-ready';
+      }
       dispatch(update);
-      return true;
+      return 'accepted';
+    },
+
+    async takeOverAbandoned() {
+      if (claims === undefined || !ready) return 0;
+      const abandoned = await claims.takeOver(TAKE_OVER_BATCH);
+      for (const { updateId, payload } of abandoned) {
+        if (payload === null || typeof payload !== 'object' || (payload as Partial<Update>).update_id !== updateId) {
+          await claims.finish(updateId);
+          continue;
+        }
+        logger.warn({ updateId }, 'took over a Telegram update an instance claimed and did not finish (it stopped or died); handling it now');
+        dispatch(payload as Update);
+      }
+      return abandoned.length;
     },
 
     idle,

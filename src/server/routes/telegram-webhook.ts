@@ -7,8 +7,12 @@ export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 export interface TelegramWebhookDeps {
   /** The value Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (set with setWebhook). */
   secret: string;
-  /** Hands the update to the bot; false while the bot is not ready (Telegram then retries). */
-  accept(update: Update): boolean;
+  /**
+   * Hands the update to the bot: `accepted` (handled in the background) and `duplicate` (handled
+   * already, by this or another instance) are acknowledged; `busy` (another instance is handling it, or
+   * its claim could not be taken) and `not-ready` answer 503, so Telegram sends the update again later.
+   */
+  accept(update: Update): Promise<'accepted' | 'duplicate' | 'busy' | 'not-ready'>;
   path?: string;
 }
 
@@ -21,8 +25,10 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * `POST /telegram/webhook`: updates from Telegram in webhook mode. Requests without the right secret
- * header are refused before the body is looked at. The update is acknowledged at once and handled
- * in the background, so a slow Trakt call never makes Telegram time out and re-send it.
+ * header are refused before the body is looked at. The update is claimed (by `update_id`, in the
+ * database every instance behind the load balancer shares), acknowledged, and handled in the
+ * background, so a slow Trakt call never makes Telegram time out and re-send it; a re-sent update is
+ * acknowledged without being handled again.
  */
 export function registerTelegramWebhook(app: FastifyInstance, deps: TelegramWebhookDeps): void {
   app.post(deps.path ?? TELEGRAM_WEBHOOK_PATH, async (request, reply) => {
@@ -34,7 +40,9 @@ export function registerTelegramWebhook(app: FastifyInstance, deps: TelegramWebh
     if (body === undefined || body === null || typeof body !== 'object' || typeof body.update_id !== 'number') {
       return reply.code(400).send({ ok: false, description: 'Bad Request: not an update' });
     }
-    if (!deps.accept(body as Update)) return reply.code(503).send({ ok: false, description: 'Not ready' });
+    const outcome = await deps.accept(body as Update);
+    if (outcome === 'busy') return reply.code(503).send({ ok: false, description: 'Busy: this update is being handled, send it again later' });
+    if (outcome === 'not-ready') return reply.code(503).send({ ok: false, description: 'Not ready' });
     return reply.code(200).send({ ok: true });
   });
 }

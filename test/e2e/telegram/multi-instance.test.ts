@@ -1,0 +1,345 @@
+import { randomInt } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Update } from 'grammy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANOTHER_POLLER_MESSAGE } from '../../../src/bot/telegram/telegram-bot.js';
+import { botIdOfToken, claimTelegramUpdate, holdTelegramPoller } from '../../../src/db/queries/telegram-updates.js';
+import { createDatabase } from '../../../src/db/client.js';
+import { startService, type RunningService } from '../../../src/main.js';
+import { startTelegramEmulator, type TelegramEmulator, type User } from '../../emulators/telegram/index.js';
+import { startTraktEmulator, type TraktEmulator } from '../../emulators/trakt/index.js';
+import { TEST_DATABASE_URL } from '../../helpers/db.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { serviceStorage } from '../../helpers/service-stack.js';
+import { serviceEnv, startStack, WAIT, type Stack } from './harness.js';
+
+/**
+ * Several instances of the service started with the same configuration on one Postgres database work
+ * as one Telegram bot (issue 14): behind a load balancer in webhook mode every update is answered once,
+ * however often Telegram delivers it and to whichever instance; in polling mode one instance polls.
+ *
+ * Several instances share a database only on Postgres: PGlite is one process, whose data directory one
+ * instance holds. Those cases are skipped on PGlite; the 409 case runs on both.
+ */
+const onPostgres = TEST_DATABASE_URL !== null;
+const SECRET = 'multi-instance-secret_0123456789';
+/** Short leases, so that takeovers happen within a test: renewed (and asked for) every 500 ms. */
+const LEASE_MS = '1500';
+
+let telegram: TelegramEmulator;
+let trakt: TraktEmulator;
+beforeAll(async () => {
+  trakt = await startTraktEmulator({ catalogSize: 50 });
+  telegram = await startTelegramEmulator({ defaultWaitMs: WAIT.timeoutMs });
+});
+afterAll(async () => {
+  await Promise.allSettled([telegram?.close(), trakt?.close()]);
+});
+
+interface Instance {
+  service: RunningService;
+  logs: ReturnType<typeof captureLogs>;
+}
+
+interface Instances {
+  instances: Instance[];
+  /** The database's environment (DATABASE_URL, TOKEN_ENCRYPTION_KEY) every instance shares. */
+  storageEnv: Record<string, string>;
+  /** One more instance on the same database. */
+  startAnother(): Promise<Instance>;
+  stopAll(): Promise<void>;
+}
+
+/** Instances of the service on one fresh database (the first migrates it, the rest start together). */
+async function startInstances(count: number, env: Record<string, string>): Promise<Instances> {
+  const storage = await serviceStorage('marquee-multi');
+  const instances: Instance[] = [];
+  const start = async (): Promise<Instance> => {
+    const logs = captureLogs('info');
+    const service = await startService({ env: { ...serviceEnv({ telegram, trakt, storageEnv: storage.env }), TELEGRAM_LEASE_MS: LEASE_MS, ...env }, logger: logs.logger });
+    const instance = { service, logs };
+    instances.push(instance);
+    return instance;
+  };
+  if (count > 0) await start();
+  await Promise.all(Array.from({ length: Math.max(0, count - 1) }, start));
+  let stopped = false;
+  return {
+    instances,
+    storageEnv: storage.env,
+    startAnother: start,
+    async stopAll() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.allSettled(instances.map((i) => i.service.stop('test over')));
+      await storage.dispose();
+    },
+  };
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT.timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function newUser(): User {
+  const user = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: 'Multi', languageCode: 'en' });
+  telegram.privateChat(user);
+  return user;
+}
+
+/** The bot's answers in a chat so far. */
+function answersIn(chatId: number): number {
+  return telegram.callsOf('sendMessage').filter((c) => c.ok && c.params.chat_id === chatId).length;
+}
+
+interface Forwarded {
+  updateId: number;
+  instance: number;
+  /** What the instance answered. */
+  status: number;
+  /** What Telegram was told (504 when the answer was "lost"). */
+  told: number;
+}
+
+/**
+ * A tiny round-robin load balancer in front of the instances' webhook routes (PUBLIC_URL points here).
+ * `loseAnswer` picks deliveries whose answer never reaches Telegram (a timeout at the balancer): the
+ * instance got the update, Telegram hears 504 and delivers it again, to the next instance.
+ */
+async function startBalancer(loseAnswer: (updateId: number, seen: number) => boolean): Promise<{ url: string; targets: string[]; log: Forwarded[]; close(): Promise<void> }> {
+  const targets: string[] = [];
+  const log: Forwarded[] = [];
+  const seen = new Map<number, number>();
+  let next = 0;
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      void (async () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const updateId = (JSON.parse(body) as { update_id: number }).update_id;
+        if (targets.length === 0) {
+          response.writeHead(503).end();
+          return;
+        }
+        const instance = next++ % targets.length;
+        const times = (seen.get(updateId) ?? 0) + 1;
+        seen.set(updateId, times);
+        const answer = await fetch(`${targets[instance]}${request.url ?? ''}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': String(request.headers['x-telegram-bot-api-secret-token'] ?? '') },
+          body,
+        }).then(
+          async (r) => ({ status: r.status, body: await r.text() }),
+          () => ({ status: 502, body: '' }),
+        );
+        const told = answer.status === 200 && loseAnswer(updateId, times) ? 504 : answer.status;
+        log.push({ updateId, instance, status: answer.status, told });
+        response.writeHead(told, { 'content-type': 'application/json' }).end(told === 200 ? answer.body : '');
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    targets,
+    log,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A private-chat `/help` from `user`, as Telegram would post it, under an update id of the test's choosing. */
+function helpUpdate(updateId: number, user: User): Update {
+  return {
+    update_id: updateId,
+    message: {
+      message_id: updateId % 1_000_000,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: user.id, type: 'private', first_name: user.first_name },
+      from: user,
+      text: '/help',
+      entities: [{ type: 'bot_command', offset: 0, length: 5 }],
+    },
+  } as Update;
+}
+
+function postUpdate(instance: Instance, update: Update): Promise<number> {
+  return fetch(`${instance.service.url}/telegram/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+    body: JSON.stringify(update),
+  }).then((r) => r.status);
+}
+
+describe('three instances behind a load balancer (webhook mode)', () => {
+  it.skipIf(!onPostgres)(
+    'GIVEN webhook updates round-robined across three instances, a third of them delivered again after a lost answer WHEN users send commands THEN every update is answered exactly once',
+    { timeout: 60_000 },
+    async () => {
+      // Every third update's first answer is lost: Telegram delivers it again, to the next instance.
+      const balancer = await startBalancer((updateId, seen) => updateId % 3 === 0 && seen === 1);
+      const trio = await startInstances(3, { PUBLIC_URL: balancer.url, TELEGRAM_WEBHOOK_SECRET: SECRET });
+      try {
+        balancer.targets.push(...trio.instances.map((i) => i.service.url));
+        const users = Array.from({ length: 6 }, newUser);
+        const perUser = 4;
+        for (let round = 0; round < perUser; round++) for (const user of users) telegram.sendText(user, user.id, '/help');
+        await until(() => users.every((u) => answersIn(u.id) >= perUser) && telegram.pendingUpdateCount() === 0, 'every update answered and confirmed');
+        // Stopping waits for every update in hand: any second answer would be sent by now.
+        await trio.stopAll();
+
+        for (const user of users) expect(answersIn(user.id)).toBe(perUser);
+        const instancesUsed = new Set(balancer.log.map((f) => f.instance));
+        expect(instancesUsed.size).toBe(3);
+        // Redelivered updates reached another instance, which acknowledged them without answering again.
+        const redelivered = [...new Set(balancer.log.filter((f) => f.told === 504).map((f) => f.updateId))];
+        expect(redelivered.length).toBeGreaterThanOrEqual(perUser * users.length / 3 - 1);
+        for (const updateId of redelivered) {
+          const deliveries = balancer.log.filter((f) => f.updateId === updateId);
+          expect(deliveries.length).toBeGreaterThanOrEqual(2);
+          expect(new Set(deliveries.map((d) => d.instance)).size).toBeGreaterThanOrEqual(2);
+          expect(deliveries.at(-1)?.told).toBe(200);
+        }
+        const skipped = trio.instances.map((i) => i.logs.text()).join('\n');
+        expect(skipped).toContain('a Telegram update handled already was delivered again; acknowledged and skipped');
+      } finally {
+        await trio.stopAll();
+        await balancer.close();
+      }
+    },
+  );
+
+  it.skipIf(!onPostgres)(
+    'GIVEN the same update posted to all three instances at once, and an update claimed by an instance that died WHEN Telegram delivers them (again) THEN each is answered exactly once, the dead one after its lease',
+    { timeout: 60_000 },
+    async () => {
+      const balancer = await startBalancer(() => false);
+      const trio = await startInstances(3, { PUBLIC_URL: balancer.url, TELEGRAM_WEBHOOK_SECRET: SECRET });
+      try {
+        balancer.targets.push(...trio.instances.map((i) => i.service.url));
+        const [first, second, third] = trio.instances as [Instance, Instance, Instance];
+        const users = Array.from({ length: 8 }, newUser);
+        // Each user's chat is started (a bot cannot write first): one message through the balancer.
+        for (const user of users) telegram.sendText(user, user.id, '/help');
+        await until(() => users.every((u) => answersIn(u.id) === 1), 'the chats started');
+
+        // The same update reaching every instance at once (Telegram's retry racing the first delivery).
+        const base = 900_000_000 + randomInt(0, 1_000_000) * 100;
+        const races = await Promise.all(users.map((user, n) => Promise.all(trio.instances.map((i) => postUpdate(i, helpUpdate(base + n, user))))));
+        for (const statuses of races) {
+          expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+          expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+        }
+
+        // An instance claimed this update and died before handling it: its claim holds it for the lease.
+        const [orphanUser] = users as [User];
+        const orphan = helpUpdate(base + 99, orphanUser);
+        const botId = botIdOfToken(telegram.token);
+        expect(await claimTelegramUpdate(first.service.database.db, { botId, updateId: orphan.update_id, owner: 'dead-host:1:0000', leaseMs: Number(LEASE_MS), payload: orphan })).toBe('claimed');
+        expect(await postUpdate(second, orphan)).toBe(503);
+        // Telegram keeps delivering it; once the lease ran out it is handled (by a delivery or the takeover job).
+        let delivered = 0;
+        await until(async () => (await postUpdate(trio.instances[delivered++ % 3] ?? third, orphan)) === 200 && answersIn(orphanUser.id) === 3, 'the orphaned update handled');
+        await trio.stopAll();
+
+        for (const [n, user] of users.entries()) expect(answersIn(user.id), `user ${n}`).toBe(n === 0 ? 3 : 2);
+      } finally {
+        await trio.stopAll();
+        await balancer.close();
+      }
+    },
+  );
+});
+
+describe('long polling with several instances', () => {
+  it.skipIf(!onPostgres)(
+    'GIVEN one instance polling WHEN a second starts on the same database THEN it does not poll and says to use webhook mode; the first keeps answering; once the first stops, the second takes over',
+    { timeout: 60_000 },
+    async () => {
+      const pair = await startInstances(1, {});
+      try {
+        const [first] = pair.instances as [Instance];
+        await telegram.waitForPoll(WAIT);
+        const conflictsBefore = telegram.callsOf('getUpdates').filter((c) => c.status === 409).length;
+        const { logs } = await pair.startAnother();
+        await until(() => logs.text().includes(ANOTHER_POLLER_MESSAGE), 'the second instance to say another one polls');
+        expect(logs.text()).toContain('webhook mode');
+
+        const user = newUser();
+        telegram.sendText(user, user.id, '/help');
+        await until(() => answersIn(user.id) === 1, 'the first instance to answer');
+        // One poller: Telegram never had to end a getUpdates for another one.
+        expect(telegram.callsOf('getUpdates').filter((c) => c.status === 409).length).toBe(conflictsBefore);
+        expect(logs.lines.filter((l) => l.includes(ANOTHER_POLLER_MESSAGE))).toHaveLength(1);
+        expect(logs.text()).not.toContain('took over polling Telegram');
+
+        await first.service.stop('rolling restart');
+        await until(() => logs.text().includes('took over polling Telegram'), 'the second instance to take over');
+        telegram.sendText(user, user.id, '/help');
+        await until(() => answersIn(user.id) === 2, 'the second instance to answer');
+        expect(telegram.callsOf('getUpdates').filter((c) => c.status === 409).length).toBe(conflictsBefore);
+      } finally {
+        await pair.stopAll();
+      }
+    },
+  );
+});
+
+describe('a poller that died', () => {
+  it.skipIf(!onPostgres)(
+    'GIVEN the poller lease of an instance that was killed WHEN another instance starts THEN it waits for the lease to run out and then polls and answers',
+    { timeout: 60_000 },
+    async () => {
+      const none = await startInstances(0, {});
+      const database = await createDatabase({ databaseUrl: none.storageEnv.DATABASE_URL ?? null });
+      try {
+        await database.migrate();
+        const botId = botIdOfToken(telegram.token);
+        expect(await holdTelegramPoller(database.db, { botId, holder: 'killed-host:1:0000', leaseMs: Number(LEASE_MS) })).toEqual({ held: true });
+        const { logs } = await none.startAnother();
+        await until(() => logs.text().includes(ANOTHER_POLLER_MESSAGE), 'the instance to wait for the lease');
+        expect(logs.text()).toContain('killed-host:1:0000');
+        await until(() => logs.text().includes('took over polling Telegram'), 'the instance to take over');
+        const user = newUser();
+        telegram.sendText(user, user.id, '/help');
+        await until(() => answersIn(user.id) === 1, 'an answer');
+        expect(await holdTelegramPoller(database.db, { botId, holder: 'killed-host:1:0000', leaseMs: Number(LEASE_MS) })).toMatchObject({ held: false });
+      } finally {
+        await database.close();
+        await none.stopAll();
+      }
+    },
+  );
+});
+
+/** A poller outside this database (another deployment of the same bot): Telegram answers 409 Conflict. */
+describe('Telegram answering 409 Conflict again and again', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('GIVEN getUpdates keeps answering 409 WHEN the conflicts repeat THEN polling pauses for long and the log says another instance polls and to use webhook mode', { timeout: 60_000 }, async () => {
+    const conflict = { error_code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' };
+    stack.telegram.failNext('getUpdates', { ...conflict, times: 20 });
+    // The long poll under way returns with the next update; the ones after it get the 409.
+    const user = stack.newUser();
+    stack.telegram.sendText(user, user.id, '/help');
+    await until(() => stack.logs.text().includes(ANOTHER_POLLER_MESSAGE), 'the conflict to be reported');
+    const conflicts = stack.telegram.callsOf('getUpdates').filter((c) => c.status === 409);
+    // Three conflicts within a minute, then a pause of five minutes (not one request a second).
+    expect(conflicts).toHaveLength(3);
+    const reported = stack.logs.lines.find((l) => l.includes(ANOTHER_POLLER_MESSAGE)) ?? '';
+    expect(JSON.parse(reported)).toMatchObject({ level: 50, pauseMs: 300_000, conflicts: 3 });
+    expect(stack.logs.text()).not.toContain(stack.telegram.token.split(':')[1] ?? 'never');
+  });
+});
