@@ -32,7 +32,9 @@ export async function startProcessStack(name: string, options: { catalogSize: nu
     telegram,
     running,
     async start() {
-      const env = { ...serviceEnv({ telegram, trakt, storageEnv: storage.env }), TRAKT_RETRY_MS: '60000', TRAKT_TIMEOUT_MS: '60000' };
+      // On Postgres a killed process's Telegram poller lease holds the bot until it runs out: short here,
+      // so that the restarted process polls within two seconds (production default: 30 s).
+      const env = { ...serviceEnv({ telegram, trakt, storageEnv: storage.env }), TRAKT_RETRY_MS: '60000', TRAKT_TIMEOUT_MS: '60000', TELEGRAM_LEASE_MS: '2000' };
       const service = spawnService('src/main.ts', env);
       running.push(service);
       await waitForListening(service);
