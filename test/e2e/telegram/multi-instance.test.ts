@@ -1,6 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANOTHER_POLLER_MESSAGE } from '../../../src/bot/telegram/telegram-bot.js';
@@ -12,6 +10,7 @@ import { startTraktEmulator, type TraktEmulator } from '../../emulators/trakt/in
 import { TEST_DATABASE_URL } from '../../helpers/db.js';
 import { captureLogs } from '../../helpers/logs.js';
 import { serviceStorage } from '../../helpers/service-stack.js';
+import { startBalancer } from '../../helpers/webhook-balancer.js';
 import { serviceEnv, startStack, WAIT, type Stack } from './harness.js';
 
 /**
@@ -95,63 +94,6 @@ function newUser(): User {
 /** The bot's answers in a chat so far. */
 function answersIn(chatId: number): number {
   return telegram.callsOf('sendMessage').filter((c) => c.ok && c.params.chat_id === chatId).length;
-}
-
-interface Forwarded {
-  updateId: number;
-  instance: number;
-  /** What the instance answered. */
-  status: number;
-  /** What Telegram was told (504 when the answer was "lost"). */
-  told: number;
-}
-
-/**
- * A tiny round-robin load balancer in front of the instances' webhook routes (PUBLIC_URL points here).
- * `loseAnswer` picks deliveries whose answer never reaches Telegram (a timeout at the balancer): the
- * instance got the update, Telegram hears 504 and delivers it again, to the next instance.
- */
-async function startBalancer(loseAnswer: (updateId: number, seen: number) => boolean): Promise<{ url: string; targets: string[]; log: Forwarded[]; close(): Promise<void> }> {
-  const targets: string[] = [];
-  const log: Forwarded[] = [];
-  const seen = new Map<number, number>();
-  let next = 0;
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      void (async () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const updateId = (JSON.parse(body) as { update_id: number }).update_id;
-        if (targets.length === 0) {
-          response.writeHead(503).end();
-          return;
-        }
-        const instance = next++ % targets.length;
-        const times = (seen.get(updateId) ?? 0) + 1;
-        seen.set(updateId, times);
-        const answer = await fetch(`${targets[instance]}${request.url ?? ''}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': String(request.headers['x-telegram-bot-api-secret-token'] ?? '') },
-          body,
-        }).then(
-          async (r) => ({ status: r.status, body: await r.text() }),
-          () => ({ status: 502, body: '' }),
-        );
-        const told = answer.status === 200 && loseAnswer(updateId, times) ? 504 : answer.status;
-        log.push({ updateId, instance, status: answer.status, told });
-        response.writeHead(told, { 'content-type': 'application/json' }).end(told === 200 ? answer.body : '');
-      })();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    targets,
-    log,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 /** A private-chat `/help` from `user`, as Telegram would post it, under an update id of the test's choosing. */
