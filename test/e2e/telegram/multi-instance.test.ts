@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { ANOTHER_POLLER_MESSAGE } from '../../../src/bot/telegram/telegram-bot.js';
-import { botIdOfToken, claimTelegramUpdate, holdTelegramPoller } from '../../../src/db/queries/telegram-updates.js';
-import { createDatabase } from '../../../src/db/client.js';
+import { createDatabase, type Db } from '../../../src/db/client.js';
+import { botIdOfToken, claimTelegramUpdate, finishTelegramUpdate, holdTelegramPoller } from '../../../src/db/queries/telegram-updates.js';
 import { startService, type RunningService } from '../../../src/main.js';
 import { startTelegramEmulator, type TelegramEmulator, type User } from '../../emulators/telegram/index.js';
 import { startTraktEmulator, type TraktEmulator } from '../../emulators/trakt/index.js';
@@ -111,6 +112,12 @@ function helpUpdate(updateId: number, user: User): Update {
   } as Update;
 }
 
+/** Time passes for the dead instances: their claims' and poller leases run out now. */
+async function expireLeases(db: Db): Promise<void> {
+  await db.execute(sql`update telegram_updates set lease_until = now() - interval '1 second' where claimed_by like 'dead-host:%'`);
+  await db.execute(sql`update telegram_pollers set lease_until = now() - interval '1 second' where holder like 'killed-host:%'`);
+}
+
 function postUpdate(instance: Instance, update: Update): Promise<number> {
   return fetch(`${instance.service.url}/telegram/webhook`, {
     method: 'POST',
@@ -158,7 +165,7 @@ describe('three instances behind a load balancer (webhook mode)', () => {
   );
 
   it.skipIf(!onPostgres)(
-    'GIVEN the same update posted to all three instances at once, and an update claimed by an instance that died WHEN Telegram delivers them (again) THEN each is answered exactly once, the dead one after its lease',
+    'GIVEN the same update posted to all three instances at once, and updates claimed by instances that died WHEN Telegram delivers them again (or not at all) THEN each is answered exactly once, the dead ones after their lease',
     { timeout: 60_000 },
     async () => {
       const balancer = await startBalancer(() => false);
@@ -183,14 +190,27 @@ describe('three instances behind a load balancer (webhook mode)', () => {
         const [orphanUser] = users as [User];
         const orphan = helpUpdate(base + 99, orphanUser);
         const botId = botIdOfToken(telegram.token);
-        expect(await claimTelegramUpdate(first.service.database.db, { botId, updateId: orphan.update_id, owner: 'dead-host:1:0000', leaseMs: Number(LEASE_MS), payload: orphan })).toBe('claimed');
+        const db = first.service.database.db;
+        expect(await claimTelegramUpdate(db, { botId, updateId: orphan.update_id, owner: 'dead-host:1:0000', leaseMs: 60_000, payload: orphan })).toBe('claimed');
         expect(await postUpdate(second, orphan)).toBe(503);
+        expect(await postUpdate(third, orphan)).toBe(503);
+        await expireLeases(db);
         // Telegram keeps delivering it; once the lease ran out it is handled (by a delivery or the takeover job).
         let delivered = 0;
         await until(async () => (await postUpdate(trio.instances[delivered++ % 3] ?? third, orphan)) === 200 && answersIn(orphanUser.id) === 3, 'the orphaned update handled');
+
+        // An instance answered Telegram 200, claimed the update and died: no redelivery comes, and the
+        // update kept with the claim is handled by another instance once the lease ran out.
+        const lastUser = users.at(-1) as User;
+        const unheard = helpUpdate(base + 98, lastUser);
+        expect(await claimTelegramUpdate(db, { botId, updateId: unheard.update_id, owner: 'dead-host:2:0000', leaseMs: 60_000, payload: unheard })).toBe('claimed');
+        await expireLeases(db);
+        await until(() => answersIn(lastUser.id) === 3, 'the update of the dead instance taken over');
         await trio.stopAll();
 
-        for (const [n, user] of users.entries()) expect(answersIn(user.id), `user ${n}`).toBe(n === 0 ? 3 : 2);
+        for (const [n, user] of users.entries()) expect(answersIn(user.id), `user ${n}`).toBe(n === 0 || n === users.length - 1 ? 3 : 2);
+        const logs = trio.instances.map((i) => i.logs.text()).join('\n');
+        expect(logs).toContain('took over a Telegram update an instance claimed and did not finish');
       } finally {
         await trio.stopAll();
         await balancer.close();
@@ -235,7 +255,7 @@ describe('long polling with several instances', () => {
 
 describe('a poller that died', () => {
   it.skipIf(!onPostgres)(
-    'GIVEN the poller lease of an instance that was killed WHEN another instance starts THEN it waits for the lease to run out and then polls and answers',
+    'GIVEN the poller lease of an instance that was killed, and an update it handled but did not confirm to Telegram WHEN another instance starts THEN it waits until the lease runs out, then polls, skips that update and answers the rest',
     { timeout: 60_000 },
     async () => {
       const none = await startInstances(0, {});
@@ -243,17 +263,30 @@ describe('a poller that died', () => {
       try {
         await database.migrate();
         const botId = botIdOfToken(telegram.token);
-        expect(await holdTelegramPoller(database.db, { botId, holder: 'killed-host:1:0000', leaseMs: Number(LEASE_MS) })).toEqual({ held: true });
+        expect(await holdTelegramPoller(database.db, { botId, holder: 'killed-host:1:0000', leaseMs: 60_000 })).toEqual({ held: true });
+        // The killed poller had fetched and answered this update; Telegram hands it out again (the offset
+        // that confirms it was never sent).
+        const user = newUser();
+        const handled = telegram.injectUpdate({ message: { ...(helpUpdate(0, user).message as NonNullable<Update['message']>) } });
+        if (handled === undefined) throw new Error('the emulator did not queue the update');
+        expect(await claimTelegramUpdate(database.db, { botId, updateId: handled.update_id, owner: 'killed-host:1:0000', leaseMs: 60_000, payload: handled })).toBe('claimed');
+        await finishTelegramUpdate(database.db, { botId, updateId: handled.update_id });
+        telegram.sendText(user, user.id, '/help');
         const { logs } = await none.startAnother();
         await until(() => logs.text().includes(ANOTHER_POLLER_MESSAGE), 'the instance to wait for the lease');
         expect(logs.text()).toContain('killed-host:1:0000');
+        expect(telegram.pendingUpdateCount()).toBeGreaterThanOrEqual(2);
+        await expireLeases(database.db);
         await until(() => logs.text().includes('took over polling Telegram'), 'the instance to take over');
-        const user = newUser();
+        await until(() => answersIn(user.id) === 1 && logs.text().includes('a Telegram update handled already was fetched again; skipped'), 'an answer, and the handled update skipped');
         telegram.sendText(user, user.id, '/help');
-        await until(() => answersIn(user.id) === 1, 'an answer');
-        expect(await holdTelegramPoller(database.db, { botId, holder: 'killed-host:1:0000', leaseMs: Number(LEASE_MS) })).toMatchObject({ held: false });
-      } finally {
+        await until(() => answersIn(user.id) === 2, 'the next answer');
+        expect(await holdTelegramPoller(database.db, { botId, holder: 'killed-host:1:0000', leaseMs: 60_000 })).toMatchObject({ held: false });
         await database.close();
+        await none.stopAll();
+        expect(answersIn(user.id)).toBe(2);
+      } finally {
+        await database.close().catch(() => undefined);
         await none.stopAll();
       }
     },
