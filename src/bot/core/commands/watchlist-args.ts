@@ -99,7 +99,7 @@ export function queryOf(q: WatchlistQuery): WatchlistQuery {
   };
 }
 
-function parseMinutes(value: string): number | undefined {
+export function parseMinutes(value: string): number | undefined {
   const text = value.trim().replace(/^(<=|≤|<|under|max)\s*/i, '');
   const minutes = /^(\d{1,4})\s*(m|min|mins|minutes)?$/i.exec(text);
   const hours = /^(\d{1,2})\s*h(?:\s*(\d{1,2})\s*(?:m|min)?)?$/i.exec(text);
