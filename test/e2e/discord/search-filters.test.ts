@@ -34,7 +34,7 @@ describe('Discord /search with genre and runtime options', () => {
   it('registers genre and runtime as options with choices', () => {
     const search = [...stack.discord.commands(), ...stack.discord.commands(GUILD_ID)].find((c) => c.name === 'search');
     const options = (search?.options ?? []) as Array<{ name: string; choices?: Array<{ value: string }> }>;
-    expect(options.map((o) => o.name)).toEqual(['query', 'genre', 'runtime']);
+    expect(options.map((o) => o.name)).toEqual(['query', 'genre', 'runtime', 'years']);
     expect(options.find((o) => o.name === 'genre')?.choices?.map((c) => c.value)).toContain('science-fiction');
     expect(options.find((o) => o.name === 'runtime')?.choices?.map((c) => c.value)).toContain('120');
   });

@@ -71,6 +71,18 @@ describe('/search with genre and runtime filters', () => {
     expect(unfiltered.text).not.toContain('≤ 2 h');
   });
 
+  it('GIVEN years= WHEN searching THEN only results released in that range are counted and shown', async () => {
+    const user = stack.newUser();
+    const pool = await traktPool('the');
+    const expected = pool.hits.filter((h) => h.year !== null && h.year >= 2000 && h.year <= 2009);
+    expect(expected.length).toBeGreaterThan(0);
+    const card = await stack.ask(user, user.id, '/search the years=2000-2009');
+    expect(card.text).toContain(`${expected[0]!.title} (${expected[0]!.year})`);
+    expect(card.text).toContain(`Result 1 of ${expected.length} for “the” · 2000–2009`);
+    const backwards = await stack.ask(user, user.id, '/search the years=2009-2000');
+    expect(backwards.text).toContain('The year range 2009-2000 is backwards.');
+  });
+
   it('GIVEN filters no result passes WHEN searching THEN the card says so and offers the search without filters', async () => {
     const { user } = await stack.linkedUser();
     const pool = await traktPool('the');

@@ -13,7 +13,7 @@ import { lookUpReference, unknownReferenceReply, type TitleReference } from '../
 import { searchReadings } from '../title-search.js';
 import { suggestAlternatives } from '../suggest.js';
 import { rich, type Button, type Reply } from '../types.js';
-import { GENRES, genreSlug, genreWord, parseMinutes, RUNTIME_CHOICES, runtimeWord } from './watchlist-args.js';
+import { GENRES, genreSlug, genreWord, parseMinutes, parseYears, RUNTIME_CHOICES, runtimeWord, yearsWord } from './watchlist-args.js';
 
 /** Where a search card stands: the query and which result it shows. Stored with its buttons. */
 export interface SearchState {
@@ -26,6 +26,9 @@ export interface SearchState {
   genre?: string;
   /** Only results at most this long, in minutes (a show: its episodes). */
   maxRuntime?: number;
+  /** Only results released in these years (`years=1990-2005`; a single year typed after the title is Trakt's own filter, `year`). */
+  yearFrom?: number;
+  yearTo?: number;
 }
 
 /** Results asked of Trakt at once; the card flips through them one by one. */
@@ -41,11 +44,13 @@ export const FILTER_POOL = 100;
 
 const TYPE_WORDS: Record<TypeFilter, string> = { movie: 'Movies', show: 'Shows', both: 'Both' };
 
-const FILTER_KEYS = /(?:^|\s)(genre|runtime|length|max)\s*=/gi;
+const FILTER_KEYS = /(?:^|\s)(genre|runtime|length|max|years)\s*=/gi;
 
 export interface SearchFilters {
   genre?: string;
   maxRuntime?: number;
+  yearFrom?: number;
+  yearTo?: number;
 }
 
 function filterUsage(what: string): InvalidInputError {
@@ -54,7 +59,7 @@ function filterUsage(what: string): InvalidInputError {
     rich.code(what.slice(0, 40)),
     '. Filters go after the title: ',
     rich.code('/search dune genre=science fiction runtime=2h'),
-    ` (a genre such as ${GENRES.slice(0, 6).join(', ')}…, and the longest runtime such as 90 or 2h).`,
+    ` (a genre such as ${GENRES.slice(0, 6).join(', ')}…, the longest runtime such as 90 or 2h, and years such as years=1990-2005).`,
   ]);
 }
 
@@ -83,6 +88,15 @@ export function takeSearchFilters(text: string): SearchFilters & { rest: string 
           rest.push(words.slice(n).join(' '));
           return;
         }
+      } else if (key === 'years') {
+        const years = parseYears(value);
+        if (years !== undefined) {
+          delete filters.yearFrom;
+          delete filters.yearTo;
+          Object.assign(filters, years);
+          rest.push(words.slice(n).join(' '));
+          return;
+        }
       } else {
         const minutes = parseMinutes(value);
         if (minutes !== undefined) {
@@ -94,24 +108,31 @@ export function takeSearchFilters(text: string): SearchFilters & { rest: string 
     }
     throw filterUsage(`${key}=${words.join(' ')}`);
   });
+  if (filters.yearFrom !== undefined && filters.yearTo !== undefined && filters.yearFrom > filters.yearTo) {
+    throw new InvalidInputError(`The year range ${filters.yearFrom}-${filters.yearTo} is backwards.`);
+  }
   return { ...filters, rest: rest.join(' ').replace(/\s+/g, ' ').trim() };
 }
 
 function filtered(state: SearchState): boolean {
-  return state.genre !== undefined || state.maxRuntime !== undefined;
+  return state.genre !== undefined || state.maxRuntime !== undefined || state.yearFrom !== undefined || state.yearTo !== undefined;
 }
 
 /** Whether a result passes the card's filters; a title whose runtime Trakt does not know fails a runtime filter. */
 export function matchesFilters(title: Title, filters: SearchFilters): boolean {
   if (filters.genre !== undefined && !(title.genres ?? []).includes(filters.genre)) return false;
   if (filters.maxRuntime !== undefined && !(title.runtime !== undefined && title.runtime > 0 && title.runtime <= filters.maxRuntime)) return false;
+  if (filters.yearFrom !== undefined && !(title.year !== null && title.year >= filters.yearFrom)) return false;
+  if (filters.yearTo !== undefined && !(title.year !== null && title.year <= filters.yearTo)) return false;
   return true;
 }
 
 /** `Horror · ≤ 2 h`, or undefined without filters. */
 function filterWords(filters: SearchFilters): string | undefined {
+  const years = yearsWord(filters);
   const parts = [
     ...(filters.genre === undefined ? [] : [genreWord(filters.genre)]),
+    ...(years === undefined ? [] : [years]),
     ...(filters.maxRuntime === undefined ? [] : [runtimeWord(filters.maxRuntime)]),
   ];
   return parts.length === 0 ? undefined : parts.join(' · ');
@@ -181,6 +202,8 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
       ...(chosen.reading.year === undefined ? {} : { year: chosen.reading.year }),
       ...(state.genre === undefined ? {} : { genre: state.genre }),
       ...(state.maxRuntime === undefined ? {} : { maxRuntime: state.maxRuntime }),
+      ...(state.yearFrom === undefined ? {} : { yearFrom: state.yearFrom }),
+      ...(state.yearTo === undefined ? {} : { yearTo: state.yearTo }),
     };
     result = chosen.page;
   }
@@ -292,6 +315,7 @@ export const searchCommand = defineCommand({
     { name: 'query', description: 'A title (optionally with its year), an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-query' },
     { name: 'genre', description: 'Only results of this genre', keyed: true, choices: GENRES.map((g) => ({ name: genreWord(g), value: g })) },
     { name: 'runtime', description: 'Longest runtime (a show: its episodes)', keyed: true, choices: RUNTIME_CHOICES.map((m) => ({ name: runtimeWord(m), value: String(m) })) },
+    { name: 'years', description: 'Release years, e.g. 1990-2005, 2000- or -1999', keyed: true, maxLength: 11 },
   ],
   async run(ctx, args) {
     const text = cleanText(args);

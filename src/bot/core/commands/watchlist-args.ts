@@ -107,7 +107,7 @@ export function parseMinutes(value: string): number | undefined {
   return total !== undefined && total > 0 && total <= 1000 ? total : undefined;
 }
 
-function parseYears(value: string): { yearFrom?: number; yearTo?: number } | undefined {
+export function parseYears(value: string): { yearFrom?: number; yearTo?: number } | undefined {
   const range = /^(\d{4})?\s*[-–]\s*(\d{4})?$/.exec(value.trim());
   if (range && (range[1] !== undefined || range[2] !== undefined)) {
     return { ...(range[1] === undefined ? {} : { yearFrom: Number(range[1]) }), ...(range[2] === undefined ? {} : { yearTo: Number(range[2]) }) };
