@@ -132,9 +132,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const readDepth = (): Promise<readonly JobDepthRow[] | undefined> => {
     const source = sources.jobDepth;
     if (source === undefined) return Promise.resolve(undefined);
-    const at = Date.now();
+    const at = now().getTime();
     if (depthCache === undefined || at - depthCache.at >= cacheMs) {
-      const rows = source(now());
+      const rows = source(new Date(at));
       depthCache = { at, rows };
       // A failed read is not kept: the next scrape tries again.
       rows.catch(() => {
@@ -184,7 +184,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     async collect() {
       const kind = sources.offlineQueueKind;
       const rows = await readDepth();
-      if (kind === undefined || rows === undefined) return this.reset();
+      // NaN (no value) rather than 0 when the queue could not be read: an empty queue and an unknown one differ.
+      if (kind === undefined || rows === undefined) return this.set(Number.NaN);
       this.set(rows.filter((row) => row.kind === kind).reduce((sum, row) => sum + row.count, 0));
     },
   });
@@ -222,12 +223,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   new Gauge({
     name: 'marquee_trakt_reachable',
-    help: "Trakt as last seen: 1 its latest answer was not a 5xx, 0 it failed; absent before the first request.",
+    help: 'Trakt as last seen: 1 its latest answer was not a 5xx, 0 it failed (timeout, network, 5xx); NaN before the first request.',
     registers,
     collect() {
-      this.reset();
       const reachable = sources.traktReachable?.();
-      if (reachable !== undefined) this.set(reachable ? 1 : 0);
+      this.set(reachable === undefined ? Number.NaN : reachable ? 1 : 0);
     },
   });
 
