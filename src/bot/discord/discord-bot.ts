@@ -484,6 +484,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       logger.warn({ code: event.code }, 'Discord gateway disconnected; reconnecting');
     });
     created.on(Events.ShardReady, () => connected(true));
+    created.on(Events.ShardReconnecting, () => connected(false, new Error('gateway connection lost; reconnecting')));
     created.on(Events.ShardResume, () => {
       connected(true);
       logger.info('Discord gateway session resumed');
