@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
-import { startStack, type Stack } from '../e2e/telegram/harness.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { startStack, WAIT, type Stack } from '../e2e/telegram/harness.js';
 import { DRIVER_NAME } from '../helpers/db.js';
 
 /**
@@ -142,6 +143,30 @@ describe(`/metrics and /readyz of a running service, on ${DRIVER_NAME}`, () => {
       status: 'ready',
       checks: { database: { status: 'up' }, trakt: { status: 'up' }, telegram: { status: 'up' } },
     });
+  });
+
+  it('GIVEN Telegram fails a getUpdates THEN /readyz says telegram is down and stays ready; the next answer brings it up', async () => {
+    type Ready = { status: string; checks: Record<string, { status: string; lastError?: string }> };
+    const readyz = async (): Promise<Ready> => {
+      const response = await fetch(`${stack.service.url}/readyz`);
+      expect(response.status).toBe(200);
+      return (await response.json()) as Ready;
+    };
+    stack.telegram.failNext('getUpdates', { error_code: 502, description: 'Bad Gateway' });
+    // The long poll under way returns with the next update; the one after it gets the 502.
+    const first = stack.newUser();
+    await stack.ask(first, first.id, '/help');
+    await stack.telegram.waitForCall((c) => c.method === 'getUpdates' && !c.ok, WAIT);
+    let report = await readyz();
+    for (let i = 0; i < 200 && report.checks['telegram']?.status !== 'down'; i++) {
+      await delay(25);
+      report = await readyz();
+    }
+    expect(report).toMatchObject({ status: 'ready', checks: { database: { status: 'up' }, telegram: { status: 'down', lastError: 'Error: 502 Bad Gateway' } } });
+    const next = stack.newUser();
+    await stack.ask(next, next.id, '/help');
+    expect((await readyz()).checks['telegram']).toMatchObject({ status: 'up', lastError: 'Error: 502 Bad Gateway' });
+    expect(JSON.stringify(await readyz())).not.toContain(stack.telegram.token);
   });
 
   it('GIVEN Trakt unreachable THEN /readyz stays ready and says trakt is down; the metrics say so too', async () => {

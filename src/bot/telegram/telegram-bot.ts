@@ -137,6 +137,8 @@ export function redactedError(error: unknown, token: string): Record<string, unk
 export function createTelegramAdapter(options: TelegramAdapterOptions): TelegramAdapter {
   const { core, posters, logger } = options;
   const safe = (error: unknown) => redactedError(error, options.token);
+  // Connected once set up (getMe, commands, webhook); in polling mode each getUpdates answer says so
+  // again, and a failed one says not (until the next answer, which a long poll may hold for its timeout).
   let connection: AdapterStatus = { connected: false };
   const connected = (now: boolean, error?: unknown) => {
     const lastError = error === undefined ? connection.lastError : describe(safe(error));
@@ -674,6 +676,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       } catch (error) {
         if (stopped) return;
         failures += 1;
+        connected(false, error);
         logger.warn({ err: safe(error), failures }, 'Telegram is not reachable yet; retrying');
         await sleep(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6)), undefined, { signal: stopController.signal }).catch(() => undefined);
       }
