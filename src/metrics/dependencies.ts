@@ -7,7 +7,7 @@
 export interface DependencyState {
   /** `unknown`: nothing seen yet (no Trakt request since the start, an adapter still connecting). */
   status: 'up' | 'down' | 'unknown';
-  /** When the state was last confirmed (the latest answer, the latest failure). */
+  /** Since when the dependency has been in this state. */
   since?: string;
   /** A short, safe description of the latest failure (a status, an error class); never a secret. */
   lastError?: string;
@@ -31,9 +31,9 @@ export class TraktReachability {
   observe(attempt: TraktAttempt): void {
     const { status } = attempt;
     if (status === 429) return;
-    const since = this.now().toISOString();
-    if (typeof status === 'number' && status < 500) this.current = { status: 'up', since };
-    else this.current = { status: 'down', since, lastError: typeof status === 'number' ? `HTTP ${status}` : status };
+    const next = typeof status === 'number' && status < 500 ? 'up' : 'down';
+    const since = next === this.current.status ? (this.current.since ?? this.now().toISOString()) : this.now().toISOString();
+    this.current = next === 'up' ? { status: 'up', since } : { status: 'down', since, lastError: typeof status === 'number' ? `HTTP ${status}` : status };
   }
 
   state(): DependencyState {

@@ -49,6 +49,7 @@ export interface MetricsSources {
 }
 
 export interface Metrics {
+  /** The service's own metric families (the process' are added when rendered). */
   readonly registry: Registry;
   readonly contentType: string;
   /** For the core's `observer`. */
@@ -63,15 +64,27 @@ export interface Metrics {
 
 const SECONDS = 1000;
 
+/**
+ * Process metrics (CPU, memory, event loop lag, GC, handles; prom-client's defaults, under their
+ * standard names) belong to the process, not to a service: collected once per process (a test worker
+ * starts many services), on first use.
+ */
+let processMetrics: Registry | undefined;
+function processRegistry(): Registry {
+  if (processMetrics === undefined) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
+  const perProcess = processRegistry();
   const now = options.now ?? (() => new Date());
   const cacheMs = options.jobDepthCacheMs ?? 5000;
   const registers = [registry];
   let sources: MetricsSources = {};
-
-  // Process metrics (CPU, memory, event loop lag, GC, handles), under their standard names.
-  collectDefaultMetrics({ register: registry });
 
   new Gauge({ name: 'marquee_build_info', help: 'Always 1; the running version as a label.', labelNames: ['version'], registers }).set({ version: options.version }, 1);
 
@@ -253,6 +266,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     watch(next) {
       sources = { ...sources, ...next };
     },
-    render: () => registry.metrics(),
+    // The process' metrics, then the service's: two expositions with no name in common make one.
+    render: async () => `${await perProcess.metrics()}\n${await registry.metrics()}`,
   };
 }

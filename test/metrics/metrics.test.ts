@@ -115,18 +115,25 @@ describe('Trakt requests as metrics', () => {
   });
 
   it('GIVEN answers and failures THEN Trakt is up or down as last seen, and a 429 changes nothing', () => {
-    const reachability = new TraktReachability(() => new Date('2026-03-01T12:00:00Z'));
+    const clock = new Date('2026-03-01T12:00:00Z');
+    const minuteLater = () => clock.setTime(clock.getTime() + 60_000);
+    const reachability = new TraktReachability(() => new Date(clock));
     expect(reachability.state()).toEqual({ status: 'unknown' });
     reachability.observe({ status: 404 });
     expect(reachability.state()).toEqual({ status: 'up', since: '2026-03-01T12:00:00.000Z' });
+    minuteLater();
     reachability.observe({ status: 429 });
-    expect(reachability.state().status).toBe('up');
-    reachability.observe({ status: 522 });
-    expect(reachability.state()).toMatchObject({ status: 'down', lastError: 'HTTP 522' });
-    reachability.observe({ status: 'network' });
-    expect(reachability.state()).toMatchObject({ status: 'down', lastError: 'network' });
     reachability.observe({ status: 200 });
-    expect(reachability.state().status).toBe('up');
+    // Up since the first answer, not the latest.
+    expect(reachability.state()).toEqual({ status: 'up', since: '2026-03-01T12:00:00.000Z' });
+    minuteLater();
+    reachability.observe({ status: 522 });
+    expect(reachability.state()).toEqual({ status: 'down', since: '2026-03-01T12:02:00.000Z', lastError: 'HTTP 522' });
+    minuteLater();
+    reachability.observe({ status: 'network' });
+    expect(reachability.state()).toEqual({ status: 'down', since: '2026-03-01T12:02:00.000Z', lastError: 'network' });
+    reachability.observe({ status: 200 });
+    expect(reachability.state()).toEqual({ status: 'up', since: '2026-03-01T12:03:00.000Z' });
   });
 
   it('GIVEN the paths the client sends THEN route templates without ids, users, dates or search types', () => {
