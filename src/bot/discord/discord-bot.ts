@@ -46,10 +46,20 @@ export interface DiscordAdapterOptions {
   logger: Logger;
 }
 
+/** A chat adapter's connection as `/readyz` and the metrics show it; `lastError` never holds the token. */
+export interface AdapterStatus {
+  connected: boolean;
+  /** When `connected` last changed. */
+  since?: string;
+  lastError?: string;
+}
+
 export interface DiscordAdapter {
   readonly name: 'discord';
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Connected to the gateway, and the latest failure if any (`/readyz`). */
+  status(): AdapterStatus;
   /** Outbox sender: messages the service sends on its own (link notices, late outcomes). */
   send(target: DeliveryTarget, reply: Reply): Promise<MessageRef>;
   /**
@@ -445,6 +455,14 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     }
   }
 
+  let connection: AdapterStatus = { connected: false };
+  const connected = (now: boolean, error?: unknown) => {
+    const failure = error === undefined ? undefined : loggable(error);
+    const lastError = failure === undefined ? connection.lastError : [failure['name'], failure['code'], failure['message']].filter((part) => part !== undefined).join(' ');
+    if (now !== connection.connected) connection = { ...connection, connected: now, since: new Date().toISOString() };
+    connection = { ...connection, ...(lastError === undefined ? {} : { lastError }) };
+  };
+
   function buildClient(): Client {
     const created = new Client({
       intents: [GatewayIntentBits.Guilds],
@@ -458,10 +476,20 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     });
     created.on(Events.ClientReady, (c) => {
       ready = true;
+      connected(true);
       logger.info({ bot: c.user.tag }, 'Discord bot connected');
     });
-    created.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'Discord gateway disconnected; reconnecting'));
-    created.on(Events.ShardResume, () => logger.info('Discord gateway session resumed'));
+    created.on(Events.ShardDisconnect, (event) => {
+      connected(false, new Error(`gateway closed with code ${event.code}`));
+      logger.warn({ code: event.code }, 'Discord gateway disconnected; reconnecting');
+    });
+    created.on(Events.ShardReady, () => connected(true));
+    created.on(Events.ShardReconnecting, () => connected(false, new Error('gateway connection lost; reconnecting')));
+    created.on(Events.ShardResume, () => {
+      connected(true);
+      logger.info('Discord gateway session resumed');
+    });
+    created.on(Events.ShardError, (error) => connected(false, error));
     created.on(Events.Error, (error) => logger.error({ err: loggable(error) }, 'Discord client error'));
     created.on(Events.Warn, (message) => logger.warn({ message }, 'Discord client warning'));
     return created;
@@ -489,6 +517,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         await attempt?.destroy().catch(() => undefined);
         if (stopped) return;
         failures += 1;
+        connected(false, error);
         const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
         logger.warn({ err: loggable(error), failures, retryInMs: backoff }, 'Discord is not reachable yet; retrying');
         await sleep(backoff, undefined, { signal: stopController.signal }).catch(() => undefined);
@@ -512,9 +541,12 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await starting?.catch(() => undefined);
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       ready = false;
+      connected(false);
       await client?.destroy().catch(() => undefined);
       client = undefined;
     },
+
+    status: () => ({ ...connection }),
 
     send: sendTo,
 
