@@ -175,8 +175,9 @@ async function webhookRun(trakt: TraktEmulator): Promise<boolean> {
   console.log('\nwebhook: 3 instances behind a round-robin balancer, one Postgres');
   console.log(`  updates                         ${total} (${UPDATES} through Telegram's webhook, ${races} posted to all three instances at once)`);
   console.log(`  deliveries through the balancer ${balancer.log.length} (per instance ${perInstance.join(' / ')}); answers lost at the balancer: ${lost}`);
-  console.log(`  deliveries acknowledged without handling (handled already): ${skipped}; 503 while another instance held the claim: ${balancer.log.filter((f) => f.status === 503).length}`);
-  console.log(`  racing posts: ${raceStatuses.filter((s) => s === 200).length} × 200, ${raceStatuses.filter((s) => s === 503).length} × 503 of ${raceStatuses.length}`);
+  const leftToOther = trio.instances.map((i) => i.logs.lines.filter((l) => l.includes('another instance is handling was delivered again')).length).reduce((a, b) => a + b, 0);
+  console.log(`  deliveries acknowledged without handling: ${skipped} handled already, ${leftToOther} while another instance held the claim; non-2xx answers: ${balancer.log.filter((f) => f.status !== 200).length}`);
+  console.log(`  racing posts: ${raceStatuses.filter((s) => s === 200).length} × 200 of ${raceStatuses.length}`);
   console.log(`  answered once ${result.once} / ${total}; answered twice or more: ${result.extra}; never: ${result.missing}`);
   console.log(`  instance's webhook answer p50 ${percentile(answerMs, 50).toFixed(1)} ms, p99 ${percentile(answerMs, 99).toFixed(1)} ms; run ${(elapsed / 1000).toFixed(1)} s`);
   await balancer.close();

@@ -82,8 +82,13 @@ export type UpdateAcceptance =
   | 'accepted'
   /** It was handled already (a redelivery): nothing to do. */
   | 'duplicate'
-  /** Another instance is handling it, or the database could not be asked: Telegram should send it again later. */
-  | 'busy'
+  /**
+   * Another instance holds a live claim on it (a redelivery racing the first delivery): that instance
+   * finishes it, or, should it die first, the takeover job does with the update kept in the claim.
+   */
+  | 'in-progress'
+  /** The claim could not be recorded (the database did not answer): Telegram should send it again. */
+  | 'retry'
   /** The bot is not connected yet, or stopping. */
   | 'not-ready';
 
@@ -951,15 +956,15 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
           state = await claims.claim(update.update_id, update);
         } catch (error) {
           logger.warn({ err: safe(error), updateId: update.update_id }, 'could not claim a Telegram update in the database; Telegram sends it again');
-          return 'busy';
+          return 'retry';
         }
         if (state === 'done') {
           logger.info({ updateId: update.update_id }, 'a Telegram update handled already was delivered again; acknowledged and skipped');
           return 'duplicate';
         }
         if (state === 'busy') {
-          logger.info({ updateId: update.update_id }, 'a Telegram update being handled was delivered again; Telegram is asked to send it later');
-          return 'busy';
+          logger.info({ updateId: update.update_id }, 'a Telegram update another instance is handling was delivered again; acknowledged and left to it');
+          return 'in-progress';
         }
         // Stopping: the claim runs out, and Telegram's next delivery (or the takeover job) handles it.
         if (stopped) return 'not-ready';

@@ -8,11 +8,12 @@ export interface TelegramWebhookDeps {
   /** The value Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (set with setWebhook). */
   secret: string;
   /**
-   * Hands the update to the bot: `accepted` (handled in the background) and `duplicate` (handled
-   * already, by this or another instance) are acknowledged; `busy` (another instance is handling it, or
-   * its claim could not be taken) and `not-ready` answer 503, so Telegram sends the update again later.
+   * Hands the update to the bot. `accepted` (handled in the background), `duplicate` (handled already)
+   * and `in-progress` (another instance holds it; if that one dies, the update kept with its claim is
+   * taken over) are acknowledged; `retry` (its claim could not be recorded) and `not-ready` answer 503,
+   * so Telegram sends the update again later.
    */
-  accept(update: Update): Promise<'accepted' | 'duplicate' | 'busy' | 'not-ready'>;
+  accept(update: Update): Promise<'accepted' | 'duplicate' | 'in-progress' | 'retry' | 'not-ready'>;
   path?: string;
 }
 
@@ -41,7 +42,7 @@ export function registerTelegramWebhook(app: FastifyInstance, deps: TelegramWebh
       return reply.code(400).send({ ok: false, description: 'Bad Request: not an update' });
     }
     const outcome = await deps.accept(body as Update);
-    if (outcome === 'busy') return reply.code(503).send({ ok: false, description: 'Busy: this update is being handled, send it again later' });
+    if (outcome === 'retry') return reply.code(503).send({ ok: false, description: 'Try again later' });
     if (outcome === 'not-ready') return reply.code(503).send({ ok: false, description: 'Not ready' });
     return reply.code(200).send({ ok: true });
   });
