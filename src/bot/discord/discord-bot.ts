@@ -102,6 +102,8 @@ const DIRECT_ANSWER_MS = 1_500;
 /** Autocomplete answers leave this much of the deadline for the request carrying them. */
 const AUTOCOMPLETE_MARGIN_MS = 700;
 const MAX_BACKOFF_MS = 30_000;
+/** DM channel ids the outbox remembers (oldest forgotten first); a forgotten one is asked for again. */
+const MAX_KNOWN_DM_CHANNELS = 10_000;
 /**
  * Discord's upload limit per file without server boosts (10 MiB since 2024). Interactions say the
  * limit where they happen (`attachment_size_limit`, boosts included); messages the service sends on
@@ -209,6 +211,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   const connections = new Map<number, ShardConnection>();
   /** Sends and edits outside interactions: REST only, never connected to the gateway. */
   const restClient = buildRestClient();
+  const dmChannelIds = new Map<string, string>();
   let supervisor: ShardSupervisor | undefined;
   let stopped = false;
   let starting: Promise<void> | undefined;
@@ -290,13 +293,27 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     return { chatAdmin: () => Promise.resolve(moderator) };
   }
 
+  /**
+   * A user's DM channel. The REST-only Client never gets READY, so it has no `client.user` for
+   * discord.js's own lookup of known DM channels (`createDM` without `force`): the ids are kept here.
+   */
+  async function dmChannelOf(userId: string) {
+    const known = dmChannelIds.get(userId);
+    const cached = known === undefined ? undefined : restClient.channels.cache.get(known);
+    if (cached !== undefined) return cached;
+    const opened = await restClient.users.createDM(userId, { force: true });
+    if (dmChannelIds.size >= MAX_KNOWN_DM_CHANNELS) dmChannelIds.delete(dmChannelIds.keys().next().value ?? '');
+    dmChannelIds.set(userId, opened.id);
+    return opened;
+  }
+
   /** Sends a message the service sends on its own: to a channel, or to a user (their DM channel is opened first). */
   async function sendTo(target: DeliveryTarget, reply: Reply): Promise<MessageRef> {
     if (stopped) throw new Error('Discord adapter is stopped');
     const chatId = 'chatId' in target ? target.chatId : undefined;
     const userId = 'userId' in target ? target.userId : chatId === undefined ? undefined : userIdOfChat(chatId);
     // The guild of a channel may be served by another instance (or shard): it need not be in this Client's cache.
-    const channel = userId !== undefined ? await restClient.users.createDM(userId) : await restClient.channels.fetch(chatId ?? '', { allowUnknownGuild: true });
+    const channel = userId !== undefined ? await dmChannelOf(userId) : await restClient.channels.fetch(chatId ?? '', { allowUnknownGuild: true });
     if (channel === null || !channel.isSendable()) throw new Error('Discord channel cannot be written to');
     const kind = userId !== undefined || channel.isDMBased() ? 'private' : 'group';
     const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind });
