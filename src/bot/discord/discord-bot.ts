@@ -507,7 +507,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   }
 
   function buildRestClient(): Client {
-    const created = new Client({ intents: [GatewayIntentBits.Guilds], partials: [Partials.Channel], rest: { api: options.apiUrl } });
+    // Bounded like the registration requests: while Discord is unreachable a send fails within
+    // seconds (as it did when it needed the gateway), not after discord.js's default retries.
+    const created = new Client({ intents: [GatewayIntentBits.Guilds], partials: [Partials.Channel], rest: { api: options.apiUrl, retries: 1, timeout: 10_000 } });
     created.token = options.token;
     created.rest.setToken(options.token);
     return created;
