@@ -507,9 +507,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   }
 
   function buildRestClient(): Client {
-    // Bounded like the registration requests: while Discord is unreachable a send fails within
-    // seconds (as it did when it needed the gateway), not after discord.js's default retries.
-    const created = new Client({ intents: [GatewayIntentBits.Guilds], partials: [Partials.Channel], rest: { api: options.apiUrl, retries: 1, timeout: 10_000 } });
+    // One retry: while Discord is unreachable a send fails within seconds (as it did when it needed
+    // the gateway), not after discord.js's default three; 15 s per request is discord.js's default.
+    const created = new Client({ intents: [GatewayIntentBits.Guilds], partials: [Partials.Channel], rest: { api: options.apiUrl, retries: 1, timeout: 15_000 } });
     created.token = options.token;
     created.rest.setToken(options.token);
     return created;
