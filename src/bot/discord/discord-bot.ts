@@ -13,6 +13,7 @@ import {
   SimpleIdentifyThrottler,
   type RESTGetAPIGatewayBotResult,
   type AttachmentPayload,
+  type Channel,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -102,8 +103,9 @@ const DIRECT_ANSWER_MS = 1_500;
 /** Autocomplete answers leave this much of the deadline for the request carrying them. */
 const AUTOCOMPLETE_MARGIN_MS = 700;
 const MAX_BACKOFF_MS = 30_000;
-/** DM channel ids the outbox remembers (oldest forgotten first); a forgotten one is asked for again. */
+/** DM channel ids and channels the outbox remembers (oldest forgotten first); a forgotten one is asked for again. */
 const MAX_KNOWN_DM_CHANNELS = 10_000;
+const MAX_KNOWN_CHANNELS = 10_000;
 /**
  * Discord's upload limit per file without server boosts (10 MiB since 2024). Interactions say the
  * limit where they happen (`attachment_size_limit`, boosts included); messages the service sends on
@@ -212,6 +214,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   /** Sends and edits outside interactions: REST only, never connected to the gateway. */
   const restClient = buildRestClient();
   const dmChannelIds = new Map<string, string>();
+  const channels = new Map<string, Channel>();
   let supervisor: ShardSupervisor | undefined;
   let stopped = false;
   let starting: Promise<void> | undefined;
@@ -307,13 +310,28 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     return opened;
   }
 
+  /**
+   * A channel by id, for sending and editing. Its guild is usually not in the REST-only Client's cache
+   * (no GUILD_CREATE reaches it), so discord.js does not keep such a channel; it is kept here, so a
+   * card edited again and again costs one request each time, as it did over the gateway's cache.
+   */
+  async function channelOf(channelId: string) {
+    const kept = channels.get(channelId);
+    if (kept !== undefined) return kept;
+    const fetched = await restClient.channels.fetch(channelId, { allowUnknownGuild: true });
+    if (fetched === null) return null;
+    if (channels.size >= MAX_KNOWN_CHANNELS) channels.delete(channels.keys().next().value ?? '');
+    channels.set(channelId, fetched);
+    return fetched;
+  }
+
   /** Sends a message the service sends on its own: to a channel, or to a user (their DM channel is opened first). */
   async function sendTo(target: DeliveryTarget, reply: Reply): Promise<MessageRef> {
     if (stopped) throw new Error('Discord adapter is stopped');
     const chatId = 'chatId' in target ? target.chatId : undefined;
     const userId = 'userId' in target ? target.userId : chatId === undefined ? undefined : userIdOfChat(chatId);
     // The guild of a channel may be served by another instance (or shard): it need not be in this Client's cache.
-    const channel = userId !== undefined ? await dmChannelOf(userId) : await restClient.channels.fetch(chatId ?? '', { allowUnknownGuild: true });
+    const channel = userId !== undefined ? await dmChannelOf(userId) : await channelOf(chatId ?? '');
     if (channel === null || !channel.isSendable()) throw new Error('Discord channel cannot be written to');
     const kind = userId !== undefined || channel.isDMBased() ? 'private' : 'group';
     const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind });
@@ -664,7 +682,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     async edit(ref, reply) {
       if (stopped) throw new Error('Discord adapter is stopped');
       if (ref.platform !== 'discord') throw new Error('not a Discord message reference');
-      const channel = await restClient.channels.fetch(ref.chatId, { allowUnknownGuild: true });
+      const channel = await channelOf(ref.chatId);
       if (channel === null || !channel.isTextBased()) throw new Error('Discord channel cannot be written to');
       const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind: channel.isDMBased() ? 'private' : 'group' });
       return delivered(prepared, await channel.messages.edit(ref.messageId, editOptions(prepared)));
