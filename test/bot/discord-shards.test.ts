@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createShardSupervisor, type ShardLeases, type ShardSupervisor, type ShardTableView } from '../../src/bot/discord/shards.js';
+import { createShardSupervisor, planShards, type ShardLeases, type ShardSupervisor, type ShardTableView } from '../../src/bot/discord/shards.js';
 import { captureLogs } from '../helpers/logs.js';
 
 /**
@@ -66,6 +66,50 @@ const LEASE_MS = 3000;
 /** What the supervisor derives from LEASE_MS: renew every third, stop a fifth early, watch every tenth. */
 const TICK_MS = 1000;
 const MARGIN_MS = 600;
+
+/** A table where `owners[i]` holds shard i (null: free). */
+function table(live: string[], owners: Array<string | null>): Pick<ShardTableView, 'liveInstances' | 'shards'> {
+  return { liveInstances: [...live].sort(), shards: owners.map((owner, shardId) => ({ shardId, owner, free: owner === null })) };
+}
+const mineIn = (owners: Array<string | null>, id: string) => owners.flatMap((o, i) => (o === id ? [i] : []));
+
+describe('Discord shard plan (who takes and who gives back)', () => {
+  it('GIVEN 4 shards held 2/2 WHEN a third instance joins THEN only one holder gives back one shard, and it goes to the newcomer', () => {
+    const owners = ['a', 'a', 'b', 'b'];
+    const view = table(['a', 'b', 'c'], owners);
+    expect(['a', 'b', 'c'].map((id) => planShards(view, id, mineIn(owners, id), 4))).toEqual([
+      { claim: 0, release: [1] },
+      { claim: 0, release: [] },
+      { claim: 0, release: [] },
+    ]);
+    const given = ['a', null, 'b', 'b'];
+    const next = table(['a', 'b', 'c'], given);
+    // The giver does not take its shard back while the newcomer is short; the newcomer takes it.
+    expect(['a', 'b', 'c'].map((id) => planShards(next, id, mineIn(given, id), 4))).toEqual([
+      { claim: 0, release: [] },
+      { claim: 0, release: [] },
+      { claim: 1, release: [] },
+    ]);
+  });
+
+  it('GIVEN shares between floor and ceil (1/2/1, or one shard among three) THEN nobody moves', () => {
+    const split = ['a', 'b', 'b', 'c'];
+    for (const id of ['a', 'b', 'c']) expect(planShards(table(['a', 'b', 'c'], split), id, mineIn(split, id), 4)).toEqual({ claim: 0, release: [] });
+    const one = ['c'];
+    for (const id of ['a', 'b', 'c']) expect(planShards(table(['a', 'b', 'c'], one), id, mineIn(one, id), 1)).toEqual({ claim: 0, release: [] });
+  });
+
+  it('GIVEN an instance above its fair share THEN it gives back the extra, highest ids first', () => {
+    const owners = ['a', 'a', 'a', 'a'];
+    expect(planShards(table(['a', 'b'], owners), 'a', [0, 1, 2, 3], 4)).toEqual({ claim: 0, release: [2, 3] });
+  });
+
+  it('GIVEN the shards of an instance that died THEN the others take them up to ceil(count / live)', () => {
+    const owners = ['a', null, null, 'b'];
+    expect(planShards(table(['a', 'b'], owners), 'a', [0], 4)).toEqual({ claim: 1, release: [] });
+    expect(planShards(table(['a', 'b'], owners), 'b', [3], 4)).toEqual({ claim: 1, release: [] });
+  });
+});
 
 describe('Discord shard supervisor', () => {
   const logs = captureLogs('info');

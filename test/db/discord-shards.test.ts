@@ -11,7 +11,7 @@ import {
   renewShards,
   viewShardTable,
 } from '../../src/db/queries/discord-shards.js';
-import { shareOf } from '../../src/bot/discord/shards.js';
+import { planShards } from '../../src/bot/discord/shards.js';
 import { DRIVER_NAME, throwAwayDatabase, type ThrowAwayDatabase } from '../helpers/db.js';
 
 /**
@@ -94,8 +94,10 @@ describe(`Discord shard leases on ${DRIVER_NAME}`, () => {
     expect(view.liveInstances).not.toContain('a');
   });
 
-  it('GIVEN heartbeats THEN live instances are those beating AND the share divides the count among them', async () => {
+  it('GIVEN heartbeats THEN live instances are those beating AND a newcomer is planned its fair share of what is free', async () => {
     await database.db.execute(sql`delete from discord_gateway_instances`);
+    await database.db.execute(sql`delete from discord_shard_leases`);
+    await fixShardCount(database.db, 3);
     await beatInstance(database.db, 'i-1', LONG);
     await beatInstance(database.db, 'i-2', LONG);
     await beatInstance(database.db, 'i-3', 5);
@@ -104,16 +106,13 @@ describe(`Discord shard leases on ${DRIVER_NAME}`, () => {
     await beatInstance(database.db, 'i-1', LONG);
     const view = await viewShardTable(database.db);
     expect(view.liveInstances).toEqual(['i-1', 'i-2']);
-    expect([shareOf(view, 'i-1', 3), shareOf(view, 'i-2', 3)]).toEqual([2, 1]);
-    // 4 shards over 3 instances → 2, 1, 1; a newcomer that has not beaten yet counts itself.
-    const three = { liveInstances: ['i-0', ...view.liveInstances] };
-    expect(['i-0', 'i-1', 'i-2'].map((id) => shareOf(three, id, 4))).toEqual([2, 1, 1]);
-    expect(shareOf(view, 'i-9', 4)).toBe(1);
-    // Fair share bound: never more than ceil(count / live).
-    for (const count of [1, 2, 3, 4, 7, 16]) {
-      const shares = view.liveInstances.map((id) => shareOf(view, id, count));
-      expect(shares.reduce((a, b) => a + b, 0)).toBe(count);
-      expect(Math.max(...shares)).toBeLessThanOrEqual(Math.ceil(count / view.liveInstances.length));
-    }
+    // 3 shards, 2 instances, all free: i-1 takes floor(3 / 2) = 1 while i-2 has none yet, then i-2
+    // may take up to ceil(3 / 2) = 2.
+    expect(planShards(view, 'i-1', [], 3)).toEqual({ claim: 1, release: [] });
+    expect(await claimShards(database.db, 'i-1', 1, LONG)).toEqual([0]);
+    const after = await viewShardTable(database.db);
+    expect(planShards(after, 'i-2', [], 3)).toEqual({ claim: 2, release: [] });
+    expect(await claimShards(database.db, 'i-2', 2, LONG)).toEqual([1, 2]);
+    expect(planShards(await viewShardTable(database.db), 'i-1', [0], 3)).toEqual({ claim: 0, release: [] });
   });
 });

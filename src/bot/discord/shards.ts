@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
  * Which Discord gateway shards this instance runs. Alone (the embedded database: one process) it
  * runs every shard. Next to other instances of the same bot on one Postgres it holds some shards
  * through leases (`ShardLeases`, implemented on the database and handed in by main.ts), renews them,
- * takes free or expired ones up to its share, gives extra ones back when others are short, and stops
+ * takes free or expired ones up to its fair share, gives one back when another is short, and stops
  * a shard's connection before its lease can end, so two instances never answer one shard's
  * interactions.
  *
@@ -40,14 +40,39 @@ export interface ShardTableView {
 }
 
 /**
- * How many shards `instanceId` should hold: the count shared among the live instances, the first
- * `count % live` of them (by id) one more (so the shares add up to the count, and everyone computes
- * the same division from the same table). At most ceil(count / live), the fair share.
+ * What `instanceId` does with the shards this round, from the table as the database shows it and the
+ * shards it holds (`mine`). With `live` instances, each should hold between floor(count / live) and
+ * ceil(count / live), the fair share:
+ *
+ * - above the fair share: give back the extra (highest ids first);
+ * - another live instance below floor (it just joined) and no shard free: the instance holding the
+ *   most (the lowest id among equals) gives back one, one per round, so the newcomer gets it and no
+ *   two instances give back for one newcomer;
+ * - otherwise take free shards up to the fair share, or only up to floor while another instance is
+ *   below floor (the free shard is for it; this keeps a giver from taking its own shard back).
+ *
+ * An instance that holds between floor and ceil stays as it is: a newcomer costs no handover unless
+ * it would otherwise stay below floor (one shard and three instances: the holder keeps it).
  */
-export function shareOf(view: Pick<ShardTableView, 'liveInstances'>, instanceId: string, count: number): number {
+export function planShards(view: Pick<ShardTableView, 'liveInstances' | 'shards'>, instanceId: string, mine: readonly number[], count: number): { claim: number; release: number[] } {
   const live = view.liveInstances.includes(instanceId) ? view.liveInstances : [...view.liveInstances, instanceId].sort();
-  const index = live.indexOf(instanceId);
-  return Math.floor(count / live.length) + (index < count % live.length ? 1 : 0);
+  const floor = Math.floor(count / live.length);
+  const ceil = Math.ceil(count / live.length);
+  const held = new Map<string, number>(live.map((id) => [id, 0]));
+  for (const shard of view.shards) {
+    if (!shard.free && shard.owner !== null && held.has(shard.owner)) held.set(shard.owner, (held.get(shard.owner) ?? 0) + 1);
+  }
+  held.set(instanceId, mine.length);
+  const sorted = [...mine].sort((a, b) => a - b);
+  if (sorted.length > ceil) return { claim: 0, release: sorted.slice(ceil) };
+  const someoneShort = live.some((id) => id !== instanceId && (held.get(id) ?? 0) < floor);
+  const free = view.shards.filter((s) => s.free).length;
+  if (someoneShort && free === 0 && sorted.length > floor) {
+    const giver = [...held].filter(([, n]) => n > floor).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))[0]?.[0];
+    return { claim: 0, release: giver === instanceId ? sorted.slice(-1) : [] };
+  }
+  const target = someoneShort ? floor : ceil;
+  return { claim: Math.min(free, Math.max(0, target - sorted.length)), release: [] };
 }
 
 /** Shard of a guild (Discord's formula); DMs are on shard 0. */
@@ -142,21 +167,19 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
     );
     for (const shardId of renewed) holding.set(shardId, sent + leaseMs - margin);
     const view = await store.view();
-    const share = shareOf(view, instanceId, shardCount);
-    const mine = [...holding.keys()].sort((a, b) => a - b);
-    if (mine.length > share) {
-      // More than the share while others are short (an instance joined): the highest go back, each
-      // connection closed before its lease is freed.
-      const extra = mine.slice(share);
-      for (const shardId of extra) holding.delete(shardId);
+    const plan = planShards(view, instanceId, [...holding.keys()], shardCount);
+    const live = view.liveInstances.length;
+    if (plan.release.length > 0) {
+      // Each connection is closed before its lease is freed.
+      for (const shardId of plan.release) holding.delete(shardId);
       await sync();
-      const released = await store.release(instanceId, extra);
-      logger.info({ shards: released, instance: instanceId, share, live: view.liveInstances.length }, 'Discord shards given back for another instance');
-    } else if (mine.length < share && view.shards.some((s) => s.free)) {
+      const released = await store.release(instanceId, plan.release);
+      logger.info({ shards: released, instance: instanceId, live }, 'Discord shards given back for another instance');
+    } else if (plan.claim > 0) {
       const claimSent = now();
-      const claimed = await store.claim(instanceId, share - mine.length, leaseMs);
+      const claimed = await store.claim(instanceId, plan.claim, leaseMs);
       for (const shardId of claimed) holding.set(shardId, claimSent + leaseMs - margin);
-      if (claimed.length > 0) logger.info({ shards: claimed, instance: instanceId, share, live: view.liveInstances.length }, 'Discord shards taken');
+      if (claimed.length > 0) logger.info({ shards: claimed, instance: instanceId, live }, 'Discord shards taken');
     }
     await sync();
   }
