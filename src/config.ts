@@ -31,6 +31,17 @@ export interface Config {
   watchlistSyncMs: number;
   /** Trakt requests the background sync sends per minute at most. */
   watchlistSyncPerMinute: number;
+  /** How `/metrics` is served; see `metricsExposure`. */
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** A port of its own for `/metrics` (0: any free port); null: none. */
+  port: number | null;
+  /** Where that port listens; loopback unless set. */
+  host: string;
+  /** Bearer token `/metrics` asks for (on its own port too, when both are set); null: none. */
+  token: string | null;
 }
 
 export interface TelegramConfig {
@@ -69,6 +80,7 @@ export const SECRET_VARIABLES = [
   'TRAKT_CLIENT_SECRET',
   'TOKEN_ENCRYPTION_KEY',
   'DATABASE_URL',
+  'METRICS_TOKEN',
 ] as const;
 
 export interface ConfigProblem {
@@ -113,6 +125,9 @@ const HINTS: Record<string, string> = {
   NOTICES_CHECK_MS: 'milliseconds between release-notice checks, 1000 to 86400000 (a day); default 3600000 (an hour)',
   WATCHLIST_SYNC_MS: 'milliseconds between background watchlist checks, e.g. 900000 (15 minutes)',
   WATCHLIST_SYNC_PER_MINUTE: 'Trakt requests per minute the background sync may send, e.g. 120',
+  METRICS_PORT: 'a TCP port number between 0 and 65535 for /metrics alone, e.g. 9464',
+  METRICS_HOST: 'an interface address for METRICS_PORT such as 127.0.0.1 (the default) or 0.0.0.0',
+  METRICS_TOKEN: '16 to 256 characters without spaces; e.g. `openssl rand -hex 32`',
 };
 
 const httpUrl = z
@@ -179,6 +194,12 @@ const envSchema = z
     NOTICES_CHECK_MS: wholeNumber(1000, 86_400_000, 3_600_000),
     WATCHLIST_SYNC_MS: wholeNumber(1000, 24 * 60 * 60_000, 15 * 60_000),
     WATCHLIST_SYNC_PER_MINUTE: wholeNumber(1, 100_000, 120),
+    METRICS_PORT: wholeNumber(0, 65535, 0).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_TOKEN: z
+      .string()
+      .regex(/^[\x21-\x7e]{16,256}$/, { message: 'is not 16 to 256 visible characters without spaces' })
+      .optional(),
   });
 
 /** Rules across variables; checked on the raw values so they are reported together with the rest. */
@@ -256,7 +277,19 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     noticesCheckMs: e.NOTICES_CHECK_MS,
     watchlistSyncMs: e.WATCHLIST_SYNC_MS,
     watchlistSyncPerMinute: e.WATCHLIST_SYNC_PER_MINUTE,
+    metrics: { port: present.METRICS_PORT === undefined ? null : (e.METRICS_PORT ?? null), host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null },
   };
+}
+
+/**
+ * How `/metrics` is served. Never public by default: with neither `METRICS_PORT` nor `METRICS_TOKEN` it
+ * is not served at all (`off`); with `METRICS_PORT` on a port of its own, loopback unless `METRICS_HOST`
+ * says otherwise (and asking for the token too when one is set); with `METRICS_TOKEN` alone on the main
+ * port, to requests carrying `Authorization: Bearer <token>`.
+ */
+export function metricsExposure(config: Config): 'off' | 'own-port' | 'main-port-with-token' {
+  if (config.metrics.port !== null) return 'own-port';
+  return config.metrics.token === null ? 'off' : 'main-port-with-token';
 }
 
 /** True when Telegram updates should arrive by webhook rather than long polling. */

@@ -68,6 +68,7 @@ const SECRET_FIELDS = new Set(
     'secretToken',
     'secret_token',
     'webhookSecret',
+    'metricsToken',
     'password',
     'botToken',
     'apiKey',

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, oauthCallbackUrl, parseConfig, telegramUsesWebhook, type Config } from './config.js';
+import { ConfigError, metricsExposure, oauthCallbackUrl, parseConfig, telegramUsesWebhook, type Config } from './config.js';
 import { createDatabase, pgliteDirFor, type Database } from './db/client.js';
 import { resolveKeyRing, type KeyRing } from './db/crypto.js';
 import { createLogger, type Logger } from './logger.js';
@@ -26,6 +26,11 @@ import { deleteExpiredLinkAttempts } from './db/queries/link-attempts.js';
 import { buildServer, type RoutePlugin } from './server/build-server.js';
 import { registerOAuthCallback } from './server/routes/oauth-callback.js';
 import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
+import { buildMetricsServer } from './server/routes/metrics.js';
+import type { DependencyReport } from './server/routes/health.js';
+import { createMetrics } from './metrics/metrics.js';
+import { TraktReachability } from './metrics/dependencies.js';
+import { WRITE_JOB_KIND } from './bot/core/queued-writes.js';
 import { createTraktClient, type TraktClient } from './trakt/client.js';
 import { createJobStore, deleteFinishedJobs } from './db/queries/jobs.js';
 import { findWatchlistSyncCandidates } from './db/queries/watchlist-copy.js';
@@ -56,6 +61,8 @@ export interface RunningService {
   readonly jobs: JobRunner;
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:3000. */
   readonly url: string;
+  /** `/metrics` on its own port (METRICS_PORT), e.g. http://127.0.0.1:9464/metrics; null when not served there. */
+  readonly metricsUrl: string | null;
   /** Stops taking work, lets in-flight work finish within the grace period, closes the database. */
   stop(reason: string): Promise<void>;
 }
@@ -67,6 +74,14 @@ export interface ChatAdapter {
   start(): Promise<void>;
   /** Stops taking new updates and lets handlers in flight finish. */
   stop(): Promise<void>;
+  /** Connected to the platform now, and the latest failure (never a secret), for `/readyz` and the metrics. */
+  status?(): ChatAdapterStatus;
+}
+
+export interface ChatAdapterStatus {
+  connected: boolean;
+  since?: string;
+  lastError?: string;
 }
 
 export interface StartOptions {
@@ -109,6 +124,11 @@ export async function startService(options: StartOptions): Promise<RunningServic
     );
   }
 
+  // Metrics (src/metrics): the core and the Trakt client report through observers; gauges of the job
+  // queue, the database pool and the adapters are read when scraped (sources set below).
+  const metrics = createMetrics({ version: VERSION });
+  const traktReachability = new TraktReachability();
+
   // The core is built after the Trakt client; it hears of Trakt's answers through this.
   const traktAnswers = { answered: (): void => undefined };
   const database = await createDatabase({
@@ -126,6 +146,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
     // Any answer but a 5xx or a 429 says Trakt is taking requests again (the offline queue hurries).
     onAnswer: ({ status }) => {
       if (status < 500 && status !== 429) traktAnswers.answered();
+    },
+    onRequest: (request) => {
+      metrics.traktRequest(request);
+      traktReachability.observe(request);
     },
     timeoutMs: config.traktTimeoutMs,
   });
@@ -196,6 +220,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     imports: createImportStore(database.db),
     notices: createNoticeStore(database.db),
     showProgress: createShowProgressStore(database.db),
+    observer: metrics.core,
   });
   traktAnswers.answered = () => core.traktAnswered();
   linkedHook.accountLinked = (identityId) => core.accountLinked(identityId);
@@ -249,7 +274,36 @@ export async function startService(options: StartOptions): Promise<RunningServic
   }
   // --- end chat adapters
 
+  metrics.watch({
+    jobDepth: (now) => jobStore.depth(now),
+    offlineQueueKind: WRITE_JOB_KIND,
+    database: { driver: database.driver, poolUse: () => database.poolUse() },
+    adapters: () => adapters.map((adapter) => ({ platform: adapter.name, connected: adapter.status?.().connected ?? false })),
+    traktReachable: () => {
+      const { status } = traktReachability.state();
+      return status === 'unknown' ? undefined : status === 'up';
+    },
+  });
+  // /readyz: the database decides readiness; Trakt and the chat platforms are reported as last seen.
+  const dependencies = (): Record<string, DependencyReport> => {
+    const reports: Record<string, DependencyReport> = { trakt: traktReachability.state() };
+    for (const adapter of adapters) {
+      const status = adapter.status?.();
+      if (status === undefined) continue;
+      reports[adapter.name] = {
+        status: status.connected ? 'up' : status.lastError === undefined ? 'unknown' : 'down',
+        ...(status.since === undefined ? {} : { since: status.since }),
+        ...(status.lastError === undefined ? {} : { lastError: status.lastError }),
+      };
+    }
+    return reports;
+  };
+  const exposure = metricsExposure(config);
+  const metricsRoute = { render: () => metrics.render(), contentType: metrics.contentType, token: config.metrics.token };
+
   let app: FastifyInstance | undefined;
+  let metricsServer: FastifyInstance | undefined;
+  let metricsUrl: string | null = null;
   try {
     const applied = await database.migrate();
     logger.info({ driver: database.driver, applied }, applied > 0 ? 'database migrated' : 'database schema up to date');
@@ -257,10 +311,18 @@ export async function startService(options: StartOptions): Promise<RunningServic
     app = await buildServer({
       logger,
       checkReady: () => database.checkReady(),
+      dependencies,
       routes: [(instance) => registerOAuthCallback(instance, { links }), ...adapterRoutes, ...(options.extraRoutes ?? [])],
+      ...(exposure === 'main-port-with-token' && config.metrics.token !== null ? { metrics: { ...metricsRoute, token: config.metrics.token } } : {}),
     });
     await app.listen({ host: config.http.host, port: config.http.port });
+    if (exposure === 'own-port' && config.metrics.port !== null) {
+      metricsServer = await buildMetricsServer({ ...metricsRoute, logger: logger.child({ component: 'metrics' }) });
+      await metricsServer.listen({ host: config.metrics.host, port: config.metrics.port });
+      metricsUrl = `${urlOf(config.metrics.host, portOf(metricsServer, config.metrics.port))}/metrics`;
+    }
   } catch (error) {
+    await metricsServer?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     trakt.close();
@@ -350,10 +412,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   });
   built.runner = jobRunner;
   jobRunner.start();
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
-  const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
-  logger.info({ url, version: VERSION, driver: database.driver }, 'Marquee is listening');
+  const url = urlOf(config.http.host, portOf(app, config.http.port));
+  logger.info({ url, version: VERSION, driver: database.driver, metrics: exposure, ...(metricsUrl === null ? {} : { metricsUrl }) }, 'Marquee is listening');
 
   const server = app;
   let stopping: Promise<void> | undefined;
@@ -392,6 +452,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
         return 0;
       });
       if (abandoned > 0) logger.warn({ writes: abandoned }, 'watchlist writes still waiting for Trakt are left for the next start');
+      await metricsServer?.close().catch(() => undefined);
       trakt.close();
       await database.close();
       logger.info('stopped');
@@ -399,7 +460,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     return stopping;
   };
 
-  return { config, logger, database, keyRing: keys.ring, app: server, url, trakt, links, tokens, outbox, core, jobs: jobRunner, stop };
+  return { config, logger, database, keyRing: keys.ring, app: server, url, metricsUrl, trakt, links, tokens, outbox, core, jobs: jobRunner, stop };
 }
 
 /** SIGTERM/SIGINT stop the service and exit 0; a second signal exits at once. */
@@ -450,6 +511,15 @@ function loadEnvFile(env: NodeJS.ProcessEnv): void {
   process.loadEnvFile(file);
 }
 
+
+function portOf(app: FastifyInstance, fallback: number): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : fallback;
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
 
 function readVersion(): string {
   try {

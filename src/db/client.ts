@@ -29,6 +29,17 @@ export interface Database {
    * enabled: off by default, one boolean check per statement when off. Both drivers count alike.
    */
   readonly queryStats: QueryStats;
+  /** The Postgres pool's connections now (metrics); null on PGlite, which has one in-process connection. */
+  poolUse(): PoolUse | null;
+}
+
+export interface PoolUse {
+  /** Connections open, idle ones included. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  max: number;
 }
 
 export interface QueryStats {
@@ -166,6 +177,7 @@ async function createPgDatabase(url: string, poolSize: number, stats: Stats): Pr
     },
     checkReady: () => checkReady(db),
     queryStats: stats,
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     async close() {
       if (closed) return;
       closed = true;
@@ -203,6 +215,7 @@ async function createPgliteDatabase(dataDir: string, stats: Stats): Promise<Data
     },
     checkReady: () => checkReady(db),
     queryStats: stats,
+    poolUse: () => null,
     async close() {
       if (closed) return;
       closed = true;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import { registerHealthRoutes, type HealthDeps } from './routes/health.js';
+import { registerMetricsRoute, type MetricsRouteDeps } from './routes/metrics.js';
 
 export type RoutePlugin = (app: FastifyInstance) => void | Promise<void>;
 
@@ -11,6 +12,8 @@ export interface ServerDeps extends HealthDeps {
   routes?: readonly RoutePlugin[];
   /** Behind a reverse proxy, trust its X-Forwarded-* headers. */
   trustProxy?: boolean;
+  /** `/metrics` on this server: only with a token (METRICS_TOKEN); on a port of its own it is `buildMetricsServer`. */
+  metrics?: MetricsRouteDeps & { token: string };
 }
 
 /** Builds the HTTP app without listening: main.ts listens, tests use `app.inject`. */
@@ -45,6 +48,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   registerHealthRoutes(app, deps);
+  if (deps.metrics !== undefined) registerMetricsRoute(app, deps.metrics);
   for (const plugin of deps.routes ?? []) await plugin(app);
   return app;
 }

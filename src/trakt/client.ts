@@ -23,7 +23,7 @@ import {
   mapToWatchlistEntry,
 } from './map.js';
 import { createOAuth, type TraktOAuth } from './oauth.js';
-import { Requester, type FetchFunction, type RetryOptions, type TraktAnswerInfo } from './request.js';
+import { Requester, type FetchFunction, type RetryOptions, type TraktAnswerInfo, type TraktRequestInfo } from './request.js';
 import {
   calendarMoviesSchema,
   calendarShowsSchema,
@@ -83,6 +83,8 @@ export interface TraktClientOptions {
   logger?: TraktLogger;
   /** Told of every HTTP answer Trakt gives (e.g. that Trakt answers again after an outage). */
   onAnswer?: (answer: TraktAnswerInfo) => void;
+  /** Told of every attempt sent (API and OAuth), with its route template, status and limiter wait: metrics. */
+  onRequest?: (request: TraktRequestInfo) => void;
 }
 
 /**
@@ -357,6 +359,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
     limiters,
     stats,
     onAnswer: options.onAnswer,
+    onRequest: options.onRequest,
     logger: options.logger,
   });
   const oauth = createOAuth({
@@ -368,6 +371,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
     timeoutMs,
     stats,
     logger: options.logger,
+    onRequest: options.onRequest,
   });
 
   async function search(input: SearchInput, auth?: AccessTokenProvider): Promise<Page<SearchHit>> {

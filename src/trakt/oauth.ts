@@ -22,7 +22,8 @@ import {
 } from './errors.js';
 import { mapToTokenSet } from './map.js';
 import type { FetchFunction } from './request.js';
-import { parseJsonBody, parseWire, timeoutSignal } from './request.js';
+import { endpointClassOf } from './endpoint-class.js';
+import { failureStatus, parseJsonBody, parseWire, timeoutSignal, type TraktRequestInfo } from './request.js';
 import { deviceCodeResponseSchema, oauthErrorSchema, revokeResponseSchema, tokenResponseSchema } from './schemas/oauth.js';
 import type { StatsRecorder } from './stats.js';
 import type { DeviceCode, DevicePollResult, TokenSet, TraktLogger } from './types.js';
@@ -36,6 +37,8 @@ export interface OAuthDeps {
   timeoutMs: number;
   stats: StatsRecorder;
   logger: TraktLogger | undefined;
+  /** Told of every request sent (see request.ts): metrics. */
+  onRequest?: ((request: TraktRequestInfo) => void) | undefined;
 }
 
 export interface PkcePair {
@@ -151,6 +154,14 @@ export function createOAuth(deps: OAuthDeps): TraktOAuth {
   async function post(path: string, body: Record<string, unknown>): Promise<RawAnswer> {
     const { signal, clear } = timeoutSignal(deps.timeoutMs);
     const ctx = { method: 'POST', path };
+    const startedAt = performance.now();
+    const observe = (status: TraktRequestInfo['status']) => {
+      try {
+        deps.onRequest?.({ cls: 'oauth', endpoint: endpointClassOf(path), method: 'POST', status, ms: performance.now() - startedAt, queuedMs: 0 });
+      } catch {
+        // metrics are best effort
+      }
+    };
     deps.stats.sent('oauth');
     try {
       const response = await deps.fetch(`${base}${path}`, {
@@ -166,11 +177,14 @@ export function createOAuth(deps: OAuthDeps): TraktOAuth {
       });
       const text = await response.text();
       deps.stats.answered(response.status, false);
+      observe(response.status);
       // Only the path and status: bodies here carry codes and tokens.
       deps.logger?.debug({ method: 'POST', path, status: response.status }, 'Trakt OAuth request');
       return { status: response.status, headers: response.headers, text, receivedAt: new Date() };
     } catch (error) {
-      throw errorFromFetchFailure(error, ctx, signal.aborted);
+      const failure = errorFromFetchFailure(error, ctx, signal.aborted);
+      observe(failureStatus(failure));
+      throw failure;
     } finally {
       clear();
     }

@@ -16,6 +16,7 @@ import {
   parseRateLimitHeader,
   type TraktRateLimitInfo,
 } from './errors.js';
+import { endpointClassOf } from './endpoint-class.js';
 import type { LimiterPool, RequestClass } from './limits.js';
 import type { StatsRecorder } from './stats.js';
 import type { AccessTokenProvider, Pagination, TraktLogger } from './types.js';
@@ -45,6 +46,27 @@ export interface RequestDeps {
   logger: TraktLogger | undefined;
   /** Told of every HTTP answer (any status; not of timeouts and network failures). */
   onAnswer: ((answer: TraktAnswerInfo) => void) | undefined;
+  /** Told of every attempt that left the process (answers, timeouts, network failures): metrics. */
+  onRequest?: ((request: TraktRequestInfo) => void) | undefined;
+}
+
+/** What `onRequest` hears of one attempt. */
+export interface TraktRequestInfo {
+  cls: RequestClass | 'oauth';
+  /** The route template (`/search/:type`), never a raw id (see endpoint-class.ts). */
+  endpoint: string;
+  method: HttpMethod;
+  /** The HTTP status, or how the attempt failed without an answer. */
+  status: number | 'timeout' | 'network' | 'error';
+  /** From the request leaving to its answer's body read (or the failure). */
+  ms: number;
+  /** How long the attempt waited for the client-side limiter before it was sent. */
+  queuedMs: number;
+}
+
+/** `onRequest`'s status for an attempt that got no answer. */
+export function failureStatus(error: unknown): TraktRequestInfo['status'] {
+  return error instanceof TraktUnavailableError && (error.kind === 'timeout' || error.kind === 'network') ? error.kind : 'error';
 }
 
 /** What `onAnswer` hears of an answer. */
@@ -298,6 +320,15 @@ export class Requester {
     }
   }
 
+  /** Tells `onRequest`; an observer's failure never fails the request. */
+  private observe(info: TraktRequestInfo): void {
+    try {
+      this.deps.onRequest?.(info);
+    } catch {
+      // metrics are best effort
+    }
+  }
+
   /** One HTTP exchange through the limiter. The timeout covers headers and body. */
   private async exchange(
     req: ApiRequest<unknown>,
@@ -318,9 +349,12 @@ export class Requester {
     };
     if (token !== undefined) headers['Authorization'] = `Bearer ${token}`;
 
+    const enqueuedAt = performance.now();
     const { value, queuedMs } = await limiters.schedule(cls, key, async (answered) => {
       const { signal, clear } = timeoutSignal(timeoutMs);
       const startedAt = performance.now();
+      const observe = (status: TraktRequestInfo['status']) =>
+        this.observe({ cls, endpoint: endpointClassOf(req.path), method: req.method, status, ms: performance.now() - startedAt, queuedMs: startedAt - enqueuedAt });
       stats.sent(cls);
       try {
         const response = await this.deps.fetch(url, {
@@ -332,13 +366,16 @@ export class Requester {
         answered();
         const text = await response.text();
         stats.answered(response.status, true);
+        observe(response.status);
         logger?.debug(
           { ...ctx, status: response.status, ms: Math.round(performance.now() - startedAt), attempt: attemptNumber, user: req.auth?.key },
           'Trakt request',
         );
         return { status: response.status, headers: response.headers, text };
       } catch (error) {
-        throw errorFromFetchFailure(error, ctx, signal.aborted);
+        const failure = errorFromFetchFailure(error, ctx, signal.aborted);
+        observe(failureStatus(failure));
+        throw failure;
       } finally {
         clear();
       }

@@ -32,23 +32,55 @@ describe(`health endpoints on ${DRIVER_NAME}`, () => {
     expect(response.json()).toEqual({ status: 'ok' });
   });
 
-  it('GIVEN a reachable, migrated database THEN /readyz answers 200', async () => {
+  it('GIVEN a reachable, migrated database THEN /readyz answers 200 and reports it', async () => {
     const response = await app.inject({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ready' });
+    expect(response.json()).toEqual({ status: 'ready', checks: { database: { status: 'up' } } });
+  });
+
+  it('GIVEN Trakt and a chat platform down THEN /readyz stays ready and reports each, with safe error texts', async () => {
+    const database = await sharedTestDatabase();
+    const other = await buildServer({
+      logger: logs.logger,
+      checkReady: () => database.checkReady(),
+      dependencies: () => ({
+        trakt: { status: 'down', since: '2026-01-01T00:00:00.000Z', lastError: 'timeout' },
+        telegram: { status: 'down', lastError: `HttpError: fetch https://api.telegram.org/bot123456:AAsecretTOKENsecretTOKEN/getUpdates?secret_token=hush failed ${'x'.repeat(400)}` },
+        discord: { status: 'unknown' },
+      }),
+    });
+    try {
+      const response = await other.inject({ method: 'GET', url: '/readyz' });
+      expect(response.statusCode).toBe(200);
+      const body = response.json<{ status: string; checks: Record<string, { status: string; lastError?: string }> }>();
+      expect(body).toMatchObject({
+        status: 'ready',
+        checks: { database: { status: 'up' }, trakt: { status: 'down', since: '2026-01-01T00:00:00.000Z', lastError: 'timeout' }, telegram: { status: 'down' }, discord: { status: 'unknown' } },
+      });
+      expect(response.body).not.toContain('AAsecretTOKEN');
+      expect(response.body).not.toContain('hush');
+      expect(body.checks['telegram']?.lastError?.length).toBe(200);
+    } finally {
+      await other.close();
+    }
   });
 
   it('GIVEN a database without migrations THEN /readyz answers 503 with the reason', async () => {
     const empty: Database = await createDatabase({ databaseUrl: null });
-    const other = await buildServer({ logger: logs.logger, checkReady: () => empty.checkReady() });
+    // Trakt being up does not make a process without its database ready.
+    const other = await buildServer({ logger: logs.logger, checkReady: () => empty.checkReady(), dependencies: () => ({ trakt: { status: 'up' } }) });
     try {
       const response = await other.inject({ method: 'GET', url: '/readyz' });
       expect(response.statusCode).toBe(503);
-      expect(response.json()).toMatchObject({ status: 'unavailable', reason: expect.stringContaining('migrations pending') });
+      expect(response.json()).toMatchObject({
+        status: 'unavailable',
+        reason: expect.stringContaining('migrations pending'),
+        checks: { database: { status: 'down', lastError: expect.stringContaining('migrations pending') }, trakt: { status: 'up' } },
+      });
       await empty.close();
       const closed = await other.inject({ method: 'GET', url: '/readyz' });
       expect(closed.statusCode).toBe(503);
-      expect(closed.json()).toMatchObject({ reason: 'database unreachable' });
+      expect(closed.json()).toMatchObject({ reason: 'database unreachable', checks: { database: { status: 'down', lastError: 'database unreachable' } } });
     } finally {
       await other.close();
     }

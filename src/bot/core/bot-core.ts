@@ -6,12 +6,12 @@ import { closeVote, deadlineJobRef, refreshCard, storeOf, PICK_ACTIONS } from '.
 import { defineJobKind } from '../../jobs/types.js';
 import { linkReplies } from './commands/link.js';
 import { CoreContext, raceTimeout, resolveOptions, type CoreDeps } from './context.js';
-import { AccountLockedError, NeedsLinkError, WatchlistFullError } from './errors.js';
+import { AccountLockedError, NeedsLinkError, UserFacingError, WatchlistFullError } from './errors.js';
 import type { ActionModule, ChatActionModule, CommandModule, CommandOption } from './handlers.js';
-import type { PendingAction } from './ports.js';
+import type { PendingAction, UpdateOutcome } from './ports.js';
 import { cleanText } from './parse.js';
 import { errorReply, NOTICES } from './replies.js';
-import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, Reply } from './types.js';
+import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, Platform, Reply } from './types.js';
 import { indexingTraktPort, TitleIndex } from './title-index.js';
 import { WatchlistCopy } from './watchlist-copy.js';
 import { createWatchlistWriter } from '../../watchlist/writer.js';
@@ -68,6 +68,18 @@ export interface BotCore {
 /** Actions that write to Trakt: a failure may come after the write, so their claim is never given back. */
 const WRITE_ACTIONS: ReadonlySet<string> = new Set(['confirm', 'undo']);
 
+/** First steps that failed (their work only shows the error), told apart for the observer. */
+const FAILED_STEPS = new WeakSet<ActionStep>();
+
+function failedStep(step: ActionStep): ActionStep {
+  FAILED_STEPS.add(step);
+  return step;
+}
+
+function outcomeOfError(error: unknown): UpdateOutcome {
+  return error instanceof UserFacingError ? 'user_error' : 'error';
+}
+
 export function createBotCore(coreDeps: CoreDeps): BotCore {
   // Every title Trakt returns goes into a local index, which suggestions are made from.
   const titles = new TitleIndex();
@@ -99,6 +111,19 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   const pressOrder = new Map<string, Promise<void>>();
   /** After `close()`, outcomes of presses still in flight are dropped (see BotCore.close). */
   let closed = false;
+
+  /** Tells the observer (metrics); its failure never reaches a user. */
+  function observe(report: (observer: NonNullable<CoreDeps['observer']>) => void): void {
+    if (deps.observer === undefined) return;
+    try {
+      report(deps.observer);
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'the core observer failed');
+    }
+  }
+  function observeUpdate(platform: Platform, kind: 'command' | 'button' | 'inline' | 'autocomplete', outcome: UpdateOutcome): void {
+    observe((o) => o.onUpdate?.({ platform, kind, outcome }));
+  }
 
   async function contextFor(input: CommandInput | ActionInput): Promise<CoreContext> {
     const identityId = await deps.accounts.identify(input.user);
@@ -230,7 +255,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         } catch (error) {
           await deps.pending.releaseView(viewId, claimedAt).catch(() => undefined);
           const reply = failed(error, { ...context, identityId: ctx.identityId });
-          return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
+          return failedStep({ ack: {}, work: () => Promise.resolve({ send: [reply] }) });
         }
       }
       // A read that failed (Trakt down on Next, a season, an episode) changed nothing: its card stays
@@ -247,7 +272,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       };
     } catch (error) {
       const reply = failed(error, context);
-      return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
+      return failedStep({ ack: {}, work: () => Promise.resolve({ send: [reply] }) });
     }
   }
 
@@ -295,15 +320,25 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     async handleCommand(input) {
       const command = commands.get(input.command.toLowerCase());
       const context = { command: input.command, platform: input.user.platform };
+      const startedAt = performance.now();
+      const done = (outcome: UpdateOutcome) => {
+        // The registry's name, never the typed text: one series per command we have.
+        observe((o) => o.onCommand?.({ platform: input.user.platform, command: command?.name ?? 'unknown', outcome, ms: performance.now() - startedAt }));
+        observeUpdate(input.user.platform, 'command', outcome);
+      };
       if (command === undefined) {
+        done('unknown');
         // In a group the command may be another bot's; only a private chat hears about unknown ones.
         return input.chat.kind === 'private' ? [{ text: `I do not know /${input.command.slice(0, 32)}. Send /help to see what I can do.` }] : [];
       }
       try {
         const ctx = await contextFor(input);
-        return await command.run(ctx, input.args);
+        const replies = await command.run(ctx, input.args);
+        done('ok');
+        return replies;
       } catch (error) {
         const reply = failed(error, context);
+        done(outcomeOfError(error));
         // Link prompts and account errors concern one person: keep them out of groups.
         const personal = error instanceof NeedsLinkError || error instanceof WatchlistFullError || error instanceof AccountLockedError;
         return [personal ? { ...reply, private: true } : reply];
@@ -317,6 +352,10 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       const key = `${input.user.platform}:${input.user.userId}`;
       const previous = pressOrder.get(key) ?? Promise.resolve();
       const step = previous.then(() => firstStep(input));
+      void step.then(
+        (taken) => observeUpdate(input.user.platform, 'button', FAILED_STEPS.has(taken) ? 'error' : taken.ack.alert === true ? 'refused' : 'ok'),
+        () => observeUpdate(input.user.platform, 'button', 'error'),
+      );
       const settled = step.then(
         () => undefined,
         () => undefined,
@@ -333,8 +372,11 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     async inlineQuery(input) {
       try {
         const userKey = `${input.user.platform}:${input.user.userId}`;
-        return inlineResults(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_INLINE_RESULTS));
+        const results = inlineResults(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_INLINE_RESULTS));
+        observeUpdate(input.user.platform, 'inline', 'ok');
+        return results;
       } catch (error) {
+        observeUpdate(input.user.platform, 'inline', 'error');
         deps.logger.warn({ err: error, platform: input.user.platform }, 'inline query failed; answering with no results');
         return [];
       }
@@ -344,10 +386,15 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       const source = commands.get(input.command.toLowerCase())?.options?.find((o) => o.name === input.option)?.autocomplete;
       if (source === undefined) return [];
       try {
-        if (source === 'watchlist-item') return watchlistChoices(await watchlistMatches(input));
         const userKey = `${input.user.platform}:${input.user.userId}`;
-        return titleChoices(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_CHOICES), source);
+        const choices =
+          source === 'watchlist-item'
+            ? watchlistChoices(await watchlistMatches(input))
+            : titleChoices(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_CHOICES), source);
+        observeUpdate(input.user.platform, 'autocomplete', 'ok');
+        return choices;
       } catch (error) {
+        observeUpdate(input.user.platform, 'autocomplete', 'error');
         deps.logger.warn({ err: error, command: input.command, platform: input.user.platform }, 'autocomplete failed; answering with no choices');
         return [];
       }

@@ -4,6 +4,7 @@ import type {
   AccountPort,
   Clock,
   CoreLogger,
+  CoreObserver,
   JobsPort,
   JournalStore,
   LinkedAccount,
@@ -73,6 +74,8 @@ export interface CoreDeps {
   options?: CoreOptions;
   /** Every title the bot has seen (title-index.ts); the core sets it. Suggestions for empty searches come from it. */
   titles?: TitleIndex;
+  /** Told of every update and command handled (metrics). */
+  observer?: CoreObserver;
 }
 
 export interface ResolvedOptions {

@@ -247,3 +247,21 @@ export interface JobsPort {
   cancel(id: number, owner: number): Promise<JobRecord | undefined>;
   listLive(input: { ownerIdentityId: number; kind?: string }): Promise<JobRecord[]>;
 }
+
+/**
+ * What the core reports of the updates it handles, for metrics (src/metrics implements it; `main.ts`
+ * wires it). Called synchronously and never awaited; a failing observer changes nothing.
+ */
+export interface CoreObserver {
+  /** One update reached the core: a command, a button press (its first step), an inline query or an autocomplete. */
+  onUpdate?(event: { platform: Platform; kind: 'command' | 'button' | 'inline' | 'autocomplete'; outcome: UpdateOutcome }): void;
+  /** One command handled: its registry name (`unknown` when not one of ours), outcome and time to the replies. */
+  onCommand?(event: { platform: Platform; command: string; outcome: UpdateOutcome; ms: number }): void;
+}
+
+/**
+ * `ok`: answered as asked; `user_error`: answered with a safe explanation (not linked, Trakt down, a full
+ * watchlist); `error`: an unexpected failure (the apology with a reference); `refused`: a stale, foreign
+ * or invalid button; `unknown`: a command that is not ours.
+ */
+export type UpdateOutcome = 'ok' | 'user_error' | 'error' | 'refused' | 'unknown';

@@ -77,10 +77,20 @@ export interface DiscordShardingOptions {
   instanceId?: string;
 }
 
+/** A chat adapter's connection as `/readyz` and the metrics show it; `lastError` never holds the token. */
+export interface AdapterStatus {
+  connected: boolean;
+  /** When `connected` last changed. */
+  since?: string;
+  lastError?: string;
+}
+
 export interface DiscordAdapter {
   readonly name: 'discord';
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Connected to the gateway, and the latest failure if any (`/readyz`). */
+  status(): AdapterStatus;
   /** Outbox sender: messages the service sends on its own (link notices, late outcomes). */
   send(target: DeliveryTarget, reply: Reply): Promise<MessageRef>;
   /**
@@ -117,6 +127,8 @@ const TIMEOUT = Symbol('timeout');
 
 interface ShardConnection {
   client: Client | undefined;
+  /** Its session is up (READY or RESUMED, not reconnecting). */
+  up: boolean;
   halted: boolean;
   abort: AbortController;
   done: Promise<void>;
@@ -524,6 +536,27 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     }
   }
 
+  /**
+   * The gateway as `/readyz` and the metrics show it: connected while every shard this instance holds
+   * has its session (an instance holding none, next to others that hold them all, counts as connected
+   * once it has taken part in the division), with the latest failure of any of them.
+   */
+  let adapterStatus: AdapterStatus = { connected: false };
+  const refreshStatus = (error?: unknown) => {
+    const failure = error === undefined ? undefined : loggable(error);
+    const lastError =
+      failure === undefined ? adapterStatus.lastError : [failure['name'], failure['code'], failure['message']].filter((part) => part !== undefined).join(' ');
+    const now = !stopped && supervisor !== undefined && [...connections.values()].every((c) => c.up);
+    if (now !== adapterStatus.connected) adapterStatus = { ...adapterStatus, connected: now, since: new Date().toISOString() };
+    adapterStatus = { ...adapterStatus, ...(lastError === undefined ? {} : { lastError }) };
+  };
+  /** One shard's session came up or went down. */
+  const shardUp = (shardId: number, up: boolean, error?: unknown) => {
+    const connection = connections.get(shardId);
+    if (connection !== undefined) connection.up = up;
+    refreshStatus(error);
+  };
+
   function buildRestClient(): Client {
     // One retry: while Discord is unreachable a send fails within seconds (as it did when it needed
     // the gateway), not after discord.js's default three; 15 s per request is discord.js's default.
@@ -555,10 +588,20 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       inFlight.add(job);
     });
     created.on(Events.ClientReady, (c) => {
+      shardUp(shardId, true);
       logger.info({ bot: c.user.tag, shard: shardId, shardCount }, 'Discord bot connected');
     });
-    created.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code, shard: shardId }, 'Discord gateway disconnected; reconnecting'));
-    created.on(Events.ShardResume, () => logger.info({ shard: shardId }, 'Discord gateway session resumed'));
+    created.on(Events.ShardDisconnect, (event) => {
+      shardUp(shardId, false, new Error(`gateway closed with code ${event.code}`));
+      logger.warn({ code: event.code, shard: shardId }, 'Discord gateway disconnected; reconnecting');
+    });
+    created.on(Events.ShardReady, () => shardUp(shardId, true));
+    created.on(Events.ShardReconnecting, () => shardUp(shardId, false, new Error('gateway connection lost; reconnecting')));
+    created.on(Events.ShardResume, () => {
+      shardUp(shardId, true);
+      logger.info({ shard: shardId }, 'Discord gateway session resumed');
+    });
+    created.on(Events.ShardError, (error) => shardUp(shardId, false, error));
     created.on(Events.Error, (error) => logger.error({ err: loggable(error), shard: shardId }, 'Discord client error'));
     created.on(Events.Warn, (message) => logger.warn({ message, shard: shardId }, 'Discord client warning'));
     return created;
@@ -566,8 +609,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 
   /** Connects one shard in the background, retrying with backoff while Discord cannot be reached. */
   function runShard(shardId: number, shardCount: number, throttler: SimpleIdentifyThrottler): void {
-    const connection: ShardConnection = { client: undefined, halted: false, abort: new AbortController(), done: Promise.resolve() };
+    const connection: ShardConnection = { client: undefined, up: false, halted: false, abort: new AbortController(), done: Promise.resolve() };
     connections.set(shardId, connection);
+    refreshStatus();
     connection.done = (async () => {
       let failures = 0;
       while (!connection.halted && !stopped) {
@@ -582,6 +626,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
           if (connection.halted || stopped) return;
           failures += 1;
           const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
+          shardUp(shardId, false, error);
           logger.warn({ err: loggable(error), shard: shardId, failures, retryInMs: backoff }, 'Discord gateway is not reachable yet; retrying');
           await sleep(backoff, undefined, { signal: connection.abort.signal }).catch(() => undefined);
         }
@@ -604,6 +649,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     await connection.done;
     // A login that completed while the first destroy ran.
     await connection.client?.destroy().catch(() => undefined);
+    refreshStatus();
     logger.info({ shard: shardId }, 'Discord shard connection closed');
   }
 
@@ -647,10 +693,12 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
           logger,
         });
         await supervisor.start();
+        refreshStatus();
         return;
       } catch (error) {
         if (stopped) return;
         failures += 1;
+        refreshStatus(error);
         const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
         logger.warn({ err: loggable(error), failures, retryInMs: backoff }, 'Discord is not reachable yet; retrying');
         await sleep(backoff, undefined, { signal: stopController.signal }).catch(() => undefined);
@@ -675,7 +723,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await supervisor?.stop().catch((error: unknown) => logger.warn({ err: loggable(error) }, 'Discord shard leases could not be given back; they end on their own'));
       await Promise.allSettled([...connections.keys()].map(haltShard));
       await restClient.destroy().catch(() => undefined);
+      refreshStatus();
     },
+
+    status: () => ({ ...adapterStatus }),
 
     send: sendTo,
 

@@ -56,6 +56,16 @@ export interface TelegramAdapter {
   acceptUpdate(update: Update): boolean;
   /** Resolves once every update handed over so far is handled (tests and benchmarks). */
   idle(): Promise<void>;
+  /** Connected to the Bot API (polling answers, or the webhook is set), and the latest failure if any (`/readyz`). */
+  status(): AdapterStatus;
+}
+
+/** A chat adapter's connection as `/readyz` and the metrics show it; `lastError` never holds the token. */
+export interface AdapterStatus {
+  connected: boolean;
+  /** When `connected` last changed. */
+  since?: string;
+  lastError?: string;
 }
 
 const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query'] as const;
@@ -127,6 +137,14 @@ export function redactedError(error: unknown, token: string): Record<string, unk
 export function createTelegramAdapter(options: TelegramAdapterOptions): TelegramAdapter {
   const { core, posters, logger } = options;
   const safe = (error: unknown) => redactedError(error, options.token);
+  // Connected once set up (getMe, commands, webhook); in polling mode each getUpdates answer says so
+  // again, and a failed one says not (until the next answer, which a long poll may hold for its timeout).
+  let connection: AdapterStatus = { connected: false };
+  const connected = (now: boolean, error?: unknown) => {
+    const lastError = error === undefined ? connection.lastError : describe(safe(error));
+    if (now !== connection.connected) connection = { ...connection, connected: now, since: new Date().toISOString() };
+    connection = { ...connection, ...(lastError === undefined ? {} : { lastError }) };
+  };
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
   const concurrency = options.concurrency ?? 64;
   const stopController = new AbortController();
@@ -150,12 +168,14 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   bot.api.config.use(async (prev, method, payload, signal) => {
     try {
       const result = await prev(method, payload, signal);
+      if (method === 'getUpdates' && !stopped) connected(result.ok, result.ok ? undefined : new Error(`${result.error_code} ${result.description}`));
       if (!result.ok && method === 'getUpdates' && !stopped) {
         logger.warn({ code: result.error_code, description: result.description }, 'Telegram getUpdates failed; retrying');
       }
       if (!result.ok && result.error_code === 429) logger.warn({ method, retryAfter: result.parameters?.retry_after }, 'Telegram flood control; waiting');
       return result;
     } catch (error) {
+      if ((method === 'getMe' || method === 'getUpdates' || method === 'setWebhook') && !stopped) connected(false, error);
       if ((method === 'getMe' || method === 'getUpdates') && !stopped) logger.warn({ err: safe(error) }, 'Telegram is not reachable yet; retrying');
       throw error;
     }
@@ -656,6 +676,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       } catch (error) {
         if (stopped) return;
         failures += 1;
+        connected(false, error);
         logger.warn({ err: safe(error), failures }, 'Telegram is not reachable yet; retrying');
         await sleep(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6)), undefined, { signal: stopController.signal }).catch(() => undefined);
       }
@@ -674,6 +695,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       await connect();
       if (stopped) return;
       ready = true;
+      connected(true);
       logger.info({ bot: botUsername(), mode: options.webhook ? 'webhook' : 'polling' }, 'Telegram bot started');
       if (!bot.botInfo.supports_inline_queries) logger.info({ bot: botUsername() }, 'inline mode is off: send /setinline to @BotFather to let users search from any chat');
       if (!options.webhook) startPolling();
@@ -682,6 +704,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     async stop() {
       stopped = true;
       ready = false;
+      connected(false);
       stopController.abort();
       // Stops getting updates (the pending getUpdates is aborted); updates already fetched still start.
       await runner?.stop().catch(() => undefined);
@@ -707,5 +730,14 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     },
 
     idle,
+
+    status: () => ({ ...connection }),
   };
+}
+
+/** One short line of a redacted error (see `redactedError`). */
+function describe(error: Record<string, unknown>): string {
+  const head = [error['type'], error['code']].filter((part) => part !== undefined).join(' ');
+  const message = typeof error['message'] === 'string' ? error['message'] : '';
+  return head === '' ? message : `${head}: ${message}`;
 }
