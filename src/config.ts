@@ -62,6 +62,10 @@ export interface DiscordConfig {
   applicationId: string;
   apiUrl: string;
   guildId: string | null;
+  /** Gateway shards in all; null: Discord's recommendation (with Postgres), 1 (embedded database). */
+  shardCount: number | null;
+  /** How long an instance holds a shard without renewing (several instances on Postgres). */
+  shardLeaseMs: number;
 }
 
 export interface TraktConfig {
@@ -110,6 +114,8 @@ const HINTS: Record<string, string> = {
   DISCORD_APPLICATION_ID: 'the numeric Application ID from the General Information page of your Discord application',
   DISCORD_API_URL: 'an http(s) URL; leave unset for https://discord.com/api',
   DISCORD_GUILD_ID: 'a numeric server id (enable Developer Mode, right-click the server, Copy Server ID)',
+  DISCORD_SHARD_COUNT: 'a whole number of gateway shards from 1 to 4096; leave unset for Discord\'s recommendation',
+  DISCORD_SHARD_LEASE_MS: 'milliseconds an instance holds a shard without renewing it, 1000 to 600000; default 30000',
   TRAKT_CLIENT_ID: 'the Client ID of your app at https://trakt.tv/oauth/applications',
   TRAKT_CLIENT_SECRET: 'the Client Secret of your app at https://trakt.tv/oauth/applications',
   TRAKT_API_URL: 'an http(s) URL; leave unset for https://api.trakt.tv',
@@ -164,6 +170,13 @@ const envSchema = z
     DISCORD_APPLICATION_ID: snowflake.optional(),
     DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
     DISCORD_GUILD_ID: snowflake.optional(),
+    DISCORD_SHARD_COUNT: z.coerce
+      .number({ message: 'is not a number' })
+      .int({ message: 'is not a whole number' })
+      .min(1, { message: 'is out of range' })
+      .max(4096, { message: 'is out of range' })
+      .optional(),
+    DISCORD_SHARD_LEASE_MS: wholeNumber(1000, 600_000, 30_000),
     TRAKT_CLIENT_ID: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
     TRAKT_CLIENT_SECRET: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
     TRAKT_API_URL: httpUrl.default('https://api.trakt.tv'),
@@ -256,6 +269,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
             applicationId: e.DISCORD_APPLICATION_ID,
             apiUrl: e.DISCORD_API_URL,
             guildId: e.DISCORD_GUILD_ID ?? null,
+            shardCount: e.DISCORD_SHARD_COUNT ?? null,
+            shardLeaseMs: e.DISCORD_SHARD_LEASE_MS,
           },
     trakt: {
       clientId: e.TRAKT_CLIENT_ID,

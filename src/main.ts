@@ -14,6 +14,7 @@ import { createPickStore } from './bot/services/pick-store.js';
 import { createImportStore } from './bot/services/import-store.js';
 import { createNoticeStore } from './bot/services/notice-store.js';
 import { createShowProgressStore } from './bot/services/show-progress-store.js';
+import { createDiscordShardLeases } from './bot/services/discord-shard-leases.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
@@ -301,6 +302,13 @@ export async function startService(options: StartOptions): Promise<RunningServic
       core,
       posters,
       logger: logger.child({ component: 'discord' }),
+      // On Postgres, instances of the bot divide the gateway shards through leases in the database; the
+      // embedded database has one process, which runs every shard.
+      sharding: {
+        count: config.discord.shardCount,
+        leases: database.driver === 'pglite' ? null : createDiscordShardLeases(database.db),
+        leaseMs: config.discord.shardLeaseMs,
+      },
     });
     outbox.register('discord', discord);
     adapters.push(discord);

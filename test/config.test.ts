@@ -102,4 +102,11 @@ describe('parseConfig', () => {
     expect(config.http.port).toBe(8080);
     expect(telegramUsesWebhook(config)).toBe(true);
   });
+
+  it('GIVEN Discord shard settings THEN the count and lease are parsed, unset means the recommendation and 30 s, and a bad count is named', () => {
+    const base = { DISCORD_TOKEN: 'discord-token-0123456789abcdef', DISCORD_APPLICATION_ID: '123456789012345678', TRAKT_CLIENT_ID: 'a', TRAKT_CLIENT_SECRET: 'b' };
+    expect(parseConfig(base).discord).toMatchObject({ shardCount: null, shardLeaseMs: 30_000 });
+    expect(parseConfig({ ...base, DISCORD_SHARD_COUNT: '8', DISCORD_SHARD_LEASE_MS: '5000' }).discord).toMatchObject({ shardCount: 8, shardLeaseMs: 5000 });
+    expect(() => parseConfig({ ...base, DISCORD_SHARD_COUNT: '0' })).toThrow(/DISCORD_SHARD_COUNT/);
+  });
 });

@@ -575,6 +575,39 @@ export const showProgress = pgTable(
 export type ShowProgressRow = typeof showProgress.$inferSelect;
 
 /**
+ * Discord gateway shards divided among the instances of one bot (src/db/queries/discord-shards.ts):
+ * one row per shard, held by at most one instance at a time through a lease that its holder renews
+ * (times from the database's clock, so instances need no synchronised clocks). Every row carries the
+ * shard count the first instance fixed; all instances use it. Changing the count: stop every
+ * instance, `delete from discord_shard_leases`, start them with the new DISCORD_SHARD_COUNT.
+ */
+export const discordShardLeases = pgTable(
+  'discord_shard_leases',
+  {
+    shardId: integer('shard_id').primaryKey(),
+    shardCount: integer('shard_count').notNull(),
+    /** The instance holding the shard (its random id, new at every start); null: free. */
+    owner: text('owner'),
+    /** The lease ends here unless renewed; past it, any instance may take the shard. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Bumped at every new holder: tells two holds of one shard apart (in logs). */
+    generation: bigint('generation', { mode: 'number' }).notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('discord_shard_leases_shard_ck', sql`${t.shardId} >= 0 and ${t.shardId} < ${t.shardCount}`)],
+);
+
+/**
+ * Instances taking part in the division of Discord shards, each alive while its heartbeat is
+ * recent (`expires_at` in the future): the fair share of each is the shard count over these.
+ */
+export const discordGatewayInstances = pgTable('discord_gateway_instances', {
+  instanceId: text('instance_id').primaryKey(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
  * Telegram updates claimed by an instance, so that several instances sharing this database handle
  * each `update_id` once: a webhook behind a load balancer gets Telegram's redeliveries on any
  * instance, and a poller taking over gets the updates its predecessor fetched but had not confirmed.

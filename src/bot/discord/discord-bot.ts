@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Client,
@@ -7,7 +9,11 @@ import {
   MessageFlags,
   Partials,
   REST,
+  Routes,
+  SimpleIdentifyThrottler,
+  type RESTGetAPIGatewayBotResult,
   type AttachmentPayload,
+  type Channel,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -23,6 +29,7 @@ import { NOTICES } from '../core/replies.js';
 import { rich, type ActionOutcome, type ChatRef, type MessageRef, type Reply, type ReplyFile } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
+import { createShardSupervisor, type ShardLeases, type ShardSupervisor } from './shards.js';
 import { registerSlashCommands, slashCommandsFrom } from './slash-commands.js';
 import { argsFromOptions, autocompleteText, isModerator, privateChatIdOf, toAttachment, toChatRef, toUserRef, userIdOfChat } from './to-core.js';
 
@@ -33,6 +40,13 @@ import { argsFromOptions, autocompleteText, isModerator, privateChatIdOf, toAtta
  * and rendered as an embed with components. discord.js resumes dropped gateway sessions by itself;
  * while Discord cannot be reached at all, the adapter keeps trying in the background and the rest of
  * the service runs on.
+ *
+ * Gateway shards (src/bot/discord/shards.ts): one discord.js Client per shard this instance holds
+ * (`shards: [id]`, `shardCount`), because discord.js 14 fixes a Client's shards when it logs in and
+ * has no way to add one to a running Client; a shard taken over or given back is one Client started
+ * or destroyed, leaving the others alone. Messages the service sends on its own (the outbox) go
+ * through a REST-only Client that never connects to the gateway, so any instance can send and edit,
+ * whichever instance holds the shard of the guild.
  */
 export interface DiscordAdapterOptions {
   token: string;
@@ -44,6 +58,23 @@ export interface DiscordAdapterOptions {
   core: BotCore;
   posters: PosterSource;
   logger: Logger;
+  /** Gateway shards; left out: one instance, one shard (as before sharding). */
+  sharding?: DiscordShardingOptions;
+}
+
+export interface DiscordShardingOptions {
+  /**
+   * `DISCORD_SHARD_COUNT`, or null: Discord's recommendation (`shards` of `GET /gateway/bot`) when
+   * `leases` are shared with other instances, 1 when this instance is alone. With leases, the first
+   * instance's count is stored and every instance uses it.
+   */
+  count: number | null;
+  /** Leases shared by the instances of the bot on one database; null: this instance runs every shard. */
+  leases: ShardLeases | null;
+  /** `DISCORD_SHARD_LEASE_MS`: how long a shard stays held without renewal. */
+  leaseMs: number;
+  /** This instance's name in the leases (default: host, process id and a random part). */
+  instanceId?: string;
 }
 
 /** A chat adapter's connection as `/readyz` and the metrics show it; `lastError` never holds the token. */
@@ -71,6 +102,8 @@ export interface DiscordAdapter {
   edit(ref: MessageRef, reply: Reply): Promise<MessageRef>;
   /** Resolves once every interaction received so far is handled (tests). */
   idle(): Promise<void>;
+  /** Shards this instance holds now (empty until connected). */
+  shards(): number[];
 }
 
 /** Discord wants the first answer to an interaction within 3 s of its creation. */
@@ -80,6 +113,9 @@ const DIRECT_ANSWER_MS = 1_500;
 /** Autocomplete answers leave this much of the deadline for the request carrying them. */
 const AUTOCOMPLETE_MARGIN_MS = 700;
 const MAX_BACKOFF_MS = 30_000;
+/** DM channel ids and channels the outbox remembers (oldest forgotten first); a forgotten one is asked for again. */
+const MAX_KNOWN_DM_CHANNELS = 10_000;
+const MAX_KNOWN_CHANNELS = 10_000;
 /**
  * Discord's upload limit per file without server boosts (10 MiB since 2024). Interactions say the
  * limit where they happen (`attachment_size_limit`, boosts included); messages the service sends on
@@ -88,6 +124,15 @@ const MAX_BACKOFF_MS = 30_000;
 export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 const TIMEOUT = Symbol('timeout');
+
+interface ShardConnection {
+  client: Client | undefined;
+  /** Its session is up (READY or RESUMED, not reconnecting). */
+  up: boolean;
+  halted: boolean;
+  abort: AbortController;
+  done: Promise<void>;
+}
 
 type Prepared = { reply: Reply; message: RenderedMessage; files: AttachmentPayload[]; ephemeral: boolean };
 
@@ -174,8 +219,15 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   const specs = new Map(core.commands.map((c) => [c.name, c]));
   const stopController = new AbortController();
   const inFlight = new Set<Promise<void>>();
-  let client: Client | undefined;
-  let ready = false;
+  const sharding: DiscordShardingOptions = options.sharding ?? { count: null, leases: null, leaseMs: 30_000 };
+  const instanceId = sharding.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** Gateway connections, one discord.js Client per shard held. */
+  const connections = new Map<number, ShardConnection>();
+  /** Sends and edits outside interactions: REST only, never connected to the gateway. */
+  const restClient = buildRestClient();
+  const dmChannelIds = new Map<string, string>();
+  const channels = new Map<string, Channel>();
+  let supervisor: ShardSupervisor | undefined;
   let stopped = false;
   let starting: Promise<void> | undefined;
 
@@ -256,13 +308,42 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     return { chatAdmin: () => Promise.resolve(moderator) };
   }
 
+  /**
+   * A user's DM channel. The REST-only Client never gets READY, so it has no `client.user` for
+   * discord.js's own lookup of known DM channels (`createDM` without `force`): the ids are kept here.
+   */
+  async function dmChannelOf(userId: string) {
+    const known = dmChannelIds.get(userId);
+    const cached = known === undefined ? undefined : restClient.channels.cache.get(known);
+    if (cached !== undefined) return cached;
+    const opened = await restClient.users.createDM(userId, { force: true });
+    if (dmChannelIds.size >= MAX_KNOWN_DM_CHANNELS) dmChannelIds.delete(dmChannelIds.keys().next().value ?? '');
+    dmChannelIds.set(userId, opened.id);
+    return opened;
+  }
+
+  /**
+   * A channel by id, for sending and editing. Its guild is usually not in the REST-only Client's cache
+   * (no GUILD_CREATE reaches it), so discord.js does not keep such a channel; it is kept here, so a
+   * card edited again and again costs one request each time, as it did over the gateway's cache.
+   */
+  async function channelOf(channelId: string) {
+    const kept = channels.get(channelId);
+    if (kept !== undefined) return kept;
+    const fetched = await restClient.channels.fetch(channelId, { allowUnknownGuild: true });
+    if (fetched === null) return null;
+    if (channels.size >= MAX_KNOWN_CHANNELS) channels.delete(channels.keys().next().value ?? '');
+    channels.set(channelId, fetched);
+    return fetched;
+  }
+
   /** Sends a message the service sends on its own: to a channel, or to a user (their DM channel is opened first). */
   async function sendTo(target: DeliveryTarget, reply: Reply): Promise<MessageRef> {
-    const current = client;
-    if (current === undefined || !ready) throw new Error('Discord is not connected');
+    if (stopped) throw new Error('Discord adapter is stopped');
     const chatId = 'chatId' in target ? target.chatId : undefined;
     const userId = 'userId' in target ? target.userId : chatId === undefined ? undefined : userIdOfChat(chatId);
-    const channel = userId !== undefined ? await current.users.createDM(userId) : await current.channels.fetch(chatId ?? '');
+    // The guild of a channel may be served by another instance (or shard): it need not be in this Client's cache.
+    const channel = userId !== undefined ? await dmChannelOf(userId) : await channelOf(chatId ?? '');
     if (channel === null || !channel.isSendable()) throw new Error('Discord channel cannot be written to');
     const kind = userId !== undefined || channel.isDMBased() ? 'private' : 'group';
     const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind });
@@ -455,44 +536,121 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     }
   }
 
-  let connection: AdapterStatus = { connected: false };
-  const connected = (now: boolean, error?: unknown) => {
+  /**
+   * The gateway as `/readyz` and the metrics show it: connected while every shard this instance holds
+   * has its session (an instance holding none, next to others that hold them all, counts as connected
+   * once it has taken part in the division), with the latest failure of any of them.
+   */
+  let adapterStatus: AdapterStatus = { connected: false };
+  const refreshStatus = (error?: unknown) => {
     const failure = error === undefined ? undefined : loggable(error);
-    const lastError = failure === undefined ? connection.lastError : [failure['name'], failure['code'], failure['message']].filter((part) => part !== undefined).join(' ');
-    if (now !== connection.connected) connection = { ...connection, connected: now, since: new Date().toISOString() };
-    connection = { ...connection, ...(lastError === undefined ? {} : { lastError }) };
+    const lastError =
+      failure === undefined ? adapterStatus.lastError : [failure['name'], failure['code'], failure['message']].filter((part) => part !== undefined).join(' ');
+    const now = !stopped && supervisor !== undefined && [...connections.values()].every((c) => c.up);
+    if (now !== adapterStatus.connected) adapterStatus = { ...adapterStatus, connected: now, since: new Date().toISOString() };
+    adapterStatus = { ...adapterStatus, ...(lastError === undefined ? {} : { lastError }) };
+  };
+  /** One shard's session came up or went down. */
+  const shardUp = (shardId: number, up: boolean, error?: unknown) => {
+    const connection = connections.get(shardId);
+    if (connection !== undefined) connection.up = up;
+    refreshStatus(error);
   };
 
-  function buildClient(): Client {
+  function buildRestClient(): Client {
+    // One retry: while Discord is unreachable a send fails within seconds (as it did when it needed
+    // the gateway), not after discord.js's default three; 15 s per request is discord.js's default.
+    const created = new Client({ intents: [GatewayIntentBits.Guilds], partials: [Partials.Channel], rest: { api: options.apiUrl, retries: 1, timeout: 15_000 } });
+    created.token = options.token;
+    created.rest.setToken(options.token);
+    return created;
+  }
+
+  /** The Client of one shard: its interactions are handled only while this instance holds the shard. */
+  function buildShardClient(shardId: number, shardCount: number, throttler: SimpleIdentifyThrottler): Client {
     const created = new Client({
       intents: [GatewayIntentBits.Guilds],
       partials: [Partials.Channel],
       rest: { api: options.apiUrl },
+      shards: [shardId],
+      shardCount,
+      // One throttle for all of this instance's shards: Discord takes `max_concurrency` IDENTIFYs per 5 s.
+      ws: { buildIdentifyThrottler: () => throttler },
     });
     created.on(Events.InteractionCreate, (interaction) => {
       if (stopped) return;
+      if (supervisor?.holds(shardId) !== true) {
+        // Read after the lease ended (e.g. this process was paused): the shard is someone else's now.
+        logger.warn({ shard: shardId, interaction: interaction.id }, 'Discord interaction on a shard this instance no longer holds; left to its new holder');
+        return;
+      }
       const job = handle(interaction).finally(() => inFlight.delete(job));
       inFlight.add(job);
     });
     created.on(Events.ClientReady, (c) => {
-      ready = true;
-      connected(true);
-      logger.info({ bot: c.user.tag }, 'Discord bot connected');
+      shardUp(shardId, true);
+      logger.info({ bot: c.user.tag, shard: shardId, shardCount }, 'Discord bot connected');
     });
     created.on(Events.ShardDisconnect, (event) => {
-      connected(false, new Error(`gateway closed with code ${event.code}`));
-      logger.warn({ code: event.code }, 'Discord gateway disconnected; reconnecting');
+      shardUp(shardId, false, new Error(`gateway closed with code ${event.code}`));
+      logger.warn({ code: event.code, shard: shardId }, 'Discord gateway disconnected; reconnecting');
     });
-    created.on(Events.ShardReady, () => connected(true));
-    created.on(Events.ShardReconnecting, () => connected(false, new Error('gateway connection lost; reconnecting')));
+    created.on(Events.ShardReady, () => shardUp(shardId, true));
+    created.on(Events.ShardReconnecting, () => shardUp(shardId, false, new Error('gateway connection lost; reconnecting')));
     created.on(Events.ShardResume, () => {
-      connected(true);
-      logger.info('Discord gateway session resumed');
+      shardUp(shardId, true);
+      logger.info({ shard: shardId }, 'Discord gateway session resumed');
     });
-    created.on(Events.ShardError, (error) => connected(false, error));
-    created.on(Events.Error, (error) => logger.error({ err: loggable(error) }, 'Discord client error'));
-    created.on(Events.Warn, (message) => logger.warn({ message }, 'Discord client warning'));
+    created.on(Events.ShardError, (error) => shardUp(shardId, false, error));
+    created.on(Events.Error, (error) => logger.error({ err: loggable(error), shard: shardId }, 'Discord client error'));
+    created.on(Events.Warn, (message) => logger.warn({ message, shard: shardId }, 'Discord client warning'));
     return created;
+  }
+
+  /** Connects one shard in the background, retrying with backoff while Discord cannot be reached. */
+  function runShard(shardId: number, shardCount: number, throttler: SimpleIdentifyThrottler): void {
+    const connection: ShardConnection = { client: undefined, up: false, halted: false, abort: new AbortController(), done: Promise.resolve() };
+    connections.set(shardId, connection);
+    refreshStatus();
+    connection.done = (async () => {
+      let failures = 0;
+      while (!connection.halted && !stopped) {
+        const attempt = buildShardClient(shardId, shardCount, throttler);
+        connection.client = attempt;
+        try {
+          await attempt.login(options.token);
+          return;
+        } catch (error) {
+          connection.client = undefined;
+          await attempt.destroy().catch(() => undefined);
+          if (connection.halted || stopped) return;
+          failures += 1;
+          const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
+          shardUp(shardId, false, error);
+          logger.warn({ err: loggable(error), shard: shardId, failures, retryInMs: backoff }, 'Discord gateway is not reachable yet; retrying');
+          await sleep(backoff, undefined, { signal: connection.abort.signal }).catch(() => undefined);
+        }
+      }
+    })();
+  }
+
+  /**
+   * Closes one shard's gateway session (close code 1000: Discord ends the session, nothing more is
+   * delivered to it). Handlers already running finish: their answers go through the interaction's
+   * own webhook, which needs no gateway and no bot token.
+   */
+  async function haltShard(shardId: number): Promise<void> {
+    const connection = connections.get(shardId);
+    if (connection === undefined) return;
+    connections.delete(shardId);
+    connection.halted = true;
+    connection.abort.abort();
+    await connection.client?.destroy().catch(() => undefined);
+    await connection.done;
+    // A login that completed while the first destroy ran.
+    await connection.client?.destroy().catch(() => undefined);
+    refreshStatus();
+    logger.info({ shard: shardId }, 'Discord shard connection closed');
   }
 
   async function connect(): Promise<void> {
@@ -500,24 +658,47 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const rest = new REST({ api: options.apiUrl, retries: 1, timeout: 10_000 }).setToken(options.token);
     let failures = 0;
     let registered = false;
+    let gateway: RESTGetAPIGatewayBotResult | undefined;
+    let shardCount: number | undefined;
     while (!stopped) {
-      let attempt: Client | undefined;
       try {
+        // Every instance puts the same list (a bulk overwrite): idempotent, the last one wins.
         if (!registered) {
           await registerSlashCommands(rest, options.applicationId, options.guildId, commands, stopController.signal);
           registered = true;
           logger.info({ commands: commands.length, scope: options.guildId === null ? 'global' : 'guild' }, 'Discord slash commands registered');
         }
-        attempt = buildClient();
-        client = attempt;
-        await attempt.login(options.token);
+        gateway ??= (await rest.get(Routes.gatewayBot(), { signal: stopController.signal })) as RESTGetAPIGatewayBotResult;
+        if (shardCount === undefined) {
+          const proposed = sharding.count ?? (sharding.leases === null ? 1 : Math.max(1, gateway.shards));
+          shardCount = sharding.leases === null ? proposed : await sharding.leases.fixShardCount(proposed);
+          if (sharding.count !== null && shardCount !== sharding.count) {
+            logger.warn(
+              { configured: sharding.count, stored: shardCount },
+              'DISCORD_SHARD_COUNT differs from the shard count the instances agreed on; using the stored one (see README: Discord with several instances)',
+            );
+          }
+          logger.info({ shardCount, instance: instanceId, shared: sharding.leases !== null }, 'Discord shard count');
+        }
+        if (stopped) return;
+        const count = shardCount;
+        const throttler = new SimpleIdentifyThrottler(Math.max(1, gateway.session_start_limit.max_concurrency));
+        supervisor = createShardSupervisor({
+          instanceId,
+          shardCount: count,
+          leases: sharding.leases,
+          leaseMs: sharding.leaseMs,
+          run: (shardId) => runShard(shardId, count, throttler),
+          halt: haltShard,
+          logger,
+        });
+        await supervisor.start();
+        refreshStatus();
         return;
       } catch (error) {
-        client = undefined;
-        await attempt?.destroy().catch(() => undefined);
         if (stopped) return;
         failures += 1;
-        connected(false, error);
+        refreshStatus(error);
         const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
         logger.warn({ err: loggable(error), failures, retryInMs: backoff }, 'Discord is not reachable yet; retrying');
         await sleep(backoff, undefined, { signal: stopController.signal }).catch(() => undefined);
@@ -536,25 +717,23 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     async stop() {
       stopped = true;
       stopController.abort();
-      // A login still under way is abandoned rather than waited for.
-      if (!ready) await client?.destroy().catch(() => undefined);
       await starting?.catch(() => undefined);
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      ready = false;
-      connected(false);
-      await client?.destroy().catch(() => undefined);
-      client = undefined;
+      // Sessions close first, then the leases are given back: no moment with two sessions on a shard.
+      await supervisor?.stop().catch((error: unknown) => logger.warn({ err: loggable(error) }, 'Discord shard leases could not be given back; they end on their own'));
+      await Promise.allSettled([...connections.keys()].map(haltShard));
+      await restClient.destroy().catch(() => undefined);
+      refreshStatus();
     },
 
-    status: () => ({ ...connection }),
+    status: () => ({ ...adapterStatus }),
 
     send: sendTo,
 
     async edit(ref, reply) {
-      const current = client;
-      if (current === undefined || !ready) throw new Error('Discord is not connected');
+      if (stopped) throw new Error('Discord adapter is stopped');
       if (ref.platform !== 'discord') throw new Error('not a Discord message reference');
-      const channel = await current.channels.fetch(ref.chatId);
+      const channel = await channelOf(ref.chatId);
       if (channel === null || !channel.isTextBased()) throw new Error('Discord channel cannot be written to');
       const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind: channel.isDMBased() ? 'private' : 'group' });
       return delivered(prepared, await channel.messages.edit(ref.messageId, editOptions(prepared)));
@@ -562,6 +741,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
 
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+
+    shards() {
+      return supervisor?.held() ?? [];
     },
   };
 }

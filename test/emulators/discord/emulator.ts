@@ -20,6 +20,7 @@ import type {
   ComponentInput,
   DiscordEmulatorOptions,
   GatewayConnectionInfo,
+  GatewaySessionInfo,
   GuildInput,
   GuildRecord,
   InteractionRecord,
@@ -456,6 +457,18 @@ export class DiscordEmulator {
   get heartbeatCount(): number {
     return this.gateway.heartbeatCount;
   }
+  /** Every gateway session started (IDENTIFY), oldest first, with its shard and state. */
+  get gatewaySessions(): GatewaySessionInfo[] {
+    return this.gateway.sessionInfos();
+  }
+  /** Sessions with a connection attached now, per shard id (of `numShards` shards). */
+  connectedSessionsByShard(numShards: number): number[] {
+    const counts = Array.from({ length: numShards }, () => 0);
+    for (const s of this.gateway.sessionInfos()) {
+      if (s.connected && s.shard[1] === numShards) counts[s.shard[0]] = (counts[s.shard[0]] ?? 0) + 1;
+    }
+    return counts;
+  }
   /** Connections that are open and authenticated (READY or RESUMED sent). */
   get liveConnections(): number {
     return this.gateway.liveConnections().length;
@@ -607,6 +620,8 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     rateLimit: options.rateLimit ?? { limit: 50, windowMs: 1000 },
     attachmentSizeLimit: options.attachmentSizeLimit ?? 10 * 1024 * 1024,
     gatewayUrl: () => `${wsBase()}/gateway`,
+    recommendedShards: options.recommendedShards ?? 1,
+    maxConcurrency: options.maxConcurrency ?? 1,
     onCall: (call) => (emulator ? emulator.calls : pendingCalls).push(call),
     onInternalError: (error) => (emulator ? emulator.internalErrors : pendingErrors).push(error),
   });

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { Intent, type Core, type Dispatcher } from './core.js';
-import type { GatewayConnectionInfo, JsonObject } from './types.js';
+import type { GatewayConnectionInfo, GatewaySessionInfo, JsonObject } from './types.js';
 
 export const GatewayOpcode = {
   Dispatch: 0,
@@ -586,6 +586,21 @@ export class Gateway implements Dispatcher {
   // Knobs used by the driver
 
   /** Authenticated, open connections. */
+  sessionInfos(): GatewaySessionInfo[] {
+    return [...this.sessions.values()].map((session) => {
+      const connected = session.connection !== null && !session.connection.closing;
+      const last = this.connectionLog.filter((c) => c.sessionId === session.id).at(-1);
+      return {
+        id: session.id,
+        shard: [session.shard[0], session.shard[1]],
+        connected,
+        alive: this.alive(session),
+        closeCode: connected ? null : (last?.closeCode ?? null),
+        closedBy: connected ? null : (last?.closedBy ?? null),
+      };
+    });
+  }
+
   liveConnections(): Connection[] {
     return [...this.connections].filter((c) => c.session !== null && !c.closing);
   }

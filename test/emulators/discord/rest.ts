@@ -17,6 +17,8 @@ export interface RestOptions {
   rateLimit: false | { limit: number; windowMs: number };
   attachmentSizeLimit: number;
   gatewayUrl: () => string;
+  recommendedShards: number;
+  maxConcurrency: number;
   onCall: (call: RestCall) => void;
   onInternalError: (error: unknown) => void;
 }
@@ -204,12 +206,12 @@ export async function buildRestServer(core: Core, gateway: Gateway, options: Res
     api.get('/gateway', async () => ({ url: options.gatewayUrl() }));
     api.get('/gateway/bot', async () => ({
       url: options.gatewayUrl(),
-      shards: 1,
+      shards: options.recommendedShards,
       session_start_limit: {
         total: 1000,
         remaining: gateway.sessionStartRemaining,
         reset_after: 14_400_000,
-        max_concurrency: 1,
+        max_concurrency: options.maxConcurrency,
       },
     }));
 

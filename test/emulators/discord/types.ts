@@ -39,6 +39,10 @@ export interface DiscordEmulatorOptions {
   userUploadLimit?: number;
   /** Driver refuses to invoke slash commands that are not registered (Discord cannot show them). Default true. */
   requireRegisteredCommands?: boolean;
+  /** `shards` of GET /gateway/bot: the shard count Discord recommends. Default 1. */
+  recommendedShards?: number;
+  /** `session_start_limit.max_concurrency` of GET /gateway/bot (IDENTIFYs per 5 s). Default 1. */
+  maxConcurrency?: number;
   /** Default 0 (random). Host is always 127.0.0.1. */
   port?: number;
 }
@@ -287,6 +291,20 @@ export interface GatewayConnectionInfo {
   auth: 'identify' | 'resume' | null;
   closedAt: number | null;
   /** Close code the connection ended with (1006 when it was dropped without a close frame). */
+  closeCode: number | null;
+  closedBy: 'client' | 'server' | null;
+}
+
+/** A gateway session as the emulator holds it (`emu.gatewaySessions`). */
+export interface GatewaySessionInfo {
+  id: string;
+  /** [shard_id, num_shards] from IDENTIFY ([0, 1] without). */
+  shard: [number, number];
+  /** A connection is attached to the session now (open, authenticated). */
+  connected: boolean;
+  /** The session still receives events: connected, or disconnected within the resume window. */
+  alive: boolean;
+  /** Close code of its last connection, when it has none now. */
   closeCode: number | null;
   closedBy: 'client' | 'server' | null;
 }
