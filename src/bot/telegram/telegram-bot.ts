@@ -250,6 +250,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   let leaseLoop: Promise<void> | undefined;
   /** When getUpdates last answered 409 Conflict (within CONFLICT_WINDOW_MS). */
   const conflicts: number[] = [];
+  /** The last polled update's claim: the next one is taken after it (see claimPolled). */
+  let lastPolledClaim: Promise<unknown> = Promise.resolve();
   // grammY types its signals with the abort-controller polyfill's AbortSignal; Node's is the same at run time.
   const grammySignal = stopController.signal as unknown as Parameters<typeof bot.init>[0];
 
@@ -739,13 +741,22 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
    * Claims a polled update, waiting while another instance's live claim holds it (the poller before
    * this one, still finishing it): `done` or `busy` (stopping) mean skip it. A claim the database cannot
    * take is `unclaimed`: the update is handled anyway, since this instance is the only poller.
+   * First claims are taken one after another in the order the updates were fetched, so that their
+   * handlers start in that order, as they do without claims (a user's three quick Confirms are queued
+   * in the order pressed); claims on a pool of connections would otherwise finish in any order.
    */
   async function claimPolled(update: Update): Promise<'claimed' | 'done' | 'busy' | 'unclaimed'> {
     if (claims === undefined) return 'unclaimed';
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       let state: 'claimed' | 'done' | 'busy';
       try {
-        state = await claims.claim(update.update_id, update);
+        if (attempt === 0) {
+          const claimed = lastPolledClaim.then(() => claims.claim(update.update_id, update));
+          lastPolledClaim = claimed.catch(() => undefined);
+          state = await claimed;
+        } else {
+          state = await claims.claim(update.update_id, update);
+        }
       } catch (error) {
         logger.warn({ err: safe(error), updateId: update.update_id }, 'could not claim a polled Telegram update in the database; handling it anyway');
         return 'unclaimed';
