@@ -12,6 +12,7 @@ import { createPickStore } from './bot/services/pick-store.js';
 import { createImportStore } from './bot/services/import-store.js';
 import { createNoticeStore } from './bot/services/notice-store.js';
 import { createShowProgressStore } from './bot/services/show-progress-store.js';
+import { createLanguageStore } from './bot/services/language-store.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
@@ -179,6 +180,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const pendingActions = createPendingActionStore(database.db);
   const journal = createJournalStore(database.db);
   const watchlists = createWatchlistStore(database.db);
+  // Users' and groups' `/language` choices (the core falls back to the client's language).
+  const languages = createLanguageStore(database.db);
   // The one watchlist writer: every change to a Trakt watchlist goes through it (src/watchlist).
   const writer = createWatchlistWriter({ trakt: traktPort, journal, watchlists, logger: botLogger, startedAt });
   const core = createBotCore({
@@ -195,6 +198,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     imports: createImportStore(database.db),
     notices: createNoticeStore(database.db),
     showProgress: createShowProgressStore(database.db),
+    languages,
   });
   traktAnswers.answered = () => core.traktAnswered();
   linkedHook.accountLinked = (identityId) => core.accountLinked(identityId);

@@ -20,6 +20,9 @@ import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
 import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, type InlineQueryInput, type InlineResult } from './inline.js';
 import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.js';
+import { localeFor, translator } from './i18n/index.js';
+import { LANGUAGE_ACTION } from './commands/language.js';
+import { commandLocalizations, type CommandLocalizations } from './i18n/commands.js';
 
 /**
  * The platform-free bot. Adapters hand it neutral commands and button presses and render what it
@@ -27,7 +30,14 @@ import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.j
  */
 export interface BotCore {
   /** Commands for the platform's command menu. */
-  readonly commands: ReadonlyArray<{ name: string; description: string; options?: readonly CommandOption[]; private?: boolean }>;
+  readonly commands: ReadonlyArray<{
+    name: string;
+    description: string;
+    options?: readonly CommandOption[];
+    private?: boolean;
+    /** The description, options' descriptions and choices' names in the other languages (see i18n/commands.ts). */
+    localizations?: CommandLocalizations;
+  }>;
   knows(command: string): boolean;
   handleCommand(input: CommandInput): Promise<Reply[]>;
   /** Step one decides the immediate answer from the database; step two (`work`) does the rest. */
@@ -100,10 +110,22 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   /** After `close()`, outcomes of presses still in flight are dropped (see BotCore.close). */
   let closed = false;
 
-  async function contextFor(input: CommandInput | ActionInput): Promise<CoreContext> {
+  /** `personal`: the answer goes to the user alone (a private command), so it is in their language, in a group too. */
+  async function contextFor(input: CommandInput | ActionInput, personal = false): Promise<CoreContext> {
     const identityId = await deps.accounts.identify(input.user);
     const ctx = new CoreContext(deps, copy, writer, input.user, input.chat, identityId, input.privateChatId, input.reachPrivately);
     if ('attachment' in input) ctx.attachment = input.attachment;
+    ctx.chatAdmin = input.chatAdmin;
+    ctx.groupLocale = input.groupLocale;
+    ctx.i18n = translator(
+      await localeFor(deps, {
+        identityId,
+        chat: input.chat,
+        ...(input.user.locale === undefined ? {} : { clientLocale: input.user.locale }),
+        ...(input.groupLocale === undefined ? {} : { groupLocale: input.groupLocale }),
+        personal,
+      }),
+    );
     return ctx;
   }
 
@@ -138,7 +160,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     for (const data of actionsOfReply) {
       const decoded = decodeAction(data);
       // Static actions (Link again) have no stored state to bind.
-      if (decoded === undefined || (Object.values(STATIC_IDS) as string[]).includes(decoded.id)) continue;
+      if (decoded === undefined || (Object.values(STATIC_IDS) as string[]).includes(decoded.id) || decoded.action === LANGUAGE_ACTION) continue;
       viewIds.add(viewIdOf(decoded.id));
     }
     await bindPickCard(actionsOfReply, ref);
@@ -288,6 +310,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       description: c.description,
       ...(c.options === undefined ? {} : { options: c.options }),
       ...(c.private === undefined ? {} : { private: c.private }),
+      localizations: commandLocalizations(c),
     })),
 
     knows: (command) => commands.has(command.toLowerCase()),
@@ -300,7 +323,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         return input.chat.kind === 'private' ? [{ text: `I do not know /${input.command.slice(0, 32)}. Send /help to see what I can do.` }] : [];
       }
       try {
-        const ctx = await contextFor(input);
+        const ctx = await contextFor(input, command.private === true);
         return await command.run(ctx, input.args);
       } catch (error) {
         const reply = failed(error, context);

@@ -25,6 +25,8 @@ import type { WatchlistCopy } from './watchlist-copy.js';
 import type { TitleIndex } from './title-index.js';
 import type { ShowProgressStore } from './show-progress.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
+import { EN, type Locale, type Params, type RichParams, type Translator } from './i18n/index.js';
+import type { LanguageStore } from './i18n/ports.js';
 
 export interface CoreOptions {
   /** How long a user may undo their last change (said in /help). Default 15 minutes. */
@@ -73,6 +75,8 @@ export interface CoreDeps {
   options?: CoreOptions;
   /** Every title the bot has seen (title-index.ts); the core sets it. Suggestions for empty searches come from it. */
   titles?: TitleIndex;
+  /** Users' and chats' `/language` settings (i18n). Without it users hear their client's language, and `/language` says it cannot remember. */
+  languages?: LanguageStore;
 }
 
 export interface ResolvedOptions {
@@ -96,6 +100,12 @@ export class CoreContext {
   readonly options: ResolvedOptions;
   /** A file sent with the command, for commands that take one (`/import`). */
   attachment: Attachment | undefined;
+  /** The language of this answer (see i18n/resolve.ts); the core sets it when it makes the context. English until then. */
+  i18n: Translator = EN;
+  /** See CommandInput.groupLocale. */
+  groupLocale: string | undefined;
+  /** See CommandInput.chatAdmin (commands that act for the chat, such as `/language` in a group). */
+  chatAdmin: (() => Promise<boolean>) | undefined;
   private account: Promise<LinkedAccount | null> | undefined;
   private traktUser: Promise<TraktUserPort> | undefined;
   private copyState: Promise<WatchlistCopyState> | undefined;
@@ -114,13 +124,30 @@ export class CoreContext {
     this.options = resolveOptions(deps.options);
   }
 
+  get locale(): Locale {
+    return this.i18n.locale;
+  }
+
+  /** Plain text from the catalog in this answer's language (see i18n/README.md). */
+  t(key: string, params?: Params): string {
+    return this.i18n.t(key, params);
+  }
+
+  /** Rich text from the catalog in this answer's language (see i18n/README.md). */
+  tr(key: string, params?: RichParams): Rich {
+    return this.i18n.tr(key, params);
+  }
+
   now(): Date {
     return this.deps.clock?.now() ?? new Date();
   }
 
   /** The same user and services, answering in another chat (a group press answered in the private chat). */
   inChat(chat: ChatRef): CoreContext {
-    return new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId, this.reachPrivately);
+    const ctx = new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId, this.reachPrivately);
+    ctx.i18n = this.i18n;
+    ctx.groupLocale = this.groupLocale;
+    return ctx;
   }
 
   /** In a group, the line that says whose a card is (`for @alice`); undefined in a private chat. */

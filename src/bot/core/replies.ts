@@ -3,6 +3,7 @@ import { RELINK_ACTION } from './notices.js';
 import { AccountLockedError, NeedsLinkError, TraktRefusedAppError, UserFacingError, VipRequiredError, WatchlistFullError } from './errors.js';
 import type { CoreLogger } from './ports.js';
 import { plainText, rich, type Button, type Reply } from './types.js';
+import { EN, type Translator } from './i18n/index.js';
 
 /** Words the adapters show on their own, kept here so every platform says the same thing. */
 export const NOTICES = {
@@ -16,10 +17,10 @@ export const NOTICES = {
   working: 'Working on it…',
 } as const;
 
-export const LINK_BUTTON_LABEL = '🔗 Link Trakt account';
+export const LINK_BUTTON_LABEL = EN.t('notices:linkButton');
 
-export function linkButton(): Button {
-  return { label: LINK_BUTTON_LABEL, action: RELINK_ACTION, style: 'primary' };
+export function linkButton(i18n: Translator = EN): Button {
+  return { label: i18n.t('notices:linkButton'), action: RELINK_ACTION, style: 'primary' };
 }
 
 /** What an unlinked user hears from anything that needs a link. */
@@ -27,9 +28,9 @@ export function linkPrompt(relink: boolean): Reply {
   return { text: new NeedsLinkError(relink).reply, buttons: [[linkButton()]] };
 }
 
-export function formatMinutes(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+/** `15 minutes`, in the translator's language. */
+export function formatMinutes(ms: number, i18n: Translator = EN): string {
+  return i18n.t('common:minutes', { count: Math.round(ms / 60_000) });
 }
 
 /** The one line users read before linking (PEERS: since 2026-07 a free account connects one app). */

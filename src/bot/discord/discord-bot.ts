@@ -263,6 +263,11 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
    * CommandInput.reachPrivately in a guild channel: Discord opens a DM channel with anyone, and only
    * refuses the message in it (50007) when the user takes no DMs from the bot; so the DM is tried.
    */
+  /** A guild's language (its preferred locale), for answers in a guild channel without a `/language` of its own. */
+  function groupLocaleOf(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction, chat: ChatRef): { groupLocale?: string } {
+    return chat.kind === 'group' && interaction.guildLocale !== null ? { groupLocale: interaction.guildLocale } : {};
+  }
+
   function privateReachOf(userId: string, chat: ChatRef): { reachPrivately?: (reply: Reply) => Promise<boolean> } {
     if (chat.kind !== 'group') return {};
     const reachPrivately = async (reply: Reply): Promise<boolean> => {
@@ -305,6 +310,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         args,
         privateChatId: privateChatIdOf(interaction.user.id),
         ...(file ? { attachment: toAttachment({ name: file.name, size: file.size, url: file.url }) } : {}),
+        ...groupLocaleOf(interaction, chat),
         ...chatAdminOf(interaction, chat),
         ...privateReachOf(interaction.user.id, chat),
       })
@@ -364,6 +370,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       privateChatId: privateChatIdOf(interaction.user.id),
       messageId: interaction.message.id,
       ...(values ? { values } : {}),
+      ...groupLocaleOf(interaction, chat),
       ...chatAdminOf(interaction, chat),
       ...privateReachOf(interaction.user.id, chat),
     });

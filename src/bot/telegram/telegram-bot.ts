@@ -3,7 +3,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, BotError, GrammyError, InputFile, type Context } from 'grammy';
-import type { InlineQueryResult, InputMediaPhoto, Message, Update } from 'grammy/types';
+import type { InlineQueryResult, InputMediaPhoto, LanguageCode, Message, Update } from 'grammy/types';
 import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { InlineResult } from '../core/inline.js';
@@ -638,12 +638,26 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     });
   }
 
+  /**
+   * The command menu: the default list (English) and one per language the core speaks, which Telegram
+   * shows to users whose app is set to that language (`language_code`). Names stay English.
+   */
+  async function setCommandMenus(): Promise<void> {
+    await bot.api.setMyCommands(core.commands.map((c) => ({ command: c.name, description: c.description.slice(0, 256) })));
+    const languages = new Set(core.commands.flatMap((c) => Object.keys(c.localizations ?? {}) as Array<keyof NonNullable<typeof c.localizations>>));
+    for (const language of languages) {
+      const commands = core.commands.map((c) => ({ command: c.name, description: (c.localizations?.[language]?.description ?? c.description).slice(0, 256) }));
+      // Our codes (de, es, fr) are ISO 639-1, which is what Telegram's language_code takes.
+      await bot.api.setMyCommands(commands, { language_code: language as LanguageCode });
+    }
+  }
+
   async function connect(): Promise<void> {
     let failures = 0;
     while (!stopped) {
       try {
         await bot.init(grammySignal);
-        await bot.api.setMyCommands(core.commands.map((c) => ({ command: c.name, description: c.description.slice(0, 256) })));
+        await setCommandMenus();
         if (options.webhook) {
           await bot.api.setWebhook(options.webhook.url, {
             secret_token: options.webhook.secret,
