@@ -194,7 +194,7 @@ export class CoreContext {
   sendLater(later: Promise<Reply>): void {
     const target = { platform: this.chat.platform, chatId: this.chat.chatId };
     void later
-      .catch((error: unknown) => errorReply(error, this.deps.logger, { identityId: this.identityId, late: true }))
+      .catch((error: unknown) => errorReply(error, this.deps.logger, { identityId: this.identityId, late: true }, this.i18n))
       .then((reply) => this.deps.outbox?.send(target, reply))
       .catch((error: unknown) => this.deps.logger.error({ err: error, identityId: this.identityId }, 'late reply not delivered'));
   }
