@@ -15,6 +15,9 @@ export interface Notices {
   buttonForeign: string;
   genericError: string;
   working: string;
+  /** A command whose answer turned out empty, after the platform was told to wait (Discord's deferral). */
+  done: string;
+  unknownCommand(command: string): string;
 }
 
 /** The adapters' own words in the reader's language. */
@@ -28,6 +31,8 @@ export function noticesIn(i18n: Translator): Notices {
     buttonForeign: i18n.t('notices:buttonForeignAck'),
     genericError: i18n.t('notices:genericError'),
     working: i18n.t('notices:workingAck'),
+    done: i18n.t('notices:done'),
+    unknownCommand: (command) => i18n.t('notices:unknownCommandShort', { command }),
   };
 }
 

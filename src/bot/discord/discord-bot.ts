@@ -322,8 +322,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const prepared = early === TIMEOUT ? await work : early;
     const [first, ...rest] = prepared;
     if (first === undefined) {
-      if (early === TIMEOUT) await interaction.editReply({ content: 'Done.' });
-      else await interaction.reply(notice(`I do not know /${interaction.commandName}.`));
+      if (early === TIMEOUT) await interaction.editReply({ content: core.notices(interaction.locale).done });
+      else await interaction.reply(notice(core.notices(interaction.locale).unknownCommand(interaction.commandName)));
       return;
     }
     // Each answer's message id is kept from the response, so the card can be edited by channel and
