@@ -20,7 +20,7 @@ import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
 import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, type InlineQueryInput, type InlineResult } from './inline.js';
 import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.js';
-import { localeFor, resolveLocale, translator, type Translator } from './i18n/index.js';
+import { localesFor, resolveLocale, translator, type Translator } from './i18n/index.js';
 import { LANGUAGE_ACTION } from './commands/language.js';
 import { commandLocalizations, type CommandLocalizations } from './i18n/commands.js';
 
@@ -122,15 +122,15 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     if ('attachment' in input) ctx.attachment = input.attachment;
     ctx.chatAdmin = input.chatAdmin;
     ctx.groupLocale = input.groupLocale;
-    ctx.i18n = translator(
-      await localeFor(deps, {
-        identityId,
-        chat: input.chat,
-        ...(input.user.locale === undefined ? {} : { clientLocale: input.user.locale }),
-        ...(input.groupLocale === undefined ? {} : { groupLocale: input.groupLocale }),
-        personal,
-      }),
-    );
+    const locales = await localesFor(deps, {
+      identityId,
+      chat: input.chat,
+      ...(input.user.locale === undefined ? {} : { clientLocale: input.user.locale }),
+      ...(input.groupLocale === undefined ? {} : { groupLocale: input.groupLocale }),
+      personal,
+    });
+    ctx.i18n = translator(locales.answer);
+    ctx.userI18n = translator(locales.user);
     return ctx;
   }
 
@@ -346,14 +346,16 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         return [{ text: said.tr('notices:unknownCommand', { command: input.command.slice(0, 32) }) }];
       }
       let said = clientTranslator(input);
+      let saidPrivately = said;
       try {
         const ctx = await contextFor(input, command.private === true);
         said = ctx.i18n;
+        saidPrivately = ctx.userI18n;
         return await command.run(ctx, input.args);
       } catch (error) {
-        const reply = failed(error, context, said);
-        // Link prompts and account errors concern one person: keep them out of groups.
+        // Link prompts and account errors concern one person: keep them out of groups, in their language.
         const personal = error instanceof NeedsLinkError || error instanceof WatchlistFullError || error instanceof AccountLockedError;
+        const reply = failed(error, context, personal ? saidPrivately : said);
         return [personal ? { ...reply, private: true } : reply];
       }
     },

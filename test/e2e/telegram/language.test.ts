@@ -82,6 +82,12 @@ describe('Telegram: the user’s language', () => {
     expect((await stack.ask(member, member.id, '/help')).text).toContain('Marquee garde ta liste Trakt sous la main.');
     const menu = await stack.ask(member, chat.id, '/language');
     expect(menu.text).toBe('Ich spreche Deutsch in dieser Gruppe. Admins können eine andere wählen:');
+    // What concerns the member alone goes to their private chat, in their language; the pointer in the group too.
+    const pointer = await stack.ask(member, chat.id, '/add dune');
+    expect(pointer.text).toBe('Je t’ai répondu dans notre chat privé.');
+    const prompt = await stack.telegram.waitForBotMessage(member.id, (m) => m.text.includes('Trakt'), WAIT);
+    expect(prompt.text).toBe('Pour cela, il me faut ton compte Trakt. Lie-le d’abord : ça prend une minute.');
+    expect(buttonsOf(prompt).map((b) => b.label)).toEqual(['🔗 Lier le compte Trakt']);
   });
 });
 
