@@ -54,7 +54,7 @@ describe('Discord: the user’s language', () => {
     const moderator = stack.newUser('dora');
     stack.discord.grantPermissions(GUILD_ID, moderator, ['ManageMessages']);
     expect(shown(await ask(member, 'de', 'language', { language: 'es' }))).toBe('Only the group’s admins can choose its language.');
-    expect(shown(await ask(moderator, 'en-US', 'language', { language: 'fr' }))).toBe('Désormais, je parle Français dans ce groupe.');
+    expect(shown(await ask(moderator, 'en-US', 'language', { language: 'fr' }))).toBe('Désormais, je parle français dans ce groupe.');
     expect(shown(await ask(member, 'de', 'help'))).toContain('Marquee garde ta liste Trakt sous la main.');
     // Back to the guild's own language, so other tests in this file see the default.
     expect(shown(await ask(moderator, 'en-US', 'language', { language: 'auto' }))).toBe('This group has no language of its own now; I speak English here.');
