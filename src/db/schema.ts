@@ -32,7 +32,10 @@ export const chatIdentities = pgTable(
     platform: text('platform', { enum: ['telegram', 'discord'] }).notNull(),
     platformUserId: text('platform_user_id').notNull(),
     displayName: text('display_name'),
+    /** The client's language as the platform last said it (Telegram `language_code`, Discord `locale`). */
     locale: text('locale'),
+    /** The user's own `/language` choice (`en`, `de`, …); null: follow the client's language. */
+    language: text('language'),
     createdAt: createdAt(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -647,3 +650,19 @@ export const telegramPollers = pgTable('telegram_pollers', {
   leaseUntil: timestamp('lease_until', { withTimezone: true }).notNull(),
   since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A chat's language, set with `/language` by an admin in a group: answers in that chat use it before
+ * the platform's group language and each user's own. One row per chat that has one.
+ */
+export const chatLanguages = pgTable(
+  'chat_languages',
+  {
+    platform: text('platform', { enum: ['telegram', 'discord'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    language: text('language').notNull(),
+    setByIdentityId: bigint('set_by_identity_id', { mode: 'number' }).references(() => chatIdentities.id, { onDelete: 'set null' }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.chatId] })],
+);

@@ -26,6 +26,8 @@ import type { WatchlistCopy } from './watchlist-copy.js';
 import type { TitleIndex } from './title-index.js';
 import type { ShowProgressStore } from './show-progress.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
+import { EN, type Locale, type Params, type RichParams, type Translator } from './i18n/index.js';
+import type { LanguageStore } from './i18n/ports.js';
 
 export interface CoreOptions {
   /** How long a user may undo their last change (said in /help). Default 15 minutes. */
@@ -76,6 +78,8 @@ export interface CoreDeps {
   titles?: TitleIndex;
   /** Told of every update and command handled (metrics). */
   observer?: CoreObserver;
+  /** Users' and chats' `/language` settings (i18n). Without it users hear their client's language, and `/language` says it cannot remember. */
+  languages?: LanguageStore;
 }
 
 export interface ResolvedOptions {
@@ -99,6 +103,14 @@ export class CoreContext {
   readonly options: ResolvedOptions;
   /** A file sent with the command, for commands that take one (`/import`). */
   attachment: Attachment | undefined;
+  /** The language of this answer (see i18n/resolve.ts); the core sets it when it makes the context. English until then. */
+  i18n: Translator = EN;
+  /** The user's own language, for what goes to them privately from a group (the same as `i18n` in a private chat). */
+  userI18n: Translator = EN;
+  /** See CommandInput.groupLocale. */
+  groupLocale: string | undefined;
+  /** See CommandInput.chatAdmin (commands that act for the chat, such as `/language` in a group). */
+  chatAdmin: (() => Promise<boolean>) | undefined;
   private account: Promise<LinkedAccount | null> | undefined;
   private traktUser: Promise<TraktUserPort> | undefined;
   private copyState: Promise<WatchlistCopyState> | undefined;
@@ -117,13 +129,32 @@ export class CoreContext {
     this.options = resolveOptions(deps.options);
   }
 
+  get locale(): Locale {
+    return this.i18n.locale;
+  }
+
+  /** Plain text from the catalog in this answer's language (see i18n/README.md). */
+  t(key: string, params?: Params): string {
+    return this.i18n.t(key, params);
+  }
+
+  /** Rich text from the catalog in this answer's language (see i18n/README.md). */
+  tr(key: string, params?: RichParams): Rich {
+    return this.i18n.tr(key, params);
+  }
+
   now(): Date {
     return this.deps.clock?.now() ?? new Date();
   }
 
   /** The same user and services, answering in another chat (a group press answered in the private chat). */
   inChat(chat: ChatRef): CoreContext {
-    return new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId, this.reachPrivately);
+    const ctx = new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId, this.reachPrivately);
+    // Answering the user in their private chat speaks their language; another chat keeps this answer's.
+    ctx.i18n = chat.kind === 'private' ? this.userI18n : this.i18n;
+    ctx.userI18n = this.userI18n;
+    ctx.groupLocale = this.groupLocale;
+    return ctx;
   }
 
   /** In a group, the line that says whose a card is (`for @alice`); undefined in a private chat. */
@@ -170,7 +201,7 @@ export class CoreContext {
   sendLater(later: Promise<Reply>): void {
     const target = { platform: this.chat.platform, chatId: this.chat.chatId };
     void later
-      .catch((error: unknown) => errorReply(error, this.deps.logger, { identityId: this.identityId, late: true }))
+      .catch((error: unknown) => errorReply(error, this.deps.logger, { identityId: this.identityId, late: true }, this.i18n))
       .then((reply) => this.deps.outbox?.send(target, reply))
       .catch((error: unknown) => this.deps.logger.error({ err: error, identityId: this.identityId }, 'late reply not delivered'));
   }

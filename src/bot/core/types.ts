@@ -155,6 +155,11 @@ export interface CommandInput {
   /** A file sent with the command (see CommandOption.attachment). */
   attachment?: Attachment;
   /**
+   * The group's language as the platform states it (Discord: the guild's `guild_locale`), for answers
+   * in a group without a `/language` setting of its own. Absent in private chats and on Telegram.
+   */
+  groupLocale?: string;
+  /**
    * Whether the user may moderate this chat (Telegram: an administrator or the creator of the group;
    * Discord: Manage Messages in the channel). Asked only when needed (Telegram needs a call); absent
    * in private chats.
@@ -182,6 +187,8 @@ export interface ActionInput {
   privateChatId?: string;
   /** For a multi-choice (`Reply.pick`): the values the user chose. */
   values?: string[];
+  /** See CommandInput.groupLocale. */
+  groupLocale?: string;
   /** The message that carries the pressed button, as the platform names it. */
   messageId?: string;
   /**

@@ -25,7 +25,6 @@ import {
 import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
-import { NOTICES } from '../core/replies.js';
 import { rich, type ActionOutcome, type ChatRef, type MessageRef, type Reply, type ReplyFile } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
@@ -354,6 +353,11 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
    * CommandInput.reachPrivately in a guild channel: Discord opens a DM channel with anyone, and only
    * refuses the message in it (50007) when the user takes no DMs from the bot; so the DM is tried.
    */
+  /** A guild's language (its preferred locale), for answers in a guild channel without a `/language` of its own. */
+  function groupLocaleOf(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction, chat: ChatRef): { groupLocale?: string } {
+    return chat.kind === 'group' && interaction.guildLocale !== null ? { groupLocale: interaction.guildLocale } : {};
+  }
+
   function privateReachOf(userId: string, chat: ChatRef): { reachPrivately?: (reply: Reply) => Promise<boolean> } {
     if (chat.kind !== 'group') return {};
     const reachPrivately = async (reply: Reply): Promise<boolean> => {
@@ -396,6 +400,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         args,
         privateChatId: privateChatIdOf(interaction.user.id),
         ...(file ? { attachment: toAttachment({ name: file.name, size: file.size, url: file.url }) } : {}),
+        ...groupLocaleOf(interaction, chat),
         ...chatAdminOf(interaction, chat),
         ...privateReachOf(interaction.user.id, chat),
       })
@@ -408,8 +413,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const prepared = early === TIMEOUT ? await work : early;
     const [first, ...rest] = prepared;
     if (first === undefined) {
-      if (early === TIMEOUT) await interaction.editReply({ content: 'Done.' });
-      else await interaction.reply(notice(`I do not know /${interaction.commandName}.`));
+      if (early === TIMEOUT) await interaction.editReply({ content: core.notices(interaction.locale).done });
+      else await interaction.reply(notice(core.notices(interaction.locale).unknownCommand(interaction.commandName)));
       return;
     }
     // Each answer's message id is kept from the response, so the card can be edited by channel and
@@ -455,6 +460,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       privateChatId: privateChatIdOf(interaction.user.id),
       messageId: interaction.message.id,
       ...(values ? { values } : {}),
+      ...groupLocaleOf(interaction, chat),
       ...chatAdminOf(interaction, chat),
       ...privateReachOf(interaction.user.id, chat),
     });
@@ -529,7 +535,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       }
       logger.error({ err: loggable(error), interaction: interaction.id, type: interaction.type }, 'Discord interaction failed');
       if (interaction.isRepliable()) {
-        const apology = notice(NOTICES.genericError);
+        const apology = notice(core.notices(interaction.locale).genericError);
         const sent = interaction.replied || interaction.deferred ? interaction.followUp(apology) : interaction.reply(apology);
         await sent.catch(() => undefined);
       }

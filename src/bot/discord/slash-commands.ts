@@ -1,5 +1,7 @@
 import {
   ApplicationCommandOptionType,
+  Locale as DiscordLocale,
+  type LocalizationMap,
   ApplicationCommandType,
   Routes,
   type REST,
@@ -15,6 +17,27 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** Discord's locales for each of the core's languages other than English (the default text). */
+const DISCORD_LOCALES: Readonly<Record<string, readonly DiscordLocale[]>> = {
+  de: [DiscordLocale.German],
+  es: [DiscordLocale.SpanishES, DiscordLocale.SpanishLATAM],
+  fr: [DiscordLocale.French],
+};
+
+type Localizations = NonNullable<BotCore['commands'][number]['localizations']>;
+type Texts = NonNullable<Localizations[keyof Localizations]>;
+
+/** `description_localizations` (or a choice's `name_localizations`) from the core's texts; undefined when there are none. */
+function localized(localizations: Localizations | undefined, pick: (texts: Texts) => string | undefined, max: number): LocalizationMap | undefined {
+  const map: LocalizationMap = {};
+  for (const [language, texts] of Object.entries(localizations ?? {})) {
+    const text = texts === undefined ? undefined : pick(texts);
+    if (text === undefined) continue;
+    for (const locale of DISCORD_LOCALES[language] ?? []) map[locale] = cut(text, max);
+  }
+  return Object.keys(map).length === 0 ? undefined : map;
+}
+
 /**
  * The slash commands, generated from the core's registry: one command per listed core command, one
  * string option per declared option (autocomplete and fixed choices included), a Boolean one per flag,
@@ -25,6 +48,10 @@ export function slashCommandsFrom(commands: BotCore['commands']): RESTPostAPICha
   return commands.map((command) => {
     if (!NAME.test(command.name) || command.name !== command.name.toLowerCase()) throw new Error(`not a valid slash command name: ${command.name}`);
     let optionalSeen = false;
+    const descriptionsOf = (name: string) => {
+      const map = localized(command.localizations, (t) => t.options[name], DESCRIPTION_CHARS);
+      return map === undefined ? {} : { description_localizations: map };
+    };
     const options = (command.options ?? []).map((option) => {
       // Discord refuses required options after optional ones; the core's order is the args' order, so it must hold.
       if (option.required === true && optionalSeen) throw new Error(`/${command.name}: required option ${option.name} after an optional one`);
@@ -35,6 +62,7 @@ export function slashCommandsFrom(commands: BotCore['commands']): RESTPostAPICha
           type: ApplicationCommandOptionType.Attachment as const,
           name: option.name,
           description: cut(option.description, DESCRIPTION_CHARS),
+          ...descriptionsOf(option.name),
           required: option.required === true,
         };
       }
@@ -43,6 +71,7 @@ export function slashCommandsFrom(commands: BotCore['commands']): RESTPostAPICha
           type: ApplicationCommandOptionType.Boolean as const,
           name: option.name,
           description: cut(option.description, DESCRIPTION_CHARS),
+          ...descriptionsOf(option.name),
           required: option.required === true,
         };
       }
@@ -50,18 +79,26 @@ export function slashCommandsFrom(commands: BotCore['commands']): RESTPostAPICha
         type: ApplicationCommandOptionType.String as const,
         name: option.name,
         description: cut(option.description, DESCRIPTION_CHARS),
+        ...descriptionsOf(option.name),
         required: option.required === true,
         ...(option.maxLength === undefined ? {} : { max_length: option.maxLength }),
         ...(option.autocomplete === undefined ? {} : { autocomplete: true }),
         ...(option.choices === undefined || option.autocomplete !== undefined
           ? {}
-          : { choices: option.choices.slice(0, 25).map((c) => ({ name: cut(c.name, 100), value: c.value.slice(0, 100) })) }),
+          : {
+              choices: option.choices.slice(0, 25).map((c) => {
+                const names = localized(command.localizations, (t) => t.choices[option.name]?.[c.value], 100);
+                return { name: cut(c.name, 100), ...(names === undefined ? {} : { name_localizations: names }), value: c.value.slice(0, 100) };
+              }),
+            }),
       };
     });
+    const descriptions = localized(command.localizations, (t) => t.description, DESCRIPTION_CHARS);
     return {
       type: ApplicationCommandType.ChatInput,
       name: command.name,
       description: cut(command.description, DESCRIPTION_CHARS),
+      ...(descriptions === undefined ? {} : { description_localizations: descriptions }),
       // The branches above match Discord's union of string-option shapes (autocomplete xor choices).
       ...(options.length === 0 ? {} : { options: options as RESTPostAPIChatInputApplicationCommandsJSONBody['options'] }),
     };

@@ -3,13 +3,12 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, BotError, GrammyError, InputFile, type Context } from 'grammy';
-import type { InlineQueryResult, InputMediaPhoto, Message, Update } from 'grammy/types';
+import type { InlineQueryResult, InputMediaPhoto, LanguageCode, Message, Update } from 'grammy/types';
 import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { InlineResult } from '../core/inline.js';
 import { cleanPlatformText } from '../core/text.js';
 import type { DeliveryTarget } from '../core/notices.js';
-import { NOTICES } from '../core/replies.js';
 import type { ActionOutcome, Attachment, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { attachmentOf, documentOf, inputFileOf } from './files.js';
@@ -422,12 +421,13 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   async function sendPrivately(chat: ChatRef, user: ChatUserRef, reply: Reply, deepLink: string): Promise<void> {
     try {
       await sendReply(user.userId, reply);
-      await sendText(chat.chatId, { text: NOTICES.sentPrivately });
+      await sendText(chat.chatId, { text: core.notices(user.locale).sentPrivately });
     } catch (error) {
       if (!isForbidden(error)) throw error;
       // Telegram bots cannot start a private chat: the user has to, through a t.me link.
       const url = `https://t.me/${botUsername()}${deepLink ? `?start=${deepLink}` : ''}`;
-      await sendText(chat.chatId, { text: NOTICES.startPrivateChat, buttons: [[{ label: NOTICES.openPrivateChat, url }]] });
+      const notices = core.notices(user.locale);
+      await sendText(chat.chatId, { text: notices.startPrivateChat, buttons: [[{ label: notices.openPrivateChat, url }]] });
     }
   }
 
@@ -684,7 +684,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       return;
     }
     if (data === undefined || message === undefined) {
-      await ctx.answerCallbackQuery({ text: NOTICES.buttonStale, show_alert: true }).catch(() => undefined);
+      await ctx.answerCallbackQuery({ text: core.notices(user.locale).buttonStale, show_alert: true }).catch(() => undefined);
       return;
     }
     const chat = toChatRef(message.chat);
@@ -884,12 +884,32 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     }
   }
 
+  /**
+   * The command menu: the default list (English) and one per language the core speaks, which Telegram
+   * shows to users whose app is set to that language (`language_code`). Names stay English.
+   */
+  async function setCommandMenus(): Promise<void> {
+    await bot.api.setMyCommands(core.commands.map((c) => ({ command: c.name, description: c.description.slice(0, 256) })));
+    const languages = new Set(core.commands.flatMap((c) => Object.keys(c.localizations ?? {}) as Array<keyof NonNullable<typeof c.localizations>>));
+    for (const language of languages) {
+      const commands = core.commands.map((c) => ({ command: c.name, description: (c.localizations?.[language]?.description ?? c.description).slice(0, 256) }));
+      // Our codes (de, es, fr) are ISO 639-1, which is what Telegram's language_code takes. A menu
+      // Telegram refuses leaves those users with the default one: logged, not fatal.
+      try {
+        await bot.api.setMyCommands(commands, { language_code: language as LanguageCode });
+      } catch (error) {
+        if (!(error instanceof GrammyError)) throw error;
+        logger.warn({ err: safe(error), language }, 'Telegram refused the command menu in this language; its users see the default one');
+      }
+    }
+  }
+
   async function connect(): Promise<void> {
     let failures = 0;
     while (!stopped) {
       try {
         await bot.init(grammySignal);
-        await bot.api.setMyCommands(core.commands.map((c) => ({ command: c.name, description: c.description.slice(0, 256) })));
+        await setCommandMenus();
         if (options.webhook) {
           await bot.api.setWebhook(options.webhook.url, {
             secret_token: options.webhook.secret,

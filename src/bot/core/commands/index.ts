@@ -8,6 +8,7 @@ import type { ActionModule, ChatActionModule, CommandModule } from '../handlers.
 import { PICK_CHAT_ACTIONS, PICK_COMMANDS, nomineeAction } from '../picks/commands.js';
 import { IMPORT_ACTION_MODULES, IMPORT_COMMANDS } from '../imports/commands.js';
 import { addAction, addCommand, cancelAction, confirmAction, episodeAction, episodesAction, notThisAction, seasonAction, seasonsAction } from './add.js';
+import { languageAction, languageCommand } from './language.js';
 import { linkCommand } from './link.js';
 import { notifyCommand } from '../release-notices.js';
 import { removeCommand, removePickAction } from './remove.js';
@@ -42,6 +43,7 @@ export const COMMANDS: readonly CommandModule[] = [
   ...IMPORT_COMMANDS,
   notifyCommand,
   statusCommand,
+  languageCommand,
   linkCommand,
   unlinkCommand,
 ];
@@ -74,4 +76,4 @@ export const ACTIONS: readonly ActionModule[] = [
 ];
 
 /** Buttons anyone in the chat may press (a group pick's card): their modules decide who may do what. */
-export const CHAT_ACTIONS: readonly ChatActionModule[] = PICK_CHAT_ACTIONS;
+export const CHAT_ACTIONS: readonly ChatActionModule[] = [...PICK_CHAT_ACTIONS, languageAction];
