@@ -10,7 +10,7 @@ import { AccountLockedError, NeedsLinkError, WatchlistFullError } from './errors
 import type { ActionModule, ChatActionModule, CommandModule, CommandOption } from './handlers.js';
 import type { PendingAction } from './ports.js';
 import { cleanText } from './parse.js';
-import { errorReply, NOTICES } from './replies.js';
+import { errorReply } from './replies.js';
 import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, Reply } from './types.js';
 import { indexingTraktPort, TitleIndex } from './title-index.js';
 import { WatchlistCopy } from './watchlist-copy.js';
@@ -20,7 +20,7 @@ import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
 import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, type InlineQueryInput, type InlineResult } from './inline.js';
 import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.js';
-import { localeFor, translator } from './i18n/index.js';
+import { localeFor, resolveLocale, translator, type Translator } from './i18n/index.js';
 import { LANGUAGE_ACTION } from './commands/language.js';
 import { commandLocalizations, type CommandLocalizations } from './i18n/commands.js';
 
@@ -129,6 +129,14 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     return ctx;
   }
 
+  /**
+   * The language of an answer given before the user's context is made (a button that is none of ours,
+   * an unknown command): the platform's group language in a group, else the user's client language.
+   */
+  function clientTranslator(input: CommandInput | ActionInput): Translator {
+    return translator(resolveLocale({ group: input.groupLocale, client: input.user.locale }, input.chat.kind));
+  }
+
   function failed(error: unknown, context: Record<string, unknown>): Reply {
     return errorReply(error, deps.logger, context);
   }
@@ -186,7 +194,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
 
   async function firstStep(input: ActionInput): Promise<ActionStep> {
     const decoded = decodeAction(input.data);
-    if (decoded === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+    if (decoded === undefined) return { ack: { text: clientTranslator(input).t('buttons:invalidAck'), alert: true } };
     const context = { action: decoded.action, platform: input.user.platform };
     try {
       if (decoded.action === 'link' && decoded.id === STATIC_IDS.linkNew) {
@@ -205,9 +213,9 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       }
       // An inline message (posted via the bot in any chat) carries chat actions only: a user's own
       // buttons are bound to the chat and message they were made for, which an inline message is not.
-      if (input.inlineMessageId !== undefined) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      if (input.inlineMessageId !== undefined) return { ack: { text: clientTranslator(input).t('buttons:staleAck'), alert: true } };
       const handler = actions.get(decoded.action);
-      if (handler === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+      if (handler === undefined) return { ack: { text: clientTranslator(input).t('buttons:invalidAck'), alert: true } };
       const viewId = viewIdOf(decoded.id);
       const claimedAt = now();
       let ctx: CoreContext;
@@ -228,20 +236,20 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         [ctx, pending] = await Promise.all([contextFor(input), deps.pending.find(decoded.id)]);
       }
       // A forged id, or a real id under another action's name, looks exactly like an expired button.
-      if (pending === undefined || pending.action !== decoded.action) return { ack: { text: NOTICES.buttonStale, alert: true } };
-      if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: NOTICES.buttonForeign, alert: true } };
+      if (pending === undefined || pending.action !== decoded.action) return { ack: { text: ctx.t('buttons:staleAck'), alert: true } };
+      if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: ctx.t('buttons:foreignAck'), alert: true } };
       // Bound to its chat and, once sent, its message: the same data pressed anywhere else (a forged
       // update, a replayed payload) is not this button, so it acts nowhere and edits nothing.
       const elsewhere =
         pending.platform !== input.chat.platform ||
         pending.chatId !== input.chat.chatId ||
         (pending.messageId !== null && pending.messageId !== input.messageId);
-      if (elsewhere) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      if (elsewhere) return { ack: { text: ctx.t('buttons:staleAck'), alert: true } };
       if (pending.consumedAt !== null || pending.expiresAt.getTime() <= now().getTime()) {
-        return { ack: { text: NOTICES.buttonStale, alert: true } };
+        return { ack: { text: ctx.t('buttons:staleAck'), alert: true } };
       }
       // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
-      if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: ctx.t('buttons:staleAck'), alert: true } };
       // What must be durable before the press is answered (a confirmed write is queued) is done now;
       // if it cannot be, the press changed nothing and its card stays usable.
       let prepared: unknown;
@@ -260,7 +268,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       const release = WRITE_ACTIONS.has(decoded.action) ? undefined : () => deps.pending.releaseView(viewId, claimedAt);
       const runInput = { ...(input.values === undefined ? {} : { values: input.values }), ...(prepared === undefined ? {} : { prepared }) };
       return {
-        ack: handler.ack === undefined ? {} : { text: handler.ack },
+        ack: handler.ack === undefined ? {} : { text: typeof handler.ack === 'function' ? handler.ack(ctx.i18n) : handler.ack },
         work: guardOutcome(
           () => handler.run(ctx, pending.payload, runInput),
           { ...context, identityId: ctx.identityId },
@@ -320,7 +328,12 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       const context = { command: input.command, platform: input.user.platform };
       if (command === undefined) {
         // In a group the command may be another bot's; only a private chat hears about unknown ones.
-        return input.chat.kind === 'private' ? [{ text: `I do not know /${input.command.slice(0, 32)}. Send /help to see what I can do.` }] : [];
+        if (input.chat.kind !== 'private') return [];
+        const i18n = await contextFor(input).then(
+          (ctx) => ctx.i18n,
+          () => clientTranslator(input),
+        );
+        return [{ text: i18n.tr('platform:unknownCommand', { command: input.command.slice(0, 32) }) }];
       }
       try {
         const ctx = await contextFor(input, command.private === true);

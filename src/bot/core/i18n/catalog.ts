@@ -25,6 +25,8 @@ import en_imports from './locales/en/imports.json' with { type: 'json' };
 import en_releases from './locales/en/releases.json' with { type: 'json' };
 import en_inline from './locales/en/inline.json' with { type: 'json' };
 import en_parse from './locales/en/parse.json' with { type: 'json' };
+import en_buttons from './locales/en/buttons.json' with { type: 'json' };
+import en_platform from './locales/en/platform.json' with { type: 'json' };
 
 import de_common from './locales/de/common.json' with { type: 'json' };
 import de_commands from './locales/de/commands.json' with { type: 'json' };
@@ -46,6 +48,8 @@ import de_imports from './locales/de/imports.json' with { type: 'json' };
 import de_releases from './locales/de/releases.json' with { type: 'json' };
 import de_inline from './locales/de/inline.json' with { type: 'json' };
 import de_parse from './locales/de/parse.json' with { type: 'json' };
+import de_buttons from './locales/de/buttons.json' with { type: 'json' };
+import de_platform from './locales/de/platform.json' with { type: 'json' };
 
 import es_common from './locales/es/common.json' with { type: 'json' };
 import es_commands from './locales/es/commands.json' with { type: 'json' };
@@ -67,6 +71,8 @@ import es_imports from './locales/es/imports.json' with { type: 'json' };
 import es_releases from './locales/es/releases.json' with { type: 'json' };
 import es_inline from './locales/es/inline.json' with { type: 'json' };
 import es_parse from './locales/es/parse.json' with { type: 'json' };
+import es_buttons from './locales/es/buttons.json' with { type: 'json' };
+import es_platform from './locales/es/platform.json' with { type: 'json' };
 
 import fr_common from './locales/fr/common.json' with { type: 'json' };
 import fr_commands from './locales/fr/commands.json' with { type: 'json' };
@@ -88,8 +94,10 @@ import fr_imports from './locales/fr/imports.json' with { type: 'json' };
 import fr_releases from './locales/fr/releases.json' with { type: 'json' };
 import fr_inline from './locales/fr/inline.json' with { type: 'json' };
 import fr_parse from './locales/fr/parse.json' with { type: 'json' };
+import fr_buttons from './locales/fr/buttons.json' with { type: 'json' };
+import fr_platform from './locales/fr/platform.json' with { type: 'json' };
 
-export const NAMESPACES = ['common', 'commands', 'errors', 'notices', 'start', 'link', 'account', 'undo', 'language', 'search', 'add', 'remove', 'watchlist', 'cards', 'write', 'picks', 'imports', 'releases', 'inline', 'parse'] as const;
+export const NAMESPACES = ['common', 'commands', 'errors', 'notices', 'start', 'link', 'account', 'undo', 'language', 'search', 'add', 'remove', 'watchlist', 'cards', 'write', 'picks', 'imports', 'releases', 'inline', 'parse', 'buttons', 'platform'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 /** A namespace's texts: keys to strings, or nested groups of keys (`a.b` reaches `{ "a": { "b": … } }`). */
@@ -120,6 +128,8 @@ export const RESOURCES: Readonly<Record<Locale, Record<Namespace, CatalogTree>>>
     releases: en_releases,
     inline: en_inline,
     parse: en_parse,
+    buttons: en_buttons,
+    platform: en_platform,
   },
   de: {
     common: de_common,
@@ -142,6 +152,8 @@ export const RESOURCES: Readonly<Record<Locale, Record<Namespace, CatalogTree>>>
     releases: de_releases,
     inline: de_inline,
     parse: de_parse,
+    buttons: de_buttons,
+    platform: de_platform,
   },
   es: {
     common: es_common,
@@ -164,6 +176,8 @@ export const RESOURCES: Readonly<Record<Locale, Record<Namespace, CatalogTree>>>
     releases: es_releases,
     inline: es_inline,
     parse: es_parse,
+    buttons: es_buttons,
+    platform: es_platform,
   },
   fr: {
     common: fr_common,
@@ -186,5 +200,7 @@ export const RESOURCES: Readonly<Record<Locale, Record<Namespace, CatalogTree>>>
     releases: fr_releases,
     inline: fr_inline,
     parse: fr_parse,
+    buttons: fr_buttons,
+    platform: fr_platform,
   },
 };
