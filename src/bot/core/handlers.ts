@@ -77,7 +77,10 @@ export interface CommandModule {
 /** One button action. `payload` is what the view stored with the button. */
 export interface ActionModule {
   readonly action: string;
-  /** Toast shown at once on the press, while the work runs: a function of the presser's translator (or, not yet translated, a string). */
+  /**
+   * Toast shown at once on the press, while the work runs: a function of the presser's translator
+   * (`(i18n) => i18n.t('add:ack.working')`); a plain string is shown as it is, in every language.
+   */
   readonly ack?: string | ((i18n: Translator) => string);
   /**
    * Runs after the press is claimed and before it is answered: what must be durable before the user

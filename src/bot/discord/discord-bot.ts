@@ -25,6 +25,7 @@ import {
 import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
+import { EN, resolveLocale, translator, type Translator } from '../core/i18n/index.js';
 import { rich, type ActionOutcome, type ChatRef, type MessageRef, type Reply, type ReplyFile } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
@@ -237,7 +238,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
    * attached file, and so does the reply's file when it fits `uploadLimit` (otherwise the text says
    * it is not attached, and why).
    */
-  async function prepare(reply: Reply, chat: ChatRef, uploadLimit = DEFAULT_UPLOAD_LIMIT): Promise<Prepared> {
+  async function prepare(reply: Reply, chat: ChatRef, i18n: Translator, uploadLimit = DEFAULT_UPLOAD_LIMIT): Promise<Prepared> {
     const files: AttachmentPayload[] = [];
     let shown = reply;
     if (reply.file !== undefined) {
@@ -248,10 +249,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         files.push({ attachment: collected.data, name: fileName });
       } else if ('tooLarge' in collected) {
         logger.warn({ file: fileName, limit: uploadLimit }, 'reply file over Discord\'s upload limit; sent without it');
-        note = `The file ${fileName} is larger than Discord lets me send here (${sizeText(uploadLimit)}), so it is not attached.`;
+        note = i18n.t('notices:fileTooLarge', { fileName, limit: sizeText(uploadLimit) });
       } else {
         logger.error({ err: loggable(collected.failed), file: fileName }, 'reply file could not be made; sent without it');
-        note = `The file ${fileName} could not be made, so it is not attached. Please try again later.`;
+        note = i18n.t('notices:fileFailed', { fileName });
       }
       if (note !== undefined) shown = { ...reply, text: [reply.text, rich.line, rich.line, rich.italic(note)] };
     }
@@ -267,7 +268,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       }
     }
     // Ephemeral only where others could see it: in a DM everything is private already.
-    return { reply, message: renderReply(shown, posterFile), files, ephemeral: reply.private === true && chat.kind === 'group' };
+    return { reply, message: renderReply(shown, posterFile, i18n), files, ephemeral: reply.private === true && chat.kind === 'group' };
   }
 
   function replyOptions(prepared: Prepared): InteractionReplyOptions {
@@ -294,6 +295,16 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const hasActions = reply.pick !== undefined || (reply.buttons ?? []).some((row) => row.some((b) => 'action' in b));
     if (hasActions) await core.bindMessage(reply, ref);
     return ref;
+  }
+
+  /**
+   * The language of the adapter's own words in an answer to an interaction (a file note, a menu's
+   * placeholder, "Done."): the guild's in a guild channel, else the user's client language. Notices to
+   * the user alone (ephemeral: an apology, an unknown command) are `personal`: the user's language.
+   */
+  function translatorOf(interaction: Interaction, chat: ChatRef | 'personal', personal = false): Translator {
+    const shared = chat !== 'personal' && chat.kind === 'group' && !personal;
+    return translator(resolveLocale({ group: shared ? (interaction.guildLocale ?? undefined) : undefined, client: interaction.locale }, shared ? 'group' : 'private'));
   }
 
   function notice(text: string) {
@@ -345,7 +356,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const channel = userId !== undefined ? await dmChannelOf(userId) : await channelOf(chatId ?? '');
     if (channel === null || !channel.isSendable()) throw new Error('Discord channel cannot be written to');
     const kind = userId !== undefined || channel.isDMBased() ? 'private' : 'group';
-    const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind });
+    // Sent outside an interaction: the platform tells no language here (the core wrote the reply in the
+    // recipient's); the adapter's own words (a file note) stay English.
+    const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind }, EN);
     return delivered(prepared, await channel.send({ ...prepared.message, files: prepared.files, allowedMentions: NO_MENTIONS }));
   }
 
@@ -404,7 +417,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         ...chatAdminOf(interaction, chat),
         ...privateReachOf(interaction.user.id, chat),
       })
-      .then((replies) => Promise.all(replies.map((r) => prepare(r, chat, uploadLimit))));
+      .then((replies) => Promise.all(replies.map((r) => prepare(r, chat, translatorOf(interaction, chat, r.private === true), uploadLimit))));
     // Awaited below; this only keeps a failure from going unhandled if acknowledging fails first.
     work.catch(() => undefined);
     // Quick answers go out as the reply itself; slow ones are deferred first ("Marquee is thinking…").
@@ -413,8 +426,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const prepared = early === TIMEOUT ? await work : early;
     const [first, ...rest] = prepared;
     if (first === undefined) {
-      if (early === TIMEOUT) await interaction.editReply({ content: core.notices(interaction.locale).done });
-      else await interaction.reply(notice(core.notices(interaction.locale).unknownCommand(interaction.commandName)));
+      if (early === TIMEOUT) await interaction.editReply({ content: translatorOf(interaction, chat, deferredEphemeral).t('notices:done') });
+      else await interaction.reply(notice(translatorOf(interaction, chat, true).t('notices:unknownCommandShort', { command: interaction.commandName })));
       return;
     }
     // Each answer's message id is kept from the response, so the card can be edited by channel and
@@ -487,7 +500,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
   async function applyOutcome(interaction: ButtonInteraction | StringSelectMenuInteraction, chat: ChatRef, outcome: ActionOutcome): Promise<void> {
     const uploadLimit = interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : DEFAULT_UPLOAD_LIMIT;
     if (outcome.edit !== undefined) {
-      const prepared = await prepare(outcome.edit, chat, uploadLimit);
+      const prepared = await prepare(outcome.edit, chat, translatorOf(interaction, chat, outcome.edit.private === true), uploadLimit);
       let edited: Message;
       try {
         edited = await interaction.editReply(editOptions(prepared));
@@ -499,7 +512,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       await delivered(prepared, edited);
     }
     for (const reply of outcome.send ?? []) {
-      const prepared = await prepare(reply, chat, uploadLimit);
+      const prepared = await prepare(reply, chat, translatorOf(interaction, chat, reply.private === true), uploadLimit);
       await delivered(prepared, await interaction.followUp(replyOptions(prepared)));
     }
     if (outcome.followUp !== undefined) await applyOutcome(interaction, chat, await outcome.followUp);
@@ -535,7 +548,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       }
       logger.error({ err: loggable(error), interaction: interaction.id, type: interaction.type }, 'Discord interaction failed');
       if (interaction.isRepliable()) {
-        const apology = notice(core.notices(interaction.locale).genericError);
+        const apology = notice(translatorOf(interaction, 'personal').t('notices:genericError'));
         const sent = interaction.replied || interaction.deferred ? interaction.followUp(apology) : interaction.reply(apology);
         await sent.catch(() => undefined);
       }
@@ -741,7 +754,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       if (ref.platform !== 'discord') throw new Error('not a Discord message reference');
       const channel = await channelOf(ref.chatId);
       if (channel === null || !channel.isTextBased()) throw new Error('Discord channel cannot be written to');
-      const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind: channel.isDMBased() ? 'private' : 'group' });
+      const prepared = await prepare(reply, { platform: 'discord', chatId: channel.id, kind: channel.isDMBased() ? 'private' : 'group' }, EN);
       return delivered(prepared, await channel.messages.edit(ref.messageId, editOptions(prepared)));
     },
 

@@ -8,6 +8,7 @@ import {
   type APIStringSelectComponent,
 } from 'discord.js';
 import type { Button, ButtonStyle, MultiPick, Reply, Rich, RichNode } from '../core/types.js';
+import { EN, type Translator } from '../core/i18n/index.js';
 
 /** Discord's limits (https://discord.com/developers/docs/resources/message, .../interactions/message-components). */
 export const LIMITS = {
@@ -194,7 +195,7 @@ function pickMenu(pick: MultiPick): APIStringSelectComponent {
  * too large for that (a season or episode picker) keep their last rows as buttons and fold the rest
  * into single-choice select menus, 25 options each, in the same order.
  */
-export function renderComponents(buttons: Button[][] | undefined, pick?: MultiPick): Array<APIActionRowComponent<APIComponentInMessageActionRow>> {
+export function renderComponents(buttons: Button[][] | undefined, pick?: MultiPick, i18n: Translator = EN): Array<APIActionRowComponent<APIComponentInMessageActionRow>> {
   const rows: Button[][] = [];
   const from = pick?.replacesRowsFrom ?? 0;
   const shown =
@@ -218,7 +219,10 @@ export function renderComponents(buttons: Button[][] | undefined, pick?: MultiPi
           {
             type: ComponentType.StringSelect,
             custom_id: `${MENU_PREFIX}${m}`,
-            placeholder: menus === 1 ? 'Choose…' : `Choose… (${m * LIMITS.selectOptions + 1}–${m * LIMITS.selectOptions + part.length})`,
+            placeholder:
+              menus === 1
+                ? i18n.t('notices:choose')
+                : i18n.t('notices:chooseRange', { from: m * LIMITS.selectOptions + 1, to: m * LIMITS.selectOptions + part.length }),
             min_values: 1,
             max_values: 1,
             options: part.map((b) => ({ label: cutLabel(b.label, LIMITS.selectText), value: b.action })),
@@ -238,9 +242,12 @@ export interface RenderedMessage {
   components: Array<APIActionRowComponent<APIComponentInMessageActionRow>>;
 }
 
-/** A reply as one embed (text, and the poster when its file is attached under `posterFile`) with its components. */
-export function renderReply(reply: Reply, posterFile?: string): RenderedMessage {
+/**
+ * A reply as one embed (text, and the poster when its file is attached under `posterFile`) with its
+ * components; the few words the renderer adds (a folded menu's placeholder) in `i18n`'s language.
+ */
+export function renderReply(reply: Reply, posterFile?: string, i18n: Translator = EN): RenderedMessage {
   const embed: APIEmbed = { description: renderMarkdown(reply.text), color: EMBED_COLOR };
   if (posterFile !== undefined) embed.thumbnail = { url: `attachment://${posterFile}` };
-  return { embeds: [embed], components: renderComponents(reply.buttons, reply.pick) };
+  return { embeds: [embed], components: renderComponents(reply.buttons, reply.pick, i18n) };
 }

@@ -9,6 +9,7 @@ import type { BotCore } from '../core/bot-core.js';
 import type { InlineResult } from '../core/inline.js';
 import { cleanPlatformText } from '../core/text.js';
 import type { DeliveryTarget } from '../core/notices.js';
+import { resolveLocale, translator, type Translator } from '../core/i18n/index.js';
 import type { ActionOutcome, Attachment, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { attachmentOf, documentOf, inputFileOf } from './files.js';
@@ -417,17 +418,25 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     return sendText(chatId, reply);
   }
 
+  /**
+   * The adapter's own words to one user (a pointer to the private chat, a button that is no longer
+   * there): in the user's client language, as Telegram tells it with the update.
+   */
+  function userTranslator(user: ChatUserRef): Translator {
+    return translator(resolveLocale({ client: user.locale }, 'private'));
+  }
+
   /** A reply meant for one person, from a group: to their private chat, with a pointer in the group. */
   async function sendPrivately(chat: ChatRef, user: ChatUserRef, reply: Reply, deepLink: string): Promise<void> {
+    const i18n = userTranslator(user);
     try {
       await sendReply(user.userId, reply);
-      await sendText(chat.chatId, { text: core.notices(user.locale).sentPrivately });
+      await sendText(chat.chatId, { text: i18n.tr('notices:sentPrivately') });
     } catch (error) {
       if (!isForbidden(error)) throw error;
       // Telegram bots cannot start a private chat: the user has to, through a t.me link.
       const url = `https://t.me/${botUsername()}${deepLink ? `?start=${deepLink}` : ''}`;
-      const notices = core.notices(user.locale);
-      await sendText(chat.chatId, { text: notices.startPrivateChat, buttons: [[{ label: notices.openPrivateChat, url }]] });
+      await sendText(chat.chatId, { text: i18n.tr('notices:startPrivateChat'), buttons: [[{ label: i18n.t('notices:openPrivateChatButton'), url }]] });
     }
   }
 
@@ -684,7 +693,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       return;
     }
     if (data === undefined || message === undefined) {
-      await ctx.answerCallbackQuery({ text: core.notices(user.locale).buttonStale, show_alert: true }).catch(() => undefined);
+      await ctx.answerCallbackQuery({ text: userTranslator(user).t('notices:buttonStaleAck'), show_alert: true }).catch(() => undefined);
       return;
     }
     const chat = toChatRef(message.chat);

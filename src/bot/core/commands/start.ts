@@ -37,5 +37,5 @@ export const helpCommand = defineCommand({
   name: 'help',
   description: 'What Marquee does and how to begin',
   listed: true,
-  run: (ctx, args) => (/^\/?picks?$/i.test(args.trim()) ? pickHelpReplies() : welcome(ctx)),
+  run: (ctx, args) => (/^\/?picks?$/i.test(args.trim()) ? pickHelpReplies(ctx.i18n) : welcome(ctx)),
 });

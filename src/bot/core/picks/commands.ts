@@ -13,15 +13,14 @@ import { linkReplies } from '../commands/link.js';
 import type { Title } from '../ports.js';
 import { titleOf } from '../../../domain/target.js';
 import { addForPresser } from '../presser-add.js';
-import { NOTICES } from '../replies.js';
+import { EN, type Translator } from '../i18n/index.js';
 import { lookUpReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { rich, type ActionOutcome, type ActionStep, type Button, type Reply, type Rich } from '../types.js';
-import { PICK_USAGE, parsePickArgs, pickKey, type PickSession } from './model.js';
+import { parsePickArgs, pickKey, pickUsage, type PickSession } from './model.js';
 import {
   PICK_ACTIONS,
   PickError,
-  TIE_BREAK_RULE,
   closeVote,
   counted,
   mayModerate,
@@ -29,71 +28,86 @@ import {
   parsePositionId,
   readPublicList,
   refreshCard,
+  numbered,
   sessionCard,
+  sessionTranslator,
   startVote,
   storeOf,
+  tieBreakRule,
 } from './session.js';
 
-const FOR_GROUPS: Reply = {
-  text: [
-    rich.bold('/pick is for groups.'),
-    rich.line,
-    'Add me to a Telegram group (or use me in a Discord server channel) and send /pick there: members join, their watchlists are pooled, everyone votes on what they have in common, and the result is shown to all.',
-  ],
-};
+function forGroups(ctx: CoreContext): Reply {
+  return { text: ctx.tr('picks:forGroups') };
+}
 
-const NO_SESSION = 'No group pick is running in this chat. Send /pick to start one.';
 const HISTORY_SHOWN = 10;
 const NOMINEES = 5;
 
+/** The pick store (a PickError in the user's language when this server has none). */
+function picksOf(ctx: CoreContext) {
+  return storeOf(ctx.deps, ctx.i18n);
+}
+
+/** The session card is edited soon, in the group's language (see sessionTranslator). */
+function refresh(ctx: CoreContext, sessionId: number): void {
+  refreshCard(ctx.deps, sessionId, ctx.groupLocale);
+}
+
+async function cardOf(ctx: CoreContext, session: PickSession): Promise<Reply> {
+  return sessionCard(ctx.deps, session, await sessionTranslator(ctx.deps, session, ctx.groupLocale));
+}
+
 function displayName(ctx: CoreContext): string {
-  return (ctx.user.displayName ?? '').trim().slice(0, 64) || `member ${ctx.user.userId.slice(-4)}`;
+  return (ctx.user.displayName ?? '').trim().slice(0, 64) || ctx.t('picks:memberFallback', { id: ctx.user.userId.slice(-4) });
 }
 
 async function liveSessionOf(ctx: CoreContext): Promise<PickSession> {
-  if (ctx.chat.kind === 'private') throw new PickError(FOR_GROUPS.text);
-  const session = await storeOf(ctx.deps).live(ctx.chat.platform, ctx.chat.chatId);
-  if (session === undefined) throw new PickError(NO_SESSION);
+  if (ctx.chat.kind === 'private') throw new PickError(forGroups(ctx).text);
+  const session = await picksOf(ctx).live(ctx.chat.platform, ctx.chat.chatId);
+  if (session === undefined) throw new PickError(ctx.tr('picks:noSession'));
   return session;
 }
 
-export function pickHelpReplies(): Promise<Reply[]> {
-  return Promise.resolve(helpReplies());
+export function pickHelpReplies(i18n: Translator = EN): Promise<Reply[]> {
+  return Promise.resolve(helpReplies(i18n));
 }
 
-function helpReplies(): Reply[] {
+function helpReplies(i18n: Translator): Reply[] {
   return [
     {
       text: [
-        rich.bold('Group picks'),
-        rich.line,
-        '/pick in a group opens a vote on what to watch. Members press Join (this shares their watchlist with the vote: which titles they want, never whose list a title came from). The ballot is made from what most members want, then by Trakt rating; titles this chat picked in the last 30 days are left out. /nominate adds a title before the vote starts. Each member approves up to about a third of the ballot and can change their mind until the vote closes (the host, a moderator, or the deadline closes it).',
+        i18n.tr('picks:help.intro'),
         rich.line,
         rich.line,
-        PICK_USAGE,
+        pickUsage(i18n),
         rich.line,
-        'Without linking: /join followed by your Trakt username (a public profile).',
+        i18n.tr('picks:help.withoutLinking'),
         rich.line,
-        '/pick history lists this chat’s last picks.',
+        i18n.tr('picks:help.history'),
         rich.line,
         rich.line,
-        TIE_BREAK_RULE,
+        tieBreakRule(i18n),
       ],
     },
   ];
 }
 
 async function historyReplies(ctx: CoreContext): Promise<Reply[]> {
-  if (ctx.chat.kind === 'private') return [FOR_GROUPS];
-  const sessions = await storeOf(ctx.deps).history(ctx.chat.platform, ctx.chat.chatId, HISTORY_SHOWN);
-  if (sessions.length === 0) return [{ text: 'This chat has not picked anything yet. Send /pick to start.' }];
-  const lines: Rich[] = [rich.bold('Last picks in this chat')];
+  if (ctx.chat.kind === 'private') return [forGroups(ctx)];
+  const sessions = await picksOf(ctx).history(ctx.chat.platform, ctx.chat.chatId, HISTORY_SHOWN);
+  if (sessions.length === 0) return [{ text: ctx.tr('picks:history.empty') }];
+  const lines: Rich[] = [ctx.tr('picks:history.title')];
   sessions.forEach((session, i) => {
     const when = (session.closedAt ?? session.createdAt).toISOString().slice(0, 10);
     const result = session.result;
-    const what: Rich =
-      result === null ? 'not counted' : result.kind === 'no-votes' ? 'nobody voted' : [rich.bold(result.title.title), result.title.year === null ? '' : ` (${result.title.year})`, ` — ${result.votes} vote${result.votes === 1 ? '' : 's'}${result.rule === 'draw' ? `, drawn (seed ${result.seed ?? ''})` : ''}`];
-    lines.push(rich.line, `${i + 1}. ${when} · `, what);
+    let what: Rich;
+    if (result === null) what = ctx.tr('picks:history.notCounted');
+    else if (result.kind === 'no-votes') what = ctx.tr('picks:history.nobodyVoted');
+    else {
+      const title: Rich = [rich.bold(result.title.title), result.title.year === null ? '' : ` (${result.title.year})`];
+      what = result.rule === 'draw' ? ctx.tr('picks:history.winnerDrawn', { title, count: result.votes, seed: result.seed ?? '' }) : ctx.tr('picks:history.winner', { title, count: result.votes });
+    }
+    lines.push(rich.line, numbered(ctx.tr('picks:history.line', { index: i + 1, date: when, what })));
   });
   return [{ text: lines }];
 }
@@ -112,20 +126,20 @@ export const pickCommand = defineCommand({
     { name: 'show', description: 'Instead of a new vote: this chat’s last picks, or how picks work', choices: [{ name: 'history', value: 'history' }, { name: 'help', value: 'help' }] },
   ],
   async run(ctx, args) {
-    const parsed = parsePickArgs(cleanText(args));
-    if (parsed.kind === 'help') return helpReplies();
+    const parsed = parsePickArgs(cleanText(args), ctx.i18n);
+    if (parsed.kind === 'help') return helpReplies(ctx.i18n);
     if (parsed.kind === 'history') return historyReplies(ctx);
-    if (ctx.chat.kind === 'private') return [FOR_GROUPS];
+    if (ctx.chat.kind === 'private') return [forGroups(ctx)];
     if (parsed.kind === 'error') throw new InvalidInputError(parsed.problem);
     return openSession(ctx, parsed.options);
   },
 });
 
 async function openSession(ctx: CoreContext, options: PickSession['options']): Promise<Reply[]> {
-  const store = storeOf(ctx.deps);
+  const store = picksOf(ctx);
   const { session, created } = await store.open({ token: newToken(), platform: ctx.chat.platform, chatId: ctx.chat.chatId, hostIdentityId: ctx.identityId, options });
   if (!created) {
-    return [{ text: 'A group pick is already running in this chat (one at a time). Here it is:' }, await sessionCard(ctx.deps, session)];
+    return [{ text: ctx.tr('picks:alreadyRunning') }, await cardOf(ctx, session)];
   }
   // The host who is linked takes part from the start (running /pick is their consent); an unlinked host joins with the button.
   const account = await ctx.linkedAccount().catch(() => null);
@@ -133,11 +147,11 @@ async function openSession(ctx: CoreContext, options: PickSession['options']): P
     await store.join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'linked' });
     // The host's copy is brought up to date like a joiner's, for "in common so far"; the card is redrawn once it is.
     ctx.freshCopy().then(
-      () => refreshCard(ctx.deps, session.id),
+      () => refresh(ctx, session.id),
       () => undefined,
     );
   }
-  return [await sessionCard(ctx.deps, session)];
+  return [await cardOf(ctx, session)];
 }
 
 export const joinCommand = defineCommand({
@@ -154,20 +168,20 @@ export const joinCommand = defineCommand({
     }
     const account = await ctx.linkedAccount().catch(() => null);
     if (account !== null) {
-      await storeOf(ctx.deps).join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'linked' });
-      refreshCard(ctx.deps, session.id);
-      return [{ text: ['You are linked as ', rich.bold(account.username), ', so your linked watchlist is used. You joined the pick.'] }];
+      await picksOf(ctx).join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'linked' });
+      refresh(ctx, session.id);
+      return [{ text: ctx.tr('picks:join.linked', { username: account.username }) }];
     }
     const count = await readPublicList(ctx.deps, ctx.identityId, username, ctx.now());
-    await storeOf(ctx.deps).join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'public', traktUsername: username });
-    refreshCard(ctx.deps, session.id);
-    return [{ text: [`${displayName(ctx)} joined read-only with the public Trakt profile `, rich.bold(username), ` (${count} title${count === 1 ? '' : 's'} on its watchlist).`] }];
+    await picksOf(ctx).join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'public', traktUsername: username });
+    refresh(ctx, session.id);
+    return [{ text: ctx.tr('picks:join.public', { name: displayName(ctx), username, count }) }];
   },
 });
 
 /** Join with the linked account, or (not linked) wait for the link and get the link flow privately. */
 async function joinLinkedOrPrompt(ctx: CoreContext, session: PickSession): Promise<{ ack: string | undefined; replies: Reply[] }> {
-  const store = storeOf(ctx.deps);
+  const store = picksOf(ctx);
   let linked = false;
   try {
     linked = (await ctx.linkedAccount()) !== null;
@@ -176,37 +190,30 @@ async function joinLinkedOrPrompt(ctx: CoreContext, session: PickSession): Promi
   }
   if (linked) {
     const ok = await store.join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'linked' });
-    if (!ok) throw new PickError('This pick is over.');
-    refreshCard(ctx.deps, session.id);
+    if (!ok) throw new PickError(ctx.tr('picks:join.over'));
+    refresh(ctx, session.id);
     // The copy is brought up to date now, so the card's "in common" and the ballot are current.
     ctx.freshCopy().then(
-      () => refreshCard(ctx.deps, session.id),
+      () => refresh(ctx, session.id),
       () => undefined,
     );
-    return { ack: 'You joined: your watchlist counts for this pick.', replies: [] };
+    return { ack: ctx.t('picks:ack.joinedCounts'), replies: [] };
   }
   const ok = await store.join(session.id, { identityId: ctx.identityId, displayName: displayName(ctx), via: 'awaiting-link' });
-  if (!ok) throw new PickError('This pick is over.');
-  refreshCard(ctx.deps, session.id);
+  if (!ok) throw new PickError(ctx.tr('picks:join.over'));
+  refresh(ctx, session.id);
   // One private message: what joining needs, and the link itself (or the read-only way).
   const [link, ...rest] = await linkReplies(ctx);
-  const intro: Rich = [
-    rich.bold('To join the group pick, link your Trakt account'),
-    ' (you are counted as soon as it is linked). Rather not link? Send ',
-    rich.code('/join your-trakt-username'),
-    ' in the group to join with your public profile instead.',
-    rich.line,
-    rich.line,
-  ];
+  const intro: Rich = [ctx.tr('picks:join.linkFirst'), rich.line, rich.line];
   const replies = link === undefined ? [] : [{ ...link, private: true, text: [intro, link.text] }, ...rest];
   return { ack: undefined, replies };
 }
 
 /** Checks a press belongs to this chat's session; the session, or a step that says why not. */
 async function sessionForPress(ctx: CoreContext, token: string): Promise<PickSession | ActionStep> {
-  const session = await storeOf(ctx.deps).byToken(token);
+  const session = await picksOf(ctx).byToken(token);
   if (session === undefined || session.platform !== ctx.chat.platform || session.chatId !== ctx.chat.chatId) {
-    return { ack: { text: NOTICES.buttonStale, alert: true } };
+    return { ack: { text: ctx.t('notices:buttonStaleAck'), alert: true } };
   }
   return session;
 }
@@ -215,7 +222,9 @@ function isStep(value: PickSession | ActionStep): value is ActionStep {
   return 'ack' in value;
 }
 
-const OVER: ActionStep = { ack: { text: 'This pick is over. Send /pick to start a new one.', alert: true } };
+function over(ctx: CoreContext): ActionStep {
+  return { ack: { text: ctx.t('picks:ack.over'), alert: true } };
+}
 
 function work(run: () => Promise<ActionOutcome>): ActionStep['work'] {
   return run;
@@ -234,45 +243,43 @@ function sessionAction(action: string, handle: (ctx: CoreContext, session: PickS
 }
 
 export const pickJoinAction = sessionAction(PICK_ACTIONS.join, async (ctx, session) => {
-  if (session.status !== 'gathering' && session.status !== 'voting') return OVER;
+  if (session.status !== 'gathering' && session.status !== 'voting') return over(ctx);
   const joined = await joinLinkedOrPrompt(ctx, session);
-  if (joined.replies.length === 0) return { ack: { text: joined.ack ?? 'You joined.' } };
+  if (joined.replies.length === 0) return { ack: { text: joined.ack ?? ctx.t('picks:ack.joined') } };
   const replies = joined.replies;
   return { ack: {}, work: work(() => Promise.resolve({ send: replies })) };
 });
 
 export const pickLeaveAction = sessionAction(PICK_ACTIONS.leave, async (ctx, session) => {
-  if (session.status !== 'gathering' && session.status !== 'voting') return OVER;
-  const left = await storeOf(ctx.deps).leave(session.id, ctx.identityId, ctx.now());
-  if (!left) return { ack: { text: 'You are not in this pick.', alert: true } };
-  refreshCard(ctx.deps, session.id);
-  return { ack: { text: session.status === 'voting' ? 'You left the pick; your votes were withdrawn.' : 'You left the pick; your watchlist is no longer pooled.' } };
+  if (session.status !== 'gathering' && session.status !== 'voting') return over(ctx);
+  const left = await picksOf(ctx).leave(session.id, ctx.identityId, ctx.now());
+  if (!left) return { ack: { text: ctx.t('picks:ack.notIn'), alert: true } };
+  refresh(ctx, session.id);
+  return { ack: { text: ctx.t(session.status === 'voting' ? 'picks:ack.leftVotes' : 'picks:ack.leftPool') } };
 });
 
-export const pickNominateAction = sessionAction(PICK_ACTIONS.nominate, (_ctx, session) => {
-  if (session.status !== 'gathering') return Promise.resolve(session.status === 'voting' ? NOMINATIONS_CLOSED : OVER);
-  return Promise.resolve({ ack: { text: 'To nominate, send /nominate followed by a title, an IMDb id or a Trakt link (members of the pick only).', alert: true } });
+export const pickNominateAction = sessionAction(PICK_ACTIONS.nominate, (ctx, session) => {
+  if (session.status !== 'gathering') return Promise.resolve(session.status === 'voting' ? { ack: { text: ctx.t('picks:ack.nominationsClosed'), alert: true } } : over(ctx));
+  return Promise.resolve({ ack: { text: ctx.t('picks:ack.howToNominate'), alert: true } });
 });
-
-const NOMINATIONS_CLOSED: ActionStep = { ack: { text: 'Voting has started: the ballot is fixed. Nominate in the next pick.', alert: true } };
 
 export const pickStartAction = sessionAction(PICK_ACTIONS.start, async (ctx, session, input) => {
-  if (session.status === 'voting') return { ack: { text: 'The vote has already started.' } };
-  if (session.status !== 'gathering') return OVER;
+  if (session.status === 'voting') return { ack: { text: ctx.t('picks:ack.alreadyStarted') } };
+  if (session.status !== 'gathering') return over(ctx);
   if (!(await mayModerate(session, ctx.identityId, input.chatAdmin))) {
-    return { ack: { text: 'Only the host (who sent /pick) or a moderator of this chat can start the vote.', alert: true } };
+    return { ack: { text: ctx.t('picks:ack.startHostOnly'), alert: true } };
   }
-  const members = counted(await storeOf(ctx.deps).members(session.id));
-  const nominated = await storeOf(ctx.deps).ballot(session.id);
-  if (members.length === 0 && nominated.length === 0) return { ack: { text: 'Nobody has joined yet: press Join first.', alert: true } };
+  const members = counted(await picksOf(ctx).members(session.id));
+  const nominated = await picksOf(ctx).ballot(session.id);
+  if (members.length === 0 && nominated.length === 0) return { ack: { text: ctx.t('picks:ack.nobodyJoined'), alert: true } };
   return {
-    ack: { text: 'Pooling the watchlists…' },
+    ack: { text: ctx.t('picks:ack.pooling') },
     work: work(async () => {
       const started = await startVote(ctx, session);
       if (started.empty === true) {
-        return { send: [{ text: 'Nothing to vote on: the members’ watchlists have no titles that match this pick’s filters. Nominate something with /nominate, or Cancel and start a pick with other filters.' }] };
+        return { send: [{ text: ctx.tr('picks:emptyBallot') }] };
       }
-      refreshCard(ctx.deps, session.id);
+      refresh(ctx, session.id);
       return {};
     }),
   };
@@ -282,7 +289,7 @@ export const pickVoteAction = defineChatAction({
   action: PICK_ACTIONS.vote,
   async press(ctx, id) {
     const parsed = parsePositionId(id);
-    if (parsed === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+    if (parsed === undefined) return { ack: { text: ctx.t('notices:buttonInvalidAck'), alert: true } };
     const found = await sessionForPress(ctx, parsed.token);
     if (isStep(found)) return found;
     return recordVote(ctx, found, (store) => store.toggleVote(found.id, ctx.identityId, parsed.position));
@@ -291,68 +298,68 @@ export const pickVoteAction = defineChatAction({
 
 export const pickBallotAction = sessionAction(PICK_ACTIONS.ballot, (ctx, session, input) => {
   const positions = (input.values ?? []).map(Number);
-  if (positions.some((p) => !Number.isInteger(p) || p < 0)) return Promise.resolve({ ack: { text: NOTICES.buttonInvalid, alert: true } });
+  if (positions.some((p) => !Number.isInteger(p) || p < 0)) return Promise.resolve({ ack: { text: ctx.t('notices:buttonInvalidAck'), alert: true } });
   return recordVote(ctx, session, (store) => store.setVotes(session.id, ctx.identityId, positions));
 });
 
 async function recordVote(ctx: CoreContext, session: PickSession, vote: (store: ReturnType<typeof storeOf>) => ReturnType<ReturnType<typeof storeOf>['toggleVote']>): Promise<ActionStep> {
-  if (session.status === 'gathering') return { ack: { text: 'The vote has not started yet.', alert: true } };
-  if (session.status !== 'voting') return { ack: { text: 'This vote is closed.', alert: true } };
-  const store = storeOf(ctx.deps);
+  if (session.status === 'gathering') return { ack: { text: ctx.t('picks:ack.notStarted'), alert: true } };
+  if (session.status !== 'voting') return { ack: { text: ctx.t('picks:ack.voteClosed'), alert: true } };
+  const store = picksOf(ctx);
   const outcome = await vote(store);
   if (!outcome.ok) {
     const cap = session.cap ?? 1;
-    const why: Record<typeof outcome.reason, string> = {
-      'not-member': 'Only members who joined can vote: press 🙋 Join first.',
-      cap: `You can approve up to ${cap} title${cap === 1 ? '' : 's'}. Press one of yours again to take it back first.`,
-      closed: 'This vote is closed.',
-      'no-such-title': NOTICES.buttonInvalid,
+    const why: Record<typeof outcome.reason, () => string> = {
+      'not-member': () => ctx.t('picks:ack.membersOnly'),
+      cap: () => ctx.t('picks:ack.cap', { count: cap }),
+      closed: () => ctx.t('picks:ack.voteClosed'),
+      'no-such-title': () => ctx.t('notices:buttonInvalidAck'),
     };
-    return { ack: { text: why[outcome.reason], alert: true } };
+    return { ack: { text: why[outcome.reason](), alert: true } };
   }
-  refreshCard(ctx.deps, session.id);
+  refresh(ctx, session.id);
   const cap = session.cap ?? 1;
-  if (outcome.approvals.length === 0) return { ack: { text: `You approve nothing yet (up to ${cap}).` } };
+  if (outcome.approvals.length === 0) return { ack: { text: ctx.t('picks:ack.nothingYet', { cap }) } };
   const ballot = await store.ballot(session.id);
   const chosen = outcome.approvals
     .slice()
     .sort((a, b) => a - b)
     .map((p) => `${p + 1}. ${ballot.find((b) => b.position === p)?.title.title ?? '?'}`);
-  return { ack: { text: `✓ You approve ${chosen.join(', ')} (${outcome.approvals.length} of ${cap}).`.slice(0, 190) } };
+  return { ack: { text: ctx.t('picks:ack.approve', { list: chosen.join(', '), approved: outcome.approvals.length, cap }).slice(0, 190) } };
 }
 
 export const pickNotifyAction = sessionAction(PICK_ACTIONS.notify, async (ctx, session) => {
-  if (session.status !== 'gathering' && session.status !== 'voting') return OVER;
-  const store = storeOf(ctx.deps);
+  if (session.status !== 'gathering' && session.status !== 'voting') return over(ctx);
+  const store = picksOf(ctx);
   const me = (await store.members(session.id)).find((m) => m.identityId === ctx.identityId);
-  if (me === undefined) return { ack: { text: 'Join the pick first.', alert: true } };
+  if (me === undefined) return { ack: { text: ctx.t('picks:ack.joinFirst'), alert: true } };
   await store.setNotify(session.id, ctx.identityId, !me.notify);
-  return { ack: { text: me.notify ? '🔕 No private message about the result.' : '🔔 I will tell you the result privately too.' } };
+  return { ack: { text: ctx.t(me.notify ? 'picks:ack.notifyOff' : 'picks:ack.notifyOn') } };
 });
 
 export const pickCloseAction = sessionAction(PICK_ACTIONS.close, async (ctx, session, input) => {
-  if (session.status === 'gathering') return { ack: { text: 'The vote has not started yet: Start vote first, or Cancel.', alert: true } };
-  if (session.status !== 'voting') return OVER;
+  if (session.status === 'gathering') return { ack: { text: ctx.t('picks:ack.closeNotStarted'), alert: true } };
+  if (session.status !== 'voting') return over(ctx);
   if (!(await mayModerate(session, ctx.identityId, input.chatAdmin))) {
-    return { ack: { text: 'Only the host (who sent /pick) or a moderator of this chat can close the vote. It closes on its own at the deadline.', alert: true } };
+    return { ack: { text: ctx.t('picks:ack.closeHostOnly'), alert: true } };
   }
   return {
-    ack: { text: 'Closing the vote…' },
+    ack: { text: ctx.t('picks:ack.closing') },
     work: work(async () => {
-      await closeVote(ctx.deps, session.id, `identity:${ctx.identityId}`);
+      await closeVote(ctx.deps, session.id, `identity:${ctx.identityId}`, ctx.groupLocale);
       return {};
     }),
   };
 });
 
 export const pickCancelAction = sessionAction(PICK_ACTIONS.cancel, async (ctx, session, input) => {
-  if (session.status !== 'gathering' && session.status !== 'voting') return OVER;
+  if (session.status !== 'gathering' && session.status !== 'voting') return over(ctx);
   if (!(await mayModerate(session, ctx.identityId, input.chatAdmin))) {
-    return { ack: { text: 'Only the host (who sent /pick) or a moderator of this chat can cancel the pick.', alert: true } };
+    return { ack: { text: ctx.t('picks:ack.cancelHostOnly'), alert: true } };
   }
-  await storeOf(ctx.deps).finish(session.id, 'cancelled', `identity:${ctx.identityId}`, ctx.now());
-  refreshCard(ctx.deps, session.id);
-  return { ack: { text: 'Pick cancelled.' } };
+  await picksOf(ctx).finish(session.id, 'cancelled', `identity:${ctx.identityId}`, ctx.now());
+  refresh(ctx, session.id);
+  return { ack: { text: ctx.t('picks:ack.cancelled') } };
 });
 
 export const pickAgainAction = sessionAction(PICK_ACTIONS.again, async (ctx, session) => {
@@ -362,7 +369,7 @@ export const pickAgainAction = sessionAction(PICK_ACTIONS.again, async (ctx, ses
 
 export const pickAddAction = sessionAction(PICK_ACTIONS.add, (ctx, session) => {
   const result = session.result;
-  if (session.status !== 'closed' || result?.kind !== 'winner') return Promise.resolve({ ack: { text: NOTICES.buttonStale, alert: true } });
+  if (session.status !== 'closed' || result?.kind !== 'winner') return Promise.resolve({ ack: { text: ctx.t('notices:buttonStaleAck'), alert: true } });
   // The write is the presser's own, with their own token, answered privately (not on the shared card).
   const title = result.title;
   return addForPresser(ctx, () => Promise.resolve(title));
@@ -380,50 +387,50 @@ export const nominateCommand = defineCommand({
   options: [{ name: 'title', description: 'A title, an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-ref' }],
   async run(ctx, args) {
     const session = await liveSessionOf(ctx);
-    if (session.status !== 'gathering') throw new PickError('Voting has started: the ballot is fixed. Nominate in the next pick.');
-    const me = (await storeOf(ctx.deps).members(session.id)).find((m) => m.identityId === ctx.identityId);
-    if (me === undefined) throw new PickError('Join the pick first (press 🙋 Join on its card), then nominate.');
+    if (session.status !== 'gathering') throw new PickError(ctx.tr('picks:ack.nominationsClosed'));
+    const me = (await picksOf(ctx).members(session.id)).find((m) => m.identityId === ctx.identityId);
+    if (me === undefined) throw new PickError(ctx.tr('picks:nominate.joinFirst'));
     const text = cleanText(args).trim();
-    if (text === '') throw new InvalidInputError(['Tell me what to nominate, e.g. ', rich.code('/nominate dune 2021'), ', an IMDb id or a Trakt link.']);
+    if (text === '') throw new InvalidInputError(ctx.tr('picks:nominate.what'));
     const catalog = ctx.deps.trakt.catalog();
     const query = parseAddQuery(text);
     if (query.kind !== 'text') {
       const found = await lookUpReference(catalog, query, (w) => ctx.patiently(w));
       const target = found.target;
-      if (target === undefined) return [{ text: `Trakt does not know ${found.asked}. Check the id or the link, or type the title.` }];
+      if (target === undefined) return [{ text: ctx.tr('picks:nominate.unknownRef', { asked: found.asked }) }];
       const title = titleOf(target);
       return [await nominate(ctx, session, title)];
     }
     const titleQuery = parseTitleQuery(text);
     const { page } = await searchReadings(catalog, text, titleQuery, { types: session.options.types, page: 1, limit: NOMINEES }, (w) => ctx.patiently(w));
     const hits = page.hits.slice(0, NOMINEES);
-    if (hits.length === 0) return [{ text: `I found nothing for “${text.slice(0, 80)}”. Try fewer words or check the spelling.` }];
+    if (hits.length === 0) return [{ text: ctx.tr('picks:nominate.nothingFound', { text: text.slice(0, 80) }) }];
     const view = ctx.view();
     const buttons: Button[][] = hits.map((title) => [view.button(`${title.title}${title.year === null ? '' : ` (${title.year})`}`.slice(0, 60), 'pick-nominee', { token: session.token, title } satisfies NomineePayload)]);
-    buttons.push([view.button('✖ Cancel', 'cancel', {})]);
+    buttons.push([view.button(ctx.t('picks:button.cancel'), 'cancel', {})]);
     await view.save(ctx.deps.pending);
-    return [{ text: ['Which one do you nominate for the pick?'], buttons }];
+    return [{ text: [ctx.tr('picks:nominate.which')], buttons }];
   },
 });
 
 async function nominate(ctx: CoreContext, session: PickSession, title: Title): Promise<Reply> {
-  const outcome = await storeOf(ctx.deps).nominate(session.id, { itemKey: pickKey(title), title, identityId: ctx.identityId }, session.options.ballotSize);
+  const outcome = await picksOf(ctx).nominate(session.id, { itemKey: pickKey(title), title, identityId: ctx.identityId }, session.options.ballotSize);
   const target = { kind: title.type, title } as const;
-  if (outcome === 'closed') return { text: 'Voting has started (or the pick is over): the ballot is fixed.' };
-  if (outcome === 'full') return { text: `The ballot is full (${session.options.ballotSize} nominations). Start the vote, or nominate in the next pick.` };
-  if (outcome === 'already') return cardReply(target, titleCard(target, { header: 'Already nominated for this pick.' }));
-  refreshCard(ctx.deps, session.id);
-  return cardReply(target, titleCard(target, { header: `➕ Nominated for the group pick by ${displayName(ctx)}.` }));
+  if (outcome === 'closed') return { text: ctx.tr('picks:nominate.fixed') };
+  if (outcome === 'full') return { text: ctx.tr('picks:nominate.full', { count: session.options.ballotSize }) };
+  if (outcome === 'already') return cardReply(target, titleCard(target, { header: ctx.tr('picks:nominate.already') }));
+  refresh(ctx, session.id);
+  return cardReply(target, titleCard(target, { header: ctx.tr('picks:nominate.done', { name: displayName(ctx) }) }));
 }
 
 export const nomineeAction = defineAction<NomineePayload>({
   action: 'pick-nominee',
   async run(ctx, payload) {
-    const session = await storeOf(ctx.deps).byToken(payload.token);
-    if (session === undefined || session.chatId !== ctx.chat.chatId) return { edit: { text: NO_SESSION } };
-    if (session.status !== 'gathering') return { edit: { text: 'Voting has started (or the pick is over): the ballot is fixed.' } };
-    const me = (await storeOf(ctx.deps).members(session.id)).find((m) => m.identityId === ctx.identityId);
-    if (me === undefined) return { edit: { text: 'Join the pick first (press 🙋 Join on its card), then nominate.' } };
+    const session = await picksOf(ctx).byToken(payload.token);
+    if (session === undefined || session.chatId !== ctx.chat.chatId) return { edit: { text: ctx.tr('picks:noSession') } };
+    if (session.status !== 'gathering') return { edit: { text: ctx.tr('picks:nominate.fixed') } };
+    const me = (await picksOf(ctx).members(session.id)).find((m) => m.identityId === ctx.identityId);
+    if (me === undefined) return { edit: { text: ctx.tr('picks:nominate.joinFirst') } };
     return { edit: await nominate(ctx, session, payload.title) };
   },
 });

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Platform } from '../types.js';
 import type { Title } from '../ports.js';
+import { EN, type Translator } from '../i18n/index.js';
 
 export type PickKind = 'movie' | 'show';
 
@@ -179,22 +180,19 @@ export function parseDuration(text: string): number | undefined {
   return Number(match[1]) * unit;
 }
 
-export function formatDuration(ms: number): string {
+/** `10 minutes`, `2 hours`, `1 week`: the largest whole unit, in the translator's language. */
+export function formatDuration(ms: number, i18n: Translator = EN): string {
   const parts: Array<[number, string]> = [
-    [604_800_000, 'week'],
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1000, 'second'],
+    [604_800_000, 'picks:duration.week'],
+    [86_400_000, 'picks:duration.day'],
+    [3_600_000, 'picks:duration.hour'],
+    [60_000, 'picks:duration.minute'],
+    [1000, 'picks:duration.second'],
   ];
-  for (const [size, word] of parts) {
-    if (ms >= size && ms % size === 0) {
-      const n = ms / size;
-      return `${n} ${word}${n === 1 ? '' : 's'}`;
-    }
+  for (const [size, key] of parts) {
+    if (ms >= size && ms % size === 0) return i18n.t(key, { count: ms / size });
   }
-  const minutes = Math.max(1, Math.round(ms / 60_000));
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return i18n.t('picks:duration.minute', { count: Math.max(1, Math.round(ms / 60_000)) });
 }
 
 /** A genre as the user typed it → Trakt's slug (`Science Fiction` → `science-fiction`). */
@@ -226,7 +224,7 @@ const TYPE_WORDS: Record<string, PickKind[]> = {
  * a year range (`1990-2005`, `2000-`, `-1999`), a duration for the vote (`30m`, `2h`, `1d`), and
  * `key=value` options: `type=`, `genre=`, `runtime=` (longest, in minutes), `years=`, `ballot=`, `time=`.
  */
-export function parsePickArgs(args: string): ParsedPickArgs {
+export function parsePickArgs(args: string, i18n: Translator = EN): ParsedPickArgs {
   const options = defaultOptions();
   const text = args.trim();
   if (/^history$/i.test(text)) return { kind: 'history' };
@@ -248,18 +246,18 @@ export function parsePickArgs(args: string): ParsedPickArgs {
     rest = rest.slice(word.length);
   }
   for (const token of tokens) {
-    const problem = applyToken(options, token.key, token.value);
+    const problem = applyToken(options, token.key, token.value, i18n);
     if (problem !== undefined) return { kind: 'error', problem };
   }
   if (options.yearFrom !== undefined && options.yearTo !== undefined && options.yearFrom > options.yearTo) {
-    return { kind: 'error', problem: `The year range ${options.yearFrom}-${options.yearTo} is backwards.` };
+    return { kind: 'error', problem: i18n.t('picks:args.yearsBackwards', { from: options.yearFrom, to: options.yearTo }) };
   }
   return { kind: 'open', options };
 }
 
-function applyYears(options: PickOptions, value: string): string | undefined {
+function applyYears(options: PickOptions, value: string, i18n: Translator): string | undefined {
   const match = /^(\d{4})?\s*-\s*(\d{4})?$/.exec(value) ?? /^(\d{4})$/.exec(value);
-  if (!match || (match[1] === undefined && match[2] === undefined)) return `I did not understand the years “${value}”: write them like 1990-2005, 2000- or -1999.`;
+  if (!match || (match[1] === undefined && match[2] === undefined)) return i18n.t('picks:args.badYears', { value });
   if (value.includes('-')) {
     if (match[1] !== undefined) options.yearFrom = Number(match[1]);
     if (match[2] !== undefined) options.yearTo = Number(match[2]);
@@ -270,7 +268,7 @@ function applyYears(options: PickOptions, value: string): string | undefined {
   return undefined;
 }
 
-function applyToken(options: PickOptions, key: string | undefined, value: string): string | undefined {
+function applyToken(options: PickOptions, key: string | undefined, value: string, i18n: Translator): string | undefined {
   const lower = value.toLowerCase();
   if (key === undefined) {
     const types = TYPE_WORDS[lower];
@@ -278,26 +276,26 @@ function applyToken(options: PickOptions, key: string | undefined, value: string
       options.types = types;
       return undefined;
     }
-    if (/^\d{4}?-\d{4}?$|^\d{4}-$|^-\d{4}$/.test(value)) return applyYears(options, value);
+    if (/^\d{4}?-\d{4}?$|^\d{4}-$|^-\d{4}$/.test(value)) return applyYears(options, value, i18n);
     const duration = parseDuration(value);
-    if (duration !== undefined && /[a-z]$/i.test(value)) return applyKey(options, 'time', value);
-    return `I did not understand “${value.slice(0, 40)}”. ${PICK_USAGE}`;
+    if (duration !== undefined && /[a-z]$/i.test(value)) return applyKey(options, 'time', value, i18n);
+    return `${i18n.t('picks:args.notUnderstood', { value: value.slice(0, 40) })} ${pickUsage(i18n)}`;
   }
-  return applyKey(options, key, value);
+  return applyKey(options, key, value, i18n);
 }
 
-function applyKey(options: PickOptions, key: string, value: string): string | undefined {
+function applyKey(options: PickOptions, key: string, value: string, i18n: Translator): string | undefined {
   switch (key) {
     case 'type':
     case 'types': {
       const types = TYPE_WORDS[value.toLowerCase()];
-      if (types === undefined) return `type= takes movies, shows or both, not “${value.slice(0, 40)}”.`;
+      if (types === undefined) return i18n.t('picks:args.badType', { value: value.slice(0, 40) });
       options.types = types;
       return undefined;
     }
     case 'genre': {
       const slug = genreSlug(value);
-      if (slug === '' || slug.length > 40) return 'genre= takes a genre such as horror, comedy or science fiction.';
+      if (slug === '' || slug.length > 40) return i18n.t('picks:args.badGenre');
       options.genre = slug;
       return undefined;
     }
@@ -307,17 +305,17 @@ function applyKey(options: PickOptions, key: string, value: string): string | un
       const minutes = /^(\d{1,4})\s*(m|min|minutes)?$/i.exec(value.trim());
       const hours = /^(\d{1,2})\s*h(?:\s*(\d{1,2})\s*(?:m|min)?)?$/i.exec(value.trim());
       const total = minutes ? Number(minutes[1]) : hours ? Number(hours[1]) * 60 + Number(hours[2] ?? 0) : undefined;
-      if (total === undefined || total <= 0) return `runtime= takes the longest runtime in minutes, like runtime=120 or runtime=2h.`;
+      if (total === undefined || total <= 0) return i18n.t('picks:args.badRuntime');
       options.maxRuntime = total;
       return undefined;
     }
     case 'year':
     case 'years':
-      return applyYears(options, value.trim());
+      return applyYears(options, value.trim(), i18n);
     case 'ballot':
     case 'size': {
       const size = Number(value);
-      if (!Number.isInteger(size) || size < MIN_BALLOT || size > MAX_BALLOT) return `ballot= takes a number of titles from ${MIN_BALLOT} to ${MAX_BALLOT}.`;
+      if (!Number.isInteger(size) || size < MIN_BALLOT || size > MAX_BALLOT) return i18n.t('picks:args.badBallot', { min: MIN_BALLOT, max: MAX_BALLOT });
       options.ballotSize = size;
       return undefined;
     }
@@ -325,26 +323,31 @@ function applyKey(options: PickOptions, key: string, value: string): string | un
     case 'vote':
     case 'voting': {
       const ms = parseDuration(value);
-      if (ms === undefined || ms < MIN_VOTING_MS || ms > MAX_VOTING_MS) return 'time= takes how long the vote runs, from 10s to 1w, like time=10m, time=2h or time=3d.';
+      if (ms === undefined || ms < MIN_VOTING_MS || ms > MAX_VOTING_MS) return i18n.t('picks:args.badTime');
       options.votingMs = ms;
       return undefined;
     }
     default:
-      return `I do not know the option “${key.slice(0, 20)}=”. ${PICK_USAGE}`;
+      return `${i18n.t('picks:args.unknownOption', { key: key.slice(0, 20) })} ${pickUsage(i18n)}`;
   }
 }
 
-export const PICK_USAGE =
-  'Options: movies, shows or both; genre=…; runtime=… (longest, in minutes); years like 1990-2005; ballot=… (2-20 titles, default 8); time=… (how long the vote runs: 10m, 2h, 3d; default 10 minutes). Example: /pick movies genre=horror runtime=120 time=30m';
+/** What `/pick` takes, one paragraph (in `/help pick` and after a misunderstood argument). */
+export function pickUsage(i18n: Translator = EN): string {
+  return i18n.t('picks:args.usage');
+}
 
-/** The filters as one line for the card. */
-export function describeOptions(options: PickOptions): string {
-  const parts: string[] = [options.types.length === 2 ? 'Movies and shows' : options.types[0] === 'movie' ? 'Movies' : 'Shows'];
+export const PICK_USAGE = pickUsage(EN);
+
+/** The filters as one line for the card (the genre as Trakt names it, in English). */
+export function describeOptions(options: PickOptions, i18n: Translator = EN): string {
+  const kinds = options.types.length === 2 ? 'picks:filters.both' : options.types[0] === 'movie' ? 'picks:filters.movies' : 'picks:filters.shows';
+  const parts: string[] = [i18n.t(kinds)];
   if (options.genre) parts.push(options.genre.replace(/-/g, ' '));
-  if (options.maxRuntime) parts.push(`≤ ${options.maxRuntime} min`);
+  if (options.maxRuntime) parts.push(i18n.t('picks:filters.runtime', { minutes: options.maxRuntime }));
   if (options.yearFrom !== undefined || options.yearTo !== undefined) {
     parts.push(options.yearFrom === options.yearTo ? String(options.yearFrom) : `${options.yearFrom ?? '…'}–${options.yearTo ?? '…'}`);
   }
-  parts.push(`ballot of ${options.ballotSize}`, `vote runs ${formatDuration(options.votingMs)}`);
+  parts.push(i18n.t('picks:filters.ballot', { size: options.ballotSize }), i18n.t('picks:filters.voteRuns', { duration: formatDuration(options.votingMs, i18n) }));
   return parts.join(' · ');
 }

@@ -15,6 +15,7 @@ import type { DeliveryTarget } from '../notices.js';
 import type { Title } from '../ports.js';
 import { traktUrl } from '../targets.js';
 import { rich, type Button, type MessageRef, type Reply, type Rich } from '../types.js';
+import { EN, localeFor, translator, translatorForIdentity, type Translator } from '../i18n/index.js';
 import {
   capFor,
   decide,
@@ -61,9 +62,21 @@ export class PickError extends UserFacingError {
   }
 }
 
-export function storeOf(deps: CoreDeps): PickStore {
-  if (deps.picks === undefined) throw new PickError('Group picks are not available on this server.');
+/** The pick store; without one, a PickError in `i18n`'s language (handlers pass `ctx.i18n`). */
+export function storeOf(deps: CoreDeps, i18n: Translator = EN): PickStore {
+  if (deps.picks === undefined) throw new PickError(i18n.tr('picks:unavailable'));
   return deps.picks;
+}
+
+/**
+ * The language of a session's shared cards (the session card, the result): the group's, as for any
+ * message in the group: the chat's `/language` setting, else the platform's group language (Discord's
+ * guild locale, known while someone acts on the card), else the host's. Every edit of the card uses it,
+ * whoever pressed, so the card does not change language from press to press.
+ */
+export async function sessionTranslator(deps: CoreDeps, session: PickSession, groupLocale?: string): Promise<Translator> {
+  const chat = { platform: session.platform, chatId: session.chatId, kind: 'group' as const };
+  return translator(await localeFor(deps, { identityId: session.hostIdentityId, chat, ...(groupLocale === undefined ? {} : { groupLocale }) }));
 }
 
 export function newToken(): string {
@@ -91,38 +104,57 @@ export function parsePositionId(id: string): { token: string; position: number }
   return { token: id.slice(0, 12), position: hi * 64 + lo };
 }
 
-function titleLine(title: Title): Rich[] {
+function titleLine(title: Title, i18n: Translator): Rich[] {
   const facts: string[] = [];
   if (title.year !== null) facts.push(String(title.year));
-  if (title.runtime) facts.push(`${title.runtime} min`);
+  if (title.runtime) facts.push(i18n.t('picks:runtime', { minutes: title.runtime }));
   if (title.rating !== undefined && title.rating > 0) facts.push(`★ ${title.rating.toFixed(1)}`);
   return [rich.bold(title.title), facts.length > 0 ? ` (${facts.join(' · ')})` : ''];
 }
 
-function names(members: readonly PickMember[]): string {
+function names(members: readonly PickMember[], i18n: Translator): string {
   const shown = members.slice(0, NAMED_MEMBERS).map((m) => m.displayName);
-  return members.length > NAMED_MEMBERS ? `${shown.join(', ')} and ${members.length - NAMED_MEMBERS} more` : shown.join(', ');
+  return members.length > NAMED_MEMBERS ? i18n.t('picks:moreNames', { names: shown.join(', '), more: members.length - NAMED_MEMBERS }) : shown.join(', ');
 }
 
 export function counted(members: readonly PickMember[]): PickMember[] {
   return members.filter((m) => m.via !== 'awaiting-link');
 }
 
-function ageText(iso: string | null, now: Date): string {
-  if (iso === null) return 'no copy yet';
+function ageText(iso: string | null, now: Date, i18n: Translator): string {
+  if (iso === null) return i18n.t('picks:age.none');
   const minutes = Math.round((now.getTime() - Date.parse(iso)) / 60_000);
-  if (minutes < 60) return `${Math.max(1, minutes)} min old`;
+  if (minutes < 60) return i18n.t('picks:age.minutes', { minutes: Math.max(1, minutes) });
   const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours} h old` : `${Math.round(hours / 24)} days old`;
+  return hours < 48 ? i18n.t('picks:age.hours', { hours }) : i18n.t('picks:age.days', { count: Math.round(hours / 24) });
+}
+
+/**
+ * A numbered line from the catalog (`{{position}}. {{title}} …`) with its adjacent strings joined, so
+ * the number and its dot reach the renderers as one string (Discord escapes a list marker `1. ` only
+ * where it sees it whole at the start of a line).
+ */
+export function numbered(line: Rich): Rich {
+  if (!Array.isArray(line)) return line;
+  const out: Rich[] = [];
+  for (const part of line as readonly Rich[]) {
+    const last = out.at(-1);
+    if (typeof part === 'string' && typeof last === 'string') out[out.length - 1] = last + part;
+    else out.push(part);
+  }
+  return out;
 }
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** The session card as it is now: who joined, what they share, the ballot and tally while voting, or the outcome. */
-export async function sessionCard(deps: CoreDeps, session: PickSession): Promise<Reply> {
-  const store = storeOf(deps);
+/**
+ * The session card as it is now: who joined, what they share, the ballot and tally while voting, or
+ * the outcome; in `i18n`'s language (see sessionTranslator).
+ */
+export async function sessionCard(deps: CoreDeps, session: PickSession, i18n: Translator): Promise<Reply> {
+  const store = storeOf(deps, i18n);
   const now = deps.clock?.now() ?? new Date();
   const members = await store.members(session.id);
   const pooled = counted(members);
@@ -131,28 +163,32 @@ export async function sessionCard(deps: CoreDeps, session: PickSession): Promise
   const lines: Rich[] = [];
   if (session.status === 'gathering') {
     const ballot = await store.ballot(session.id);
-    lines.push(rich.bold('🍿 Group pick: what do we watch?'), rich.line, describeOptions(session.options), rich.line, rich.line);
-    lines.push(rich.bold(`Joined (${pooled.length})`), pooled.length > 0 ? `: ${names(pooled)}` : ': nobody yet');
-    if (waiting.length > 0) lines.push(rich.line, rich.italic(`Linking to join: ${names(waiting)}`));
+    lines.push(i18n.tr('picks:gathering.title'), rich.line, describeOptions(session.options, i18n), rich.line, rich.line);
+    lines.push(
+      pooled.length > 0
+        ? i18n.tr('picks:gathering.joined', { joined: pooled.length, names: names(pooled, i18n) })
+        : i18n.tr('picks:gathering.joinedNobody', { joined: pooled.length }),
+    );
+    if (waiting.length > 0) lines.push(rich.line, i18n.tr('picks:gathering.linking', { names: names(waiting, i18n) }));
     const preview = pooled.length < 2 ? [] : await previewPool(store, session, pooled);
     if (preview.length > 0) {
-      lines.push(rich.line, rich.line, rich.bold('In common so far'));
-      for (const item of preview) lines.push(rich.line, '• ', ...titleLine(item.title), ` — wanted by ${item.wantedBy} of ${pooled.length}`);
+      lines.push(rich.line, rich.line, i18n.tr('picks:gathering.inCommon'));
+      for (const item of preview) lines.push(rich.line, i18n.tr('picks:gathering.commonItem', { title: titleLine(item.title, i18n), wanted: item.wantedBy, members: pooled.length }));
     }
     if (ballot.length > 0) {
-      lines.push(rich.line, rich.line, rich.bold('Nominated'));
-      for (const item of ballot) lines.push(rich.line, '• ', ...titleLine(item.title));
+      lines.push(rich.line, rich.line, i18n.tr('picks:gathering.nominated'));
+      for (const item of ballot) lines.push(rich.line, i18n.tr('picks:gathering.nominatedItem', { title: titleLine(item.title, i18n) }));
     }
-    lines.push(
-      rich.line,
-      rich.line,
-      rich.italic('Join shares your watchlist with this vote: which titles you want, never whose list a title came from. Leave takes it back.'),
-    );
+    lines.push(rich.line, rich.line, i18n.tr('picks:gathering.privacy'));
     return {
       text: lines,
       buttons: [
-        [sessionButton('🙋 Join', PICK_ACTIONS.join, token, 'primary'), sessionButton('👋 Leave', PICK_ACTIONS.leave, token), sessionButton('➕ Nominate', PICK_ACTIONS.nominate, token)],
-        [sessionButton('🗳 Start vote', PICK_ACTIONS.start, token, 'success'), sessionButton('✖ Cancel', PICK_ACTIONS.cancel, token, 'danger')],
+        [
+          sessionButton(i18n.t('picks:button.join'), PICK_ACTIONS.join, token, 'primary'),
+          sessionButton(i18n.t('picks:button.leave'), PICK_ACTIONS.leave, token),
+          sessionButton(i18n.t('picks:button.nominate'), PICK_ACTIONS.nominate, token),
+        ],
+        [sessionButton(i18n.t('picks:button.startVote'), PICK_ACTIONS.start, token, 'success'), sessionButton(i18n.t('picks:button.cancel'), PICK_ACTIONS.cancel, token, 'danger')],
       ],
     };
   }
@@ -161,17 +197,22 @@ export async function sessionCard(deps: CoreDeps, session: PickSession): Promise
     const votes = tallyOf(members);
     const voters = pooled.filter((m) => m.approvals.length > 0).length;
     const cap = session.cap ?? 1;
-    lines.push(rich.bold('🗳 Vote: what do we watch?'));
-    if (session.deadline !== null) lines.push(rich.line, `Closes in ${formatDuration(Math.max(60_000, roundToMinute(session.deadline.getTime() - now.getTime())))} (${session.deadline.toISOString().slice(11, 16)} UTC).`);
-    lines.push(rich.line, `Approve up to ${cap} title${cap === 1 ? '' : 's'}; press again to take an approval back. Only members who joined vote.`, rich.line);
+    lines.push(i18n.tr('picks:voting.title'));
+    if (session.deadline !== null) {
+      const duration = formatDuration(Math.max(60_000, roundToMinute(session.deadline.getTime() - now.getTime())), i18n);
+      lines.push(rich.line, i18n.tr('picks:voting.closesIn', { duration, time: session.deadline.toISOString().slice(11, 16) }));
+    }
+    lines.push(rich.line, i18n.tr('picks:voting.approveUpTo', { count: cap }), rich.line);
     for (const item of ballot) {
       const n = votes.get(item.position) ?? 0;
-      lines.push(rich.line, `${item.position + 1}. `, ...titleLine(item.title), item.nominated ? ' · nominated' : '', ` — wanted by ${item.wantedBy} of ${session.pool?.members ?? pooled.length}`, ' — ', rich.bold(`${n} vote${n === 1 ? '' : 's'}`));
+      const params = { position: item.position + 1, title: titleLine(item.title, i18n), wanted: item.wantedBy, members: session.pool?.members ?? pooled.length, count: n };
+      lines.push(rich.line, numbered(i18n.tr(item.nominated ? 'picks:voting.itemNominated' : 'picks:voting.item', params)));
     }
-    lines.push(rich.line, rich.line, `Voted: ${voters} of ${pooled.length} member${pooled.length === 1 ? '' : 's'}.`);
+    lines.push(rich.line, rich.line, i18n.tr('picks:voting.voted', { voters, count: pooled.length }));
     const stale = session.pool?.stale ?? [];
     if (stale.length > 0) {
-      lines.push(rich.line, rich.italic(`Trakt was not answering while pooling: used the copies we had (${stale.map((s) => `${s.name}: ${ageText(s.checkedAt, now)}`).join(', ')}).`));
+      const list = stale.map((s) => i18n.t('picks:voting.staleItem', { name: s.name, age: ageText(s.checkedAt, now, i18n) })).join(', ');
+      lines.push(rich.line, i18n.tr('picks:voting.stale', { list }));
     }
     const voteButtons = ballot.map((item) => {
       const n = votes.get(item.position) ?? 0;
@@ -180,14 +221,18 @@ export async function sessionCard(deps: CoreDeps, session: PickSession): Promise
     const rows: Button[][] = [];
     for (let i = 0; i < voteButtons.length; i += 2) rows.push(voteButtons.slice(i, i + 2));
     const voteRows = rows.length;
-    rows.push([sessionButton('🙋 Join', PICK_ACTIONS.join, token), sessionButton('👋 Leave', PICK_ACTIONS.leave, token), sessionButton('🔔 Tell me', PICK_ACTIONS.notify, token)]);
-    rows.push([sessionButton('🏁 Close vote', PICK_ACTIONS.close, token, 'danger')]);
+    rows.push([
+      sessionButton(i18n.t('picks:button.join'), PICK_ACTIONS.join, token),
+      sessionButton(i18n.t('picks:button.leave'), PICK_ACTIONS.leave, token),
+      sessionButton(i18n.t('picks:button.tellMe'), PICK_ACTIONS.notify, token),
+    ]);
+    rows.push([sessionButton(i18n.t('picks:button.closeVote'), PICK_ACTIONS.close, token, 'danger')]);
     return {
       text: lines,
       buttons: rows,
       pick: {
         action: encodeAction(PICK_ACTIONS.ballot, token),
-        placeholder: `Choose up to ${cap}`,
+        placeholder: i18n.t('picks:voting.placeholder', { cap }),
         options: ballot.map((item) => ({ label: cut(`${item.position + 1}. ${item.title.title}`, 100), value: String(item.position), ...(item.title.year === null ? {} : { description: String(item.title.year) }) })),
         minValues: 0,
         maxValues: cap,
@@ -196,23 +241,23 @@ export async function sessionCard(deps: CoreDeps, session: PickSession): Promise
     };
   }
   if (session.status === 'cancelled') {
-    return { text: [rich.bold('🍿 Group pick cancelled.'), rich.line, 'Nothing was decided. Send /pick to start a new one.'] };
+    return { text: i18n.tr('picks:cancelled') };
   }
   const result = session.result;
-  lines.push(rich.bold('🏁 The vote is closed.'), rich.line);
-  if (result === null) lines.push('Counting the votes…');
-  else if (result.kind === 'no-votes') lines.push('Nobody voted, so nothing was picked.');
-  else lines.push('Tonight: ', ...titleLine(result.title), ` — ${result.votes} vote${result.votes === 1 ? '' : 's'}, wanted by ${result.wantedBy} of ${result.members}.`);
+  lines.push(i18n.tr('picks:closed.title'), rich.line);
+  if (result === null) lines.push(i18n.tr('picks:closed.counting'));
+  else if (result.kind === 'no-votes') lines.push(i18n.tr('picks:closed.noVotes'));
+  else lines.push(i18n.tr('picks:closed.winner', { title: titleLine(result.title, i18n), count: result.votes, wanted: result.wantedBy, members: result.members }));
   const ballot = await store.ballot(session.id);
   const votes = tallyOf(members);
   if (ballot.length > 0) {
-    lines.push(rich.line, rich.line, rich.bold('Final tally'));
+    lines.push(rich.line, rich.line, i18n.tr('picks:closed.finalTally'));
     for (const item of ballot) {
       const n = votes.get(item.position) ?? 0;
-      lines.push(rich.line, `${item.position + 1}. ${item.title.title} — ${n} vote${n === 1 ? '' : 's'}, wanted by ${item.wantedBy}`);
+      lines.push(rich.line, numbered(i18n.tr('picks:closed.tallyItem', { position: item.position + 1, title: item.title.title, count: n, wanted: item.wantedBy })));
     }
   }
-  lines.push(rich.line, rich.line, rich.italic(['Session ', token]));
+  lines.push(rich.line, rich.line, i18n.tr('picks:closed.session', { token }));
   return { text: lines };
 }
 
@@ -236,48 +281,43 @@ function filtersOf(options: PickOptions) {
 }
 
 /** The result card: the winner with its facts and how it was decided, and Add to my watchlist for anyone. */
-export function resultCard(session: PickSession, result: PickResult): Reply {
+export function resultCard(session: PickSession, result: PickResult, i18n: Translator): Reply {
   if (result.kind === 'no-votes') {
     return {
-      text: [rich.bold('🏁 Nobody voted'), rich.line, 'The vote closed without a single approval, so nothing was picked.'],
-      buttons: [[sessionButton('🗳 New vote', PICK_ACTIONS.again, session.token, 'primary')]],
+      text: i18n.tr('picks:result.nobodyVoted'),
+      buttons: [[sessionButton(i18n.t('picks:button.newVote'), PICK_ACTIONS.again, session.token, 'primary')]],
     };
   }
   const target = { kind: result.title.type, title: result.title } as const;
   const how: Rich =
     result.rule === 'votes'
-      ? 'Most votes.'
+      ? i18n.tr('picks:result.byVotes')
       : result.rule === 'wanted-by'
-        ? 'Tied on votes; wanted by the most members.'
-        : ['Tied on votes and wanted-by between ', String(result.tied ?? 0), ' titles; drawn with seed ', rich.code(result.seed ?? ''), ' (session ', rich.code(session.token), '). See /help pick.'];
+        ? i18n.tr('picks:result.byWantedBy')
+        : i18n.tr('picks:result.byDraw', { count: result.tied ?? 0, seed: result.seed ?? '', token: session.token });
+  const voters = i18n.t('picks:result.voters', { count: result.voters });
   const text = titleCard(target, {
-    header: rich.bold(`🏆 Tonight's pick`),
-    footer: [
-      [`Wanted by ${result.wantedBy} of ${result.members} · ${result.votes} vote${result.votes === 1 ? '' : 's'} from ${result.voters} voter${result.voters === 1 ? '' : 's'}`],
-      ['Decided by: ', how],
-    ],
+    header: i18n.tr('picks:result.header'),
+    footer: [i18n.tr('picks:result.summary', { wanted: result.wantedBy, members: result.members, count: result.votes, voters }), i18n.tr('picks:result.decidedBy', { how })],
   });
-  const reply = cardReply(target, text, [[sessionButton('➕ Add to my watchlist', PICK_ACTIONS.add, session.token, 'primary')]]);
+  const reply = cardReply(target, text, [[sessionButton(i18n.t('picks:button.addToWatchlist'), PICK_ACTIONS.add, session.token, 'primary')]]);
   return reply;
 }
 
 /** The rule, as `/help pick` says it. */
-export const TIE_BREAK_RULE: Rich = [
-  rich.bold('How the winner is chosen'),
-  rich.line,
-  '1. The title with the most votes (approvals) wins.',
-  rich.line,
-  '2. Tied: the one wanted by more members (on more of their watchlists) wins.',
-  rich.line,
-  '3. Still tied: a draw anyone can check. Write the session id, then one line per ballot title in ballot order, its number and its votes (“1 3”, “2 0” …), joined by newlines (no newline at the end). The seed is the first 16 hex digits of the SHA-256 of that text; of the tied titles, in ballot order and counting from 0, the winner is number (seed as a hexadecimal number) mod (how many are tied). The result card shows the seed and the session id; the closed vote card shows every title’s votes.',
-];
+export function tieBreakRule(i18n: Translator): Rich {
+  return i18n.tr('picks:tieBreak');
+}
 
 export function editTarget(session: PickSession): MessageRef | undefined {
   return session.cardMessageId === null ? undefined : { platform: session.platform, chatId: session.chatId, messageId: session.cardMessageId };
 }
 
-/** The session card is edited soon (coalesced: at most about once a second, always showing the latest). */
-export function refreshCard(deps: CoreDeps, sessionId: number): void {
+/**
+ * The session card is edited soon (coalesced: at most about once a second, always showing the latest).
+ * `groupLocale`: the platform's group language, when the press that changed the card told it.
+ */
+export function refreshCard(deps: CoreDeps, sessionId: number, groupLocale?: string): void {
   const updates = deps.cardUpdates;
   const outbox = deps.outbox;
   if (updates === undefined || outbox === undefined) return;
@@ -285,7 +325,7 @@ export function refreshCard(deps: CoreDeps, sessionId: number): void {
     const session = await storeOf(deps).byId(sessionId);
     const ref = session && editTarget(session);
     if (session === undefined || ref === undefined) return;
-    const reply = await sessionCard(deps, session);
+    const reply = await sessionCard(deps, session, await sessionTranslator(deps, session, groupLocale));
     const edited = await outbox.edit(ref, reply);
     if (edited !== undefined && edited.messageId !== ref.messageId) await storeOf(deps).setCard(session.id, edited.messageId);
   });
@@ -358,7 +398,7 @@ async function scheduleDeadline(deps: CoreDeps, sessionId: number, deadline: Dat
  * result sends the result card, edits the session card and tells the members who asked. Safe to call
  * again after a crash between the two steps (the deadline job does).
  */
-export async function closeVote(deps: CoreDeps, sessionId: number, closedBy: string): Promise<PickSession | undefined> {
+export async function closeVote(deps: CoreDeps, sessionId: number, closedBy: string, groupLocale?: string): Promise<PickSession | undefined> {
   const store = storeOf(deps);
   const now = deps.clock?.now() ?? new Date();
   let session = await store.byId(sessionId);
@@ -375,28 +415,31 @@ export async function closeVote(deps: CoreDeps, sessionId: number, closedBy: str
   const result = decide(session.token, ballot, votes, { members: session.pool?.members ?? pooled.length, voters: pooled.filter((m) => m.approvals.length > 0).length });
   if (!(await store.saveResult(sessionId, result))) return store.byId(sessionId);
   const closed: PickSession = { ...session, result };
-  await announce(deps, closed, result, members);
+  await announce(deps, closed, result, members, groupLocale);
   return closed;
 }
 
-async function announce(deps: CoreDeps, session: PickSession, result: PickResult, members: PickMember[]): Promise<void> {
+async function announce(deps: CoreDeps, session: PickSession, result: PickResult, members: PickMember[], groupLocale: string | undefined): Promise<void> {
   const outbox = deps.outbox;
   if (outbox === undefined) return;
+  const i18n = await sessionTranslator(deps, session, groupLocale);
   const ref = editTarget(session);
   if (ref !== undefined) {
-    await outbox.edit(ref, await sessionCard(deps, session)).catch((error: unknown) => deps.logger.warn({ err: error, sessionId: session.id }, 'group pick: the session card could not be closed'));
+    await outbox.edit(ref, await sessionCard(deps, session, i18n)).catch((error: unknown) => deps.logger.warn({ err: error, sessionId: session.id }, 'group pick: the session card could not be closed'));
   }
-  const card = resultCard(session, result);
+  const card = resultCard(session, result, i18n);
   await outbox.send({ platform: session.platform, chatId: session.chatId }, card).catch((error: unknown) => deps.logger.warn({ err: error, sessionId: session.id }, 'group pick: the result could not be sent'));
   if (result.kind !== 'winner') return;
   for (const member of members.filter((m) => m.notify)) {
     const identity = await deps.accounts.chatUserOf?.(member.identityId);
     if (identity === undefined) continue;
     const target: DeliveryTarget = { platform: identity.platform, userId: identity.userId };
+    // A private message: in the member's own language.
+    const own = await translatorForIdentity(deps, member.identityId);
     const notice: Reply = {
       private: true,
-      text: [rich.bold('🍿 Tonight’s pick: '), ...titleLine(result.title), rich.line, `Chosen by your group with ${result.votes} vote${result.votes === 1 ? '' : 's'}.`],
-      buttons: [[{ label: '🌐 Open on Trakt', url: traktUrl({ kind: result.title.type, title: result.title }) }]],
+      text: own.tr('picks:result.notice', { title: titleLine(result.title, own), count: result.votes }),
+      buttons: [[{ label: own.t('picks:button.openOnTrakt'), url: traktUrl({ kind: result.title.type, title: result.title }) }]],
     };
     await outbox.send(target, notice).catch((error: unknown) => deps.logger.warn({ err: error, identityId: member.identityId }, 'group pick: a member could not be told the result'));
   }
