@@ -10,7 +10,7 @@ import { AccountLockedError, NeedsLinkError, UserFacingError, WatchlistFullError
 import type { ActionModule, ChatActionModule, CommandModule, CommandOption } from './handlers.js';
 import type { PendingAction, UpdateOutcome } from './ports.js';
 import { cleanText } from './parse.js';
-import { errorReply, noticesIn, type Notices } from './replies.js';
+import { errorReply, noticesIn } from './replies.js';
 import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, Platform, Reply } from './types.js';
 import { indexingTraktPort, TitleIndex } from './title-index.js';
 import { WatchlistCopy } from './watchlist-copy.js';
@@ -29,11 +29,6 @@ import { commandLocalizations, type CommandLocalizations } from './i18n/commands
  * returns; it never throws at them (errors become replies here, the one translation point).
  */
 export interface BotCore {
-  /**
-   * The adapters' own words (a pointer to the private chat, an expired button, an apology) in the
-   * language of a platform tag: the user's client language (their `/language` choice is not known there).
-   */
-  notices(locale?: string): Notices;
   /** Commands for the platform's command menu. */
   readonly commands: ReadonlyArray<{
     name: string;
@@ -356,7 +351,6 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
 
     knows: (command) => commands.has(command.toLowerCase()),
 
-    notices: (locale) => noticesIn(translator(resolveLocale({ client: locale }, 'private'))),
 
     async handleCommand(input) {
       const command = commands.get(input.command.toLowerCase());
