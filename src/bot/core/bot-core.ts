@@ -260,7 +260,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       const release = WRITE_ACTIONS.has(decoded.action) ? undefined : () => deps.pending.releaseView(viewId, claimedAt);
       const runInput = { ...(input.values === undefined ? {} : { values: input.values }), ...(prepared === undefined ? {} : { prepared }) };
       return {
-        ack: handler.ack === undefined ? {} : { text: handler.ack },
+        ack: handler.ack === undefined ? {} : { text: typeof handler.ack === 'function' ? handler.ack(ctx.i18n) : handler.ack },
         work: guardOutcome(
           () => handler.run(ctx, pending.payload, runInput),
           { ...context, identityId: ctx.identityId },
