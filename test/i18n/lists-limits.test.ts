@@ -1,10 +1,13 @@
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { LOCALES, translator } from '../../src/bot/core/i18n/index.js';
+import { EN, LOCALES, translator } from '../../src/bot/core/i18n/index.js';
+import { readerError } from '../../src/bot/core/imports/commands.js';
 import { importCard } from '../../src/bot/core/imports/flow.js';
 import type { ImportRecord, ImportStore } from '../../src/bot/core/imports/ports.js';
 import type { CoreDeps } from '../../src/bot/core/context.js';
 import { noticeReply, type NoticeSettings, type NoticeStore, type StoredNotice } from '../../src/bot/core/release-notices.js';
 import { plainText, type Button, type Reply } from '../../src/bot/core/types.js';
+import { ImportError, readImport } from '../../src/imports/index.js';
 import { title } from '../bot/fakes.js';
 import { coreIn, expectAckWithinLimits, expectWithinLimits } from './limits.js';
 
@@ -146,6 +149,42 @@ describe.each(LOCALES)('watchlist, notices and imports in %s', (locale) => {
     for (const [name, reply] of replies) {
       expectWithinLimits(reply, `${locale} ${name}`);
       expect(plainText(reply.text).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('the reader’s refusals', () => {
+  /** One file per error the import card says in the user's language. */
+  async function refusals(): Promise<ImportError[]> {
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    const files: Array<[Uint8Array, { maxRows?: number }]> = [
+      [new Uint8Array(), {}],
+      [zipSync({ 'watchlist.csv': utf8('Date,Name,Year,Letterboxd URI\n2024-01-01,Film,2000,https://boxd.it/a\n') }).subarray(0, 30), {}],
+      [utf8('Position,Const,Created,Modified,Description,Name,Known For,Birth Date\n1,nm0000001,2024-01-01,2024-01-01,,Fred Astaire,Funny Face,1899-05-10\n'), {}],
+      [utf8(`Date,Name,Year,Letterboxd URI\n${[1, 2, 3, 4].map((i) => `2024-01-01,Film ${i},2000,https://boxd.it/${i}`).join('\n')}\n`), { maxRows: 2 }],
+    ];
+    const errors: ImportError[] = [];
+    for (const [bytes, options] of files) {
+      const error = await readImport(bytes, options).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!(error instanceof ImportError)) throw new Error(`expected a refusal, got ${String(error)}`);
+      errors.push(error);
+    }
+    return errors;
+  }
+
+  it('GIVEN the refusals the catalog translates WHEN said in English THEN they are the reader’s own words; in other languages they differ from them and fit', async () => {
+    const errors = await refusals();
+    expect(errors.map((e) => e.code)).toEqual(['empty', 'truncated-zip', 'people-list', 'too-many-rows']);
+    for (const error of errors) {
+      expect(plainText(readerError(error, EN))).toBe(error.message);
+      for (const locale of LOCALES.filter((l) => l !== 'en')) {
+        const text = readerError(error, translator(locale));
+        expect(plainText(text)).not.toBe(error.message);
+        expectWithinLimits({ text }, `${locale} ${error.code}`);
+      }
     }
   });
 });

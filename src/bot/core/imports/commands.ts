@@ -12,7 +12,7 @@ import type { DeliveryTarget } from '../notices.js';
 import type { Target, WatchlistEntry } from '../ports.js';
 import { targetLabel } from '../targets.js';
 import { titleOf } from '../../../domain/target.js';
-import { rich, type Reply } from '../types.js';
+import { rich, type Reply, type Rich } from '../types.js';
 import type { Translator } from '../i18n/index.js';
 import { cancelImport, IMPORT_ACTIONS, importCard, matchJobRef, notFoundFile, startApplying, storeOf, undoJobRef } from './flow.js';
 import type { ImportRecord } from './ports.js';
@@ -26,6 +26,30 @@ const LIMITS_MB = { fileMb: MAX_FILE_BYTES / MB, zipMb: MAX_ZIP_BYTES / MB };
 /** A file's size in MB with one decimal, in the language's notation (3.5 · 3,5). */
 function megabytes(bytes: number, i18n: Translator): string {
   return new Intl.NumberFormat(i18n.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }).format(bytes / MB);
+}
+
+/**
+ * Why the reader refused the file: in the user's language where its words depend only on the error's
+ * code and details (the catalog's English is the reader's, word for word: test/i18n/lists-limits.test.ts);
+ * otherwise the reader's own explanation (src/imports, English), which names lines and files.
+ */
+export function readerError(error: ImportError, i18n: Translator): Rich {
+  switch (error.code) {
+    case 'empty':
+      return i18n.tr('imports:readerError.empty');
+    case 'truncated-zip':
+      return i18n.tr('imports:readerError.truncatedZip');
+    case 'people-list':
+      return i18n.tr('imports:readerError.peopleList');
+    case 'too-many-rows': {
+      const { rows, limit } = error.details;
+      if (rows === undefined || limit === undefined) break;
+      return i18n.tr('imports:readerError.tooManyRows', { rows: rows.toLocaleString(i18n.locale), limit: limit.toLocaleString(i18n.locale) });
+    }
+    default:
+      break;
+  }
+  return error.message;
 }
 
 function isZip(bytes: Uint8Array): boolean {
@@ -71,8 +95,7 @@ export const importCommand = defineCommand({
     try {
       result = await readImport(bytes);
     } catch (error) {
-      // The reader's own explanation (src/imports, English), then ours.
-      if (error instanceof ImportError) throw new InvalidInputError([error.message, ' ', ctx.tr('imports:nothingImported')]);
+      if (error instanceof ImportError) throw new InvalidInputError([readerError(error, ctx.i18n), ' ', ctx.tr('imports:nothingImported')]);
       throw error;
     }
     if (result.rows.length === 0) throw new InvalidInputError(ctx.t('imports:noTitles', { format: result.format }));
