@@ -14,6 +14,7 @@ import { NeedsLinkError } from './errors.js';
 import { defineCommand } from './handlers.js';
 import type { CalendarMovie, MovieRelease, TraktUserPort } from './ports.js';
 import { linkButton } from './replies.js';
+import { translatorForIdentity, type Translator } from './i18n/index.js';
 import { rich, type Platform, type Reply, type Rich } from './types.js';
 
 export type NoticeEvent = 'release' | 'episode' | 'premiere';
@@ -125,22 +126,13 @@ function storeOf(deps: CoreDeps): NoticeStore | undefined {
   return deps.notices;
 }
 
-function statusText(settings: NoticeSettings | undefined, waiting: number): Rich {
-  if (settings === undefined || !settings.enabled) {
-    return ['Release notices are ', rich.bold('off'), '. Send /notify on to hear when something on your watchlist comes out.'];
-  }
+function statusText(i18n: Translator, settings: NoticeSettings | undefined, waiting: number): Rich {
+  if (settings === undefined || !settings.enabled) return i18n.tr('releases:status.off');
   const quiet =
     settings.quiet === null
-      ? 'No quiet hours (set them with /notify quiet 22-08 tz=Europe/Berlin).'
-      : `Quiet hours: ${formatMinute(settings.quiet.startMinute)}–${formatMinute(settings.quiet.endMinute)} (${settings.timeZone}); notices wait until they end.`;
-  return [
-    'Release notices are ',
-    rich.bold('on'),
-    ': a movie on your watchlist released (digital or physical where Trakt has the date), or a new episode or season of a show on it.',
-    rich.line,
-    quiet,
-    ...(waiting > 0 ? [rich.line, `Waiting to be sent: ${waiting}.`] : []),
-  ];
+      ? i18n.tr('releases:status.noQuiet')
+      : i18n.tr('releases:status.quiet', { start: formatMinute(settings.quiet.startMinute), end: formatMinute(settings.quiet.endMinute), zone: settings.timeZone });
+  return [i18n.tr('releases:status.on'), rich.line, quiet, ...(waiting > 0 ? [rich.line, i18n.tr('releases:status.waiting', { waiting })] : [])];
 }
 
 export const notifyCommand = defineCommand({
@@ -165,23 +157,23 @@ export const notifyCommand = defineCommand({
   async run(ctx, args) {
     const store = storeOf(ctx.deps);
     const answer = (text: Rich): Reply[] => [{ private: true, text }];
-    if (store === undefined) return answer('Release notices are not available here.');
+    if (store === undefined) return answer(ctx.tr('releases:unavailable'));
     if ((await ctx.linkedAccount()) === null) {
-      return [{ private: true, text: 'Link your Trakt account first: notices come from your watchlist.', buttons: [[linkButton()]] }];
+      return [{ private: true, text: ctx.tr('releases:linkFirst'), buttons: [[linkButton(ctx.i18n)]] }];
     }
     const words = args.trim().split(/\s+/).filter((w) => w !== '');
     const tzWord = words.find((w) => /^tz=/i.test(w));
     const rest = words.filter((w) => w !== tzWord);
     const zone = tzWord?.slice(3);
     if (zone !== undefined && !isTimeZone(zone)) {
-      return answer(['I do not know the time zone ', rich.code(zone.slice(0, 64)), '. Use a name such as Europe/Berlin, America/New_York or UTC.']);
+      return answer(ctx.tr('releases:unknownZone', { zone: zone.slice(0, 64) }));
     }
     const verb = (rest[0] ?? 'status').toLowerCase();
     const now = ctx.now();
     switch (verb) {
       case 'status': {
         const settings = await store.settings(ctx.identityId);
-        return answer(statusText(settings, settings?.enabled ? await store.unsentCount(ctx.identityId) : 0));
+        return answer(statusText(ctx.i18n, settings, settings?.enabled ? await store.unsentCount(ctx.identityId) : 0));
       }
       case 'on': {
         const before = await store.settings(ctx.identityId);
@@ -190,52 +182,33 @@ export const notifyCommand = defineCommand({
           ...(before?.enabled ? {} : { enabledAt: now }),
           ...(zone === undefined ? {} : { timeZone: zone }),
         });
-        return answer(statusText(settings, 0));
+        return answer(statusText(ctx.i18n, settings, 0));
       }
       case 'off': {
         await store.save(ctx.identityId, { enabled: false });
         await store.dropUnsent(ctx.identityId);
-        return answer(['Release notices are ', rich.bold('off'), '. /notify on turns them on again.']);
+        return answer(ctx.tr('releases:turnedOff'));
       }
       case 'quiet': {
         const range = rest.slice(1).join('');
         if (range.toLowerCase() === 'off' || range.toLowerCase() === 'none') {
           const settings = await store.save(ctx.identityId, { quiet: null });
-          return answer(['No more quiet hours.', rich.line, statusText(settings, 0)]);
+          return answer([ctx.tr('releases:quietCleared'), rich.line, statusText(ctx.i18n, settings, 0)]);
         }
         const quiet = parseQuietHours(range);
-        if (quiet === undefined) {
-          return answer([
-            'Give quiet hours as a range in your time zone, e.g. ',
-            rich.code('/notify quiet 22-08 tz=Europe/Berlin'),
-            ' (22:00 to 08:00), or ',
-            rich.code('/notify quiet off'),
-            '.',
-          ]);
-        }
+        if (quiet === undefined) return answer(ctx.tr('releases:quietUsage'));
         const before = await store.settings(ctx.identityId);
         const timeZone = zone ?? before?.timeZone ?? 'UTC';
         const settings = await store.save(ctx.identityId, { quiet, timeZone });
-        const zoneHint = zone === undefined && before?.timeZone === undefined ? ' Times are UTC: add tz=Europe/Berlin (your zone) to change that.' : '';
-        const off = settings.enabled ? '' : ' Notices are off: /notify on turns them on.';
-        return answer([
-          `Quiet hours set: ${formatMinute(quiet.startMinute)}–${formatMinute(quiet.endMinute)} (${timeZone}). Notices that come out then are sent when they end.`,
-          zoneHint,
-          off,
-        ]);
+        // Sentences after the first: the zone hint (no zone given or stored) and that notices are off.
+        const more: Rich[] = [
+          ...(zone === undefined && before?.timeZone === undefined ? [' ', ctx.tr('releases:quietUtcHint')] : []),
+          ...(settings.enabled ? [] : [' ', ctx.tr('releases:quietNoticesOff')]),
+        ];
+        return answer([ctx.tr('releases:quietSet', { start: formatMinute(quiet.startMinute), end: formatMinute(quiet.endMinute), zone: timeZone }), ...more]);
       }
       default:
-        return answer([
-          'Use ',
-          rich.code('/notify on'),
-          ', ',
-          rich.code('/notify off'),
-          ', ',
-          rich.code('/notify quiet 22-08 tz=Europe/Berlin'),
-          ' or ',
-          rich.code('/notify'),
-          ' for the status.',
-        ]);
+        return answer(ctx.tr('releases:usage'));
     }
   },
 });
@@ -339,30 +312,37 @@ function episodeLabel(season: number, episode: number): string {
   return `S${String(season).padStart(2, '0')}E${String(episode).padStart(2, '0')}`;
 }
 
-/** One message for the notices a run sends a user. */
-export function noticeReply(notices: StoredNotice[]): Reply {
+/** One message for the notices a run sends a user, in their language. */
+export function noticeReply(notices: StoredNotice[], i18n: Translator): Reply {
   const lines: Rich[] = [];
   for (const notice of notices.slice(0, MAX_LINES)) {
     const d = notice.detail;
     if (d.kind === 'movie') {
-      const what = d.release === 'digital' ? 'out on digital' : d.release === 'physical' ? 'out on DVD/Blu-ray' : 'released';
-      lines.push([rich.line, '🎬 ', rich.bold(d.title), d.year === null ? '' : ` (${d.year})`, ` — ${what} ${d.date}`]);
+      // The movie as its card names it: the title in bold, then its year.
+      const movie: Rich = [rich.bold(d.title), d.year === null ? '' : ` (${d.year})`];
+      const key = d.release === 'digital' ? 'releases:notice.digital' : d.release === 'physical' ? 'releases:notice.physical' : 'releases:notice.released';
+      lines.push([rich.line, i18n.tr(key, { movie, date: d.date })]);
     } else {
-      const title = d.episodeTitle === undefined ? '' : ` “${d.episodeTitle}”`;
-      const what = notice.event === 'premiere' ? `season ${d.season} starts: ${episodeLabel(d.season, d.episode)}${title}` : `new episode ${episodeLabel(d.season, d.episode)}${title}`;
-      lines.push([rich.line, '📺 ', rich.bold(d.show), ` — ${what}`]);
+      const episode = episodeLabel(d.season, d.episode);
+      const premiere = notice.event === 'premiere';
+      const params = { show: rich.bold(d.show), season: d.season, episode };
+      const text =
+        d.episodeTitle === undefined
+          ? i18n.tr(premiere ? 'releases:notice.premiere' : 'releases:notice.episode', params)
+          : i18n.tr(premiere ? 'releases:notice.premiereTitled' : 'releases:notice.episodeTitled', { ...params, title: d.episodeTitle });
+      lines.push([rich.line, text]);
     }
   }
   const more = notices.length - Math.min(notices.length, MAX_LINES);
   return {
     private: true,
     text: [
-      '🔔 Out now from your watchlist:',
+      i18n.tr('releases:notice.heading'),
       ...lines,
-      ...(more > 0 ? [rich.line, `… and ${more} more.`] : []),
+      ...(more > 0 ? [rich.line, i18n.tr('releases:notice.more', { more })] : []),
       rich.line,
       rich.line,
-      rich.italic('/notify off stops these; /notify quiet 22-08 sets quiet hours.'),
+      i18n.tr('releases:notice.footer'),
     ],
   };
 }
@@ -399,7 +379,8 @@ export async function checkReleaseNotices(deps: CoreDeps, writer: WatchlistWrite
       if (claimed.length === 0) continue;
       try {
         if (deps.outbox === undefined) throw new Error('no outbox to send notices with');
-        const sent = await deps.outbox.send({ platform: user.platform, userId: user.userId }, noticeReply(claimed));
+        const i18n = await translatorForIdentity(deps, user.identityId);
+        const sent = await deps.outbox.send({ platform: user.platform, userId: user.userId }, noticeReply(claimed, i18n));
         if (sent === undefined) throw new Error(`no chat adapter for ${user.platform}`);
         result.sent += claimed.length;
       } catch (error) {

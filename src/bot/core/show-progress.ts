@@ -18,6 +18,7 @@
  * opening it again checks the next ones; pages viewed without the filter fill the cache too.
  */
 import type { CoreContext } from './context.js';
+import type { Translator } from './i18n/index.js';
 import type { StoredWatchlistItem, TraktUserPort } from './ports.js';
 
 /** A `last_activities` answer this young is trusted for the episodes-watched time. */
@@ -160,19 +161,20 @@ export async function fillProgressForFilter(ctx: CoreContext, trakt: TraktUserPo
 }
 
 /** "watched 12 / 30 · next S02E04" for a show with progress; nothing for other items or no aired episode. */
-export function progressFacts(item: StoredWatchlistItem, progress: Map<number, CachedShowProgress>): string[] {
+export function progressFacts(item: StoredWatchlistItem, progress: Map<number, CachedShowProgress>, i18n: Translator): string[] {
   if (item.target.kind !== 'show') return [];
   const p = progress.get(item.target.title.ids.trakt);
   if (p === undefined || p.aired === 0) return [];
-  const next = p.next === undefined ? '' : ` · next S${pad(p.next.season)}E${pad(p.next.number)}`;
-  return [`watched ${p.completed} / ${p.aired}${next}`];
+  const watched = { completed: p.completed, aired: p.aired };
+  if (p.next === undefined) return [i18n.t('watchlist:progress.watched', watched)];
+  return [i18n.t('watchlist:progress.watchedNext', { ...watched, episode: `S${pad(p.next.season)}E${pad(p.next.number)}` })];
 }
 
 /** The header's note when the "in progress" filter could not check every show yet. */
-export function coverageNote(coverage: ProgressCoverage | undefined): string | undefined {
+export function coverageNote(coverage: ProgressCoverage | undefined, i18n: Translator): string | undefined {
   if (coverage === undefined || coverage.unchecked === 0) return undefined;
   const checked = coverage.shows - coverage.unchecked;
-  return `Progress checked for ${checked} of ${coverage.shows} shows so far (${FILTER_FILL_CAP} more each time you open this).`;
+  return i18n.t('watchlist:progress.coverage', { count: coverage.shows, checked, more: FILTER_FILL_CAP });
 }
 
 function pad(n: number): string {

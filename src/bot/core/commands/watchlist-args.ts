@@ -1,7 +1,7 @@
 import type { CommandOption } from '../handlers.js';
 import { InvalidInputError } from '../errors.js';
 import type { WatchlistFilter, WatchlistNarrowing, WatchlistQuery, WatchlistSort } from '../ports.js';
-import { rich } from '../types.js';
+import { EN, type Translator } from '../i18n/index.js';
 import { takeShare } from './share.js';
 
 /**
@@ -15,16 +15,24 @@ export interface ListArgs {
   shared: boolean;
 }
 
-export const FILTER_WORDS: Record<WatchlistFilter, string> = { all: 'All', movies: 'Movies', shows: 'Shows', progress: 'In progress' };
-export const SORT_WORDS: Record<WatchlistSort, string> = { added: 'Added', title: 'Title', year: 'Year', rating: 'Rating', runtime: 'Runtime', released: 'Released' };
-export const SORT_PHRASES: Record<WatchlistSort, string> = {
-  added: 'newest first',
-  title: 'by title',
-  year: 'newest release first',
-  rating: 'best rated first',
-  runtime: 'shortest first',
-  released: 'by release date, latest first',
-};
+/** The types and sorts in the order the view's buttons show them. */
+export const FILTERS: readonly WatchlistFilter[] = ['all', 'movies', 'shows', 'progress'];
+export const SORTS: readonly WatchlistSort[] = ['added', 'title', 'year', 'rating', 'runtime', 'released'];
+
+/** A type's name (`Movies`), as its button and the header say it. */
+export function filterWord(filter: WatchlistFilter, i18n: Translator = EN): string {
+  return i18n.t(`watchlist:filter.${filter}`);
+}
+
+/** A sort's button label (`Rating`). */
+export function sortWord(sort: WatchlistSort, i18n: Translator = EN): string {
+  return i18n.t(`watchlist:sort.${sort}`);
+}
+
+/** A sort as the header says it (`best rated first`). */
+export function sortPhrase(sort: WatchlistSort, i18n: Translator = EN): string {
+  return i18n.t(`watchlist:sortPhrase.${sort}`);
+}
 
 const FILTER_ALIASES: Record<string, WatchlistFilter> = {
   all: 'all', both: 'all', movies: 'movies', movie: 'movies', films: 'movies', film: 'movies',
@@ -56,31 +64,42 @@ export function genreSlug(text: string): string {
   return GENRE_ALIASES[slug] ?? slug;
 }
 
-export function genreWord(slug: string): string {
+/**
+ * A genre's name: Trakt's 25 from the catalog (`commands:choices.genre.*`, the names Discord's
+ * choices show), any other slug in words (`film-noir` → `Film noir`).
+ */
+export function genreWord(slug: string, i18n: Translator = EN): string {
+  if ((GENRES as readonly string[]).includes(slug)) return i18n.t(`commands:choices.genre.${slug}`);
   const word = slug.replace(/-/g, ' ');
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-export function runtimeWord(minutes: number): string {
-  if (minutes % 60 === 0) return `≤ ${minutes / 60} h`;
-  if (minutes > 120 && minutes % 30 === 0) return `≤ ${Math.floor(minutes / 60)}½ h`;
-  return `≤ ${minutes} min`;
+/** The longest runtime in words (`≤ 2½ h`), in the translator's language. */
+export function runtimeText(minutes: number, i18n: Translator): string {
+  if (minutes % 60 === 0) return i18n.t('watchlist:runtime.hours', { hours: minutes / 60 });
+  if (minutes > 120 && minutes % 30 === 0) return i18n.t('watchlist:runtime.halfHours', { hours: Math.floor(minutes / 60) });
+  return i18n.t('watchlist:runtime.minutes', { minutes });
 }
 
-export function yearsWord(q: WatchlistNarrowing): string | undefined {
+/** runtimeText in English (one parameter, so it maps over a list of minutes). */
+export function runtimeWord(minutes: number): string {
+  return runtimeText(minutes, EN);
+}
+
+export function yearsWord(q: WatchlistNarrowing, i18n: Translator = EN): string | undefined {
   const { yearFrom: from, yearTo: to } = q;
   if (from === undefined && to === undefined) return undefined;
-  if (from !== undefined && to !== undefined) return from === to ? String(from) : `${from}–${to}`;
-  return from !== undefined ? `${from} or later` : `${to} or earlier`;
+  if (from !== undefined && to !== undefined) return from === to ? String(from) : i18n.t('watchlist:years.range', { from, to });
+  return from !== undefined ? i18n.t('watchlist:years.from', { year: from }) : i18n.t('watchlist:years.to', { year: to as number });
 }
 
 /** What is applied, in words: `Movies · Horror · 1990–2005 · ≤ 2 h` (`All` when nothing is). */
-export function filterPhrase(q: WatchlistQuery): string {
-  const parts: string[] = [FILTER_WORDS[q.filter]];
-  if (q.genre !== undefined) parts.push(genreWord(q.genre));
-  const years = yearsWord(q);
+export function filterPhrase(q: WatchlistQuery, i18n: Translator = EN): string {
+  const parts: string[] = [filterWord(q.filter, i18n)];
+  if (q.genre !== undefined) parts.push(genreWord(q.genre, i18n));
+  const years = yearsWord(q, i18n);
   if (years !== undefined) parts.push(years);
-  if (q.maxRuntime !== undefined) parts.push(runtimeWord(q.maxRuntime));
+  if (q.maxRuntime !== undefined) parts.push(runtimeText(q.maxRuntime, i18n));
   return parts.join(' · ');
 }
 
@@ -119,20 +138,12 @@ export function parseYears(value: string): { yearFrom?: number; yearTo?: number 
   return undefined;
 }
 
-function problem(command: string, word: string, sorts: boolean): InvalidInputError {
-  return new InvalidInputError([
-    'I did not understand ',
-    rich.code(word.slice(0, 40)),
-    '. Try ',
-    rich.code(sorts ? `/${command} movies horror 1990-2005 2h title` : `/${command} movies horror 1990-2005 2h`),
-    sorts
-      ? ': a type (movies, shows, progress), a genre, a year range, the longest runtime and a sort (added, title, year, rating, runtime, released); share posts it for everyone.'
-      : ': a type (movies, shows, progress), a genre, a year range and the longest runtime; share posts it for everyone.',
-  ]);
+function problem(command: string, word: string, sorts: boolean, i18n: Translator): InvalidInputError {
+  return new InvalidInputError(i18n.tr(sorts ? 'watchlist:args.unknownWithSort' : 'watchlist:args.unknown', { word: word.slice(0, 40), command }));
 }
 
-/** Parses the filters (and with `sorts`, a sort); throws InvalidInputError with the usage. */
-export function parseListArgs(args: string, command: string, sorts: boolean): ListArgs {
+/** Parses the filters (and with `sorts`, a sort); throws InvalidInputError with the usage, in `i18n`'s language. */
+export function parseListArgs(args: string, command: string, sorts: boolean, i18n: Translator = EN): ListArgs {
   const taken = takeShare(args);
   const shared = taken.shared;
   // "in progress" is one word here (the `progress` type).
@@ -156,7 +167,7 @@ export function parseListArgs(args: string, command: string, sorts: boolean): Li
       text = text.slice(value.length);
     }
     const lower = value.toLowerCase();
-    const fail = () => problem(command, key === undefined ? value : `${key}=${value}`, sorts);
+    const fail = () => problem(command, key === undefined ? value : `${key}=${value}`, sorts, i18n);
     switch (key) {
       case 'type':
       case 'types': {
@@ -217,7 +228,7 @@ export function parseListArgs(args: string, command: string, sorts: boolean): Li
     }
   }
   if (query.yearFrom !== undefined && query.yearTo !== undefined && query.yearFrom > query.yearTo) {
-    throw new InvalidInputError(`The year range ${query.yearFrom}-${query.yearTo} is backwards.`);
+    throw new InvalidInputError(i18n.t('watchlist:args.backwards', { from: query.yearFrom, to: query.yearTo }));
   }
   return { query, ...(sort === undefined ? {} : { sort }), shared };
 }

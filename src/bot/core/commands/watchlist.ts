@@ -12,15 +12,15 @@ import {
   pageChoices,
   slimTarget,
   storeSelection,
-  titlesWord,
   withAll,
 } from '../selection.js';
 import { coverageNote, fillProgressForFilter, progressFacts, progressForPage } from '../show-progress.js';
 import { kindWord, targetKey, targetLabel, titleOf } from '../targets.js';
 import { rich, type Button, type MultiPick, type Reply, type Rich } from '../types.js';
+import type { Translator } from '../i18n/index.js';
 import type { ConfirmPayload } from '../write-flow.js';
 import { shareOption } from './share.js';
-import { FILTER_OPTIONS, FILTER_WORDS, filterPhrase, genreWord, narrowed, parseListArgs, queryOf, runtimeWord, SORT_OPTION, SORT_PHRASES, SORT_WORDS } from './watchlist-args.js';
+import { FILTER_OPTIONS, FILTERS, filterPhrase, filterWord, genreWord, narrowed, parseListArgs, queryOf, runtimeText, SORT_OPTION, sortPhrase, SORTS, sortWord } from './watchlist-args.js';
 
 export interface WatchlistView extends WatchlistQuery {
   sort: WatchlistSort;
@@ -39,8 +39,8 @@ const PAGE_SIZE = 10;
 const PANEL_GENRES = 12;
 const TITLE_LABEL_CHARS = 48;
 
-export function parseWatchlistArgs(args: string): WatchlistView {
-  const { query, sort, shared } = parseListArgs(cleanText(args), 'watchlist', true);
+export function parseWatchlistArgs(args: string, i18n: Translator): WatchlistView {
+  const { query, sort, shared } = parseListArgs(cleanText(args), 'watchlist', true, i18n);
   return { ...query, sort: sort ?? 'added', page: 0, ...(shared ? { shared } : {}) };
 }
 
@@ -72,46 +72,48 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const chosen = keysOf(selected);
   const filtered = narrowed(view);
   const progress = await progressForPage(ctx, trakt, items);
+  const i18n = ctx.i18n;
+  // Only a type applied (no genre, years or runtime): the empty list and the Filters button say so.
+  const typeOnly = filterPhrase(view, i18n) === filterWord(view.filter, i18n);
 
   const lines: Rich[] = [
-    rich.bold('Your watchlist'),
-    ` · ${usageText(copy.itemCount, account)}`,
+    ctx.tr('watchlist:page.title', { usage: usageText(copy.itemCount, account) }),
     rich.line,
     // What is applied, then "x of y": how many of the whole list it leaves.
-    rich.italic(`${filterPhrase(view)} · ${SORT_PHRASES[view.sort]} · page ${page + 1} of ${pages} · ${total} of ${copy.itemCount}`),
+    ctx.tr('watchlist:page.status', { filters: filterPhrase(view, i18n), sort: sortPhrase(view.sort, i18n), page: page + 1, pages, matching: total, all: copy.itemCount }),
     rich.line,
-    ...[coverageNote(coverage)].flatMap((note) => (note === undefined ? [] : [rich.italic(note), rich.line])),
+    ...[coverageNote(coverage, i18n)].flatMap((note) => (note === undefined ? [] : [rich.italic(note), rich.line])),
   ];
   if (selecting) {
-    lines.push(
-      rich.bold(`☑ Selecting: ${selected.length} selected`),
-      rich.line,
-      rich.italic('Tap titles to select them; the selection stays while you page, sort and filter.'),
-      rich.line,
-    );
+    lines.push(ctx.tr('watchlist:page.selecting', { selected: selected.length }), rich.line, ctx.tr('watchlist:page.selectHint'), rich.line);
   }
   if (items.length === 0) {
     lines.push(
       rich.line,
-      !filtered
-        ? 'Nothing on it yet. Find something with /search.'
-        : view.filter === 'progress' && filterPhrase(view) === FILTER_WORDS[view.filter]
-          ? 'No show on it is started but unfinished.'
-          : view.filter !== 'all' && filterPhrase(view) === FILTER_WORDS[view.filter]
-            ? `No ${FILTER_WORDS[view.filter].toLowerCase()} on it.`
-            : 'Nothing on it matches these filters.',
+      ctx.tr(
+        !filtered
+          ? 'watchlist:page.empty'
+          : view.filter === 'progress' && typeOnly
+            ? 'watchlist:page.emptyProgress'
+            : view.filter === 'movies' && typeOnly
+              ? 'watchlist:page.emptyMovies'
+              : view.filter === 'shows' && typeOnly
+                ? 'watchlist:page.emptyShows'
+                : 'watchlist:page.emptyFiltered',
+      ),
     );
   }
+  const decimal = new Intl.NumberFormat(i18n.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
   items.forEach((item, i) => {
     const title = titleOf(item.target);
     const facts = [kindWord(item.target)];
-    if (title.rating !== undefined && title.rating > 0) facts.push(`★ ${title.rating.toFixed(1)}`);
-    if (view.sort === 'runtime' && title.runtime) facts.push(`${title.runtime} min`);
+    if (title.rating !== undefined && title.rating > 0) facts.push(ctx.t('watchlist:page.rating', { rating: decimal.format(title.rating) }));
+    if (view.sort === 'runtime' && title.runtime) facts.push(ctx.t('watchlist:page.runtime', { minutes: title.runtime }));
     if (view.sort === 'released') {
       const date = title.released ?? title.firstAired?.slice(0, 10);
-      if (date) facts.push(`📅 ${date}`);
+      if (date) facts.push(ctx.t('watchlist:page.released', { date }));
     }
-    facts.push(...progressFacts(item, progress));
+    facts.push(...progressFacts(item, progress, i18n));
     const mark = !selecting ? '' : chosen.has(item.key) ? '✅ ' : '⬜ ';
     lines.push(rich.line, `${mark}${page * PAGE_SIZE + i + 1}. `, rich.bold(targetLabel(item.target)), ` · ${facts.join(' · ')}`);
   });
@@ -122,18 +124,19 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   let pick: MultiPick | undefined;
   if (selecting) {
     const pageItems = items.map((item, i) => ({ target: slimTarget(item.target), number: page * PAGE_SIZE + i + 1 }));
-    const choices = pageChoices(builder, 'wl-sel', { view: base }, pageItems, chosen, 'Select titles on this page…');
+    const choices = pageChoices(builder, 'wl-sel', { view: base }, pageItems, chosen, ctx.t('watchlist:page.selectPlaceholder'));
     buttons.push(...choices.rows);
     pick = choices.pick;
   } else if (items.length > 0) {
     // Each title opens its details card: a button each (Telegram), one menu of the page (Discord).
     const numbered = items.map((item, i) => ({ target: item.target, label: cut(`${page * PAGE_SIZE + i + 1}. ${targetLabel(item.target)}`, TITLE_LABEL_CHARS) }));
     buttons.push(...numbered.map(({ target, label }) => [builder.button(label, 'wl-open', { view: base, target } satisfies OpenPayload)]));
-    const menu = builder.button('Open a title…', 'wl-open', { view: base, targets: items.map((item) => item.target) } satisfies OpenPayload);
+    const placeholder = ctx.t('watchlist:page.openPlaceholder');
+    const menu = builder.button(placeholder, 'wl-open', { view: base, targets: items.map((item) => item.target) } satisfies OpenPayload);
     if ('action' in menu) {
       pick = {
         action: menu.action,
-        placeholder: 'Open a title…',
+        placeholder,
         options: numbered.map(({ target, label }, i) => ({ label, value: String(i), description: kindWord(target) })),
         minValues: 1,
         maxValues: 1,
@@ -142,16 +145,13 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
     }
   }
   const nav: Button[] = [];
-  if (page > 0) nav.push(builder.button('◀ Previous', 'wl', { ...base, page: page - 1 }));
-  if (page + 1 < pages) nav.push(builder.button('Next ▶', 'wl', { ...base, page: page + 1 }));
-  buttons.push(
-    (Object.keys(SORT_WORDS) as WatchlistSort[]).map((sort) =>
-      builder.button(sort === view.sort ? `• ${SORT_WORDS[sort]}` : SORT_WORDS[sort], 'wl', { ...base, sort, page: 0 }),
-    ),
-  );
+  if (page > 0) nav.push(builder.button(ctx.t('watchlist:button.previous'), 'wl', { ...base, page: page - 1 }));
+  if (page + 1 < pages) nav.push(builder.button(ctx.t('watchlist:button.next'), 'wl', { ...base, page: page + 1 }));
+  // `• ` marks what is applied.
+  buttons.push(SORTS.map((sort) => builder.button(sort === view.sort ? `• ${sortWord(sort, i18n)}` : sortWord(sort, i18n), 'wl', { ...base, sort, page: 0 })));
   const typeButton = (filter: WatchlistFilter) =>
-    builder.button(filter === view.filter ? `• ${FILTER_WORDS[filter]}` : FILTER_WORDS[filter], 'wl', { ...base, filter, page: 0 });
-  const types = (Object.keys(FILTER_WORDS) as WatchlistFilter[]).map(typeButton);
+    builder.button(filter === view.filter ? `• ${filterWord(filter, i18n)}` : filterWord(filter, i18n), 'wl', { ...base, filter, page: 0 });
+  const types = FILTERS.map(typeButton);
   if (selecting) {
     // Discord takes five buttons a row: paging (two) and the three types; In progress, like the filter
     // panel, is offered outside Select (the header says when it is applied).
@@ -159,25 +159,25 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
     // Discord allows five rows: the menu, the sorts (two rows there), paging with the types, the actions.
     buttons.push([...nav, ...types]);
     const row: Button[] = [];
-    if (selected.length > 0) row.push(builder.button(`🗑 Remove ${selected.length} selected`, 'wl-rm', { view: base } satisfies SelectPayload, 'danger'));
+    if (selected.length > 0) row.push(builder.button(ctx.t('watchlist:button.removeSelected', { selected: selected.length }), 'wl-rm', { view: base } satisfies SelectPayload, 'danger'));
     if (items.length > 0) {
       const whole = items.every((item) => chosen.has(item.key));
-      row.push(builder.button(whole ? 'Unselect page' : 'Select page', 'wl-sel', { view: base, op: whole ? 'unpage' : 'page', targets: items.map((item) => slimTarget(item.target)) } satisfies SelectPayload));
+      row.push(builder.button(ctx.t(whole ? 'watchlist:button.unselectPage' : 'watchlist:button.selectPage'), 'wl-sel', { view: base, op: whole ? 'unpage' : 'page', targets: items.map((item) => slimTarget(item.target)) } satisfies SelectPayload));
     }
     if (total > items.length && selected.length < Math.min(total, MAX_SELECTED)) {
-      row.push(builder.button(`Select all ${Math.min(total, MAX_SELECTED)}`, 'wl-sel', { view: base, op: 'all' } satisfies SelectPayload));
+      row.push(builder.button(ctx.t('watchlist:button.selectAll', { total: Math.min(total, MAX_SELECTED) }), 'wl-sel', { view: base, op: 'all' } satisfies SelectPayload));
     }
-    if (selected.length > 0) row.push(builder.button('✖ Clear', 'wl-sel', { view: base, op: 'clear' } satisfies SelectPayload));
+    if (selected.length > 0) row.push(builder.button(ctx.t('watchlist:button.clear'), 'wl-sel', { view: base, op: 'clear' } satisfies SelectPayload));
     const { select: _select, ...plain } = base;
-    row.push(builder.button('Done', 'wl', plain));
+    row.push(builder.button(ctx.t('watchlist:button.done'), 'wl', plain));
     buttons.push(row);
   } else {
     // The filter row: the types (four, with In progress) and the other filters' panel; Discord takes
     // five buttons a row, so Clear (when something is applied) goes with paging and Select.
-    const filterRow = [...types, builder.button(filtered && filterPhrase(view) !== FILTER_WORDS[view.filter] ? '🎛 Filters •' : '🎛 Filters', 'wl-filt', base)];
+    const filterRow = [...types, builder.button(ctx.t(filtered && !typeOnly ? 'watchlist:button.filtersApplied' : 'watchlist:button.filters'), 'wl-filt', base)];
     buttons.push(filterRow);
-    if (items.length > 0) nav.push(builder.button('☑ Select', 'wl-sel', { view: base, op: 'clear' } satisfies SelectPayload));
-    if (filtered) nav.push(builder.button('✖ Clear', 'wl', { sort: base.sort, page: 0, filter: 'all', ...(base.shared ? { shared: true } : {}) } satisfies WatchlistView));
+    if (items.length > 0) nav.push(builder.button(ctx.t('watchlist:button.select'), 'wl-sel', { view: base, op: 'clear' } satisfies SelectPayload));
+    if (filtered) nav.push(builder.button(ctx.t('watchlist:button.clear'), 'wl', { sort: base.sort, page: 0, filter: 'all', ...(base.shared ? { shared: true } : {}) } satisfies WatchlistView));
     if (nav.length > 0) buttons.push(nav);
   }
   await builder.save(ctx.deps.pending);
@@ -189,14 +189,8 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
 
 type OpenPayload = { view?: WatchlistView; target: Target; targets?: undefined } | { view?: WatchlistView; targets: Target[]; target?: undefined };
 
-/** Decades and runtimes the filter panel offers. */
-const PANEL_YEARS: Array<{ label: string; from?: number; to?: number }> = [
-  { label: '2020s', from: 2020 },
-  { label: '2010s', from: 2010, to: 2019 },
-  { label: '2000s', from: 2000, to: 2009 },
-  { label: '1990s', from: 1990, to: 1999 },
-  { label: 'Before 1990', to: 1989 },
-];
+/** Decades and runtimes the filter panel offers (a decade is labelled by its first year, the last by its bound). */
+const PANEL_YEARS: Array<{ from?: number; to?: number }> = [{ from: 2020 }, { from: 2010, to: 2019 }, { from: 2000, to: 2009 }, { from: 1990, to: 1999 }, { to: 1989 }];
 const PANEL_RUNTIMES = [90, 120, 150, 180];
 
 /**
@@ -205,6 +199,7 @@ const PANEL_RUNTIMES = [90, 120, 150, 180];
  */
 async function filterPanel(ctx: CoreContext, view: WatchlistView): Promise<Reply> {
   await ctx.requireAccount();
+  const i18n = ctx.i18n;
   const genres = await ctx.deps.watchlists.genres(ctx.identityId, queryOf(view), PANEL_GENRES);
   const builder = ctx.view();
   const back: WatchlistView = { ...view, page: 0 };
@@ -220,30 +215,23 @@ async function filterPanel(ctx: CoreContext, view: WatchlistView): Promise<Reply
   };
   const rows: Button[][] = [];
   const genreButtons = genres.map(({ genre, count }) =>
-    builder.button(`${genre === view.genre ? '• ' : ''}${genreWord(genre)} (${count})`, 'wl', { ...without('genre'), genre }),
+    builder.button(`${genre === view.genre ? '• ' : ''}${genreWord(genre, i18n)} (${count})`, 'wl', { ...without('genre'), genre }),
   );
-  if (view.genre !== undefined) genreButtons.push(builder.button('Any genre', 'wl', without('genre')));
+  if (view.genre !== undefined) genreButtons.push(builder.button(ctx.t('watchlist:button.anyGenre'), 'wl', without('genre')));
   for (let i = 0; i < genreButtons.length; i += 3) rows.push(genreButtons.slice(i, i + 3));
-  const years = PANEL_YEARS.map(({ label, from, to }) => {
+  const years = PANEL_YEARS.map(({ from, to }) => {
     const on = view.yearFrom === from && view.yearTo === to;
+    const label = from === undefined ? ctx.t('watchlist:panel.before', { year: (to ?? 0) + 1 }) : ctx.t('watchlist:panel.decade', { decade: from });
     return builder.button(`${on ? '• ' : ''}${label}`, 'wl', { ...without('years'), ...(from === undefined ? {} : { yearFrom: from }), ...(to === undefined ? {} : { yearTo: to }) });
   });
-  if (view.yearFrom !== undefined || view.yearTo !== undefined) years.push(builder.button('Any year', 'wl', without('years')));
+  if (view.yearFrom !== undefined || view.yearTo !== undefined) years.push(builder.button(ctx.t('watchlist:button.anyYear'), 'wl', without('years')));
   rows.push(years.slice(0, 3), years.slice(3));
-  const runtimes = PANEL_RUNTIMES.map((m) => builder.button(`${view.maxRuntime === m ? '• ' : ''}${runtimeWord(m)}`, 'wl', { ...without('maxRuntime'), maxRuntime: m }));
-  if (view.maxRuntime !== undefined) runtimes.push(builder.button('Any length', 'wl', without('maxRuntime')));
+  const runtimes = PANEL_RUNTIMES.map((m) => builder.button(`${view.maxRuntime === m ? '• ' : ''}${runtimeText(m, i18n)}`, 'wl', { ...without('maxRuntime'), maxRuntime: m }));
+  if (view.maxRuntime !== undefined) runtimes.push(builder.button(ctx.t('watchlist:button.anyLength'), 'wl', without('maxRuntime')));
   rows.push(runtimes);
-  rows.push([builder.button('◀ Back to the list', 'wl', back)]);
+  rows.push([builder.button(ctx.t('watchlist:button.backToList'), 'wl', back)]);
   await builder.save(ctx.deps.pending);
-  const text: Rich[] = [
-    rich.bold('Filter your watchlist'),
-    rich.line,
-    rich.italic(`Now: ${filterPhrase(view)}`),
-    rich.line,
-    'Pick a genre, the years, or the longest runtime (a show: its episodes). Typed, the same reads ',
-    rich.code('/watchlist horror 1990-2005 2h'),
-    '.',
-  ];
+  const text = ctx.tr('watchlist:panel.text', { filters: filterPhrase(view, i18n) });
   return { text, buttons: rows.filter((r) => r.length > 0), private: view.shared !== true };
 }
 
@@ -251,18 +239,18 @@ async function filterPanel(ctx: CoreContext, view: WatchlistView): Promise<Reply
  * A season list in one line, with what the user watched of each when Trakt's progress is known:
  * `S1 · 7/7 watched, S2 · 3/13 watched, S3 · 10 ep` (specials left out), cut to fit a caption.
  */
-function seasonsLine(seasons: Season[], progress: ShowProgress | undefined): string | undefined {
+function seasonsLine(seasons: Season[], progress: ShowProgress | undefined, i18n: Translator): string | undefined {
   const numbered = seasons.filter((s) => s.number > 0).sort((a, b) => a.number - b.number);
   if (numbered.length === 0) return undefined;
   // Watched counts only for a show the user has started: until then the episode counts say more.
   const watched = new Map(progress !== undefined && progress.completed > 0 ? progress.seasons.map((p) => [p.number, p]) : []);
   const parts = numbered.map((s) => {
     const seen = watched.get(s.number);
-    if (seen !== undefined && seen.aired > 0) return `S${s.number} · ${seen.completed}/${seen.aired} watched`;
+    if (seen !== undefined && seen.aired > 0) return i18n.t('watchlist:details.seasonWatched', { season: s.number, completed: seen.completed, aired: seen.aired });
     const episodes = seasonFacts(s).episodes;
-    return episodes === undefined ? `S${s.number}` : `S${s.number} · ${episodes} ep`;
+    return episodes === undefined ? i18n.t('watchlist:details.season', { season: s.number }) : i18n.t('watchlist:details.seasonEpisodes', { season: s.number, episodes });
   });
-  return cut(`Seasons: ${parts.join(', ')}`, 240);
+  return cut(i18n.t('watchlist:details.seasons', { seasons: parts.join(', ') }), 240);
 }
 
 /**
@@ -283,19 +271,24 @@ export async function detailsCard(ctx: CoreContext, target: Target, back: Watchl
     ]);
   }
   const footer: Rich[] = [];
-  const line = seasons === undefined ? undefined : seasonsLine(seasons, progress);
+  const line = seasons === undefined ? undefined : seasonsLine(seasons, progress, ctx.i18n);
   if (line !== undefined) footer.push(line);
   if (progress !== undefined && progress.aired > 0 && progress.completed > 0) {
     const next = progress.nextEpisode;
-    footer.push(`Watched ${progress.completed} / ${progress.aired}${next === undefined ? '' : ` · next S${String(next.season).padStart(2, '0')}E${String(next.number).padStart(2, '0')}`}`);
+    const watched = { completed: progress.completed, aired: progress.aired };
+    footer.push(
+      next === undefined
+        ? ctx.t('watchlist:details.watched', watched)
+        : ctx.t('watchlist:details.watchedNext', { ...watched, episode: `S${String(next.season).padStart(2, '0')}E${String(next.number).padStart(2, '0')}` }),
+    );
   }
   const builder = ctx.view();
   const buttons: Button[][] = [];
-  if (extra.another !== undefined) buttons.push([builder.button('🎲 Another', 'wl-rand', extra.another, 'primary')]);
-  if (target.kind === 'show') buttons.push([builder.button('📺 Pick a season or episode', 'seasons', { show: target.title })]);
-  if (target.kind === 'season') buttons.push([builder.button('🎞 Pick an episode', 'episodes', { show: target.show, season: target.season })]);
-  const row: Button[] = [builder.button('🗑 Remove', 'rm', { target }, 'danger')];
-  if (back !== undefined) row.push(builder.button('◀ Back to the list', 'wl', back));
+  if (extra.another !== undefined) buttons.push([builder.button(ctx.t('watchlist:button.another'), 'wl-rand', extra.another, 'primary')]);
+  if (target.kind === 'show') buttons.push([builder.button(ctx.t('watchlist:button.pickSeason'), 'seasons', { show: target.title })]);
+  if (target.kind === 'season') buttons.push([builder.button(ctx.t('watchlist:button.pickEpisode'), 'episodes', { show: target.show, season: target.season })]);
+  const row: Button[] = [builder.button(ctx.t('watchlist:button.remove'), 'rm', { target }, 'danger')];
+  if (back !== undefined) row.push(builder.button(ctx.t('watchlist:button.backToList'), 'wl', back));
   buttons.push(row);
   await builder.save(ctx.deps.pending);
   const numberOfSeasons = seasons?.filter((s) => s.number > 0).length;
@@ -333,15 +326,23 @@ async function randomCard(ctx: CoreContext, payload: RandomPayload, recheck: boo
   const trakt = await ctx.traktForUser();
   const copy = await ctx.copy.current(ctx, trakt, { recheck });
   const { item, total } = await ctx.deps.watchlists.random(ctx.identityId, payload.query, payload.last);
-  const applied = narrowed(payload.query) ? filterPhrase(payload.query) : undefined;
+  const applied = narrowed(payload.query) ? filterPhrase(payload.query, ctx.i18n) : undefined;
   if (item === undefined) {
     const text =
       copy.itemCount === 0
-        ? 'Your watchlist is empty: nothing to pick from. Find something with /search.'
-        : ['Nothing on your watchlist matches ', rich.bold(applied ?? 'these filters'), '. Try fewer filters.'];
+        ? ctx.tr('watchlist:random.empty')
+        : applied === undefined
+          ? ctx.tr('watchlist:random.noMatchAny')
+          : ctx.tr('watchlist:random.noMatch', { filters: applied });
     return { text, private: payload.shared !== true };
   }
-  const header: Rich[] = [rich.bold('🎲 From your watchlist'), ` · ${applied === undefined ? '' : `${applied} · `}1 of ${total}${total === copy.itemCount ? '' : ` (of ${copy.itemCount})`}`];
+  const ofAll = total !== copy.itemCount;
+  const counts = { matching: total, all: copy.itemCount };
+  const header: Rich[] = [
+    applied === undefined
+      ? ctx.tr(ofAll ? 'watchlist:random.headerOfAll' : 'watchlist:random.header', counts)
+      : ctx.tr(ofAll ? 'watchlist:random.headerFilteredOfAll' : 'watchlist:random.headerFiltered', { ...counts, filters: applied }),
+  ];
   const another: RandomPayload = { ...payload, last: item.key };
   return detailsCard(ctx, item.target, undefined, { header, another, shared: payload.shared === true });
 }
@@ -353,7 +354,7 @@ export const randomCommand = defineCommand({
   private: true,
   options: [...FILTER_OPTIONS, shareOption],
   async run(ctx, args) {
-    const { query, shared } = parseListArgs(cleanText(args), 'random', false);
+    const { query, shared } = parseListArgs(cleanText(args), 'random', false, ctx.i18n);
     return [await randomCard(ctx, { query, ...(shared ? { shared } : {}) }, true)];
   },
 });
@@ -423,13 +424,13 @@ export const watchlistRemoveSelectedAction = defineAction<SelectPayload>({
     const buttons: Button[][] = [];
     const lines: Rich[] = [];
     if (targets.length === 0) {
-      lines.push(rich.bold(selection.length === 0 ? 'Nothing is selected.' : 'None of the selected titles is on your watchlist any more.'));
+      lines.push(ctx.tr(selection.length === 0 ? 'watchlist:removeSelected.nothing' : 'watchlist:removeSelected.allGone'));
     } else {
-      lines.push(rich.bold(`Remove ${targets.length === 1 ? 'this one' : `these ${targets.length}`} from your watchlist?`), rich.line, ...listedLines(targets));
-      if (gone > 0) lines.push(rich.line, rich.italic(`${titlesWord(gone)} you selected ${gone === 1 ? 'is' : 'are'} not on your watchlist any more.`));
-      buttons.push([view.button(`🗑 Confirm: remove ${targets.length}`, 'confirm', { op: 'remove', targets } satisfies ConfirmPayload, 'danger')]);
+      lines.push(ctx.tr('watchlist:removeSelected.question', { count: targets.length }), rich.line, ...listedLines(targets));
+      if (gone > 0) lines.push(rich.line, ctx.tr('watchlist:removeSelected.gone', { count: gone }));
+      buttons.push([view.button(ctx.t('watchlist:button.confirmRemove', { n: targets.length }), 'confirm', { op: 'remove', targets } satisfies ConfirmPayload, 'danger')]);
     }
-    buttons.push([view.button('◀ Back to selection', 'wl', back), view.button('✖ Cancel', 'cancel', {})]);
+    buttons.push([view.button(ctx.t('watchlist:button.backToSelection'), 'wl', back), view.button(ctx.t('watchlist:button.cancel'), 'cancel', {})]);
     await view.save(ctx.deps.pending);
     return { edit: { text: lines, buttons, private: payload.view.shared !== true } };
   },
@@ -441,7 +442,7 @@ export const watchlistCommand = defineCommand({
   listed: true,
   private: true,
   options: [...FILTER_OPTIONS.slice(0, 1), SORT_OPTION, ...FILTER_OPTIONS.slice(1), shareOption],
-  run: async (ctx, args) => [await watchlistPage(ctx, parseWatchlistArgs(args), true)],
+  run: async (ctx, args) => [await watchlistPage(ctx, parseWatchlistArgs(args, ctx.i18n), true)],
 });
 
 export const watchlistPageAction = defineAction<WatchlistView>({

@@ -4,7 +4,7 @@
  */
 import { readImport } from '../../../imports/detect.js';
 import { exportImdbCsv, exportLetterboxdCsv, exportMarqueeJson } from '../../../imports/export.js';
-import { ImportError, KNOWN_FORMATS, MAX_FILE_BYTES, MAX_ZIP_BYTES } from '../../../imports/rows.js';
+import { ImportError, MAX_FILE_BYTES, MAX_ZIP_BYTES } from '../../../imports/rows.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError, UserFacingError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
@@ -13,24 +13,44 @@ import type { Target, WatchlistEntry } from '../ports.js';
 import { targetLabel } from '../targets.js';
 import { titleOf } from '../../../domain/target.js';
 import { rich, type Reply, type Rich } from '../types.js';
+import type { Translator } from '../i18n/index.js';
 import { cancelImport, IMPORT_ACTIONS, importCard, matchJobRef, notFoundFile, startApplying, storeOf, undoJobRef } from './flow.js';
 import type { ImportRecord } from './ports.js';
 
 const MB = 1024 * 1024;
 const AMBIGUOUS_SHOWN = 1;
 
-const HOW_TO: Rich = [
-  rich.bold('Import a list into your Trakt watchlist'),
-  rich.line,
-  `Send me the file here with the caption /import (on Discord: /import with the file attached). Files up to ${MAX_FILE_BYTES / MB} MB, or a ZIP up to ${MAX_ZIP_BYTES / MB} MB.`,
-  rich.line,
-  rich.line,
-  'I read, from what is inside the file (not its name):',
-  ...KNOWN_FORMATS.flatMap((f) => [rich.line, `• ${f}`]),
-  rich.line,
-  rich.line,
-  'You see a preview (matched, to choose, not found, already listed, what fits your account) before anything is written, and can Undo the import afterwards.',
-];
+/** The size limits as the texts say them (`imports:*` take `fileMb` and `zipMb`). */
+const LIMITS_MB = { fileMb: MAX_FILE_BYTES / MB, zipMb: MAX_ZIP_BYTES / MB };
+
+/** A file's size in MB with one decimal, in the language's notation (3.5 · 3,5). */
+function megabytes(bytes: number, i18n: Translator): string {
+  return new Intl.NumberFormat(i18n.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }).format(bytes / MB);
+}
+
+/**
+ * Why the reader refused the file: in the user's language where its words depend only on the error's
+ * code and details (the catalog's English is the reader's, word for word: test/i18n/lists-limits.test.ts);
+ * otherwise the reader's own explanation (src/imports, English), which names lines and files.
+ */
+export function readerError(error: ImportError, i18n: Translator): Rich {
+  switch (error.code) {
+    case 'empty':
+      return i18n.tr('imports:readerError.empty');
+    case 'truncated-zip':
+      return i18n.tr('imports:readerError.truncatedZip');
+    case 'people-list':
+      return i18n.tr('imports:readerError.peopleList');
+    case 'too-many-rows': {
+      const { rows, limit } = error.details;
+      if (rows === undefined || limit === undefined) break;
+      return i18n.tr('imports:readerError.tooManyRows', { rows: rows.toLocaleString(i18n.locale), limit: limit.toLocaleString(i18n.locale) });
+    }
+    default:
+      break;
+  }
+  return error.message;
+}
 
 function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
@@ -38,7 +58,7 @@ function isZip(bytes: Uint8Array): boolean {
 
 async function ownRecord(ctx: CoreContext, importId: number): Promise<ImportRecord> {
   const record = await storeOf(ctx.deps).byId(importId);
-  if (record === undefined || record.identityId !== ctx.identityId) throw new UserFacingError('import-gone', 'This import no longer exists.');
+  if (record === undefined || record.identityId !== ctx.identityId) throw new UserFacingError('import-gone', ctx.t('imports:gone'));
   return record;
 }
 
@@ -56,29 +76,30 @@ export const importCommand = defineCommand({
   async run(ctx) {
     await ctx.requireAccount();
     const attachment = ctx.attachment;
-    if (attachment === undefined) return [{ private: true, text: HOW_TO }];
+    // The formats the how-to lists are src/imports' KNOWN_FORMATS, said in the catalog.
+    if (attachment === undefined) return [{ private: true, text: ctx.tr('imports:howTo', LIMITS_MB) }];
     if (attachment.size > MAX_ZIP_BYTES) {
-      throw new InvalidInputError(`That file is ${(attachment.size / MB).toFixed(1)} MB; I take files up to ${MAX_FILE_BYTES / MB} MB, or a ZIP up to ${MAX_ZIP_BYTES / MB} MB. Nothing was imported.`);
+      throw new InvalidInputError(ctx.t('imports:tooBig', { size: megabytes(attachment.size, ctx.i18n), ...LIMITS_MB }));
     }
     let bytes: Uint8Array;
     try {
       bytes = await attachment.download(MAX_ZIP_BYTES);
     } catch (error) {
       ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'import: the file could not be downloaded');
-      throw new UserFacingError('import-download', 'I could not download that file. Please send it again.');
+      throw new UserFacingError('import-download', ctx.t('imports:downloadFailed'));
     }
     if (!isZip(bytes) && bytes.length > MAX_FILE_BYTES) {
-      throw new InvalidInputError(`That file is ${(bytes.length / MB).toFixed(1)} MB; a CSV or JSON file may be up to ${MAX_FILE_BYTES / MB} MB (a ZIP up to ${MAX_ZIP_BYTES / MB} MB). Nothing was imported.`);
+      throw new InvalidInputError(ctx.t('imports:fileTooBig', { size: megabytes(bytes.length, ctx.i18n), ...LIMITS_MB }));
     }
     let result;
     try {
       result = await readImport(bytes);
     } catch (error) {
-      if (error instanceof ImportError) throw new InvalidInputError([error.message, ' Nothing was imported.']);
+      if (error instanceof ImportError) throw new InvalidInputError([readerError(error, ctx.i18n), ' ', ctx.tr('imports:nothingImported')]);
       throw error;
     }
-    if (result.rows.length === 0) throw new InvalidInputError(`The file holds no titles I can import (${result.format}). Nothing was imported.`);
-    const store = storeOf(ctx.deps);
+    if (result.rows.length === 0) throw new InvalidInputError(ctx.t('imports:noTitles', { format: result.format }));
+    const store = storeOf(ctx.deps, ctx.i18n);
     const outbox = ctx.deps.outbox;
     const reading = {
       rows: result.rows.length,
@@ -88,23 +109,23 @@ export const importCommand = defineCommand({
     };
     // The card lives in the private chat: sent there first, so the import knows where to redraw it.
     const draft = { identityId: ctx.identityId, platform: ctx.user.platform, format: result.format, fileName: attachment.fileName || 'file', reading, rows: result.rows };
-    if (outbox === undefined || ctx.deps.jobs === undefined) throw new UserFacingError('imports-off', 'Imports are not available on this server.');
-    const placeholder: Reply = { private: true, text: ['📥 Reading ', attachment.fileName.slice(0, 80), '…'] };
+    if (outbox === undefined || ctx.deps.jobs === undefined) throw new UserFacingError('imports-off', ctx.t('imports:unavailable'));
+    const placeholder: Reply = { private: true, text: ctx.tr('imports:reading', { file: attachment.fileName.slice(0, 80) }) };
     const ref = await outbox.send(privateTarget(ctx), placeholder).catch((error: unknown) => {
       ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'import: the private chat could not be reached');
       return undefined;
     });
     if (ref === undefined) {
-      return [{ private: true, text: 'I need our private chat for an import: open it (send me /start there), then send the file again.' }];
+      return [{ private: true, text: ctx.tr('imports:needsPrivateChat') }];
     }
     const record = await store.create({ ...draft, chatId: ref.chatId });
     await store.setCard(record.id, ref.messageId);
     await ctx.deps.jobs.enqueue(matchJobRef, { importId: record.id }, { ownerIdentityId: ctx.identityId, dedupeKey: `import-match:${record.id}` });
-    const card = await importCard(ctx.deps, record);
+    const card = await importCard(ctx.deps, record, ctx.i18n);
     const edited = await outbox.edit(ref, card).catch(() => undefined);
     if (edited !== undefined && edited.messageId !== ref.messageId) await store.setCard(record.id, edited.messageId);
     if (edited !== undefined) await bindCard(ctx, card, edited);
-    return ctx.chat.kind === 'private' ? [] : [{ private: true, text: 'Import started: its progress is in our private chat.' }];
+    return ctx.chat.kind === 'private' ? [] : [{ private: true, text: ctx.tr('imports:started') }];
   },
 });
 
@@ -123,11 +144,11 @@ interface ImportPayload {
 
 export const importApplyAction = defineAction<ImportPayload>({
   action: IMPORT_ACTIONS.apply,
-  ack: 'Importing…',
+  ack: (i18n) => i18n.t('imports:ack.importing'),
   async run(ctx, payload) {
     const record = await ownRecord(ctx, payload.importId);
-    await startApplying(ctx.deps, record);
-    return { edit: await importCard(ctx.deps, (await storeOf(ctx.deps).byId(record.id)) ?? record) };
+    await startApplying(ctx.deps, record, ctx.i18n);
+    return { edit: await importCard(ctx.deps, (await storeOf(ctx.deps, ctx.i18n).byId(record.id)) ?? record, ctx.i18n) };
   },
 });
 
@@ -136,20 +157,20 @@ export const importCancelAction = defineAction<ImportPayload>({
   async run(ctx, payload) {
     const record = await ownRecord(ctx, payload.importId);
     await cancelImport(ctx.deps, record);
-    return { edit: await importCard(ctx.deps, (await storeOf(ctx.deps).byId(record.id)) ?? record) };
+    return { edit: await importCard(ctx.deps, (await storeOf(ctx.deps, ctx.i18n).byId(record.id)) ?? record, ctx.i18n) };
   },
 });
 
 export const importUndoAction = defineAction<ImportPayload>({
   action: IMPORT_ACTIONS.undo,
-  ack: 'Undoing the import…',
+  ack: (i18n) => i18n.t('imports:ack.undoing'),
   async run(ctx, payload) {
     const record = await ownRecord(ctx, payload.importId);
-    const store = storeOf(ctx.deps);
+    const store = storeOf(ctx.deps, ctx.i18n);
     if (await store.setStatus(record.id, ['done', 'cancelled'], 'undoing')) {
       await ctx.deps.jobs?.enqueue(undoJobRef, { importId: record.id }, { lane: `watchlist:${record.identityId}`, ownerIdentityId: record.identityId, dedupeKey: `import-undo:${record.id}` });
     }
-    return { edit: await importCard(ctx.deps, (await store.byId(record.id)) ?? record) };
+    return { edit: await importCard(ctx.deps, (await store.byId(record.id)) ?? record, ctx.i18n) };
   },
 });
 
@@ -157,12 +178,12 @@ export const importMissingAction = defineAction<ImportPayload>({
   action: IMPORT_ACTIONS.missing,
   async run(ctx, payload) {
     const record = await ownRecord(ctx, payload.importId);
-    const store = storeOf(ctx.deps);
+    const store = storeOf(ctx.deps, ctx.i18n);
     const items = await store.items(record.id, { states: ['not-found'] });
-    const edit = await importCard(ctx.deps, record);
+    const edit = await importCard(ctx.deps, record, ctx.i18n);
     return {
       edit,
-      send: [{ private: true, text: `${items.length} row${items.length === 1 ? '' : 's'} Trakt did not find, with their line in your file.`, file: notFoundFile(items) }],
+      send: [{ private: true, text: ctx.tr('imports:notFoundFile', { count: items.length }), file: notFoundFile(items) }],
     };
   },
 });
@@ -175,13 +196,13 @@ interface ChoosePayload extends ImportPayload {
 
 /** The next row to choose for, with its candidates as buttons, and Skip. */
 async function chooser(ctx: CoreContext, record: ImportRecord): Promise<Reply> {
-  const store = storeOf(ctx.deps);
+  const store = storeOf(ctx.deps, ctx.i18n);
   const [next] = await store.items(record.id, { states: ['ambiguous'] }, AMBIGUOUS_SHOWN);
-  if (next === undefined) return importCard(ctx.deps, record);
+  if (next === undefined) return importCard(ctx.deps, record, ctx.i18n);
   const left = (await store.stateCounts(record.id)).ambiguous;
   const view = ctx.view();
   const candidates = (next.candidates ?? []).slice(0, 6);
-  const labels = candidates.map((candidate) => `${targetLabel(candidate)} · ${candidate.kind}`);
+  const labels = candidates.map((candidate) => ctx.t('imports:chooser.candidate', { title: targetLabel(candidate), kind: ctx.t(`imports:chooser.kind.${candidate.kind}`) }));
   // Two candidates may share title, year and kind: their Trakt address tells them apart.
   const label = (candidate: Target, i: number): string => {
     const plain = labels[i] ?? '';
@@ -190,19 +211,14 @@ async function chooser(ctx: CoreContext, record: ImportRecord): Promise<Reply> {
     return `${plain} · ${title.ids.slug ?? `#${title.ids.trakt}`}`;
   };
   const buttons = candidates.map((candidate: Target, i) => [view.button(label(candidate, i).slice(0, 64), IMPORT_ACTIONS.pick, { importId: record.id, position: next.position, choice: i } satisfies ChoosePayload)]);
-  buttons.push([view.button('⏭ Skip this one', IMPORT_ACTIONS.pick, { importId: record.id, position: next.position, choice: -1 } satisfies ChoosePayload)]);
-  buttons.push([view.button('◀ Back to the preview', IMPORT_ACTIONS.choose, { importId: record.id, choice: -2 } satisfies ChoosePayload)]);
+  buttons.push([view.button(ctx.t('imports:button.skip'), IMPORT_ACTIONS.pick, { importId: record.id, position: next.position, choice: -1 } satisfies ChoosePayload)]);
+  buttons.push([view.button(ctx.t('imports:button.backToPreview'), IMPORT_ACTIONS.choose, { importId: record.id, choice: -2 } satisfies ChoosePayload)]);
   await view.save(ctx.deps.pending);
   const row = next.row;
+  // The row as the file has it: its title in bold, its year and its type's label (the file's own words).
+  const title = [rich.bold(row.title ?? row.originalTitle ?? '?'), row.year === undefined ? '' : ` (${row.year})`, row.typeLabel === undefined ? '' : ` · ${row.typeLabel}`];
   return {
-    text: [
-      rich.bold(`Which one? (${left} to choose)`),
-      rich.line,
-      `Line ${row.line}: `,
-      rich.bold(row.title ?? row.originalTitle ?? '?'),
-      row.year === undefined ? '' : ` (${row.year})`,
-      row.typeLabel === undefined ? '' : ` · ${row.typeLabel}`,
-    ],
+    text: [ctx.tr('imports:chooser.heading', { left }), rich.line, ctx.tr('imports:chooser.row', { line: row.line, title })],
     buttons,
   };
 }
@@ -211,7 +227,7 @@ export const importChooseAction = defineAction<ChoosePayload>({
   action: IMPORT_ACTIONS.choose,
   async run(ctx, payload) {
     const record = await ownRecord(ctx, payload.importId);
-    if (payload.choice === -2 || record.status !== 'preview') return { edit: await importCard(ctx.deps, record) };
+    if (payload.choice === -2 || record.status !== 'preview') return { edit: await importCard(ctx.deps, record, ctx.i18n) };
     return { edit: await chooser(ctx, record) };
   },
 });
@@ -220,8 +236,8 @@ export const importPickAction = defineAction<ChoosePayload>({
   action: IMPORT_ACTIONS.pick,
   async run(ctx, payload) {
     const record = await ownRecord(ctx, payload.importId);
-    const store = storeOf(ctx.deps);
-    if (record.status !== 'preview' || payload.position === undefined) return { edit: await importCard(ctx.deps, record) };
+    const store = storeOf(ctx.deps, ctx.i18n);
+    if (record.status !== 'preview' || payload.position === undefined) return { edit: await importCard(ctx.deps, record, ctx.i18n) };
     const [item] = (await store.items(record.id, { states: ['ambiguous'] })).filter((i) => i.position === payload.position);
     if (item !== undefined) {
       const chosen = payload.choice === undefined || payload.choice < 0 ? undefined : item.candidates?.[payload.choice];
@@ -232,9 +248,9 @@ export const importPickAction = defineAction<ChoosePayload>({
 });
 
 const EXPORT_FORMATS = {
-  json: { fileName: 'marquee-watchlist.json', contentType: 'application/json', write: exportMarqueeJson, label: 'Marquee JSON (complete; /import reads it back)' },
-  letterboxd: { fileName: 'watchlist-letterboxd.csv', contentType: 'text/csv', write: exportLetterboxdCsv, label: 'Letterboxd import CSV (films only)' },
-  imdb: { fileName: 'watchlist-imdb.csv', contentType: 'text/csv', write: exportImdbCsv, label: 'IMDb-style CSV' },
+  json: { fileName: 'marquee-watchlist.json', contentType: 'application/json', write: exportMarqueeJson },
+  letterboxd: { fileName: 'watchlist-letterboxd.csv', contentType: 'text/csv', write: exportLetterboxdCsv },
+  imdb: { fileName: 'watchlist-imdb.csv', contentType: 'text/csv', write: exportImdbCsv },
 } as const;
 
 /** Items read from the copy per page while exporting. */
@@ -259,8 +275,8 @@ export const exportCommand = defineCommand({
   async run(ctx, args) {
     await ctx.requireAccount();
     const wanted = args.trim().toLowerCase() || 'json';
-    const format = EXPORT_FORMATS[wanted as keyof typeof EXPORT_FORMATS];
-    if (format === undefined) throw new InvalidInputError('Export as json (complete), letterboxd or imdb, e.g. /export letterboxd.');
+    const format = Object.hasOwn(EXPORT_FORMATS, wanted) ? EXPORT_FORMATS[wanted as keyof typeof EXPORT_FORMATS] : undefined;
+    if (format === undefined) throw new InvalidInputError(ctx.t('imports:export.usage'));
     const state = await ctx.freshCopy(true);
     const identityId = ctx.identityId;
     const watchlists = ctx.deps.watchlists;
@@ -278,7 +294,7 @@ export const exportCommand = defineCommand({
     return [
       {
         private: true,
-        text: [`Your watchlist, ${state.itemCount} item${state.itemCount === 1 ? '' : 's'}: `, format.label, '.'],
+        text: ctx.tr('imports:export.done', { count: state.itemCount, format: ctx.t(`imports:export.format.${wanted}`) }),
         file: { fileName: format.fileName, contentType: format.contentType, content: () => format.write(entries()) },
       },
     ];

@@ -18,6 +18,7 @@ import { titleOf } from '../../../domain/target.js';
 import { rich, type Button, type MessageRef, type Reply, type Rich } from '../types.js';
 import type { WatchlistWriter } from '../../../watchlist/writer.js';
 import type { ImportItem, ImportRecord, ImportStore, ImportSummary, ItemOutcome } from './ports.js';
+import { EN, translatorForIdentity, type Translator } from '../i18n/index.js';
 
 /** Items per write: the client sends up to 100 per request, so one batch is one request. */
 export const IMPORT_BATCH = 100;
@@ -37,33 +38,36 @@ export const IMPORT_ACTIONS = {
   undo: 'imp-undo',
 } as const;
 
-const FORMAT_NAMES: Record<string, string> = {
-  'imdb-list': 'IMDb list',
-  'imdb-ratings': 'IMDb ratings',
-  'letterboxd-watchlist': 'Letterboxd watchlist',
-  'letterboxd-ratings': 'Letterboxd ratings',
-  'letterboxd-diary': 'Letterboxd diary',
-  'letterboxd-list': 'Letterboxd list',
-  'letterboxd-import': 'Letterboxd import CSV',
-  'letterboxd-export-zip': 'Letterboxd export',
-  'trakt-export': 'Trakt export',
-  'trakt-export-zip': 'Trakt export',
-  'trakt-backup': 'Trakt backup',
-  tmdb: 'TMDb export',
-  marquee: 'Marquee export',
-};
+/** Formats the readers name (src/imports); their names are `imports:format.<format>`. */
+const FORMATS: ReadonlySet<string> = new Set([
+  'imdb-list',
+  'imdb-ratings',
+  'letterboxd-watchlist',
+  'letterboxd-ratings',
+  'letterboxd-diary',
+  'letterboxd-list',
+  'letterboxd-import',
+  'letterboxd-export-zip',
+  'trakt-export',
+  'trakt-export-zip',
+  'trakt-backup',
+  'tmdb',
+  'marquee',
+]);
 
-export function formatName(format: string): string {
-  return FORMAT_NAMES[format] ?? format;
+export function formatName(format: string, i18n: Translator = EN): string {
+  return FORMATS.has(format) ? i18n.t(`imports:format.${format}`) : format;
 }
 
-export function storeOf(deps: CoreDeps): ImportStore {
-  if (deps.imports === undefined) throw new UserFacingError('imports-off', 'Imports are not available on this server.');
+/** The import store; `i18n` says the error in the user's language when the server has no imports. */
+export function storeOf(deps: CoreDeps, i18n: Translator = EN): ImportStore {
+  if (deps.imports === undefined) throw new UserFacingError('imports-off', i18n.t('imports:unavailable'));
   return deps.imports;
 }
 
-function number(n: number): string {
-  return n.toLocaleString('en-US');
+/** A count with the language's digit grouping (1,234 · 1.234 · 1 234). */
+function number(n: number, i18n: Translator): string {
+  return n.toLocaleString(i18n.locale);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -150,88 +154,93 @@ function targetOfEntry(entry: NonNullable<ReturnType<typeof rowToEntry>>): Targe
 // ---------------------------------------------------------------------------------------------------
 // Cards
 
-function readingLines(record: ImportRecord): Rich[] {
+function readingLines(record: ImportRecord, i18n: Translator): Rich[] {
   const lines: Rich[] = [];
   const s = record.reading.skipped;
+  // Each kind of row left out, counted; listed in one sentence.
   const notes = [
-    s.duplicates > 0 ? `${number(s.duplicates)} duplicate row${s.duplicates === 1 ? '' : 's'}` : '',
-    s.noTitle > 0 ? `${number(s.noTitle)} without a title or id` : '',
-    s.people > 0 ? `${number(s.people)} people (not titles)` : '',
-    s.unsupported > 0 ? `${number(s.unsupported)} of types Trakt does not list (games, podcasts…)` : '',
-    s.invalid > 0 ? `${number(s.invalid)} unreadable` : '',
+    s.duplicates > 0 ? i18n.t('imports:card.skippedDuplicates', { count: s.duplicates, n: number(s.duplicates, i18n) }) : '',
+    s.noTitle > 0 ? i18n.t('imports:card.skippedNoTitle', { n: number(s.noTitle, i18n) }) : '',
+    s.people > 0 ? i18n.t('imports:card.skippedPeople', { count: s.people, n: number(s.people, i18n) }) : '',
+    s.unsupported > 0 ? i18n.t('imports:card.skippedUnsupported', { n: number(s.unsupported, i18n) }) : '',
+    s.invalid > 0 ? i18n.t('imports:card.skippedInvalid', { count: s.invalid, n: number(s.invalid, i18n) }) : '',
   ].filter((n) => n !== '');
-  if (notes.length > 0) lines.push(rich.line, rich.italic(`Left out while reading: ${notes.join(', ')}.`));
+  if (notes.length > 0) lines.push(rich.line, i18n.tr('imports:card.leftOut', { notes: notes.join(', ') }));
   return lines;
 }
 
-function header(record: ImportRecord): Rich[] {
-  return [rich.bold(`📥 Import: ${formatName(record.format)}`), ` (${record.fileName.slice(0, 80)}, ${number(record.reading.rows)} title${record.reading.rows === 1 ? '' : 's'})`];
+function header(record: ImportRecord, i18n: Translator): Rich[] {
+  const rows = record.reading.rows;
+  return [i18n.tr('imports:card.header', { count: rows, n: number(rows, i18n), format: formatName(record.format, i18n), file: record.fileName.slice(0, 80) })];
 }
 
 function view(record: ImportRecord, now: Date): ViewBuilder {
   return new ViewBuilder({ identityId: record.identityId, platform: record.platform, chatId: record.chatId }, new Date(now.getTime() + IMPORT_BUTTON_TTL_MS));
 }
 
-/** The import's one card as it is now. */
-export async function importCard(deps: CoreDeps, record: ImportRecord): Promise<Reply> {
-  const store = storeOf(deps);
+/** The import's one card as it is now, in `i18n`'s language (the user's: a job asks translatorForIdentity). */
+export async function importCard(deps: CoreDeps, record: ImportRecord, i18n: Translator): Promise<Reply> {
+  const store = storeOf(deps, i18n);
   const now = deps.clock?.now() ?? new Date();
   const counts = await store.stateCounts(record.id);
-  const lines: Rich[] = [...header(record)];
+  const num = (n: number): string => number(n, i18n);
+  const lines: Rich[] = [...header(record, i18n)];
   const v = view(record, now);
   const buttons: Button[][] = [];
   const payload = { importId: record.id };
   if (record.status === 'matching') {
     const done = record.reading.rows - counts.pending;
-    lines.push(rich.line, rich.line, `Matching with Trakt: ${number(done)} / ${number(record.reading.rows)}…`, ...readingLines(record));
-    buttons.push([v.button('✖ Cancel', IMPORT_ACTIONS.cancel, payload)]);
+    lines.push(rich.line, rich.line, i18n.tr('imports:card.matching', { done: num(done), total: num(record.reading.rows) }), ...readingLines(record, i18n));
+    buttons.push([v.button(i18n.t('imports:button.cancel'), IMPORT_ACTIONS.cancel, payload)]);
   } else if (record.status === 'preview') {
     const plan = await planImport(deps, record, { dryRun: true });
-    lines.push(rich.line, rich.line, rich.bold('Before anything is written:'));
-    lines.push(rich.line, `✓ ${number(counts.matched)} matched`);
-    if (counts.ambiguous > 0) lines.push(rich.line, `❓ ${number(counts.ambiguous)} to choose (several titles fit)`);
-    if (counts['not-found'] > 0) lines.push(rich.line, `✗ ${number(counts['not-found'])} not found on Trakt`);
-    if (plan.listed > 0) lines.push(rich.line, `• ${number(plan.listed)} already on your watchlist`);
-    if (plan.duplicates > 0) lines.push(rich.line, `• ${number(plan.duplicates)} twice in the file (added once)`);
-    lines.push(rich.line, plan.limitText);
-    lines.push(...readingLines(record));
-    if (plan.fits > 0) buttons.push([v.button(`✅ Import ${number(plan.fits)}`, IMPORT_ACTIONS.apply, payload, 'primary')]);
-    if (counts.ambiguous > 0) buttons.push([v.button(`❓ Choose ${number(counts.ambiguous)}`, IMPORT_ACTIONS.choose, payload)]);
-    if (counts['not-found'] > 0) buttons.push([v.button('📄 Not found (file)', IMPORT_ACTIONS.missing, payload)]);
-    buttons.push([v.button('✖ Cancel', IMPORT_ACTIONS.cancel, payload)]);
-    if (plan.fits === 0) lines.push(rich.line, rich.line, 'Nothing new to add.');
+    lines.push(rich.line, rich.line, i18n.tr('imports:card.beforeWriting'));
+    lines.push(rich.line, i18n.tr('imports:card.matched', { n: num(counts.matched) }));
+    if (counts.ambiguous > 0) lines.push(rich.line, i18n.tr('imports:card.ambiguous', { n: num(counts.ambiguous) }));
+    if (counts['not-found'] > 0) lines.push(rich.line, i18n.tr('imports:card.notFound', { n: num(counts['not-found']) }));
+    if (plan.listed > 0) lines.push(rich.line, i18n.tr('imports:card.listed', { n: num(plan.listed) }));
+    if (plan.duplicates > 0) lines.push(rich.line, i18n.tr('imports:card.duplicates', { n: num(plan.duplicates) }));
+    lines.push(rich.line, limitText(plan, i18n));
+    lines.push(...readingLines(record, i18n));
+    if (plan.fits > 0) buttons.push([v.button(i18n.t('imports:button.import', { n: num(plan.fits) }), IMPORT_ACTIONS.apply, payload, 'primary')]);
+    if (counts.ambiguous > 0) buttons.push([v.button(i18n.t('imports:button.choose', { n: num(counts.ambiguous) }), IMPORT_ACTIONS.choose, payload)]);
+    if (counts['not-found'] > 0) buttons.push([v.button(i18n.t('imports:button.notFoundFile'), IMPORT_ACTIONS.missing, payload)]);
+    buttons.push([v.button(i18n.t('imports:button.cancel'), IMPORT_ACTIONS.cancel, payload)]);
+    if (plan.fits === 0) lines.push(rich.line, rich.line, i18n.tr('imports:card.nothingNew'));
   } else if (record.status === 'applying') {
     const progress = await store.progress(record.id);
-    const eta = etaText(record, progress, now);
-    lines.push(rich.line, rich.line, `Adding to your watchlist: ${number(progress.applied)} / ${number(progress.items)}${eta}`);
-    buttons.push([v.button('✖ Cancel', IMPORT_ACTIONS.cancel, payload)]);
+    lines.push(rich.line, rich.line, applyingText(record, progress, now, i18n));
+    buttons.push([v.button(i18n.t('imports:button.cancel'), IMPORT_ACTIONS.cancel, payload)]);
   } else {
     const summary = record.summary;
     const outcome = await store.outcomeCounts(record.id);
     if (record.status === 'cancelled' && (summary === null || (outcome.added ?? 0) === 0)) {
-      lines.push(rich.line, rich.line, 'Cancelled. Nothing was added.');
+      lines.push(rich.line, rich.line, i18n.tr('imports:card.cancelledNothing'));
     } else if (record.status === 'undone' || record.status === 'undoing') {
-      lines.push(rich.line, rich.line, record.status === 'undoing' ? '↩ Undoing the import…' : `↩ Import undone: ${number(summary?.undone ?? 0)} title${summary?.undone === 1 ? '' : 's'} it added were removed again.`);
+      const undone = summary?.undone ?? 0;
+      lines.push(rich.line, rich.line, record.status === 'undoing' ? i18n.tr('imports:card.undoing') : i18n.tr('imports:card.undone', { count: undone, n: num(undone) }));
     } else {
-      lines.push(rich.line, rich.line, record.status === 'cancelled' ? rich.bold('Cancelled part way.') : rich.bold('✅ Import done.'));
-      lines.push(rich.line, `Added: ${number(outcome.added ?? 0)}`);
-      if ((outcome.existing ?? 0) + (outcome.listed ?? 0) > 0) lines.push(rich.line, `Already on your watchlist: ${number((outcome.existing ?? 0) + (outcome.listed ?? 0))}`);
-      if ((outcome['over-limit'] ?? 0) > 0) lines.push(rich.line, `Skipped, over your watchlist's limit: ${number(outcome['over-limit'] ?? 0)}`);
-      if (counts['not-found'] + (outcome['not-found'] ?? 0) > 0) lines.push(rich.line, `Not found on Trakt: ${number(counts['not-found'] + (outcome['not-found'] ?? 0))}`);
-      if ((outcome.added ?? 0) > 0 && now.getTime() - record.createdAt.getTime() < UNDO_IMPORT_MS) buttons.push([v.button('↩ Undo import', IMPORT_ACTIONS.undo, payload)]);
-      if (counts['not-found'] > 0) buttons.push([v.button('📄 Not found (file)', IMPORT_ACTIONS.missing, payload)]);
+      lines.push(rich.line, rich.line, i18n.tr(record.status === 'cancelled' ? 'imports:card.cancelledPartWay' : 'imports:card.done'));
+      lines.push(rich.line, i18n.tr('imports:card.added', { n: num(outcome.added ?? 0) }));
+      if ((outcome.existing ?? 0) + (outcome.listed ?? 0) > 0) lines.push(rich.line, i18n.tr('imports:card.alreadyListed', { n: num((outcome.existing ?? 0) + (outcome.listed ?? 0)) }));
+      if ((outcome['over-limit'] ?? 0) > 0) lines.push(rich.line, i18n.tr('imports:card.overLimitSkipped', { n: num(outcome['over-limit'] ?? 0) }));
+      if (counts['not-found'] + (outcome['not-found'] ?? 0) > 0) lines.push(rich.line, i18n.tr('imports:card.notFoundTotal', { n: num(counts['not-found'] + (outcome['not-found'] ?? 0)) }));
+      if ((outcome.added ?? 0) > 0 && now.getTime() - record.createdAt.getTime() < UNDO_IMPORT_MS) buttons.push([v.button(i18n.t('imports:button.undo'), IMPORT_ACTIONS.undo, payload)]);
+      if (counts['not-found'] > 0) buttons.push([v.button(i18n.t('imports:button.notFoundFile'), IMPORT_ACTIONS.missing, payload)]);
     }
   }
   await v.save(deps.pending);
   return { text: lines, ...(buttons.length > 0 ? { buttons } : {}) };
 }
 
-function etaText(record: ImportRecord, progress: { batches: number; done: number }, now: Date): string {
+/** "Adding to your watchlist: 200 / 1,000", with the time left once a batch has been written. */
+function applyingText(record: ImportRecord, progress: { batches: number; done: number; applied: number; items: number }, now: Date, i18n: Translator): Rich {
+  const counts = { done: number(progress.applied, i18n), total: number(progress.items, i18n) };
   const startedAt = record.summary === null ? undefined : (record.summary as ImportSummary & { startedAt?: string }).startedAt;
-  if (startedAt === undefined || progress.done === 0) return '…';
+  if (startedAt === undefined || progress.done === 0) return i18n.tr('imports:card.applying', counts);
   const perBatch = (now.getTime() - Date.parse(startedAt)) / progress.done;
   const left = Math.max(1, Math.round(((progress.batches - progress.done) * perBatch) / 1000));
-  return left < 90 ? ` (about ${left} s left)` : ` (about ${Math.round(left / 60)} min left)`;
+  return left < 90 ? i18n.tr('imports:card.applyingSeconds', { ...counts, seconds: left }) : i18n.tr('imports:card.applyingMinutes', { ...counts, minutes: Math.round(left / 60) });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -242,7 +251,10 @@ interface Plan {
   listed: number;
   duplicates: number;
   overLimit: number;
-  limitText: string;
+  /** The watchlist's items and limit (null: none known) when planned, and whether the account is VIP. */
+  used: number;
+  limit: number | null;
+  vip: boolean;
   entries: Array<{ position: number; batch: number | null; outcome: ItemOutcome | null }>;
 }
 
@@ -286,15 +298,18 @@ export async function planImport(deps: CoreDeps, record: ImportRecord, options: 
     entries.push({ position: item.position, batch: Math.floor(fits / IMPORT_BATCH), outcome: null });
     fits++;
   }
-  const limitText =
-    limit === null
-      ? `All ${number(fits)} new title${fits === 1 ? '' : 's'} can be added.`
-      : overLimit === 0
-        ? `Your watchlist: ${number(used)} / ${number(limit)} used; all ${number(fits)} new title${fits === 1 ? '' : 's'} fit.`
-        : `Your watchlist: ${number(used)} / ${number(limit)} used: only ${number(fits)} of the ${number(fits + overLimit)} new titles fit; the other ${number(overLimit)} are skipped${account?.vip === true ? '' : ' (Trakt VIP holds more)'}.`;
-  const plan = { fits, listed, duplicates, overLimit, limitText, entries };
+  const plan = { fits, listed, duplicates, overLimit, used, limit, vip: account?.vip === true, entries };
   if (!options.dryRun) await store.plan(record.id, entries);
   return plan;
+}
+
+/** What fits the account's limit, in words. */
+function limitText(plan: Plan, i18n: Translator): Rich {
+  const n = (value: number): string => number(value, i18n);
+  const { fits, overLimit, used, limit } = plan;
+  if (limit === null) return i18n.tr('imports:card.noLimit', { count: fits, n: n(fits) });
+  if (overLimit === 0) return i18n.tr('imports:card.allFit', { count: fits, n: n(fits), used: n(used), limit: n(limit) });
+  return i18n.tr(plan.vip ? 'imports:card.overLimitVip' : 'imports:card.overLimit', { used: n(used), limit: n(limit), fits: n(fits), total: n(fits + overLimit), over: n(overLimit) });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -332,7 +347,8 @@ async function redraw(kindDeps: ImportJobDeps, importId: number): Promise<void> 
   const { deps } = kindDeps;
   const record = await storeOf(deps).byId(importId);
   if (record === undefined || record.cardMessageId === null || deps.outbox === undefined) return;
-  const reply = await importCard(deps, record);
+  // The card lives in the user's private chat: in their language.
+  const reply = await importCard(deps, record, await translatorForIdentity(deps, record.identityId));
   const ref = { platform: record.platform, chatId: record.chatId, messageId: record.cardMessageId };
   const edited = await deps.outbox.edit(ref, reply);
   if (edited !== undefined) {
@@ -470,10 +486,10 @@ export function emptySummary(): ImportSummary {
 }
 
 /** Applies the plan: batches become jobs in the user's write lane (after their earlier changes). */
-export async function startApplying(deps: CoreDeps, record: ImportRecord): Promise<number> {
-  const store = storeOf(deps);
+export async function startApplying(deps: CoreDeps, record: ImportRecord, i18n: Translator): Promise<number> {
+  const store = storeOf(deps, i18n);
   const jobs = deps.jobs;
-  if (jobs === undefined) throw new UserFacingError('imports-off', 'Imports need the job runner.');
+  if (jobs === undefined) throw new UserFacingError('imports-off', i18n.t('imports:needsJobs'));
   if (!(await store.setStatus(record.id, ['preview'], 'applying'))) return 0;
   const plan = await planImport(deps, record, { dryRun: false });
   const now = deps.clock?.now() ?? new Date();
