@@ -2,7 +2,6 @@ import type { CompletionSource } from './autocomplete.js';
 import type { CoreContext } from './context.js';
 import type { Translator } from './i18n/index.js';
 import type { ActionOutcome, ActionStep, MessageRef, Reply } from './types.js';
-import type { Translator } from './i18n/index.js';
 
 /**
  * One option of a command, for platforms with structured commands (Discord's slash commands). The
