@@ -57,7 +57,7 @@ describe('Telegram: the user’s language', () => {
     expect(link.text).toContain('Gut zu wissen: Ein kostenloses Trakt-Konto kann nur eine App gleichzeitig verbinden');
     expect(link.text).toMatch(/und gib den Code [0-9A-F]{8} ein \(er gilt 10 Minuten lang\)\. Ich sage dir hier Bescheid, wenn es geklappt hat\./);
     expect(buttonsOf(link).map((b) => b.label)).toEqual(['🔗 Trakt zum Verknüpfen öffnen']);
-    expect((await stack.ask(user, user.id, '/frobnicate')).text).toBe('/frobnicate kenne ich nicht. Sende /help, um zu sehen, was ich kann.');
+    expect((await stack.ask(user, user.id, '/frobnicate')).text).toBe('Den Befehl /frobnicate kenne ich nicht. Sende /help, um zu sehen, was ich kann.');
   });
 
   it('GIVEN an unknown language WHEN asked for THEN the menu comes back, in the user’s language', async () => {
