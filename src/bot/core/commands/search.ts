@@ -7,25 +7,140 @@ import type { CoreContext } from '../context.js';
 import { InvalidInputError, NeedsLinkError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText, parseAddQuery, parseTitleQuery, splitTypeWord, type TitleQuery, type TypeFilter } from '../parse.js';
-import type { LinkedAccount, SearchPage, Target, TraktCatalogPort } from '../ports.js';
+import type { LinkedAccount, SearchPage, Target, Title, TraktCatalogPort } from '../ports.js';
 import { targetKey, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { suggestAlternatives } from '../suggest.js';
 import { rich, type Button, type Reply } from '../types.js';
+import { GENRES, genreSlug, genreWord, parseMinutes, parseYears, RUNTIME_CHOICES, runtimeWord, yearsWord } from './watchlist-args.js';
 
 /** Where a search card stands: the query and which result it shows. Stored with its buttons. */
 export interface SearchState {
   q: string;
   year?: number;
   type: TypeFilter;
+  /** Which result the card shows: across Trakt's pages, or with filters within the matching ones. */
   index: number;
+  /** Only results of this Trakt genre slug (`horror`, `science-fiction`). */
+  genre?: string;
+  /** Only results at most this long, in minutes (a show: its episodes). */
+  maxRuntime?: number;
+  /** Only results released in these years (`years=1990-2005`; a single year typed after the title is Trakt's own filter, `year`). */
+  yearFrom?: number;
+  yearTo?: number;
 }
 
 /** Results asked of Trakt at once; the card flips through them one by one. */
 const TRAKT_PAGE = 10;
 
+/**
+ * With a genre or runtime filter, this many of Trakt's results are read at once (one request, cached
+ * like any search) and filtered here: Trakt documents `genres` and `runtimes` filters, but whether
+ * `/search` honours them in 2026 is not confirmed, so the results are checked against each title's own
+ * genres and runtime. The card says so when Trakt had more results than were looked at.
+ */
+export const FILTER_POOL = 100;
+
 const TYPE_WORDS: Record<TypeFilter, string> = { movie: 'Movies', show: 'Shows', both: 'Both' };
+
+const FILTER_KEYS = /(?:^|\s)(genre|runtime|length|max|years)\s*=/gi;
+
+export interface SearchFilters {
+  genre?: string;
+  maxRuntime?: number;
+  yearFrom?: number;
+  yearTo?: number;
+}
+
+function filterUsage(what: string): InvalidInputError {
+  return new InvalidInputError([
+    'I did not understand ',
+    rich.code(what.slice(0, 40)),
+    '. Filters go after the title: ',
+    rich.code('/search dune genre=science fiction runtime=2h'),
+    ` (a genre such as ${GENRES.slice(0, 6).join(', ')}…, the longest runtime such as 90 or 2h, and years such as years=1990-2005).`,
+  ]);
+}
+
+/**
+ * `genre=` and `runtime=` (also `length=`, `max=`) in a search's text, which is what Discord's keyed
+ * options send and what Telegram users type. A value runs to the next key; only as many of its words
+ * as make a known genre (or a runtime) are taken, the rest belongs to the title.
+ */
+export function takeSearchFilters(text: string): SearchFilters & { rest: string } {
+  const found = [...text.matchAll(FILTER_KEYS)];
+  if (found.length === 0) return { rest: text };
+  const filters: SearchFilters = {};
+  const rest: string[] = [text.slice(0, found[0]?.index ?? 0)];
+  found.forEach((match, i) => {
+    const key = (match[1] ?? '').toLowerCase();
+    const start = (match.index ?? 0) + match[0].length;
+    const end = found[i + 1]?.index ?? text.length;
+    const words = text.slice(start, end).trim().split(/\s+/).filter((w) => w !== '');
+    for (let n = words.length; n > 0; n--) {
+      const value = words.slice(0, n).join(' ');
+      if (key === 'genre') {
+        const slug = genreSlug(value);
+        if (slug === 'any' || slug === 'all' || (GENRES as readonly string[]).includes(slug)) {
+          if (slug === 'any' || slug === 'all') delete filters.genre;
+          else filters.genre = slug;
+          rest.push(words.slice(n).join(' '));
+          return;
+        }
+      } else if (key === 'years') {
+        const years = parseYears(value);
+        if (years !== undefined) {
+          delete filters.yearFrom;
+          delete filters.yearTo;
+          Object.assign(filters, years);
+          rest.push(words.slice(n).join(' '));
+          return;
+        }
+      } else {
+        const minutes = parseMinutes(value);
+        if (minutes !== undefined) {
+          filters.maxRuntime = minutes;
+          rest.push(words.slice(n).join(' '));
+          return;
+        }
+      }
+    }
+    throw filterUsage(`${key}=${words.join(' ')}`);
+  });
+  if (filters.yearFrom !== undefined && filters.yearTo !== undefined && filters.yearFrom > filters.yearTo) {
+    throw new InvalidInputError(`The year range ${filters.yearFrom}-${filters.yearTo} is backwards.`);
+  }
+  return { ...filters, rest: rest.join(' ').replace(/\s+/g, ' ').trim() };
+}
+
+function filtered(state: SearchState): boolean {
+  return state.genre !== undefined || state.maxRuntime !== undefined || state.yearFrom !== undefined || state.yearTo !== undefined;
+}
+
+/** Whether a result passes the card's filters; a title whose runtime Trakt does not know fails a runtime filter. */
+export function matchesFilters(title: Title, filters: SearchFilters): boolean {
+  if (filters.genre !== undefined && !(title.genres ?? []).includes(filters.genre)) return false;
+  if (filters.maxRuntime !== undefined && !(title.runtime !== undefined && title.runtime > 0 && title.runtime <= filters.maxRuntime)) return false;
+  if (filters.yearFrom !== undefined && !(title.year !== null && title.year >= filters.yearFrom)) return false;
+  if (filters.yearTo !== undefined && !(title.year !== null && title.year <= filters.yearTo)) return false;
+  return true;
+}
+
+/** `Horror · ≤ 2 h`, or undefined without filters. */
+function filterWords(filters: SearchFilters): string | undefined {
+  const years = yearsWord(filters);
+  const parts = [
+    ...(filters.genre === undefined ? [] : [genreWord(filters.genre)]),
+    ...(years === undefined ? [] : [years]),
+    ...(filters.maxRuntime === undefined ? [] : [runtimeWord(filters.maxRuntime)]),
+  ];
+  return parts.length === 0 ? undefined : parts.join(' · ');
+}
+
+function withoutFilters(state: SearchState): SearchState {
+  return { q: state.q, type: state.type, index: 0, ...(state.year === undefined ? {} : { year: state.year }) };
+}
 
 async function linkedOrNull(ctx: CoreContext): Promise<LinkedAccount | null> {
   try {
@@ -69,26 +184,59 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
   const catalog: TraktCatalogPort = account === null ? ctx.deps.trakt.catalog() : await ctx.traktForUser();
   // The watchlist marks need a current copy: bring it up to date while Trakt searches.
   if (account !== null) ctx.freshCopy().catch(() => undefined);
-  const page = Math.floor(initial.index / TRAKT_PAGE) + 1;
+  // Without filters the card reads Trakt's pages of 10 as it flips; with them, one pool to filter.
+  const narrowed = filtered(initial);
+  const page = narrowed ? 1 : Math.floor(initial.index / TRAKT_PAGE) + 1;
+  const limit = narrowed ? FILTER_POOL : TRAKT_PAGE;
   const types: Array<'movie' | 'show'> = initial.type === 'both' ? ['movie', 'show'] : [initial.type];
   let state = initial;
   let result: SearchPage;
   if (typed === undefined) {
-    result = await ctx.patiently(
-      catalog.search({ query: state.q, types, page, limit: TRAKT_PAGE, ...(state.year === undefined ? {} : { year: state.year }) }),
-    );
+    result = await ctx.patiently(catalog.search({ query: state.q, types, page, limit, ...(state.year === undefined ? {} : { year: state.year }) }));
   } else {
-    const chosen = await searchReadings(catalog, typed.text, typed.query, { types, page, limit: TRAKT_PAGE }, (work) => ctx.patiently(work));
-    state = { type: state.type, index: state.index, q: chosen.reading.text, ...(chosen.reading.year === undefined ? {} : { year: chosen.reading.year }) };
+    const chosen = await searchReadings(catalog, typed.text, typed.query, { types, page, limit }, (work) => ctx.patiently(work));
+    state = {
+      type: state.type,
+      index: state.index,
+      q: chosen.reading.text,
+      ...(chosen.reading.year === undefined ? {} : { year: chosen.reading.year }),
+      ...(state.genre === undefined ? {} : { genre: state.genre }),
+      ...(state.maxRuntime === undefined ? {} : { maxRuntime: state.maxRuntime }),
+      ...(state.yearFrom === undefined ? {} : { yearFrom: state.yearFrom }),
+      ...(state.yearTo === undefined ? {} : { yearTo: state.yearTo }),
+    };
     result = chosen.page;
   }
   const asked = `${quote(state.q)}${state.year === undefined ? '' : ` (${state.year})`}`;
+  const applied = filterWords(state);
+  // The results the card flips through: Trakt's page as it is, or the pool's matching ones.
+  const hits = narrowed ? result.hits.filter((hit) => matchesFilters(hit, state)) : result.hits;
+  const position = narrowed ? state.index : state.index % TRAKT_PAGE;
+  const pageStart = position - (position % TRAKT_PAGE);
+  // "of Trakt's first 100": only when Trakt had more than the pool held.
+  const poolNote = narrowed && result.total > result.hits.length ? ` (among Trakt's first ${result.hits.length} results)` : '';
   const view = ctx.view();
-  const filterRow = (): Button[] =>
-    (['movie', 'show', 'both'] as const).map((type) =>
+  const filterRow = (): Button[] => [
+    ...(['movie', 'show', 'both'] as const).map((type) =>
       view.button(type === state.type ? `• ${TYPE_WORDS[type]}` : TYPE_WORDS[type], 'filter', { ...state, type, index: 0 }),
-    );
-  const hit = result.hits[state.index % TRAKT_PAGE];
+    ),
+    ...(applied === undefined ? [] : [view.button(`✕ ${applied}`, 'filter', withoutFilters(state))]),
+  ];
+  const hit = hits[position];
+  if (hit === undefined && narrowed && result.hits.length > 0 && state.index === 0) {
+    // Trakt found titles; the filters left none of them.
+    const buttons = [[view.button('🔎 Search without filters', 'filter', withoutFilters(state))], filterRow()];
+    await view.save(ctx.deps.pending);
+    return {
+      text: [
+        poolNote === ''
+          ? `Trakt found ${result.hits.length} ${result.hits.length === 1 ? 'result' : 'results'} for ${asked}, but none is ${applied ?? ''}. `
+          : `I looked at Trakt's first ${result.hits.length} results for ${asked}: none is ${applied ?? ''}. `,
+        'Try without the filters, or a looser one.',
+      ],
+      buttons,
+    };
+  }
   if (hit === undefined) {
     const loosen =
       state.year !== undefined
@@ -103,7 +251,7 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
   }
   const target = titleTarget(hit);
   const found = await foundTitle(ctx, catalog, account, target, view, state);
-  const totalResults = Math.max(result.total, state.index + 1);
+  const totalResults = narrowed ? hits.length : Math.max(result.total, state.index + 1);
   const buttons: Button[][] = [found.button];
   const nav: Button[] = [];
   if (state.index > 0) nav.push(view.button('◀ Previous', 'page', { ...state, index: state.index - 1 }));
@@ -111,7 +259,7 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
   if (nav.length > 0) buttons.push(nav);
   // Linked users can also pick several results of this page at once: Discord with the menu, Telegram
   // with Select several (a view of toggles, see search-select.ts), which the menu replaces on Discord.
-  const menu = account === null ? undefined : batchPick(view, result.hits);
+  const menu = account === null ? undefined : batchPick(view, narrowed ? hits.slice(pageStart, pageStart + TRAKT_PAGE) : result.hits);
   let pick = menu;
   if (menu !== undefined) {
     pick = { ...menu, replacesRows: 1, replacesRowsFrom: buttons.length };
@@ -119,7 +267,7 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
   }
   buttons.push(filterRow());
   await view.save(ctx.deps.pending);
-  const text = titleCard(target, { ...found.card, footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}`)] });
+  const text = titleCard(target, { ...found.card, footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}${applied === undefined ? '' : ` · ${applied}`}${poolNote}`)] });
   const card = cardReply(target, text, buttons, ctx.owner);
   return pick === undefined ? card : { ...card, pick };
 }
@@ -163,17 +311,26 @@ export const searchCommand = defineCommand({
   name: 'search',
   description: 'Find movies and shows: /search dune 2021',
   listed: true,
-  options: [{ name: 'query', description: 'A title (optionally with its year), an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-query' }],
+  options: [
+    { name: 'query', description: 'A title (optionally with its year), an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-query' },
+    { name: 'genre', description: 'Only results of this genre', keyed: true, choices: GENRES.map((g) => ({ name: genreWord(g), value: g })) },
+    { name: 'runtime', description: 'Longest runtime (a show: its episodes)', keyed: true, choices: RUNTIME_CHOICES.map((m) => ({ name: runtimeWord(m), value: String(m) })) },
+    { name: 'years', description: 'Release years, e.g. 1990-2005, 2000- or -1999', keyed: true, maxLength: 11 },
+  ],
   async run(ctx, args) {
     const text = cleanText(args);
     if (text === '') {
       throw new InvalidInputError(['Tell me what to look for, e.g. ', rich.code('/search dune 2021'), ' or ', rich.code('/search shows severance'), '.']);
     }
-    const reference = parseAddQuery(text);
+    const { rest: title, ...filters } = takeSearchFilters(text);
+    if (title === '') {
+      throw new InvalidInputError(['Tell me a title to look for with the filters, e.g. ', rich.code('/search dune genre=science fiction'), '.']);
+    }
+    const reference = parseAddQuery(title);
     if (reference.kind !== 'text') return [await referenceCard(ctx, reference)];
-    const { type, rest } = splitTypeWord(text);
+    const { type, rest } = splitTypeWord(title);
     const query = parseTitleQuery(rest);
-    return [await searchCard(ctx, { q: query.text, type, index: 0 }, { text: rest, query })];
+    return [await searchCard(ctx, { q: query.text, type, index: 0, ...filters }, { text: rest, query })];
   },
 });
 

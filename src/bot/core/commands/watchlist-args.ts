@@ -99,7 +99,7 @@ export function queryOf(q: WatchlistQuery): WatchlistQuery {
   };
 }
 
-function parseMinutes(value: string): number | undefined {
+export function parseMinutes(value: string): number | undefined {
   const text = value.trim().replace(/^(<=|≤|<|under|max)\s*/i, '');
   const minutes = /^(\d{1,4})\s*(m|min|mins|minutes)?$/i.exec(text);
   const hours = /^(\d{1,2})\s*h(?:\s*(\d{1,2})\s*(?:m|min)?)?$/i.exec(text);
@@ -107,7 +107,7 @@ function parseMinutes(value: string): number | undefined {
   return total !== undefined && total > 0 && total <= 1000 ? total : undefined;
 }
 
-function parseYears(value: string): { yearFrom?: number; yearTo?: number } | undefined {
+export function parseYears(value: string): { yearFrom?: number; yearTo?: number } | undefined {
   const range = /^(\d{4})?\s*[-–]\s*(\d{4})?$/.exec(value.trim());
   if (range && (range[1] !== undefined || range[2] !== undefined)) {
     return { ...(range[1] === undefined ? {} : { yearFrom: Number(range[1]) }), ...(range[2] === undefined ? {} : { yearTo: Number(range[2]) }) };
