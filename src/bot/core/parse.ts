@@ -1,5 +1,5 @@
 import { InvalidInputError } from './errors.js';
-import { rich } from './types.js';
+import { EN, type Translator } from './i18n/index.js';
 
 /** Longest query we pass on: titles are short, and Trakt's search gains nothing from essays. */
 export const MAX_QUERY_LENGTH = 200;
@@ -8,14 +8,14 @@ export const MAX_QUERY_LENGTH = 200;
  * Cleans what a user typed: control and zero-width characters out, whitespace collapsed. Rejects
  * text that is too long instead of cutting it, so the user knows what happened.
  */
-export function cleanText(raw: string): string {
+export function cleanText(raw: string, i18n: Translator = EN): string {
   const cleaned = raw
     .normalize('NFC')
     .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   if (cleaned.length > MAX_QUERY_LENGTH) {
-    throw new InvalidInputError(`That is too long for a title (${cleaned.length} characters; at most ${MAX_QUERY_LENGTH}). Try a few words of it.`);
+    throw new InvalidInputError(i18n.tr('parse:tooLong', { length: cleaned.length, max: MAX_QUERY_LENGTH }));
   }
   return cleaned;
 }
@@ -30,8 +30,8 @@ export interface TitleQuery {
  * A bare trailing number may also be the end of the title (`blade runner 2049`): searches try that
  * reading too (title-search.ts).
  */
-export function parseTitleQuery(raw: string): TitleQuery {
-  const text = cleanText(raw);
+export function parseTitleQuery(raw: string, i18n: Translator = EN): TitleQuery {
+  const text = cleanText(raw, i18n);
   const match = /^(.*?)[\s,]*\(?((?:19|20)\d{2})\)?$/.exec(text);
   if (match && match[1] !== undefined && match[1].trim() !== '' && match[2] !== undefined) {
     return { text: match[1].trim(), year: Number(match[2]) };
@@ -45,8 +45,8 @@ export type AddQuery =
   | { kind: 'text'; query: TitleQuery };
 
 /** `/add` takes a title, an IMDb id (or IMDb URL) or a Trakt URL. */
-export function parseAddQuery(raw: string): AddQuery {
-  const text = cleanText(raw);
+export function parseAddQuery(raw: string, i18n: Translator = EN): AddQuery {
+  const text = cleanText(raw, i18n);
   const imdb = /(?:^|imdb\.com\/title\/)(tt\d{7,10})\b/i.exec(text);
   if (imdb?.[1] !== undefined && (/^tt\d+$/i.test(text) || /imdb\.com/i.test(text))) {
     return { kind: 'imdb', imdbId: imdb[1].toLowerCase() };
@@ -65,15 +65,9 @@ export function parseAddQuery(raw: string): AddQuery {
     };
   }
   if (/^https?:\/\//i.test(text)) {
-    throw new InvalidInputError([
-      'I can read Trakt links like ',
-      rich.code('https://trakt.tv/movies/dune-2021'),
-      ' and IMDb ids like ',
-      rich.code('tt1160419'),
-      '. For anything else, type the title.',
-    ]);
+    throw new InvalidInputError(i18n.tr('parse:linkNotUnderstood'));
   }
-  return { kind: 'text', query: parseTitleQuery(text) };
+  return { kind: 'text', query: parseTitleQuery(text, i18n) };
 }
 
 export type TypeFilter = 'movie' | 'show' | 'both';
