@@ -16,6 +16,7 @@ import { createLanguageStore } from './bot/services/language-store.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
+import { translatorForIdentity } from './bot/core/i18n/index.js';
 import { createWatchlistWriter } from './watchlist/index.js';
 import { createAccountPort } from './bot/services/accounts-port.js';
 import { createPosterSource } from './bot/services/posters.js';
@@ -277,7 +278,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
       const identity = await findIdentityById(database.db, resumed.identityId);
       if (identity === undefined) continue;
       await outbox
-        .send({ platform: identity.platform, userId: identity.platformUserId }, resumedWriteReply(resumed, botLogger))
+        .send(
+          { platform: identity.platform, userId: identity.platformUserId },
+          resumedWriteReply(resumed, botLogger, await translatorForIdentity({ languages, logger: botLogger }, resumed.identityId)),
+        )
         .catch((error: unknown) => logger.warn({ err: error, identityId: resumed.identityId }, 'could not tell the user about a resumed write'));
     }
   };
