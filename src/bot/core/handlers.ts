@@ -1,5 +1,6 @@
 import type { CompletionSource } from './autocomplete.js';
 import type { CoreContext } from './context.js';
+import type { Translator } from './i18n/index.js';
 import type { ActionOutcome, ActionStep, MessageRef, Reply } from './types.js';
 
 /**
@@ -76,8 +77,8 @@ export interface CommandModule {
 /** One button action. `payload` is what the view stored with the button. */
 export interface ActionModule {
   readonly action: string;
-  /** Toast shown at once on the press, while the work runs. */
-  readonly ack?: string;
+  /** Toast shown at once on the press, while the work runs: a function of the presser's translator (or, not yet translated, a string). */
+  readonly ack?: string | ((i18n: Translator) => string);
   /**
    * Runs after the press is claimed and before it is answered: what must be durable before the user
    * hears "working on it" (a confirmed write is queued here). A failure gives the claim back.
@@ -92,7 +93,7 @@ export function defineCommand(module: CommandModule): CommandModule {
 
 export function defineAction<P>(module: {
   action: string;
-  ack?: string;
+  ack?: string | ((i18n: Translator) => string);
   prepare?(ctx: CoreContext, payload: P, input: ActionPrepareInput): Promise<unknown>;
   run(ctx: CoreContext, payload: P, input?: ActionRunInput): Promise<ActionOutcome>;
 }): ActionModule {

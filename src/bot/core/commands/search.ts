@@ -12,6 +12,7 @@ import { targetKey, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { suggestAlternatives } from '../suggest.js';
+import { EN, type Translator } from '../i18n/index.js';
 import { rich, type Button, type Reply } from '../types.js';
 import { GENRES, genreSlug, genreWord, parseMinutes, parseYears, RUNTIME_CHOICES, runtimeWord, yearsWord } from './watchlist-args.js';
 
@@ -42,8 +43,6 @@ const TRAKT_PAGE = 10;
  */
 export const FILTER_POOL = 100;
 
-const TYPE_WORDS: Record<TypeFilter, string> = { movie: 'Movies', show: 'Shows', both: 'Both' };
-
 const FILTER_KEYS = /(?:^|\s)(genre|runtime|length|max|years)\s*=/gi;
 
 export interface SearchFilters {
@@ -53,14 +52,8 @@ export interface SearchFilters {
   yearTo?: number;
 }
 
-function filterUsage(what: string): InvalidInputError {
-  return new InvalidInputError([
-    'I did not understand ',
-    rich.code(what.slice(0, 40)),
-    '. Filters go after the title: ',
-    rich.code('/search dune genre=science fiction runtime=2h'),
-    ` (a genre such as ${GENRES.slice(0, 6).join(', ')}…, the longest runtime such as 90 or 2h, and years such as years=1990-2005).`,
-  ]);
+function filterUsage(what: string, i18n: Translator): InvalidInputError {
+  return new InvalidInputError(i18n.tr('search:filterUsage', { what: what.slice(0, 40), genres: GENRES.slice(0, 6).join(', ') }));
 }
 
 /**
@@ -68,7 +61,7 @@ function filterUsage(what: string): InvalidInputError {
  * options send and what Telegram users type. A value runs to the next key; only as many of its words
  * as make a known genre (or a runtime) are taken, the rest belongs to the title.
  */
-export function takeSearchFilters(text: string): SearchFilters & { rest: string } {
+export function takeSearchFilters(text: string, i18n: Translator = EN): SearchFilters & { rest: string } {
   const found = [...text.matchAll(FILTER_KEYS)];
   if (found.length === 0) return { rest: text };
   const filters: SearchFilters = {};
@@ -106,10 +99,10 @@ export function takeSearchFilters(text: string): SearchFilters & { rest: string 
         }
       }
     }
-    throw filterUsage(`${key}=${words.join(' ')}`);
+    throw filterUsage(`${key}=${words.join(' ')}`, i18n);
   });
   if (filters.yearFrom !== undefined && filters.yearTo !== undefined && filters.yearFrom > filters.yearTo) {
-    throw new InvalidInputError(`The year range ${filters.yearFrom}-${filters.yearTo} is backwards.`);
+    throw new InvalidInputError(i18n.t('search:yearsBackwards', { from: filters.yearFrom, to: filters.yearTo }));
   }
   return { ...filters, rest: rest.join(' ').replace(/\s+/g, ' ').trim() };
 }
@@ -207,68 +200,67 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
     };
     result = chosen.page;
   }
-  const asked = `${quote(state.q)}${state.year === undefined ? '' : ` (${state.year})`}`;
+  const asked = `${quote(state.q, ctx.i18n)}${state.year === undefined ? '' : ` (${state.year})`}`;
   const applied = filterWords(state);
   // The results the card flips through: Trakt's page as it is, or the pool's matching ones.
   const hits = narrowed ? result.hits.filter((hit) => matchesFilters(hit, state)) : result.hits;
   const position = narrowed ? state.index : state.index % TRAKT_PAGE;
   const pageStart = position - (position % TRAKT_PAGE);
   // "of Trakt's first 100": only when Trakt had more than the pool held.
-  const poolNote = narrowed && result.total > result.hits.length ? ` (among Trakt's first ${result.hits.length} results)` : '';
+  const pooled = narrowed && result.total > result.hits.length;
   const view = ctx.view();
   const filterRow = (): Button[] => [
     ...(['movie', 'show', 'both'] as const).map((type) =>
-      view.button(type === state.type ? `• ${TYPE_WORDS[type]}` : TYPE_WORDS[type], 'filter', { ...state, type, index: 0 }),
+      view.button(type === state.type ? `• ${ctx.t(`search:button.type.${type}`)}` : ctx.t(`search:button.type.${type}`), 'filter', { ...state, type, index: 0 }),
     ),
     ...(applied === undefined ? [] : [view.button(`✕ ${applied}`, 'filter', withoutFilters(state))]),
   ];
   const hit = hits[position];
   if (hit === undefined && narrowed && result.hits.length > 0 && state.index === 0) {
     // Trakt found titles; the filters left none of them.
-    const buttons = [[view.button('🔎 Search without filters', 'filter', withoutFilters(state))], filterRow()];
+    const buttons = [[view.button(ctx.t('search:button.withoutFilters'), 'filter', withoutFilters(state))], filterRow()];
     await view.save(ctx.deps.pending);
+    const params = { count: result.hits.length, asked, filters: applied ?? '' };
     return {
-      text: [
-        poolNote === ''
-          ? `Trakt found ${result.hits.length} ${result.hits.length === 1 ? 'result' : 'results'} for ${asked}, but none is ${applied ?? ''}. `
-          : `I looked at Trakt's first ${result.hits.length} results for ${asked}: none is ${applied ?? ''}. `,
-        'Try without the filters, or a looser one.',
-      ],
+      text: [ctx.t(pooled ? 'search:filtered.noneInPool' : 'search:filtered.none', params), ' ', ctx.t('search:filtered.loosen')],
       buttons,
     };
   }
   if (hit === undefined) {
-    const loosen =
-      state.year !== undefined
-        ? 'Try it without the year, or with fewer words.'
-        : state.type !== 'both'
-          ? 'Try fewer words, or look in both movies and shows.'
-          : 'Try fewer words or check the spelling.';
+    const loosen = ctx.t(state.year !== undefined ? 'search:loosen.year' : state.type !== 'both' ? 'search:loosen.type' : 'search:loosen.words');
     const suggested = await suggestAlternatives(ctx, catalog, view, state);
     const buttons = [...suggested.buttons, ...(state.type !== 'both' ? [filterRow()] : [])];
     await view.save(ctx.deps.pending);
-    return { text: [`I found no ${state.type === 'both' ? 'movies or shows' : TYPE_WORDS[state.type].toLowerCase()} for ${asked}. `, loosen, ...suggested.text], ...(buttons.length ? { buttons } : {}) };
+    const none = ctx.t(`search:noneFound.${state.type}`, { asked });
+    return { text: [none, ' ', loosen, ...suggested.text], ...(buttons.length ? { buttons } : {}) };
   }
   const target = titleTarget(hit);
   const found = await foundTitle(ctx, catalog, account, target, view, state);
   const totalResults = narrowed ? hits.length : Math.max(result.total, state.index + 1);
   const buttons: Button[][] = [found.button];
   const nav: Button[] = [];
-  if (state.index > 0) nav.push(view.button('◀ Previous', 'page', { ...state, index: state.index - 1 }));
-  if (state.index + 1 < totalResults) nav.push(view.button('Next ▶', 'page', { ...state, index: state.index + 1 }));
+  if (state.index > 0) nav.push(view.button(ctx.t('search:button.previous'), 'page', { ...state, index: state.index - 1 }));
+  if (state.index + 1 < totalResults) nav.push(view.button(ctx.t('search:button.next'), 'page', { ...state, index: state.index + 1 }));
   if (nav.length > 0) buttons.push(nav);
   // Linked users can also pick several results of this page at once: Discord with the menu, Telegram
   // with Select several (a view of toggles, see search-select.ts), which the menu replaces on Discord.
-  const menu = account === null ? undefined : batchPick(view, narrowed ? hits.slice(pageStart, pageStart + TRAKT_PAGE) : result.hits);
+  const menu = account === null ? undefined : batchPick(view, narrowed ? hits.slice(pageStart, pageStart + TRAKT_PAGE) : result.hits, ctx.i18n);
   let pick = menu;
   if (menu !== undefined) {
     pick = { ...menu, replacesRows: 1, replacesRowsFrom: buttons.length };
-    buttons.push([view.button('☑ Select several', 'sr-sel', { view: { state } } satisfies SearchSelectPayload)]);
+    buttons.push([view.button(ctx.t('search:button.selectSeveral'), 'sr-sel', { view: { state } } satisfies SearchSelectPayload)]);
   }
   buttons.push(filterRow());
   await view.save(ctx.deps.pending);
-  const text = titleCard(target, { ...found.card, footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}${applied === undefined ? '' : ` · ${applied}`}${poolNote}`)] });
-  const card = cardReply(target, text, buttons, ctx.owner);
+  const position1 = { n: state.index + 1, total: totalResults, asked };
+  const footer =
+    applied === undefined
+      ? ctx.tr('search:footer.result', position1)
+      : pooled
+        ? ctx.tr('search:footer.resultFilteredPool', { ...position1, filters: applied, pool: result.hits.length })
+        : ctx.tr('search:footer.resultFiltered', { ...position1, filters: applied });
+  const text = titleCard(target, { ...found.card, footer: [rich.line, footer] }, ctx.i18n);
+  const card = cardReply(target, text, buttons, ctx.owner, ctx.i18n);
   return pick === undefined ? card : { ...card, pick };
 }
 
@@ -288,8 +280,8 @@ async function foundTitle(
   ]);
   const button =
     listed === true
-      ? view.button('🗑 Remove', 'rm', { target, ...(back ? { back } : {}) })
-      : view.button('➕ Add', 'add', { target, ...(back ? { back } : {}), ...(part ? { part } : {}) } satisfies AddPayload, 'primary');
+      ? view.button(ctx.t('add:button.remove'), 'rm', { target, ...(back ? { back } : {}) })
+      : view.button(ctx.t('search:button.add'), 'add', { target, ...(back ? { back } : {}), ...(part ? { part } : {}) } satisfies AddPayload, 'primary');
   const card: CardOptions = { ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }), onWatchlist: listed === true };
   return { card, button: [button] };
 }
@@ -300,11 +292,11 @@ async function referenceCard(ctx: CoreContext, reference: TitleReference): Promi
   const catalog: TraktCatalogPort = account === null ? ctx.deps.trakt.catalog() : await ctx.traktForUser();
   if (account !== null) ctx.freshCopy().catch(() => undefined);
   const { target, asked, part } = await lookUpReference(catalog, reference, (work) => ctx.patiently(work));
-  if (target === undefined) return unknownReferenceReply(asked);
+  if (target === undefined) return unknownReferenceReply(asked, ctx.i18n);
   const view = ctx.view();
   const found = await foundTitle(ctx, catalog, account, target, view, undefined, part);
   await view.save(ctx.deps.pending);
-  return cardReply(target, titleCard(target, found.card), [found.button], ctx.owner);
+  return cardReply(target, titleCard(target, found.card, ctx.i18n), [found.button], ctx.owner, ctx.i18n);
 }
 
 export const searchCommand = defineCommand({
@@ -318,18 +310,14 @@ export const searchCommand = defineCommand({
     { name: 'years', description: 'Release years, e.g. 1990-2005, 2000- or -1999', keyed: true, maxLength: 11 },
   ],
   async run(ctx, args) {
-    const text = cleanText(args);
-    if (text === '') {
-      throw new InvalidInputError(['Tell me what to look for, e.g. ', rich.code('/search dune 2021'), ' or ', rich.code('/search shows severance'), '.']);
-    }
-    const { rest: title, ...filters } = takeSearchFilters(text);
-    if (title === '') {
-      throw new InvalidInputError(['Tell me a title to look for with the filters, e.g. ', rich.code('/search dune genre=science fiction'), '.']);
-    }
-    const reference = parseAddQuery(title);
+    const text = cleanText(args, ctx.i18n);
+    if (text === '') throw new InvalidInputError(ctx.tr('search:usage'));
+    const { rest: title, ...filters } = takeSearchFilters(text, ctx.i18n);
+    if (title === '') throw new InvalidInputError(ctx.tr('search:usageFilters'));
+    const reference = parseAddQuery(title, ctx.i18n);
     if (reference.kind !== 'text') return [await referenceCard(ctx, reference)];
     const { type, rest } = splitTypeWord(title);
-    const query = parseTitleQuery(rest);
+    const query = parseTitleQuery(rest, ctx.i18n);
     return [await searchCard(ctx, { q: query.text, type, index: 0, ...filters }, { text: rest, query })];
   },
 });
