@@ -13,6 +13,7 @@ import { createImportStore } from './bot/services/import-store.js';
 import { createNoticeStore } from './bot/services/notice-store.js';
 import { createShowProgressStore } from './bot/services/show-progress-store.js';
 import { createLanguageStore } from './bot/services/language-store.js';
+import { translatorForIdentity } from './bot/core/i18n/index.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
@@ -133,6 +134,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
   // The core is built after the link service; a completed link reaches it through this.
   const linkedHook = { accountLinked: (_identityId: number): Promise<void> => Promise.resolve() };
   const outbox = createOutbox((platform) => logger.warn({ platform }, 'no chat adapter for this platform; message dropped'));
+  // Users' and groups' `/language` choices (the core falls back to the client's language); notices
+  // sent outside an answer are in the recipient's language.
+  const languages = createLanguageStore(database.db);
+  const recipientLanguage = (identityId: number) => translatorForIdentity({ languages, logger }, identityId);
   const redirectUri = oauthCallbackUrl(config);
   const links = createLinkService({
     database,
@@ -141,7 +146,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     redirectUri,
     logger: logger.child({ component: 'linking' }),
     notify: async (notice) => {
-      await outbox.send(notice.target, linkNoticeReply(notice));
+      await outbox.send(notice.target, linkNoticeReply(notice, await recipientLanguage(notice.identityId)));
       // A group pick the user pressed Join on counts them now.
       if (notice.kind === 'linked') await linkedHook.accountLinked(notice.identityId);
     },
@@ -155,7 +160,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     async onRelinkRequired(notice) {
       const identity = await findIdentityById(database.db, notice.identityId);
       if (identity === undefined) return;
-      await outbox.send({ platform: identity.platform, userId: identity.platformUserId }, relinkRequiredReply(notice.traktUsername));
+      await outbox.send({ platform: identity.platform, userId: identity.platformUserId }, relinkRequiredReply(notice.traktUsername, await recipientLanguage(notice.identityId)));
     },
   });
   // Durable background work (src/jobs): the offline queue of writes and every periodic task run as
@@ -181,8 +186,6 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const pendingActions = createPendingActionStore(database.db);
   const journal = createJournalStore(database.db);
   const watchlists = createWatchlistStore(database.db);
-  // Users' and groups' `/language` choices (the core falls back to the client's language).
-  const languages = createLanguageStore(database.db);
   // The one watchlist writer: every change to a Trakt watchlist goes through it (src/watchlist).
   const writer = createWatchlistWriter({ trakt: traktPort, journal, watchlists, logger: botLogger, startedAt });
   const core = createBotCore({

@@ -10,7 +10,7 @@ import { AccountLockedError, NeedsLinkError, WatchlistFullError } from './errors
 import type { ActionModule, ChatActionModule, CommandModule, CommandOption } from './handlers.js';
 import type { PendingAction } from './ports.js';
 import { cleanText } from './parse.js';
-import { errorReply, NOTICES } from './replies.js';
+import { errorReply, noticesIn, type Notices } from './replies.js';
 import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, Reply } from './types.js';
 import { indexingTraktPort, TitleIndex } from './title-index.js';
 import { WatchlistCopy } from './watchlist-copy.js';
@@ -20,7 +20,7 @@ import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
 import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, clientTranslator, inlineAddAction, inlineResults, type InlineQueryInput, type InlineResult } from './inline.js';
 import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.js';
-import { localeFor, translator } from './i18n/index.js';
+import { localesFor, resolveLocale, translator, type Translator } from './i18n/index.js';
 import { LANGUAGE_ACTION } from './commands/language.js';
 import { commandLocalizations, type CommandLocalizations } from './i18n/commands.js';
 
@@ -29,6 +29,11 @@ import { commandLocalizations, type CommandLocalizations } from './i18n/commands
  * returns; it never throws at them (errors become replies here, the one translation point).
  */
 export interface BotCore {
+  /**
+   * The adapters' own words (a pointer to the private chat, an expired button, an apology) in the
+   * language of a platform tag: the user's client language (their `/language` choice is not known there).
+   */
+  notices(locale?: string): Notices;
   /** Commands for the platform's command menu. */
   readonly commands: ReadonlyArray<{
     name: string;
@@ -117,20 +122,25 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     if ('attachment' in input) ctx.attachment = input.attachment;
     ctx.chatAdmin = input.chatAdmin;
     ctx.groupLocale = input.groupLocale;
-    ctx.i18n = translator(
-      await localeFor(deps, {
-        identityId,
-        chat: input.chat,
-        ...(input.user.locale === undefined ? {} : { clientLocale: input.user.locale }),
-        ...(input.groupLocale === undefined ? {} : { groupLocale: input.groupLocale }),
-        personal,
-      }),
-    );
+    const locales = await localesFor(deps, {
+      identityId,
+      chat: input.chat,
+      ...(input.user.locale === undefined ? {} : { clientLocale: input.user.locale }),
+      ...(input.groupLocale === undefined ? {} : { groupLocale: input.groupLocale }),
+      personal,
+    });
+    ctx.i18n = translator(locales.answer);
+    ctx.userI18n = translator(locales.user);
     return ctx;
   }
 
-  function failed(error: unknown, context: Record<string, unknown>): Reply {
-    return errorReply(error, deps.logger, context);
+  function failed(error: unknown, context: Record<string, unknown>, i18n: Translator): Reply {
+    return errorReply(error, deps.logger, context, i18n);
+  }
+
+  /** The language of the client that sent the input, for answers made before the context (or without one). */
+  function clientTranslator(input: { user: { locale?: string }; chat: { kind: 'private' | 'group' }; groupLocale?: string }): Translator {
+    return translator(resolveLocale({ client: input.user.locale, group: input.groupLocale }, input.chat.kind));
   }
 
   /**
@@ -140,6 +150,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
   function guardOutcome(
     work: () => Promise<ActionOutcome>,
     context: Record<string, unknown>,
+    i18n: Translator,
     onFailure?: () => Promise<void>,
   ): () => Promise<ActionOutcome> {
     const guard = (outcome: Promise<ActionOutcome>): Promise<ActionOutcome> =>
@@ -148,7 +159,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         async (error: unknown) => {
           if (closed) return {};
           await onFailure?.().catch((e: unknown) => deps.logger.warn({ err: e, ...context }, 'could not give a failed press its buttons back'));
-          return { send: [failed(error, context)] };
+          return { send: [failed(error, context, i18n)] };
         },
       );
     return () => guard(Promise.resolve().then(work));
@@ -186,12 +197,14 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
 
   async function firstStep(input: ActionInput): Promise<ActionStep> {
     const decoded = decodeAction(input.data);
-    if (decoded === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+    const early = clientTranslator(input);
+    if (decoded === undefined) return { ack: { text: noticesIn(early).buttonInvalid, alert: true } };
     const context = { action: decoded.action, platform: input.user.platform };
+    let said = early;
     try {
       if (decoded.action === 'link' && decoded.id === STATIC_IDS.linkNew) {
         const ctx = await contextFor(input);
-        return { ack: {}, work: guardOutcome(async () => ({ send: await linkReplies(ctx) }), context) };
+        return { ack: {}, work: guardOutcome(async () => ({ send: await linkReplies(ctx) }), context, ctx.i18n) };
       }
       const chatAction = chatActions.get(decoded.action);
       if (chatAction !== undefined) {
@@ -201,13 +214,13 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
           ...(input.values === undefined ? {} : { values: input.values }),
           ...(input.chatAdmin === undefined ? {} : { chatAdmin: input.chatAdmin }),
         });
-        return step.work === undefined ? step : { ...step, work: guardOutcome(step.work, { ...context, identityId: ctx.identityId }) };
+        return step.work === undefined ? step : { ...step, work: guardOutcome(step.work, { ...context, identityId: ctx.identityId }, ctx.i18n) };
       }
       // An inline message (posted via the bot in any chat) carries chat actions only: a user's own
       // buttons are bound to the chat and message they were made for, which an inline message is not.
-      if (input.inlineMessageId !== undefined) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      if (input.inlineMessageId !== undefined) return { ack: { text: noticesIn(early).buttonStale, alert: true } };
       const handler = actions.get(decoded.action);
-      if (handler === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+      if (handler === undefined) return { ack: { text: noticesIn(early).buttonInvalid, alert: true } };
       const viewId = viewIdOf(decoded.id);
       const claimedAt = now();
       let ctx: CoreContext;
@@ -227,21 +240,23 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       } else {
         [ctx, pending] = await Promise.all([contextFor(input), deps.pending.find(decoded.id)]);
       }
+      said = ctx.i18n;
+      const notices = noticesIn(ctx.i18n);
       // A forged id, or a real id under another action's name, looks exactly like an expired button.
-      if (pending === undefined || pending.action !== decoded.action) return { ack: { text: NOTICES.buttonStale, alert: true } };
-      if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: NOTICES.buttonForeign, alert: true } };
+      if (pending === undefined || pending.action !== decoded.action) return { ack: { text: notices.buttonStale, alert: true } };
+      if (pending.ownerIdentityId !== ctx.identityId) return { ack: { text: notices.buttonForeign, alert: true } };
       // Bound to its chat and, once sent, its message: the same data pressed anywhere else (a forged
       // update, a replayed payload) is not this button, so it acts nowhere and edits nothing.
       const elsewhere =
         pending.platform !== input.chat.platform ||
         pending.chatId !== input.chat.chatId ||
         (pending.messageId !== null && pending.messageId !== input.messageId);
-      if (elsewhere) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      if (elsewhere) return { ack: { text: notices.buttonStale, alert: true } };
       if (pending.consumedAt !== null || pending.expiresAt.getTime() <= now().getTime()) {
-        return { ack: { text: NOTICES.buttonStale, alert: true } };
+        return { ack: { text: notices.buttonStale, alert: true } };
       }
       // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
-      if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: NOTICES.buttonStale, alert: true } };
+      if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: notices.buttonStale, alert: true } };
       // What must be durable before the press is answered (a confirmed write is queued) is done now;
       // if it cannot be, the press changed nothing and its card stays usable.
       let prepared: unknown;
@@ -251,7 +266,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
           prepared = await handler.prepare(ctx, pending.payload, card === undefined ? {} : { card });
         } catch (error) {
           await deps.pending.releaseView(viewId, claimedAt).catch(() => undefined);
-          const reply = failed(error, { ...context, identityId: ctx.identityId });
+          const reply = failed(error, { ...context, identityId: ctx.identityId }, ctx.i18n);
           return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
         }
       }
@@ -264,11 +279,12 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
         work: guardOutcome(
           () => handler.run(ctx, pending.payload, runInput),
           { ...context, identityId: ctx.identityId },
+          ctx.i18n,
           release,
         ),
       };
     } catch (error) {
-      const reply = failed(error, context);
+      const reply = failed(error, context, said);
       return { ack: {}, work: () => Promise.resolve({ send: [reply] }) };
     }
   }
@@ -315,20 +331,31 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
 
     knows: (command) => commands.has(command.toLowerCase()),
 
+    notices: (locale) => noticesIn(translator(resolveLocale({ client: locale }, 'private'))),
+
     async handleCommand(input) {
       const command = commands.get(input.command.toLowerCase());
       const context = { command: input.command, platform: input.user.platform };
       if (command === undefined) {
         // In a group the command may be another bot's; only a private chat hears about unknown ones.
-        return input.chat.kind === 'private' ? [{ text: `I do not know /${input.command.slice(0, 32)}. Send /help to see what I can do.` }] : [];
+        if (input.chat.kind !== 'private') return [];
+        const said = await contextFor(input).then(
+          (ctx) => ctx.i18n,
+          () => clientTranslator(input),
+        );
+        return [{ text: said.tr('notices:unknownCommand', { command: input.command.slice(0, 32) }) }];
       }
+      let said = clientTranslator(input);
+      let saidPrivately = said;
       try {
         const ctx = await contextFor(input, command.private === true);
+        said = ctx.i18n;
+        saidPrivately = ctx.userI18n;
         return await command.run(ctx, input.args);
       } catch (error) {
-        const reply = failed(error, context);
-        // Link prompts and account errors concern one person: keep them out of groups.
+        // Link prompts and account errors concern one person: keep them out of groups, in their language.
         const personal = error instanceof NeedsLinkError || error instanceof WatchlistFullError || error instanceof AccountLockedError;
+        const reply = failed(error, context, personal ? saidPrivately : said);
         return [personal ? { ...reply, private: true } : reply];
       }
     },

@@ -102,6 +102,8 @@ export class CoreContext {
   attachment: Attachment | undefined;
   /** The language of this answer (see i18n/resolve.ts); the core sets it when it makes the context. English until then. */
   i18n: Translator = EN;
+  /** The user's own language, for what goes to them privately from a group (the same as `i18n` in a private chat). */
+  userI18n: Translator = EN;
   /** See CommandInput.groupLocale. */
   groupLocale: string | undefined;
   /** See CommandInput.chatAdmin (commands that act for the chat, such as `/language` in a group). */
@@ -145,7 +147,9 @@ export class CoreContext {
   /** The same user and services, answering in another chat (a group press answered in the private chat). */
   inChat(chat: ChatRef): CoreContext {
     const ctx = new CoreContext(this.deps, this.copy, this.writer, this.user, chat, this.identityId, this.privateChatId, this.reachPrivately);
-    ctx.i18n = this.i18n;
+    // Answering the user in their private chat speaks their language; another chat keeps this answer's.
+    ctx.i18n = chat.kind === 'private' ? this.userI18n : this.i18n;
+    ctx.userI18n = this.userI18n;
     ctx.groupLocale = this.groupLocale;
     return ctx;
   }
@@ -194,7 +198,7 @@ export class CoreContext {
   sendLater(later: Promise<Reply>): void {
     const target = { platform: this.chat.platform, chatId: this.chat.chatId };
     void later
-      .catch((error: unknown) => errorReply(error, this.deps.logger, { identityId: this.identityId, late: true }))
+      .catch((error: unknown) => errorReply(error, this.deps.logger, { identityId: this.identityId, late: true }, this.i18n))
       .then((reply) => this.deps.outbox?.send(target, reply))
       .catch((error: unknown) => this.deps.logger.error({ err: error, identityId: this.identityId }, 'late reply not delivered'));
   }

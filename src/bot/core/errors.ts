@@ -1,20 +1,45 @@
+import { EN, type RichParams, type Translator } from './i18n/index.js';
 import type { Rich } from './types.js';
+
+/** A text from the catalogs, said in the reader's language when the reply is made. */
+export interface CatalogText {
+  key: string;
+  params?: RichParams;
+}
+
+function isCatalogText(value: Rich | CatalogText): value is CatalogText {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'key' in value && !('kind' in value);
+}
 
 /**
  * The two error families of the bot (ARCHITECTURE principle 6). A `UserFacingError` carries a code
  * and a message that is safe to show as is; anything else is logged with context and shown as a
  * short apology with a reference the user can quote. The ports translate the outside world's errors
  * (Trakt statuses, token problems) into the subclasses below, so the core never sees an HTTP status.
+ *
+ * The message is a catalog key (said in the reader's language by `replyIn`, see errorReply), or rich
+ * text already in the reader's language (built with `ctx.tr`).
  */
 export class UserFacingError extends Error {
   override readonly name: string = 'UserFacingError';
   readonly code: string;
-  readonly reply: Rich;
+  private readonly text: Rich | CatalogText;
 
-  constructor(code: string, reply: Rich, options?: { cause?: unknown }) {
-    super(typeof reply === 'string' ? reply : code, options);
+  constructor(code: string, reply: Rich | CatalogText, options?: { cause?: unknown }) {
+    const english = isCatalogText(reply) ? EN.tr(reply.key, reply.params) : reply;
+    super(typeof english === 'string' ? english : code, options);
     this.code = code;
-    this.reply = reply;
+    this.text = reply;
+  }
+
+  /** The message in English (tests, and callers not converted yet). */
+  get reply(): Rich {
+    return this.replyIn(EN);
+  }
+
+  /** The message in the reader's language. */
+  replyIn(i18n: Translator): Rich {
+    return isCatalogText(this.text) ? i18n.tr(this.text.key, this.text.params) : this.text;
   }
 }
 
@@ -27,9 +52,7 @@ export class NeedsLinkError extends UserFacingError {
   constructor(relink: boolean) {
     super(
       relink ? 'relink-required' : 'not-linked',
-      relink
-        ? 'Your Trakt link stopped working (Trakt no longer accepts it). Link again to continue.'
-        : 'This needs your Trakt account. Link it first: it takes a minute.',
+      { key: relink ? 'errors:relinkRequired' : 'errors:notLinked' },
     );
     this.relink = relink;
   }
@@ -43,7 +66,7 @@ export class WatchlistFullError extends UserFacingError {
   readonly upgradeUrl: string | undefined;
 
   constructor(input: { limit: number | undefined; vip: boolean | undefined; upgradeUrl: string | undefined; cause?: unknown }) {
-    super('watchlist-full', 'Your Trakt watchlist is full.', { cause: input.cause });
+    super('watchlist-full', { key: 'errors:watchlistFull' }, { cause: input.cause });
     this.limit = input.limit;
     this.vip = input.vip;
     this.upgradeUrl = input.upgradeUrl;
@@ -56,7 +79,7 @@ export class AccountLockedError extends UserFacingError {
   constructor(options?: { cause?: unknown }) {
     super(
       'account-locked',
-      'Trakt says your account is locked, so nothing was changed. Trakt asks you to contact their support (support@trakt.tv) to unlock it.',
+      { key: 'errors:accountLocked' },
       options,
     );
   }
@@ -72,7 +95,7 @@ export class TraktRefusedAppError extends UserFacingError {
   constructor(options?: { cause?: unknown }) {
     super(
       'trakt-refused-app',
-      "Trakt refused this app's request (the app may be blocked or its API key no longer valid), so nothing was done. Please tell whoever runs this bot.",
+      { key: 'errors:traktRefusedApp' },
       options,
     );
   }
@@ -83,7 +106,7 @@ export class VipRequiredError extends UserFacingError {
   override readonly name = 'VipRequiredError';
   readonly upgradeUrl: string | undefined;
   constructor(input: { upgradeUrl: string | undefined; cause?: unknown }) {
-    super('vip-required', 'This needs Trakt VIP: Trakt offers it to VIP accounts only, so nothing was done.', { cause: input.cause });
+    super('vip-required', { key: 'errors:vipRequired' }, { cause: input.cause });
     this.upgradeUrl = input.upgradeUrl;
   }
 }
@@ -98,11 +121,7 @@ export class TraktUnavailableError extends UserFacingError {
   constructor(kind: UnavailableKind, options?: { cause?: unknown }) {
     super(
       `trakt-${kind}`,
-      kind === 'rate-limited'
-        ? 'Trakt asked me to slow down. Please try again in a minute.'
-        : kind === 'slow'
-          ? 'Trakt is taking too long to answer right now. Please try again in a minute.'
-          : 'Trakt is not answering right now. Please try again in a few minutes.',
+      { key: kind === 'rate-limited' ? 'errors:traktRateLimited' : kind === 'slow' ? 'errors:traktSlow' : 'errors:traktOutage' },
       options,
     );
     this.kind = kind;
@@ -112,7 +131,8 @@ export class TraktUnavailableError extends UserFacingError {
 /** Bad input from the user (too long, empty, odd characters): say what is wrong, change nothing. */
 export class InvalidInputError extends UserFacingError {
   override readonly name = 'InvalidInputError';
-  constructor(reply: Rich) {
+  /** `reply`: a catalog key (preferred) or rich text already in the reader's language. */
+  constructor(reply: Rich | CatalogText) {
     super('invalid-input', reply);
   }
 }
@@ -123,7 +143,7 @@ export class TraktProfilePrivateError extends UserFacingError {
   constructor(readonly username: string, options?: { cause?: unknown }) {
     super(
       'trakt-profile-private',
-      [`The Trakt profile `, username, ` is private, so its watchlist cannot be read without linking. Make the profile public on trakt.tv (Settings → Privacy), or link your account instead.`],
+      { key: 'errors:profilePrivate', params: { username } },
       options,
     );
   }
@@ -133,6 +153,6 @@ export class TraktProfilePrivateError extends UserFacingError {
 export class TraktUserUnknownError extends UserFacingError {
   override readonly name = 'TraktUserUnknownError';
   constructor(readonly username: string, options?: { cause?: unknown }) {
-    super('trakt-user-unknown', [`Trakt has no user called `, username, `. Check the spelling of your Trakt username (it is in your profile's address, trakt.tv/users/…).`], options);
+    super('trakt-user-unknown', { key: 'errors:userUnknown', params: { username } }, options);
   }
 }

@@ -1,5 +1,6 @@
 import type { LinkEvent } from './ports.js';
-import { rich, type MessageRef, type Reply } from './types.js';
+import { rich, type Button, type MessageRef, type Reply } from './types.js';
+import { EN, type Translator } from './i18n/index.js';
 
 /** Messages the service sends on its own (not as an answer), e.g. when a link completes. */
 /** A chat, or a user to reach privately (Telegram: their private chat; Discord: a DM). */
@@ -55,33 +56,31 @@ export function createOutbox(onMissing: (platform: string) => void): Outbox & {
 
 export const RELINK_ACTION = 'v1:link:new';
 
-/** The message for a finished link attempt. */
-export function linkNoticeReply(notice: LinkEvent): Reply {
+/** The message for a finished link attempt, in the user's language (`translatorForIdentity`). */
+export function linkNoticeReply(notice: LinkEvent, i18n: Translator = EN): Reply {
   if (notice.kind === 'linked') {
-    const limit = notice.watchlistLimit === null ? '' : ` Your watchlist holds up to ${notice.watchlistLimit} items.`;
-    return {
-      private: true,
-      text: ['Linked to Trakt as ', rich.bold(notice.traktUsername), notice.vip ? ' (VIP).' : '.', limit, rich.line, 'Try /search to find something to add.'],
-    };
+    const linked = i18n.tr(notice.vip ? 'notices:linkedVip' : 'notices:linked', { username: notice.traktUsername });
+    const limit = notice.watchlistLimit === null ? [] : [' ', i18n.tr('notices:watchlistHolds', { count: notice.watchlistLimit })];
+    return { private: true, text: [linked, ...limit, rich.line, i18n.tr('notices:trySearch')] };
   }
   const reasons: Record<typeof notice.reason, string> = {
-    denied: 'You declined the request on Trakt, so nothing was linked.',
-    expired: 'The code expired before it was used. Send /link to get a new one.',
-    invalid_code: 'Trakt no longer knows that code. Send /link to get a new one.',
-    already_used: 'That code was already used. If you are not linked yet, send /link again.',
-    error: 'Trakt did not complete the link. Please try /link again in a moment.',
+    denied: 'notices:linkDenied',
+    expired: 'notices:linkExpired',
+    invalid_code: 'notices:linkInvalidCode',
+    already_used: 'notices:linkAlreadyUsed',
+    error: 'notices:linkFailed',
   };
-  return { private: true, text: reasons[notice.reason], buttons: [[{ label: 'Link again', action: RELINK_ACTION, style: 'primary' }]] };
+  return { private: true, text: i18n.tr(reasons[notice.reason]), buttons: [[linkAgainButton(i18n)]] };
 }
 
-export function relinkRequiredReply(traktUsername: string): Reply {
+function linkAgainButton(i18n: Translator): Button {
+  return { label: i18n.t('notices:linkAgainButton'), action: RELINK_ACTION, style: 'primary' };
+}
+
+export function relinkRequiredReply(traktUsername: string, i18n: Translator = EN): Reply {
   return {
     private: true,
-    text: [
-      'Your Trakt link for ',
-      rich.bold(traktUsername),
-      ' stopped working (Trakt no longer accepts its token), so I paused Trakt calls for you. Link again to continue.',
-    ],
-    buttons: [[{ label: 'Link again', action: RELINK_ACTION, style: 'primary' }]],
+    text: i18n.tr('notices:relinkRequired', { username: traktUsername }),
+    buttons: [[linkAgainButton(i18n)]],
   };
 }

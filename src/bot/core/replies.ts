@@ -2,20 +2,42 @@ import { randomBytes } from 'node:crypto';
 import { RELINK_ACTION } from './notices.js';
 import { AccountLockedError, NeedsLinkError, TraktRefusedAppError, UserFacingError, VipRequiredError, WatchlistFullError } from './errors.js';
 import type { CoreLogger } from './ports.js';
-import { plainText, rich, type Button, type Reply } from './types.js';
+import { plainText, type Button, type Reply } from './types.js';
 import { EN, type Translator } from './i18n/index.js';
 
 /** Words the adapters show on their own, kept here so every platform says the same thing. */
-export const NOTICES = {
-  sentPrivately: 'I answered you in our private chat.',
-  startPrivateChat: 'I need to answer you privately, but we have no private chat yet. Open one with the button, then try again.',
-  openPrivateChat: 'Open private chat',
-  buttonInvalid: 'This button is not valid.',
-  buttonStale: 'This button has expired or was already used. Send the command again.',
-  buttonForeign: 'This button belongs to someone else. Send the command yourself to get your own.',
-  genericError: 'Sorry, something went wrong on my side.',
-  working: 'Working on it…',
-} as const;
+export interface Notices {
+  sentPrivately: string;
+  startPrivateChat: string;
+  openPrivateChat: string;
+  buttonInvalid: string;
+  buttonStale: string;
+  buttonForeign: string;
+  genericError: string;
+  working: string;
+  /** A command whose answer turned out empty, after the platform was told to wait (Discord's deferral). */
+  done: string;
+  unknownCommand(command: string): string;
+}
+
+/** The adapters' own words in the reader's language. */
+export function noticesIn(i18n: Translator): Notices {
+  return {
+    sentPrivately: i18n.t('notices:sentPrivately'),
+    startPrivateChat: i18n.t('notices:startPrivateChat'),
+    openPrivateChat: i18n.t('notices:openPrivateChatButton'),
+    buttonInvalid: i18n.t('notices:buttonInvalidAck'),
+    buttonStale: i18n.t('notices:buttonStaleAck'),
+    buttonForeign: i18n.t('notices:buttonForeignAck'),
+    genericError: i18n.t('notices:genericError'),
+    working: i18n.t('notices:workingAck'),
+    done: i18n.t('notices:done'),
+    unknownCommand: (command) => i18n.t('notices:unknownCommandShort', { command }),
+  };
+}
+
+/** In English (tests compare with these; code that knows its reader uses `noticesIn`). */
+export const NOTICES: Readonly<Notices> = noticesIn(EN);
 
 export const LINK_BUTTON_LABEL = EN.t('notices:linkButton');
 
@@ -24,8 +46,8 @@ export function linkButton(i18n: Translator = EN): Button {
 }
 
 /** What an unlinked user hears from anything that needs a link. */
-export function linkPrompt(relink: boolean): Reply {
-  return { text: new NeedsLinkError(relink).reply, buttons: [[linkButton()]] };
+export function linkPrompt(relink: boolean, i18n: Translator = EN): Reply {
+  return { text: new NeedsLinkError(relink).replyIn(i18n), buttons: [[linkButton(i18n)]] };
 }
 
 /** `15 minutes`, in the translator's language. */
@@ -33,19 +55,26 @@ export function formatMinutes(ms: number, i18n: Translator = EN): string {
   return i18n.t('common:minutes', { count: Math.round(ms / 60_000) });
 }
 
-/** The one line users read before linking (PEERS: since 2026-07 a free account connects one app). */
-export const ONE_APP_NOTE =
-  'Good to know: a free Trakt account can connect only one app at a time, so linking Marquee uses that slot (VIP accounts can connect more).';
+/** The one line users read before linking (PEERS: since 2026-07 a free account connects one app). English; `oneAppNote(i18n)` in the reader's. */
+export const ONE_APP_NOTE = EN.t('notices:oneAppNote');
+
+export function oneAppNote(i18n: Translator): string {
+  return i18n.t('notices:oneAppNote');
+}
+
+function vipButton(url: string, i18n: Translator): Button {
+  return { label: i18n.t('notices:vipButton'), url };
+}
 
 /** 420: "used / limit", and the upgrade link for free accounts. */
-export function watchlistFullReply(error: WatchlistFullError, used: number | undefined): Reply {
+export function watchlistFullReply(error: WatchlistFullError, used: number | undefined, i18n: Translator = EN): Reply {
   const limit = error.limit;
-  const numbers = limit === undefined ? '' : ` (${Math.max(used ?? limit, limit)} / ${limit} used)`;
-  const text = [
-    `Your Trakt watchlist is full${numbers}, so nothing was added. Remove something first with /remove`,
-    error.vip === true ? '.' : ', or upgrade to Trakt VIP for more room.',
-  ].join('');
-  const buttons: Button[][] = error.vip === true || !error.upgradeUrl ? [] : [[{ label: 'Trakt VIP', url: error.upgradeUrl }]];
+  const upgrade = error.vip !== true;
+  const text =
+    limit === undefined
+      ? i18n.tr(upgrade ? 'notices:watchlistFullUpgrade' : 'notices:watchlistFull')
+      : i18n.tr(upgrade ? 'notices:watchlistFullCountedUpgrade' : 'notices:watchlistFullCounted', { used: Math.max(used ?? limit, limit), limit });
+  const buttons: Button[][] = error.vip === true || !error.upgradeUrl ? [] : [[vipButton(error.upgradeUrl, i18n)]];
   return { text, ...(buttons.length ? { buttons } : {}) };
 }
 
@@ -72,23 +101,24 @@ export function logActionFailure(logger: CoreLogger, error: UserFacingError, con
   else logger.warn(line, 'user action failed');
 }
 
-export function errorReply(error: unknown, logger: CoreLogger, context: Record<string, unknown>): Reply {
+/** `i18n`: the reader's language (a handler passes `ctx.i18n`). */
+export function errorReply(error: unknown, logger: CoreLogger, context: Record<string, unknown>, i18n: Translator = EN): Reply {
   if (error instanceof UserFacingError) logActionFailure(logger, error, context);
-  if (error instanceof NeedsLinkError) return linkPrompt(error.relink);
-  if (error instanceof WatchlistFullError) return watchlistFullReply(error, undefined);
-  if (error instanceof AccountLockedError) return { text: error.reply };
+  if (error instanceof NeedsLinkError) return linkPrompt(error.relink, i18n);
+  if (error instanceof WatchlistFullError) return watchlistFullReply(error, undefined, i18n);
+  if (error instanceof AccountLockedError) return { text: error.replyIn(i18n) };
   if (error instanceof VipRequiredError) {
-    return { text: error.reply, ...(error.upgradeUrl ? { buttons: [[{ label: 'Trakt VIP', url: error.upgradeUrl }]] } : {}) };
+    return { text: error.replyIn(i18n), ...(error.upgradeUrl ? { buttons: [[vipButton(error.upgradeUrl, i18n)]] } : {}) };
   }
   if (error instanceof TraktRefusedAppError) {
     // The user cannot fix this; whoever runs the bot must (TRAKT_CLIENT_ID, the app's state on trakt.tv).
     logger.error({ err: error.cause, ...context }, 'Trakt refused the app: check TRAKT_CLIENT_ID and the API app on trakt.tv');
-    return { text: error.reply };
+    return { text: error.replyIn(i18n) };
   }
-  if (error instanceof UserFacingError) return { text: error.reply };
+  if (error instanceof UserFacingError) return { text: error.replyIn(i18n) };
   const ref = randomBytes(4).toString('hex').toUpperCase();
   logger.error({ err: error, ref, ...context }, 'bot handler failed');
-  return { text: [NOTICES.genericError, ' Please try again; if it keeps happening, quote reference ', rich.code(ref), '.'] };
+  return { text: i18n.tr('notices:genericErrorWithRef', { ref }) };
 }
 
 export function plain(reply: Reply): string {

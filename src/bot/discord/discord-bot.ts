@@ -19,7 +19,6 @@ import {
 import type { Logger } from '../../logger.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { DeliveryTarget } from '../core/notices.js';
-import { NOTICES } from '../core/replies.js';
 import { rich, type ActionOutcome, type ChatRef, type MessageRef, type Reply, type ReplyFile } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { MENU_PREFIX, renderReply, type RenderedMessage } from './render.js';
@@ -323,8 +322,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     const prepared = early === TIMEOUT ? await work : early;
     const [first, ...rest] = prepared;
     if (first === undefined) {
-      if (early === TIMEOUT) await interaction.editReply({ content: 'Done.' });
-      else await interaction.reply(notice(`I do not know /${interaction.commandName}.`));
+      if (early === TIMEOUT) await interaction.editReply({ content: core.notices(interaction.locale).done });
+      else await interaction.reply(notice(core.notices(interaction.locale).unknownCommand(interaction.commandName)));
       return;
     }
     // Each answer's message id is kept from the response, so the card can be edited by channel and
@@ -445,7 +444,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       }
       logger.error({ err: loggable(error), interaction: interaction.id, type: interaction.type }, 'Discord interaction failed');
       if (interaction.isRepliable()) {
-        const apology = notice(NOTICES.genericError);
+        const apology = notice(core.notices(interaction.locale).genericError);
         const sent = interaction.replied || interaction.deferred ? interaction.followUp(apology) : interaction.reply(apology);
         await sent.catch(() => undefined);
       }

@@ -9,7 +9,6 @@ import type { BotCore } from '../core/bot-core.js';
 import type { InlineResult } from '../core/inline.js';
 import { cleanPlatformText } from '../core/text.js';
 import type { DeliveryTarget } from '../core/notices.js';
-import { NOTICES } from '../core/replies.js';
 import type { ActionOutcome, Attachment, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { attachmentOf, documentOf, inputFileOf } from './files.js';
@@ -296,12 +295,13 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   async function sendPrivately(chat: ChatRef, user: ChatUserRef, reply: Reply, deepLink: string): Promise<void> {
     try {
       await sendReply(user.userId, reply);
-      await sendText(chat.chatId, { text: NOTICES.sentPrivately });
+      await sendText(chat.chatId, { text: core.notices(user.locale).sentPrivately });
     } catch (error) {
       if (!isForbidden(error)) throw error;
       // Telegram bots cannot start a private chat: the user has to, through a t.me link.
       const url = `https://t.me/${botUsername()}${deepLink ? `?start=${deepLink}` : ''}`;
-      await sendText(chat.chatId, { text: NOTICES.startPrivateChat, buttons: [[{ label: NOTICES.openPrivateChat, url }]] });
+      const notices = core.notices(user.locale);
+      await sendText(chat.chatId, { text: notices.startPrivateChat, buttons: [[{ label: notices.openPrivateChat, url }]] });
     }
   }
 
@@ -558,7 +558,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       return;
     }
     if (data === undefined || message === undefined) {
-      await ctx.answerCallbackQuery({ text: NOTICES.buttonStale, show_alert: true }).catch(() => undefined);
+      await ctx.answerCallbackQuery({ text: core.notices(user.locale).buttonStale, show_alert: true }).catch(() => undefined);
       return;
     }
     const chat = toChatRef(message.chat);

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CallbackOutcome, LinkService } from '../../accounts/linking.js';
+import { localeFromAcceptLanguage, translator, type Translator } from '../../bot/core/i18n/index.js';
+import type { Rich, RichNode } from '../../bot/core/types.js';
 
 /**
  * `GET /oauth/callback`: where Trakt sends the user's browser back after authorizing (REFERENCE §3.2).
@@ -13,7 +15,9 @@ export function registerOAuthCallback(app: FastifyInstance, deps: { links: LinkS
       code: single(request.query.code),
       error: single(request.query.error),
     });
-    const page = pageFor(outcome);
+    // In the browser's language (the page is seen before the chat says anything).
+    const i18n = translator(localeFromAcceptLanguage(request.headers['accept-language']));
+    const page = pageFor(outcome, i18n);
     return reply
       .code(outcome.ok ? 200 : 400)
       .header('content-type', 'text/html; charset=utf-8')
@@ -21,30 +25,46 @@ export function registerOAuthCallback(app: FastifyInstance, deps: { links: LinkS
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer')
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(renderPage(page.title, page.body));
+      .send(renderPage(i18n.locale, page.title, page.body));
   });
 }
 
-function pageFor(outcome: CallbackOutcome): { title: string; body: string } {
+function pageFor(outcome: CallbackOutcome, i18n: Translator): { title: string; body: string } {
   if (outcome.ok) {
-    return {
-      title: 'Trakt account linked',
-      body: `Your Trakt account <b>${escapeHtml(outcome.traktUsername)}</b> is linked. You can close this page and go back to the chat.`,
-    };
+    return { title: i18n.t('link:page.linkedTitle'), body: html(i18n.tr('link:page.linked', { username: outcome.traktUsername })) };
   }
   const bodies: Record<typeof outcome.reason, string> = {
-    missing: 'This page was opened without a link request. Start again with /link in the chat.',
-    unknown: 'This link request is not known (it may have been tampered with). Nothing was linked. Start again with /link in the chat.',
-    expired: 'This link request expired (they last 10 minutes). Nothing was linked. Start again with /link in the chat.',
-    used: 'This link request was already used. Nothing more was linked. If you are not linked yet, start again with /link in the chat.',
-    denied: 'You did not allow access on Trakt, so nothing was linked. Start again with /link in the chat if you change your mind.',
-    failed: 'Trakt did not complete the link. Nothing was linked. Please try again with /link in the chat in a moment.',
+    missing: 'link:page.missing',
+    unknown: 'link:page.unknown',
+    expired: 'link:page.expired',
+    used: 'link:page.used',
+    denied: 'link:page.denied',
+    failed: 'link:page.failed',
   };
-  return { title: 'Trakt account not linked', body: bodies[outcome.reason] };
+  return { title: i18n.t('link:page.notLinkedTitle'), body: html(i18n.tr(bodies[outcome.reason])) };
 }
 
-function renderPage(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} - Marquee</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style></head><body><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`;
+/** Rich text from the catalog as HTML: every string escaped. */
+function html(value: Rich): string {
+  if (typeof value === 'string') return escapeHtml(value);
+  if (Array.isArray(value)) return (value as readonly Rich[]).map(html).join('');
+  const node = value as RichNode;
+  switch (node.kind) {
+    case 'bold':
+      return `<b>${html(node.content)}</b>`;
+    case 'italic':
+      return `<i>${html(node.content)}</i>`;
+    case 'code':
+      return `<code>${escapeHtml(node.text)}</code>`;
+    case 'link':
+      return html(node.content);
+    case 'line':
+      return '<br>';
+  }
+}
+
+function renderPage(lang: string, title: string, body: string): string {
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} - Marquee</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style></head><body><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`;
 }
 
 function escapeHtml(text: string): string {

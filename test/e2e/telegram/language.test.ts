@@ -50,6 +50,16 @@ describe('Telegram: the user’s language', () => {
     expect((await stack.ask(user, user.id, '/help')).text).toContain('Marquee tiene tu lista de Trakt siempre a mano.');
   });
 
+  it('GIVEN a German user WHEN they /status, /link and mistype a command THEN the answers are German', async () => {
+    const user = userIn('de');
+    expect((await stack.ask(user, user.id, '/status')).text).toBe('Es ist noch kein Trakt-Konto verknüpft.');
+    const link = await stack.ask(user, user.id, '/link');
+    expect(link.text).toContain('Gut zu wissen: Ein kostenloses Trakt-Konto kann nur eine App gleichzeitig verbinden');
+    expect(link.text).toMatch(/und gib den Code [0-9A-F]{8} ein \(er gilt 10 Minuten lang\)\. Ich sage dir hier Bescheid, wenn es geklappt hat\./);
+    expect(buttonsOf(link).map((b) => b.label)).toEqual(['🔗 Trakt zum Verknüpfen öffnen']);
+    expect((await stack.ask(user, user.id, '/frobnicate')).text).toBe('/frobnicate kenne ich nicht. Sende /help, um zu sehen, was ich kann.');
+  });
+
   it('GIVEN an unknown language WHEN asked for THEN the menu comes back, in the user’s language', async () => {
     const user = userIn('de');
     const reply = await stack.ask(user, user.id, '/language klingon');
@@ -72,6 +82,12 @@ describe('Telegram: the user’s language', () => {
     expect((await stack.ask(member, member.id, '/help')).text).toContain('Marquee garde ta liste Trakt sous la main.');
     const menu = await stack.ask(member, chat.id, '/language');
     expect(menu.text).toBe('Ich spreche Deutsch in dieser Gruppe. Admins können eine andere wählen:');
+    // What concerns the member alone goes to their private chat, in their language; the pointer in the group too.
+    const pointer = await stack.ask(member, chat.id, '/add dune');
+    expect(pointer.text).toBe('Je t’ai répondu dans notre chat privé.');
+    const prompt = await stack.telegram.waitForBotMessage(member.id, (m) => m.text.includes('Trakt'), WAIT);
+    expect(prompt.text).toBe('Pour cela, il me faut ton compte Trakt. Lie-le d’abord : ça prend une minute.');
+    expect(buttonsOf(prompt).map((b) => b.label)).toEqual(['🔗 Lier le compte Trakt']);
   });
 });
 

@@ -8,7 +8,7 @@ import { encodeAction } from '../actions.js';
 import type { CoreContext } from '../context.js';
 import { defineChatAction, defineCommand } from '../handlers.js';
 import { LANGUAGE_NAMES, LOCALES, isLocale, localeFor, toLocale, translator, type Locale } from '../i18n/index.js';
-import { NOTICES } from '../replies.js';
+import { noticesIn } from '../replies.js';
 import type { Button, Reply } from '../types.js';
 
 export const LANGUAGE_ACTION = 'language';
@@ -86,7 +86,7 @@ export const languageAction = defineChatAction({
   action: LANGUAGE_ACTION,
   async press(ctx, id) {
     const choice = id === AUTO ? AUTO : isLocale(id) ? id : undefined;
-    if (choice === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+    if (choice === undefined) return { ack: { text: noticesIn(ctx.i18n).buttonInvalid, alert: true } };
     const reply = await choose(ctx, choice);
     if (reply === undefined) return { ack: { text: ctx.t('language:adminsOnly'), alert: true } };
     return { ack: {}, work: () => Promise.resolve({ edit: reply }) };

@@ -2,37 +2,45 @@ import type { CoreContext } from '../context.js';
 import { NeedsLinkError } from '../errors.js';
 import { defineCommand } from '../handlers.js';
 import type { LinkedAccount } from '../ports.js';
-import { formatMinutes, ONE_APP_NOTE } from '../replies.js';
+import { formatMinutes, oneAppNote } from '../replies.js';
+import { EN } from '../i18n/index.js';
 import { rich, type Reply, type Rich } from '../types.js';
 
-export const REPLACED_CODE = 'Your previous code no longer works; use this one.';
-
-/** Where the link confirmation will arrive, as the linking answer says it. */
-export const NOTICE_PLACES = {
+/** Where the link confirmation will arrive, as the linking answer says it (keys of the `link` namespace). */
+const PLACE_KEYS = {
   /** The answer is in the user's private chat already (Telegram always; any private chat). */
-  here: 'I will tell you here when it is done.',
-  private: 'I will tell you in a direct message when it is done.',
-  chat: 'I cannot send you direct messages (they are closed to me), so I will tell you in this chat when it is done.',
+  here: 'link:placeHere',
+  private: 'link:placePrivate',
+  chat: 'link:placeChat',
 } as const;
+type Place = keyof typeof PLACE_KEYS;
 
-/** The first private message, sent to find out whether the user takes them (see CommandInput.reachPrivately). */
-export const PRIVATE_NOTE = 'You started linking your Trakt account: I will tell you here when it is done.';
+/** In English, for tests; the answer says them in the user's language. */
+export const REPLACED_CODE = EN.t('link:replacedCode');
+export const NOTICE_PLACES: Readonly<Record<Place, string>> = {
+  here: EN.t(PLACE_KEYS.here),
+  private: EN.t(PLACE_KEYS.private),
+  chat: EN.t(PLACE_KEYS.chat),
+};
+
+/** The first private message, sent to find out whether the user takes them (see CommandInput.reachPrivately). English; the message is in the user's language. */
+export const PRIVATE_NOTE = EN.t('link:privateNote');
 
 /**
  * Where the link confirmation goes, decided now so the answer can say it: the user's private chat,
  * or, where the platform refuses to write to it (closed DMs), the chat the command came from.
  */
-async function noticePlace(ctx: CoreContext): Promise<{ chatId: string; words: string }> {
-  const privately = { chatId: ctx.privateChatId ?? ctx.chat.chatId, words: NOTICE_PLACES.here };
+async function noticePlace(ctx: CoreContext): Promise<{ chatId: string; place: Place }> {
+  const privately = { chatId: ctx.privateChatId ?? ctx.chat.chatId, place: 'here' as Place };
   if (ctx.chat.kind !== 'group' || ctx.reachPrivately === undefined) return privately;
   let reached: boolean;
   try {
-    reached = await ctx.reachPrivately({ private: true, text: PRIVATE_NOTE });
+    reached = await ctx.reachPrivately({ private: true, text: ctx.tr('link:privateNote') });
   } catch (error) {
     ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'could not write to the user privately; the link notice goes to the chat');
     reached = false;
   }
-  return reached ? { ...privately, words: NOTICE_PLACES.private } : { chatId: ctx.chat.chatId, words: NOTICE_PLACES.chat };
+  return reached ? { ...privately, place: 'private' } : { chatId: ctx.chat.chatId, place: 'chat' };
 }
 
 /** The linking answer, always private: link URLs and codes are nobody else's business. */
@@ -45,32 +53,29 @@ export async function linkReplies(ctx: CoreContext): Promise<Reply[]> {
     account = null; // a link that needs renewing is renewed by linking again
   }
   if (account !== null) {
-    return [
-      {
-        private: true,
-        text: ['You are linked to Trakt as ', rich.bold(account.username), '. To link another account, send /unlink first.'],
-      },
-    ];
+    return [{ private: true, text: ctx.tr('link:alreadyLinked', { username: account.username }) }];
   }
-  const place = await noticePlace(ctx);
-  const start = await ctx.deps.accounts.startLink({ identityId: ctx.identityId, platform: ctx.user.platform, notifyChatId: place.chatId });
-  const minutes = formatMinutes(start.expiresAt.getTime() - ctx.now().getTime());
+  const { chatId, place } = await noticePlace(ctx);
+  const start = await ctx.deps.accounts.startLink({ identityId: ctx.identityId, platform: ctx.user.platform, notifyChatId: chatId });
+  const minutes = formatMinutes(start.expiresAt.getTime() - ctx.now().getTime(), ctx.i18n);
+  const where = ctx.t(PLACE_KEYS[place]);
   const instructions: Rich =
     start.kind === 'oauth'
-      ? `Open Trakt with the button, sign in and allow Marquee. The button works for ${minutes}; ${place.words}`
+      ? ctx.tr('link:openOauth', { minutes, place: where })
       : [
-          ...(start.replacedCode ? [REPLACED_CODE, rich.line, rich.line] : []),
-          'Open ',
-          rich.link(start.url, start.url.replace(/^https?:\/\//, '')),
-          ' and enter the code ',
-          rich.bold(rich.code(start.userCode)),
-          ` (it works for ${minutes}). ${place.words}`,
+          ...(start.replacedCode ? [ctx.tr('link:replacedCode'), rich.line, rich.line] : []),
+          ctx.tr('link:openDevice', {
+            link: rich.link(start.url, start.url.replace(/^https?:\/\//, '')),
+            code: rich.code(start.userCode),
+            minutes,
+            place: where,
+          }),
         ];
   return [
     {
       private: true,
-      text: [ONE_APP_NOTE, rich.line, rich.line, instructions],
-      buttons: [[{ label: '🔗 Open Trakt to link', url: start.url }]],
+      text: [oneAppNote(ctx.i18n), rich.line, rich.line, instructions],
+      buttons: [[{ label: ctx.t('link:openTraktButton'), url: start.url }]],
     },
   ];
 }

@@ -17,28 +17,26 @@ export const statusCommand = defineCommand({
     const answer = (replies: Array<Omit<Reply, 'private'>>): Reply[] => replies.map((r) => ({ ...r, private: !shared }));
     const account = await ctx.linkedAccount();
     if (account === null) {
-      return [{ private: true, text: 'No Trakt account is linked yet.', buttons: [[linkButton()]] }];
+      return [{ private: true, text: ctx.tr('account:notLinkedYet'), buttons: [[linkButton(ctx.i18n)]] }];
     }
     // The queue is counted first: when Trakt is down, /status is where a user looks.
     const queued = await queuedWriteCount(ctx);
-    const queuedLine = queued === 0 ? [] : [rich.line, `Waiting for Trakt: ${queued} ${queued === 1 ? 'change' : 'changes'} (see /queue)`];
+    const queuedLine = queued === 0 ? [] : [rich.line, ctx.tr('account:waitingForTrakt', { count: queued })];
     const trakt = await ctx.traktForUser();
     let settings, copy;
     try {
       [settings, copy] = await Promise.all([ctx.patiently(trakt.settings()), ctx.copy.current(ctx, trakt, { recheck: true })]);
     } catch (error) {
       if (queued === 0) throw error;
-      return answer([{ text: ['Trakt is not answering right now.', ...queuedLine] }]);
+      return answer([{ text: [ctx.tr('account:traktDown'), ...queuedLine] }]);
     }
     await ctx.deps.accounts.rememberSettings(ctx.identityId, settings);
     return answer([
       {
         text: [
-          'Linked to Trakt as ',
-          rich.bold(settings.username),
-          settings.vip ? ' (VIP)' : ' (free account)',
+          ctx.tr(settings.vip ? 'account:linkedVip' : 'account:linkedFree', { username: settings.username }),
           rich.line,
-          `Watchlist: ${usageText(copy.itemCount, settings)}`,
+          ctx.tr('account:watchlistUsage', { usage: usageText(copy.itemCount, settings) }),
           ...queuedLine,
           ...(shared && ctx.owner !== undefined ? [rich.line, ctx.owner] : []),
         ],

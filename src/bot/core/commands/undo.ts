@@ -13,18 +13,18 @@ export const undoCommand = defineCommand({
     const since = new Date(ctx.now().getTime() - ctx.options.undoWindowMs);
     const entry = await ctx.writer.lastUndoable(ctx.identityId, since);
     if (entry === undefined) {
-      return [{ text: `Nothing to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.` }];
+      return [{ text: ctx.tr('undo:nothingToUndo', { minutes: formatMinutes(ctx.options.undoWindowMs, ctx.i18n) }) }];
     }
     const target: Target | undefined = entry.targets[0];
     const outcome = await runUndo(ctx, entry.id, target);
     const replies: Reply[] = outcome.edit ? [outcome.edit] : [];
-    if (outcome.followUp) ctx.sendLater(outcome.followUp.then((later) => later.edit ?? { text: 'Done.' }));
+    if (outcome.followUp) ctx.sendLater(outcome.followUp.then((later) => later.edit ?? { text: ctx.tr('undo:done') }));
     return replies;
   },
 });
 
 export const undoAction = defineAction<UndoPayload>({
   action: 'undo',
-  ack: 'Undoing…',
+  ack: (i18n) => i18n.t('undo:undoingAck'),
   run: (ctx, payload) => runUndo(ctx, payload.journalId, payload.target, payload.back),
 });

@@ -1,6 +1,5 @@
 import { defineCommand } from '../handlers.js';
 import { linkButton } from '../replies.js';
-import { rich } from '../types.js';
 
 export const unlinkCommand = defineCommand({
   name: 'unlink',
@@ -11,15 +10,11 @@ export const unlinkCommand = defineCommand({
     const account = await ctx.linkedAccount().catch(() => null);
     const { wasLinked } = await ctx.deps.accounts.unlink(ctx.identityId);
     await ctx.deps.watchlists.clear(ctx.identityId);
-    if (!wasLinked) return [{ private: true, text: 'You had no Trakt account linked.', buttons: [[linkButton()]] }];
+    if (!wasLinked) return [{ private: true, text: ctx.tr('account:noneLinked'), buttons: [[linkButton(ctx.i18n)]] }];
     return [
       {
         private: true,
-        text: [
-          'Unlinked',
-          account === null ? '' : [' from ', rich.bold(account.username)],
-          '. Your Trakt watchlist itself is untouched. Send /link to connect again.',
-        ],
+        text: account === null ? ctx.tr('account:unlinked') : ctx.tr('account:unlinkedFrom', { username: account.username }),
       },
     ];
   },

@@ -53,3 +53,24 @@ export function resolveLocale(sources: LocaleSources, kind: 'private' | 'group')
   }
   return DEFAULT_LOCALE;
 }
+
+/**
+ * The best of our languages for an HTTP `Accept-Language` header (a browser page, such as the OAuth
+ * callback's): by quality, then order; English when none is ours.
+ */
+export function localeFromAcceptLanguage(header: string | undefined): Locale {
+  const ranked = (header ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.tag !== '' && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { tag } of ranked) {
+    const locale = toLocale(tag);
+    if (locale !== undefined) return locale;
+  }
+  return DEFAULT_LOCALE;
+}

@@ -24,6 +24,14 @@ export interface LanguageInput {
 
 /** The locale for an answer (see resolveLocale); a store that fails means no stored choice, logged. */
 export async function localeFor(deps: { languages?: LanguageStore; logger: CoreLogger }, input: LanguageInput): Promise<Locale> {
+  return (await localesFor(deps, input)).answer;
+}
+
+/**
+ * With one read, the locale for the answer (in a group: the group's) and the user's own (for what a
+ * group answer sends the user privately).
+ */
+export async function localesFor(deps: { languages?: LanguageStore; logger: CoreLogger }, input: LanguageInput): Promise<{ answer: Locale; user: Locale }> {
   const group = input.chat?.kind === 'group' && input.personal !== true;
   let stored = NONE;
   if (deps.languages !== undefined) {
@@ -33,10 +41,9 @@ export async function localeFor(deps: { languages?: LanguageStore; logger: CoreL
       deps.logger.warn({ err: error, identityId: input.identityId }, 'language settings not read; using the client language');
     }
   }
-  return resolveLocale(
-    { chat: stored.chat, group: input.groupLocale, user: stored.user, client: input.clientLocale ?? stored.client },
-    group ? 'group' : 'private',
-  );
+  const own = { user: stored.user, client: input.clientLocale ?? stored.client };
+  const user = resolveLocale(own, 'private');
+  return { answer: group ? resolveLocale({ ...own, chat: stored.chat, group: input.groupLocale }, 'group') : user, user };
 }
 
 /** The translator for a message to one person outside an answer (a notice, a job's result). */
