@@ -17,7 +17,6 @@ import { translatorForIdentity } from './bot/core/i18n/index.js';
 import { createOutbox, linkNoticeReply, relinkRequiredReply, type Outbox } from './bot/core/notices.js';
 import { createBotCore, type BotCore } from './bot/core/bot-core.js';
 import { resumedWriteReply } from './bot/core/resumed.js';
-import { translatorForIdentity } from './bot/core/i18n/index.js';
 import { createWatchlistWriter } from './watchlist/index.js';
 import { createAccountPort } from './bot/services/accounts-port.js';
 import { createPosterSource } from './bot/services/posters.js';

@@ -18,7 +18,7 @@ import { createWatchlistWriter } from '../../watchlist/writer.js';
 import type { JobKind } from '../../jobs/types.js';
 import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
-import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, clientTranslator, inlineAddAction, inlineResults, type InlineQueryInput, type InlineResult } from './inline.js';
+import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, queryTranslator, type InlineQueryInput, type InlineResult } from './inline.js';
 import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.js';
 import { localesFor, resolveLocale, translator, type Translator } from './i18n/index.js';
 import { LANGUAGE_ACTION } from './commands/language.js';
@@ -383,7 +383,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     async inlineQuery(input) {
       try {
         const userKey = `${input.user.platform}:${input.user.userId}`;
-        return inlineResults(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_INLINE_RESULTS), clientTranslator(input.user));
+        return inlineResults(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_INLINE_RESULTS), queryTranslator(input.user));
       } catch (error) {
         deps.logger.warn({ err: error, platform: input.user.platform }, 'inline query failed; answering with no results');
         return [];
@@ -394,9 +394,9 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       const source = commands.get(input.command.toLowerCase())?.options?.find((o) => o.name === input.option)?.autocomplete;
       if (source === undefined) return [];
       try {
-        if (source === 'watchlist-item') return watchlistChoices(await watchlistMatches(input), clientTranslator(input.user));
+        if (source === 'watchlist-item') return watchlistChoices(await watchlistMatches(input), queryTranslator(input.user));
         const userKey = `${input.user.platform}:${input.user.userId}`;
-        return titleChoices(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_CHOICES), source, clientTranslator(input.user));
+        return titleChoices(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_CHOICES), source, queryTranslator(input.user));
       } catch (error) {
         deps.logger.warn({ err: error, command: input.command, platform: input.user.platform }, 'autocomplete failed; answering with no choices');
         return [];

@@ -13,7 +13,7 @@ import { cardReply, shorten, titleCard } from './cards.js';
 import { defineChatAction } from './handlers.js';
 import { EN, resolveLocale, translator, type Translator } from './i18n/index.js';
 import type { Title, TraktCatalogPort } from './ports.js';
-import { NOTICES } from './replies.js';
+import { noticesIn } from './replies.js';
 import { addForPresser } from './presser-add.js';
 import { kindWord } from './targets.js';
 import type { TitleIndex } from './title-index.js';
@@ -52,7 +52,7 @@ export interface InlineResult {
  * sends it with the query (no database read within the platform's deadline, so a `/language` choice
  * is not consulted here).
  */
-export function clientTranslator(user: Pick<ChatUserRef, 'locale'>): Translator {
+export function queryTranslator(user: Pick<ChatUserRef, 'locale'>): Translator {
   return translator(resolveLocale({ client: user.locale }, 'private'));
 }
 
@@ -138,7 +138,7 @@ export function inlineAddAction(titles: InlineTitles) {
   return defineChatAction({
     action: INLINE_ADD_ACTION,
     async press(ctx, id) {
-      if (parseInlineTitleId(id) === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+      if (parseInlineTitleId(id) === undefined) return { ack: { text: noticesIn(ctx.i18n).buttonInvalid, alert: true } };
       return addForPresser(ctx, () => titles.find(id));
     },
   });

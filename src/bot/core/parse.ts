@@ -1,5 +1,4 @@
 import { InvalidInputError } from './errors.js';
-import { EN, type Translator } from './i18n/index.js';
 
 /** Longest query we pass on: titles are short, and Trakt's search gains nothing from essays. */
 export const MAX_QUERY_LENGTH = 200;
@@ -8,14 +7,14 @@ export const MAX_QUERY_LENGTH = 200;
  * Cleans what a user typed: control and zero-width characters out, whitespace collapsed. Rejects
  * text that is too long instead of cutting it, so the user knows what happened.
  */
-export function cleanText(raw: string, i18n: Translator = EN): string {
+export function cleanText(raw: string): string {
   const cleaned = raw
     .normalize('NFC')
     .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   if (cleaned.length > MAX_QUERY_LENGTH) {
-    throw new InvalidInputError(i18n.tr('parse:tooLong', { length: cleaned.length, max: MAX_QUERY_LENGTH }));
+    throw new InvalidInputError({ key: 'parse:tooLong', params: { length: cleaned.length, max: MAX_QUERY_LENGTH } });
   }
   return cleaned;
 }
@@ -30,8 +29,8 @@ export interface TitleQuery {
  * A bare trailing number may also be the end of the title (`blade runner 2049`): searches try that
  * reading too (title-search.ts).
  */
-export function parseTitleQuery(raw: string, i18n: Translator = EN): TitleQuery {
-  const text = cleanText(raw, i18n);
+export function parseTitleQuery(raw: string): TitleQuery {
+  const text = cleanText(raw);
   const match = /^(.*?)[\s,]*\(?((?:19|20)\d{2})\)?$/.exec(text);
   if (match && match[1] !== undefined && match[1].trim() !== '' && match[2] !== undefined) {
     return { text: match[1].trim(), year: Number(match[2]) };
@@ -45,8 +44,8 @@ export type AddQuery =
   | { kind: 'text'; query: TitleQuery };
 
 /** `/add` takes a title, an IMDb id (or IMDb URL) or a Trakt URL. */
-export function parseAddQuery(raw: string, i18n: Translator = EN): AddQuery {
-  const text = cleanText(raw, i18n);
+export function parseAddQuery(raw: string): AddQuery {
+  const text = cleanText(raw);
   const imdb = /(?:^|imdb\.com\/title\/)(tt\d{7,10})\b/i.exec(text);
   if (imdb?.[1] !== undefined && (/^tt\d+$/i.test(text) || /imdb\.com/i.test(text))) {
     return { kind: 'imdb', imdbId: imdb[1].toLowerCase() };
@@ -65,9 +64,9 @@ export function parseAddQuery(raw: string, i18n: Translator = EN): AddQuery {
     };
   }
   if (/^https?:\/\//i.test(text)) {
-    throw new InvalidInputError(i18n.tr('parse:linkNotUnderstood'));
+    throw new InvalidInputError({ key: 'parse:linkNotUnderstood' });
   }
-  return { kind: 'text', query: parseTitleQuery(text, i18n) };
+  return { kind: 'text', query: parseTitleQuery(text) };
 }
 
 export type TypeFilter = 'movie' | 'show' | 'both';

@@ -28,7 +28,7 @@ export function resumedWriteReply(resumed: ResumedWrite, logger: CoreLogger, i18
     titles: named,
   });
   if (!resumed.outcome.ok) {
-    const reason = errorReply(resumed.outcome.error, logger, { identityId: resumed.identityId, step: 'resume-write' });
+    const reason = errorReply(resumed.outcome.error, logger, { identityId: resumed.identityId, step: 'resume-write' }, i18n);
     return {
       private: true,
       text: [interrupted, ' ', i18n.t('write:resumed.notFinished'), ' ', plainText(reason.text)],

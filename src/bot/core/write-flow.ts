@@ -91,17 +91,17 @@ async function failureCard(ctx: CoreContext, target: Target, error: unknown, ret
   // The answers below are the user's to act on; each failed write is logged once, with its reason.
   const answered = error instanceof NeedsLinkError || error instanceof WatchlistFullError || error instanceof AccountLockedError || error instanceof TraktUnavailableError;
   if (answered) logActionFailure(ctx.deps.logger, error, { identityId: ctx.identityId, step: 'watchlist-write' });
-  if (error instanceof NeedsLinkError) return linkPrompt(error.relink);
+  if (error instanceof NeedsLinkError) return linkPrompt(error.relink, ctx.i18n);
   if (error instanceof WatchlistFullError) {
     const state = await ctx.deps.watchlists.state(ctx.identityId).catch(() => undefined);
-    const full = watchlistFullReply(error, state?.itemCount);
+    const full = watchlistFullReply(error, state?.itemCount, ctx.i18n);
     return headerCard(ctx, target, full.text, [], full.buttons);
   }
-  if (error instanceof AccountLockedError) return headerCard(ctx, target, error.reply);
+  if (error instanceof AccountLockedError) return headerCard(ctx, target, error.replyIn(ctx.i18n));
   if (error instanceof TraktUnavailableError) {
-    return headerCard(ctx, target, `${plainText(error.reply)} ${ctx.t('write:nothingWasChanged')}`, [], await retry());
+    return headerCard(ctx, target, `${plainText(error.replyIn(ctx.i18n))} ${ctx.t('write:nothingWasChanged')}`, [], await retry());
   }
-  const apology = errorReply(error, ctx.deps.logger, { identityId: ctx.identityId, step: 'watchlist-write' });
+  const apology = errorReply(error, ctx.deps.logger, { identityId: ctx.identityId, step: 'watchlist-write' }, ctx.i18n);
   return headerCard(ctx, target, apology.text);
 }
 

@@ -181,12 +181,12 @@ async function otherMatches(ctx: CoreContext, payload: NotThisPayload): Promise<
 }
 
 async function findTarget(ctx: CoreContext, args: string): Promise<ReferenceLookup & { reference?: true; matches?: AddMatches }> {
-  const query = parseAddQuery(args, ctx.i18n);
+  const query = parseAddQuery(args);
   const trakt = await ctx.traktForUser();
   if (query.kind !== 'text') return { ...(await lookUpReference(trakt, query, (work) => ctx.patiently(work))), reference: true };
   // A trailing number may be a year or part of the title: both readings are tried (title-search.ts).
   const { text, year } = query.query;
-  const chosen = await searchReadings(trakt, cleanText(args, ctx.i18n), query.query, { types: ['movie', 'show'], page: 1, limit: BEST_OF }, (work) => ctx.patiently(work));
+  const chosen = await searchReadings(trakt, cleanText(args), query.query, { types: ['movie', 'show'], page: 1, limit: BEST_OF }, (work) => ctx.patiently(work));
   const best = chosen.exact ?? chosen.page.hits[0];
   const asked = year === undefined ? text : `${text} (${year})`;
   // An id or a link names one title; words may match several: the others are offered by Not this one.
@@ -201,7 +201,7 @@ export const addCommand = defineCommand({
   options: [{ name: 'title', description: 'A title, an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-ref' }],
   async run(ctx, args) {
     if (args.trim() === '') {
-      throw new InvalidInputError(ctx.tr('add:usage'));
+      throw new InvalidInputError({ key: 'add:usage' });
     }
     await ctx.requireAccount();
     // Duplicate detection needs a current copy: check it while Trakt looks the title up.

@@ -36,8 +36,8 @@ export const removeCommand = defineCommand({
   listed: true,
   options: [{ name: 'title', description: 'A title on your watchlist', required: true, maxLength: 200, autocomplete: 'watchlist-item' }],
   async run(ctx, args) {
-    const text = cleanText(args, ctx.i18n);
-    if (text === '') throw new InvalidInputError(ctx.tr('remove:usage'));
+    const text = cleanText(args);
+    if (text === '') throw new InvalidInputError({ key: 'remove:usage' });
     await ctx.requireAccount();
     const trakt = await ctx.traktForUser();
     await ctx.copy.current(ctx, trakt, { recheck: true });

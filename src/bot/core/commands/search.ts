@@ -12,7 +12,6 @@ import { targetKey, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { suggestAlternatives } from '../suggest.js';
-import { EN, type Translator } from '../i18n/index.js';
 import { rich, type Button, type Reply } from '../types.js';
 import { GENRES, genreSlug, genreWord, parseMinutes, parseYears, RUNTIME_CHOICES, runtimeWord, yearsWord } from './watchlist-args.js';
 
@@ -52,8 +51,8 @@ export interface SearchFilters {
   yearTo?: number;
 }
 
-function filterUsage(what: string, i18n: Translator): InvalidInputError {
-  return new InvalidInputError(i18n.tr('search:filterUsage', { what: what.slice(0, 40), genres: GENRES.slice(0, 6).join(', ') }));
+function filterUsage(what: string): InvalidInputError {
+  return new InvalidInputError({ key: 'search:filterUsage', params: { what: what.slice(0, 40), genres: GENRES.slice(0, 6).join(', ') } });
 }
 
 /**
@@ -61,7 +60,7 @@ function filterUsage(what: string, i18n: Translator): InvalidInputError {
  * options send and what Telegram users type. A value runs to the next key; only as many of its words
  * as make a known genre (or a runtime) are taken, the rest belongs to the title.
  */
-export function takeSearchFilters(text: string, i18n: Translator = EN): SearchFilters & { rest: string } {
+export function takeSearchFilters(text: string): SearchFilters & { rest: string } {
   const found = [...text.matchAll(FILTER_KEYS)];
   if (found.length === 0) return { rest: text };
   const filters: SearchFilters = {};
@@ -99,10 +98,10 @@ export function takeSearchFilters(text: string, i18n: Translator = EN): SearchFi
         }
       }
     }
-    throw filterUsage(`${key}=${words.join(' ')}`, i18n);
+    throw filterUsage(`${key}=${words.join(' ')}`);
   });
   if (filters.yearFrom !== undefined && filters.yearTo !== undefined && filters.yearFrom > filters.yearTo) {
-    throw new InvalidInputError(i18n.t('search:yearsBackwards', { from: filters.yearFrom, to: filters.yearTo }));
+    throw new InvalidInputError({ key: 'search:yearsBackwards', params: { from: filters.yearFrom, to: filters.yearTo } });
   }
   return { ...filters, rest: rest.join(' ').replace(/\s+/g, ' ').trim() };
 }
@@ -310,14 +309,14 @@ export const searchCommand = defineCommand({
     { name: 'years', description: 'Release years, e.g. 1990-2005, 2000- or -1999', keyed: true, maxLength: 11 },
   ],
   async run(ctx, args) {
-    const text = cleanText(args, ctx.i18n);
-    if (text === '') throw new InvalidInputError(ctx.tr('search:usage'));
-    const { rest: title, ...filters } = takeSearchFilters(text, ctx.i18n);
-    if (title === '') throw new InvalidInputError(ctx.tr('search:usageFilters'));
-    const reference = parseAddQuery(title, ctx.i18n);
+    const text = cleanText(args);
+    if (text === '') throw new InvalidInputError({ key: 'search:usage' });
+    const { rest: title, ...filters } = takeSearchFilters(text);
+    if (title === '') throw new InvalidInputError({ key: 'search:usageFilters' });
+    const reference = parseAddQuery(title);
     if (reference.kind !== 'text') return [await referenceCard(ctx, reference)];
     const { type, rest } = splitTypeWord(title);
-    const query = parseTitleQuery(rest, ctx.i18n);
+    const query = parseTitleQuery(rest);
     return [await searchCard(ctx, { q: query.text, type, index: 0, ...filters }, { text: rest, query })];
   },
 });
