@@ -12,6 +12,7 @@ import { targetKey, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { suggestAlternatives } from '../suggest.js';
+import type { Translator } from '../i18n/index.js';
 import { rich, type Button, type Reply } from '../types.js';
 import { GENRES, genreSlug, genreWord, parseMinutes, parseYears, RUNTIME_CHOICES, runtimeWord, yearsWord } from './watchlist-args.js';
 
@@ -119,13 +120,32 @@ export function matchesFilters(title: Title, filters: SearchFilters): boolean {
   return true;
 }
 
+/** A filter's genre, years and runtime in the reader's language (the words of watchlist-args.ts, translated). */
+function genreName(slug: string, i18n: Translator): string {
+  return (GENRES as readonly string[]).includes(slug) ? i18n.t(`commands:choices.genre.${slug}`) : genreWord(slug);
+}
+
+function yearsName(filters: SearchFilters, i18n: Translator): string | undefined {
+  const { yearFrom: from, yearTo: to } = filters;
+  if (from !== undefined && to !== undefined) return yearsWord(filters);
+  if (from !== undefined) return i18n.t('search:filter.yearsFrom', { from });
+  if (to !== undefined) return i18n.t('search:filter.yearsTo', { to });
+  return undefined;
+}
+
+function runtimeName(minutes: number, i18n: Translator): string {
+  if (minutes % 60 === 0) return i18n.t('search:filter.runtimeHours', { hours: minutes / 60 });
+  if (minutes > 120 && minutes % 30 === 0) return i18n.t('search:filter.runtimeHalfHours', { hours: Math.floor(minutes / 60) });
+  return i18n.t('search:filter.runtimeMinutes', { minutes });
+}
+
 /** `Horror · ≤ 2 h`, or undefined without filters. */
-function filterWords(filters: SearchFilters): string | undefined {
-  const years = yearsWord(filters);
+function filterWords(filters: SearchFilters, i18n: Translator): string | undefined {
+  const years = yearsName(filters, i18n);
   const parts = [
-    ...(filters.genre === undefined ? [] : [genreWord(filters.genre)]),
+    ...(filters.genre === undefined ? [] : [genreName(filters.genre, i18n)]),
     ...(years === undefined ? [] : [years]),
-    ...(filters.maxRuntime === undefined ? [] : [runtimeWord(filters.maxRuntime)]),
+    ...(filters.maxRuntime === undefined ? [] : [runtimeName(filters.maxRuntime, i18n)]),
   ];
   return parts.length === 0 ? undefined : parts.join(' · ');
 }
@@ -200,7 +220,7 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
     result = chosen.page;
   }
   const asked = `${quote(state.q, ctx.i18n)}${state.year === undefined ? '' : ` (${state.year})`}`;
-  const applied = filterWords(state);
+  const applied = filterWords(state, ctx.i18n);
   // The results the card flips through: Trakt's page as it is, or the pool's matching ones.
   const hits = narrowed ? result.hits.filter((hit) => matchesFilters(hit, state)) : result.hits;
   const position = narrowed ? state.index : state.index % TRAKT_PAGE;
