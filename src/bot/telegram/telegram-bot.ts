@@ -647,8 +647,14 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     const languages = new Set(core.commands.flatMap((c) => Object.keys(c.localizations ?? {}) as Array<keyof NonNullable<typeof c.localizations>>));
     for (const language of languages) {
       const commands = core.commands.map((c) => ({ command: c.name, description: (c.localizations?.[language]?.description ?? c.description).slice(0, 256) }));
-      // Our codes (de, es, fr) are ISO 639-1, which is what Telegram's language_code takes.
-      await bot.api.setMyCommands(commands, { language_code: language as LanguageCode });
+      // Our codes (de, es, fr) are ISO 639-1, which is what Telegram's language_code takes. A menu
+      // Telegram refuses leaves those users with the default one: logged, not fatal.
+      try {
+        await bot.api.setMyCommands(commands, { language_code: language as LanguageCode });
+      } catch (error) {
+        if (!(error instanceof GrammyError)) throw error;
+        logger.warn({ err: safe(error), language }, 'Telegram refused the command menu in this language; its users see the default one');
+      }
     }
   }
 

@@ -54,10 +54,25 @@ describe('Discord: the user’s language', () => {
     const moderator = stack.newUser('dora');
     stack.discord.grantPermissions(GUILD_ID, moderator, ['ManageMessages']);
     expect(shown(await ask(member, 'de', 'language', { language: 'es' }))).toBe('Only the group’s admins can choose its language.');
-    expect(shown(await ask(moderator, 'en-US', 'language', { language: 'fr' }))).toBe('Désormais, je parle Français dans ce groupe.');
+    expect(shown(await ask(moderator, 'en-US', 'language', { language: 'fr' }))).toBe('Désormais, je parle français dans ce groupe.');
     expect(shown(await ask(member, 'de', 'help'))).toContain('Marquee garde ta liste Trakt sous la main.');
     // Back to the guild's own language, so other tests in this file see the default.
     expect(shown(await ask(moderator, 'en-US', 'language', { language: 'auto' }))).toBe('This group has no language of its own now; I speak English here.');
+  });
+
+  it('GIVEN a German guild WHEN a Spanish user asks for something only they see (/status) THEN it is Spanish, and ephemeral', async () => {
+    const user = stack.newUser('fede');
+    const guild = stack.discord.guild(GUILD_ID);
+    if (guild === undefined) throw new Error('no guild');
+    guild.preferredLocale = 'de';
+    try {
+      const final = await ask(user, 'es-ES', 'status');
+      expect(final.ephemeral).toBe(true);
+      expect(shown(final)).toBe('Aún no hay ninguna cuenta de Trakt vinculada.');
+      expect(buttonLabels(final)).toEqual(['🔗 Vincular cuenta de Trakt']);
+    } finally {
+      guild.preferredLocale = 'en-US';
+    }
   });
 
   it('GIVEN /language in DMs WHEN the user presses Deutsch THEN the message turns German and so does /help', async () => {

@@ -31,7 +31,7 @@ describe('Telegram: the user’s language', () => {
   it('GIVEN a German user WHEN they send /language fr THEN it answers in French, /help is French, and /language auto goes back to German', async () => {
     const user = userIn('de');
     const set = await stack.ask(user, user.id, '/language fr');
-    expect(set.text).toBe('Désormais, je te parle en Français.');
+    expect(set.text).toBe('Désormais, je te parle en français.');
     const help = await stack.ask(user, user.id, '/help');
     expect(help.text).toContain('Marquee garde ta liste Trakt sous la main.');
     const auto = await stack.ask(user, user.id, '/language auto');
@@ -45,8 +45,8 @@ describe('Telegram: the user’s language', () => {
     expect(menu.text).toBe('I speak English with you. Choose a language:');
     expect(buttonsOf(menu).map((b) => b.label)).toEqual(['English', 'Deutsch', 'Español', 'Français', 'Automatic']);
     await stack.press(user, user.id, menu, 'Español');
-    const edited = await stack.telegram.waitForMessageState(user.id, menu.messageId, (m) => m.text.includes('Español'), WAIT);
-    expect(edited.text).toBe('A partir de ahora te hablo en Español.');
+    const edited = await stack.telegram.waitForMessageState(user.id, menu.messageId, (m) => m.text.includes('español'), WAIT);
+    expect(edited.text).toBe('A partir de ahora te hablo en español.');
     expect((await stack.ask(user, user.id, '/help')).text).toContain('Marquee tiene tu lista de Trakt siempre a mano.');
   });
 

@@ -7,7 +7,7 @@
 import { encodeAction } from '../actions.js';
 import type { CoreContext } from '../context.js';
 import { defineChatAction, defineCommand } from '../handlers.js';
-import { LANGUAGE_NAMES, LOCALES, isLocale, localeFor, toLocale, translator, type Locale } from '../i18n/index.js';
+import { LANGUAGE_NAMES, LOCALES, isLocale, localeFor, toLocale, translator, type Locale, type Translator } from '../i18n/index.js';
 import { noticesIn } from '../replies.js';
 import type { Button, Reply } from '../types.js';
 
@@ -30,8 +30,13 @@ function buttons(ctx: CoreContext): Button[][] {
   ];
 }
 
+/** A language's name as the translator's language says it (`Englisch`, `inglés`); buttons use each language's own name. */
+function nameOf(locale: Locale, i18n: Translator): string {
+  return i18n.t(`language:name.${locale}`);
+}
+
 function menu(ctx: CoreContext, unknown?: string): Reply {
-  const language = LANGUAGE_NAMES[ctx.locale];
+  const language = nameOf(ctx.locale, ctx.i18n);
   const text =
     unknown !== undefined
       ? ctx.tr('language:unknown', { text: unknown })
@@ -60,7 +65,7 @@ async function choose(ctx: CoreContext, choice: Choice): Promise<Reply | undefin
     }));
   const say = translator(locale);
   const key = group ? (setting === null ? 'language:autoGroup' : 'language:setGroup') : setting === null ? 'language:autoUser' : 'language:setUser';
-  return { text: say.tr(key, { language: LANGUAGE_NAMES[locale] }) };
+  return { text: say.tr(key, { language: nameOf(locale, say) }) };
 }
 
 export const languageCommand = defineCommand({

@@ -120,6 +120,12 @@ const known = new Set<string>();
 
 function createTranslator(locale: Locale): Translator {
   const fixed: TFunction = instance.getFixedT(locale);
+  const plurals = new Intl.PluralRules(locale);
+  /**
+   * Parsed templates by key (and plural category, which is all i18next's choice depends on): the
+   * catalogs never change while running, and a lookup through i18next costs ~10 µs.
+   */
+  const templates = new Map<string, Piece[]>();
   function template(key: string, params: RichParams | undefined): string {
     const count = params?.count;
     const countOption = typeof count === 'number' ? { count } : {};
@@ -133,11 +139,14 @@ function createTranslator(locale: Locale): Translator {
     return text;
   }
   function tr(key: string, params: RichParams = {}): Rich {
-    const text = template(key, params);
-    let pieces = parsed.get(text);
+    const count = params.count;
+    const cacheKey = typeof count === 'number' ? `${key}\u0000${count === 0 ? 'zero' : plurals.select(count)}` : key;
+    let pieces = templates.get(cacheKey);
     if (pieces === undefined) {
-      pieces = parseTemplate(text);
+      const text = template(key, params);
+      pieces = parsed.get(text) ?? parseTemplate(text);
       parsed.set(text, pieces);
+      templates.set(cacheKey, pieces);
     }
     const out = build(pieces, params, key);
     return out.length === 1 ? (out[0] as Rich) : out;
