@@ -392,7 +392,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
       const identity = await findIdentityById(database.db, resumed.identityId);
       if (identity === undefined) continue;
       await outbox
-        .send({ platform: identity.platform, userId: identity.platformUserId }, resumedWriteReply(resumed, botLogger))
+        .send(
+          { platform: identity.platform, userId: identity.platformUserId },
+          resumedWriteReply(resumed, botLogger, await translatorForIdentity({ languages, logger: botLogger }, resumed.identityId)),
+        )
         .catch((error: unknown) => logger.warn({ err: error, identityId: resumed.identityId }, 'could not tell the user about a resumed write'));
     }
   };

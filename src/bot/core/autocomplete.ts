@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { CoreLogger, StoredWatchlistItem, Title, TraktCatalogPort } from './ports.js';
-import { targetLabel } from './targets.js';
+import { EN, type Translator } from './i18n/index.js';
+import { kindWord, targetLabel } from './targets.js';
 import { normalizeForMatch, type TitleIndex } from './title-index.js';
 import type { ChatUserRef } from './types.js';
 
@@ -299,8 +300,8 @@ function cut(text: string, max = MAX_CHOICE_CHARS): string {
 }
 
 /** `Dune (2021) · Movie` */
-export function titleChoiceLabel(title: Title): string {
-  const kind = title.type === 'movie' ? 'Movie' : 'Show';
+export function titleChoiceLabel(title: Title, i18n: Translator = EN): string {
+  const kind = kindWord({ kind: title.type, title } as const, i18n);
   const suffix = `${title.year === null ? '' : ` (${title.year})`} · ${kind}`;
   return `${cut(title.title, MAX_CHOICE_CHARS - suffix.length)}${suffix}`;
 }
@@ -320,11 +321,11 @@ export function titleChoiceValue(title: Title, source: 'title-query' | 'title-re
   return `${cut(title.title.replace(/\s+/g, ' ').trim(), MAX_CHOICE_CHARS - year.length)}${year}`;
 }
 
-export function titleChoices(titles: Title[], source: 'title-query' | 'title-ref'): AutocompleteChoice[] {
+export function titleChoices(titles: Title[], source: 'title-query' | 'title-ref', i18n: Translator = EN): AutocompleteChoice[] {
   const seen = new Set<string>();
   const choices: AutocompleteChoice[] = [];
   for (const title of titles) {
-    const choice = { label: titleChoiceLabel(title), value: titleChoiceValue(title, source) };
+    const choice = { label: titleChoiceLabel(title, i18n), value: titleChoiceValue(title, source) };
     if (seen.has(choice.value) || choice.value.trim() === '') continue;
     seen.add(choice.value);
     choices.push(choice);
@@ -333,11 +334,11 @@ export function titleChoices(titles: Title[], source: 'title-query' | 'title-ref
 }
 
 /** Watchlist items as choices; the value is the title, which `/remove` looks up on the watchlist. */
-export function watchlistChoices(items: StoredWatchlistItem[]): AutocompleteChoice[] {
+export function watchlistChoices(items: StoredWatchlistItem[], i18n: Translator = EN): AutocompleteChoice[] {
   const seen = new Set<string>();
   const choices: AutocompleteChoice[] = [];
   for (const item of items) {
-    const label = cut(targetLabel(item.target));
+    const label = cut(targetLabel(item.target, i18n));
     const title = 'title' in item.target ? item.target.title : item.target.show;
     const value = cut(title.title.replace(/\s+/g, ' ').trim());
     if (seen.has(label) || value === '') continue;

@@ -4,6 +4,7 @@ import type { CoreContext } from './context.js';
 import { defineAction } from './handlers.js';
 import type { Target, Title } from './ports.js';
 import { kindWord, targetKey, targetLabel, titleTarget } from './targets.js';
+import type { Translator } from './i18n/index.js';
 import { listedLines } from './selection.js';
 import { rich, type Button, type MultiPick, type Reply } from './types.js';
 import type { ConfirmPayload } from './write-flow.js';
@@ -28,15 +29,15 @@ function cut(text: string, max: number): string {
 }
 
 /** The multi-choice over these titles, stored in `view`; undefined when there is nothing to choose between. */
-export function batchPick(view: ViewBuilder, titles: Title[]): MultiPick | undefined {
+export function batchPick(view: ViewBuilder, titles: Title[], i18n: Translator): MultiPick | undefined {
   const targets = titles.slice(0, MAX_PICK_OPTIONS).map(titleTarget);
   if (targets.length < 2) return undefined;
-  const button = view.button('Add several', 'pick', { targets } satisfies PickPayload);
+  const button = view.button(i18n.t('add:button.addSeveral'), 'pick', { targets } satisfies PickPayload);
   if (!('action' in button)) return undefined;
   return {
     action: button.action,
-    placeholder: 'Add several of these at once…',
-    options: targets.map((target, i) => ({ label: cut(targetLabel(target), LABEL_CHARS), value: String(i), description: kindWord(target) })),
+    placeholder: i18n.t('add:pick.placeholder'),
+    options: targets.map((target, i) => ({ label: cut(targetLabel(target, i18n), LABEL_CHARS), value: String(i), description: kindWord(target, i18n) })),
     minValues: 1,
     maxValues: targets.length,
   };
@@ -51,7 +52,7 @@ export const pickAction = defineAction<PickPayload>({
       const target = /^\d{1,2}$/.test(value) ? payload.targets[Number(value)] : undefined;
       if (target !== undefined) chosen.push(target);
     }
-    if (chosen.length === 0) return { edit: { text: 'Nothing was chosen, so nothing was changed. Send /search again to pick.' } };
+    if (chosen.length === 0) return { edit: { text: ctx.t('add:pick.nothingChosen') } };
     return { edit: await addConfirmCard(ctx, chosen) };
   },
 });
@@ -70,20 +71,21 @@ export async function addConfirmCard(ctx: CoreContext, chosen: Target[], options
     ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'watchlist copy unavailable; batch shown without marks');
   }
   const toAdd = chosen.filter((t) => !listed.has(targetKey(t)));
-  const lines = listedLines(chosen, (target) => (listed.has(targetKey(target)) ? ' · ✓ already on your watchlist' : ''));
+  const mark = ctx.t('add:batch.alreadyMark');
+  const lines = listedLines(chosen, (target) => (listed.has(targetKey(target)) ? mark : ''), ctx.i18n);
   const view = ctx.view();
   const buttons: Button[][] = [];
   let header: string;
   if (toAdd.length === 0) {
-    header = chosen.length === 1 ? 'That is already on your watchlist.' : 'All of these are already on your watchlist.';
+    header = ctx.t('add:batch.allListed', { count: chosen.length });
   } else {
-    header = toAdd.length === 1 ? 'Add this one to your watchlist?' : `Add these ${toAdd.length} to your watchlist?`;
+    header = ctx.t('add:batch.ask', { count: toAdd.length });
     const confirm: ConfirmPayload = { op: 'add', targets: toAdd, ...(options.search === undefined ? {} : { back: options.search }) };
-    buttons.push([view.button(`✅ Confirm: add ${toAdd.length}`, 'confirm', confirm, 'primary')]);
+    buttons.push([view.button(ctx.t('add:button.confirmCount', { count: toAdd.length }), 'confirm', confirm, 'primary')]);
   }
   const last: Button[] = [];
   if (options.back !== undefined) last.push(options.back(view));
-  last.push(view.button('✖ Cancel', 'cancel', {}));
+  last.push(view.button(ctx.t('cards:button.cancel'), 'cancel', {}));
   buttons.push(last);
   await view.save(ctx.deps.pending);
   return { text: [rich.bold(header), rich.line, ...lines], buttons };

@@ -18,7 +18,7 @@ import { createWatchlistWriter } from '../../watchlist/writer.js';
 import type { JobKind } from '../../jobs/types.js';
 import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
-import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, type InlineQueryInput, type InlineResult } from './inline.js';
+import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, queryTranslator, type InlineQueryInput, type InlineResult } from './inline.js';
 import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.js';
 import { localesFor, resolveLocale, translator, type Translator } from './i18n/index.js';
 import { LANGUAGE_ACTION } from './commands/language.js';
@@ -416,7 +416,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     async inlineQuery(input) {
       try {
         const userKey = `${input.user.platform}:${input.user.userId}`;
-        const results = inlineResults(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_INLINE_RESULTS));
+        const results = inlineResults(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_INLINE_RESULTS), queryTranslator(input.user));
         observeUpdate(input.user.platform, 'inline', 'ok');
         return results;
       } catch (error) {
@@ -431,10 +431,11 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       if (source === undefined) return [];
       try {
         const userKey = `${input.user.platform}:${input.user.userId}`;
+        const said = queryTranslator(input.user);
         const choices =
           source === 'watchlist-item'
-            ? watchlistChoices(await watchlistMatches(input))
-            : titleChoices(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_CHOICES), source);
+            ? watchlistChoices(await watchlistMatches(input), said)
+            : titleChoices(await suggester.suggest(userKey, input.text, input.answerBy.getTime(), MAX_CHOICES), source, said);
         observeUpdate(input.user.platform, 'autocomplete', 'ok');
         return choices;
       } catch (error) {

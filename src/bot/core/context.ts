@@ -159,7 +159,7 @@ export class CoreContext {
 
   /** In a group, the line that says whose a card is (`for @alice`); undefined in a private chat. */
   get owner(): Rich | undefined {
-    return ownerLine(this.user, this.chat);
+    return ownerLine(this.user, this.chat, this.i18n);
   }
 
   /** A view whose buttons act for this user in this chat. */

@@ -11,9 +11,11 @@ import { LRUCache } from 'lru-cache';
 import { encodeAction } from './actions.js';
 import { cardReply, shorten, titleCard } from './cards.js';
 import { defineChatAction } from './handlers.js';
+import { EN, resolveLocale, translator, type Translator } from './i18n/index.js';
 import type { Title, TraktCatalogPort } from './ports.js';
-import { NOTICES } from './replies.js';
+import { noticesIn } from './replies.js';
 import { addForPresser } from './presser-add.js';
+import { kindWord } from './targets.js';
 import type { TitleIndex } from './title-index.js';
 import type { ChatUserRef, Reply } from './types.js';
 
@@ -45,6 +47,15 @@ export interface InlineResult {
   card: Reply;
 }
 
+/**
+ * The language of an inline answer or an autocomplete: the user's client language as the platform
+ * sends it with the query (no database read within the platform's deadline, so a `/language` choice
+ * is not consulted here).
+ */
+export function queryTranslator(user: Pick<ChatUserRef, 'locale'>): Translator {
+  return translator(resolveLocale({ client: user.locale }, 'private'));
+}
+
 /** `m123` / `s456`: a title by type and Trakt id, short enough for a result id and a button's data. */
 export function inlineTitleId(title: Pick<Title, 'type' | 'ids'>): string {
   return `${title.type === 'movie' ? 'm' : 's'}${title.ids.trakt}`;
@@ -59,20 +70,20 @@ export function parseInlineTitleId(id: string): { type: 'movie' | 'show'; trakt:
 }
 
 /** The card an inline result posts: the title's card with Add to my watchlist (and Open on Trakt). */
-export function inlineCard(title: Title): Reply {
+export function inlineCard(title: Title, i18n: Translator = EN): Reply {
   const target = { kind: title.type, title } as const;
-  const add = { label: '➕ Add to my watchlist', action: encodeAction(INLINE_ADD_ACTION, inlineTitleId(title)), style: 'primary' as const };
-  return cardReply(target, titleCard(target), [[add]]);
+  const add = { label: i18n.t('inline:button.addToMyWatchlist'), action: encodeAction(INLINE_ADD_ACTION, inlineTitleId(title)), style: 'primary' as const };
+  return cardReply(target, titleCard(target, {}, i18n), [[add]], undefined, i18n);
 }
 
-function description(title: Title): string {
-  const facts = [title.type === 'movie' ? 'Movie' : 'Show', ...(title.year === null ? [] : [String(title.year)])];
+function description(title: Title, i18n: Translator): string {
+  const facts = [kindWord({ kind: title.type, title } as const, i18n), ...(title.year === null ? [] : [String(title.year)])];
   if (title.rating !== undefined && title.rating > 0) facts.push(`★ ${title.rating.toFixed(1)}`);
   const head = facts.join(' · ');
   return title.overview ? shorten(`${head} — ${title.overview}`, DESCRIPTION_CHARS) : head;
 }
 
-export function inlineResults(titles: Title[]): InlineResult[] {
+export function inlineResults(titles: Title[], i18n: Translator = EN): InlineResult[] {
   const seen = new Set<string>();
   const results: InlineResult[] = [];
   for (const title of titles) {
@@ -82,9 +93,9 @@ export function inlineResults(titles: Title[]): InlineResult[] {
     results.push({
       id,
       title: shorten(`${title.title}${title.year === null ? '' : ` (${title.year})`}`, 100),
-      description: description(title),
+      description: description(title, i18n),
       ...(title.posterUrl ? { posterUrl: title.posterUrl } : {}),
-      card: inlineCard(title),
+      card: inlineCard(title, i18n),
     });
     if (results.length >= MAX_INLINE_RESULTS) break;
   }
@@ -127,7 +138,7 @@ export function inlineAddAction(titles: InlineTitles) {
   return defineChatAction({
     action: INLINE_ADD_ACTION,
     async press(ctx, id) {
-      if (parseInlineTitleId(id) === undefined) return { ack: { text: NOTICES.buttonInvalid, alert: true } };
+      if (parseInlineTitleId(id) === undefined) return { ack: { text: noticesIn(ctx.i18n).buttonInvalid, alert: true } };
       return addForPresser(ctx, () => titles.find(id));
     },
   });

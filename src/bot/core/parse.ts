@@ -1,5 +1,4 @@
 import { InvalidInputError } from './errors.js';
-import { rich } from './types.js';
 
 /** Longest query we pass on: titles are short, and Trakt's search gains nothing from essays. */
 export const MAX_QUERY_LENGTH = 200;
@@ -15,7 +14,7 @@ export function cleanText(raw: string): string {
     .replace(/\s+/g, ' ')
     .trim();
   if (cleaned.length > MAX_QUERY_LENGTH) {
-    throw new InvalidInputError(`That is too long for a title (${cleaned.length} characters; at most ${MAX_QUERY_LENGTH}). Try a few words of it.`);
+    throw new InvalidInputError({ key: 'parse:tooLong', params: { length: cleaned.length, max: MAX_QUERY_LENGTH } });
   }
   return cleaned;
 }
@@ -65,13 +64,7 @@ export function parseAddQuery(raw: string): AddQuery {
     };
   }
   if (/^https?:\/\//i.test(text)) {
-    throw new InvalidInputError([
-      'I can read Trakt links like ',
-      rich.code('https://trakt.tv/movies/dune-2021'),
-      ' and IMDb ids like ',
-      rich.code('tt1160419'),
-      '. For anything else, type the title.',
-    ]);
+    throw new InvalidInputError({ key: 'parse:linkNotUnderstood' });
   }
   return { kind: 'text', query: parseTitleQuery(text) };
 }

@@ -33,17 +33,17 @@ export async function addForPresser(ctx: CoreContext, title: () => Promise<Title
     if (!(error instanceof NeedsLinkError)) throw error;
   }
   if (!linked) {
-    const prompt = { ...linkPrompt(false), private: true };
-    return { ack: { text: 'Link your Trakt account first: I sent you how in our private chat.' }, work: () => Promise.resolve({ send: [prompt] }) };
+    const prompt = { ...linkPrompt(false, ctx.userI18n), private: true };
+    return { ack: { text: ctx.userI18n.t('add:ack.linkFirst') }, work: () => Promise.resolve({ send: [prompt] }) };
   }
   const found = await title();
-  if (found === undefined) return { ack: { text: 'Trakt no longer knows this title.', alert: true } };
+  if (found === undefined) return { ack: { text: ctx.userI18n.t('add:ack.titleGone'), alert: true } };
   const chat = privateChat(ctx);
   const own = chat === undefined ? ctx : ctx.inChat(chat);
   const payload = { op: 'add' as const, targets: [{ kind: found.type, title: found }] };
   const queued = await enqueueConfirmedWrite(own, payload, undefined);
   return {
-    ack: { text: 'Adding it to your watchlist…' },
+    ack: { text: ctx.userI18n.t('add:ack.adding') },
     work: async () => privately(queued === undefined ? await runConfirmedWrite(own, payload) : await runQueuedConfirm(own, payload, queued)),
   };
 }

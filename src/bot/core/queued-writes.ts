@@ -4,6 +4,7 @@ import type { WriteOutcome } from '../../watchlist/writer.js';
 import { CoreContext, type CoreDeps } from './context.js';
 import { TraktUnavailableError } from './errors.js';
 import { defineAction, defineCommand } from './handlers.js';
+import { translatorForIdentity } from './i18n/index.js';
 import type { JobsPort, Target } from './ports.js';
 import { targetKey, targetLabel } from './targets.js';
 import { rich, type ActionOutcome, type Button, type MessageRef, type Reply, type Rich } from './types.js';
@@ -112,22 +113,18 @@ export async function enqueueConfirmedWrite(ctx: CoreContext, payload: ConfirmPa
   return { jobId: record.id };
 }
 
-function verbOf(op: 'add' | 'remove'): string {
-  return op === 'add' ? 'add' : 'removal';
-}
-
 /** The card of a write waiting in the queue, with Cancel. */
 async function queuedCard(ctx: CoreContext, payload: ConfirmPayload, jobId: number, why: 'trakt-down' | 'behind'): Promise<Reply> {
   const [target] = payload.targets;
   const header =
     why === 'trakt-down'
-      ? `⏸ Trakt is not answering; your ${verbOf(payload.op)} is queued and will be applied when Trakt is back.`
-      : `⏸ Queued: your ${verbOf(payload.op)} will be applied right after your earlier changes.`;
+      ? ctx.t(payload.op === 'add' ? 'write:queued.downAdd' : 'write:queued.downRemove')
+      : ctx.t(payload.op === 'add' ? 'write:queued.behindAdd' : 'write:queued.behindRemove');
   const view = ctx.view(QUEUED_BUTTON_TTL_MS);
-  const buttons: Button[][] = [[view.button('✖ Cancel', 'unqueue', { jobId, ...(target === undefined ? {} : { target }) } satisfies UnqueuePayload)]];
+  const buttons: Button[][] = [[view.button(ctx.t('cards:button.cancel'), 'unqueue', { jobId, ...(target === undefined ? {} : { target }) } satisfies UnqueuePayload)]];
   await view.save(ctx.deps.pending);
   if (target === undefined) return { text: header, buttons };
-  return headerCard(ctx, target, header, [rich.italic('See /queue for everything waiting.')], buttons);
+  return headerCard(ctx, target, header, [ctx.tr('write:queued.seeQueue')], buttons);
 }
 
 /** Confirm's `run` when the write was queued: run it now, or say that it waits. */
@@ -160,15 +157,23 @@ export const unqueueAction = defineAction<UnqueuePayload>({
   action: 'unqueue',
   async run(ctx, payload) {
     const cancelled = await jobsOf(ctx).cancel(payload.jobId, ctx.identityId);
-    const header = cancelled !== undefined ? '✖ Cancelled: this change will not be made.' : 'Too late to cancel: Trakt is taking this change now. You can undo it once it is done.';
+    const header = ctx.t(cancelled !== undefined ? 'write:queued.cancelled' : 'write:queued.tooLateToCancel');
     return { edit: payload.target === undefined ? { text: header } : headerCard(ctx, payload.target, header) };
   },
 });
 
-function describe(job: WriteJob): Rich {
+/** One line of /queue: its number, the change (`Add <b>Dune (2021)</b>`) and how it stands. */
+function queueLine(ctx: CoreContext, n: number, job: WriteJob, record: JobRecord): Rich {
   const [first] = job.targets;
-  const what = first === undefined ? 'nothing' : job.targets.length === 1 ? targetLabel(first) : `${targetLabel(first)} and ${job.targets.length - 1} more`;
-  return [job.op === 'add' ? 'Add ' : 'Remove ', rich.bold(what)];
+  const i18n = ctx.i18n;
+  const what =
+    first === undefined
+      ? i18n.t('write:queue.nothing')
+      : job.targets.length === 1
+        ? targetLabel(first, i18n)
+        : i18n.t('write:namesAndMore', { names: targetLabel(first, i18n), count: job.targets.length - 1 });
+  const state = record.status === 'running' ? 'Running' : record.attempts > 0 ? 'Tried' : '';
+  return ctx.tr(`write:queue.item.${job.op}${state}`, { n, what, attempts: record.attempts });
 }
 
 /** The user's queued writes, oldest first (payloads that no longer parse are left out). */
@@ -195,20 +200,19 @@ export const queueCommand = defineCommand({
   private: true,
   async run(ctx) {
     await ctx.requireAccount();
-    if (ctx.deps.jobs === undefined) return [{ private: true, text: 'Nothing is queued.' }];
+    if (ctx.deps.jobs === undefined) return [{ private: true, text: ctx.t('write:queue.empty') }];
     const writes = await queuedWrites(ctx);
-    if (writes.length === 0) return [{ private: true, text: 'Nothing is queued: every change you confirmed has reached Trakt.' }];
+    if (writes.length === 0) return [{ private: true, text: ctx.t('write:queue.allDone') }];
     const view = ctx.view(QUEUED_BUTTON_TTL_MS);
-    const lines: Rich[] = [rich.bold(`${writes.length} ${writes.length === 1 ? 'change waits' : 'changes wait'} for Trakt`), ', applied in this order:'];
+    const lines: Rich[] = [ctx.tr('write:queue.header', { count: writes.length })];
     const buttons: Button[][] = [];
     writes.slice(0, QUEUE_SHOWN).forEach(({ record, job }, i) => {
-      const state = record.status === 'running' ? ' (being applied now)' : record.attempts > 0 ? ` (tried ${record.attempts}×, Trakt did not answer)` : '';
-      lines.push(rich.line, `${i + 1}. `, describe(job), state);
+      lines.push(rich.line, queueLine(ctx, i + 1, job, record));
       if (record.status === 'queued') {
-        buttons.push([view.button(`✖ Cancel ${i + 1}`, 'unqueue', { jobId: record.id, ...(job.targets[0] === undefined ? {} : { target: job.targets[0] }) } satisfies UnqueuePayload)]);
+        buttons.push([view.button(ctx.t('write:button.cancelNumber', { n: i + 1 }), 'unqueue', { jobId: record.id, ...(job.targets[0] === undefined ? {} : { target: job.targets[0] }) } satisfies UnqueuePayload)]);
       }
     });
-    if (writes.length > QUEUE_SHOWN) lines.push(rich.line, rich.italic(`…and ${writes.length - QUEUE_SHOWN} more.`));
+    if (writes.length > QUEUE_SHOWN) lines.push(rich.line, ctx.tr('write:queue.more', { count: writes.length - QUEUE_SHOWN }));
     await view.save(ctx.deps.pending);
     return [{ private: true, text: lines, ...(buttons.length > 0 ? { buttons } : {}) }];
   },
@@ -251,8 +255,11 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'queued writes could not be brought forward'));
   }
 
-  function contextOf(job: WriteJob): CoreContext {
-    return new CoreContext(deps, copy, writer, job.user, job.chat, job.identityId, job.privateChatId);
+  /** The context of a write run from the background, in the language of its chat (a group's) or its user. */
+  async function contextOf(job: WriteJob): Promise<CoreContext> {
+    const ctx = new CoreContext(deps, copy, writer, job.user, job.chat, job.identityId, job.privateChatId);
+    ctx.i18n = await translatorForIdentity(deps, job.identityId, job.chat);
+    return ctx;
   }
 
   async function show(job: WriteJob, reply: Reply): Promise<void> {
@@ -276,7 +283,6 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<
     leaseMs: WRITE_LEASE_MS,
     backoffMs: queuedWriteBackoffMs,
     async run(job, run: JobContext) {
-      const ctx = contextOf(job);
       let outcome: WriteOutcome;
       try {
         outcome = await writer.write({
@@ -292,7 +298,7 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<
         if (error instanceof TraktUnavailableError) {
           if (!run.inline && run.attempt === 1) {
             // Taken up after a crash or a restart and Trakt is down: the card says it waits.
-            await show(job, await queuedCard(ctx, job, run.id, 'trakt-down')).catch(() => undefined);
+            await show(job, await queuedCard(await contextOf(job), job, run.id, 'trakt-down')).catch(() => undefined);
           }
           waitingForTrakt = true;
           throw new RetryJobLater(queuedWriteBackoffMs(run.attempt), `Trakt unavailable (${error.kind})`, { cause: error });
@@ -301,7 +307,7 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<
       }
       traktIsBack();
       if (!run.inline) {
-        const card = await writtenCard(ctx, job, outcome);
+        const card = await writtenCard(await contextOf(job), job, outcome);
         if (card !== undefined) await show(job, card).catch((error: unknown) => deps.logger.warn({ err: error, identityId: job.identityId }, 'queued write applied; the user could not be told'));
       }
       return outcome;
@@ -321,7 +327,7 @@ export function createWriteJobKind(kindDeps: WriteJobKindDeps): { kind: JobKind<
       if (job === undefined || run.inline) return;
       const [target] = job.targets;
       if (target === undefined) return;
-      const ctx = contextOf(job);
+      const ctx = await contextOf(job);
       const reply = await refusedCard(ctx, job, target, cause);
       await show(job, reply).catch((e: unknown) => deps.logger.warn({ err: e, identityId: job.identityId }, 'queued write failed; the user could not be told'));
     },

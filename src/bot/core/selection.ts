@@ -1,5 +1,6 @@
 import type { ViewBuilder } from './actions.js';
 import type { CoreContext } from './context.js';
+import { EN, type Translator } from './i18n/index.js';
 import type { Target } from './ports.js';
 import { kindWord, targetKey, targetLabel } from './targets.js';
 import { rich, type Button, type MultiPick, type Rich } from './types.js';
@@ -107,9 +108,10 @@ export function pageChoices(
   items: ReadonlyArray<{ target: Target; number: number }>,
   selected: ReadonlySet<string>,
   placeholder: string,
+  i18n: Translator = EN,
 ): { rows: Button[][]; pick?: MultiPick } {
   const rows = items.map(({ target, number }) => [
-    view.button(`${selected.has(targetKey(target)) ? '✅' : '⬜'} ${number}. ${cut(targetLabel(target), LABEL_CHARS)}`, action, { ...base, op: 'toggle', target }),
+    view.button(`${selected.has(targetKey(target)) ? '✅' : '⬜'} ${number}. ${cut(targetLabel(target, i18n), LABEL_CHARS)}`, action, { ...base, op: 'toggle', target }),
   ]);
   if (items.length === 0) return { rows };
   const menu = view.button(placeholder, action, { ...base, op: 'pick', targets: items.map((i) => i.target) });
@@ -120,9 +122,9 @@ export function pageChoices(
       action: menu.action,
       placeholder,
       options: items.map(({ target, number }, i) => ({
-        label: cut(`${number}. ${targetLabel(target)}`, OPTION_CHARS),
+        label: cut(`${number}. ${targetLabel(target, i18n)}`, OPTION_CHARS),
         value: String(i),
-        description: kindWord(target),
+        description: kindWord(target, i18n),
         ...(selected.has(targetKey(target)) ? { selected: true } : {}),
       })),
       minValues: 0,
@@ -143,17 +145,17 @@ export function picked(selection: readonly Target[], pageTargets: readonly Targe
 }
 
 /** The titles of a Confirm card, numbered, at most LISTED of them and then how many more. */
-export function listedLines(targets: readonly Target[], mark?: (target: Target) => string): Rich[] {
+export function listedLines(targets: readonly Target[], mark?: (target: Target) => string, i18n: Translator = EN): Rich[] {
   const lines: Rich[] = [];
   targets.slice(0, LISTED).forEach((target, i) => {
-    lines.push(rich.line, `${i + 1}. `, rich.bold(targetLabel(target)), mark?.(target) ?? '');
+    lines.push(rich.line, `${i + 1}. `, rich.bold(targetLabel(target, i18n)), mark?.(target) ?? '');
   });
-  if (targets.length > LISTED) lines.push(rich.line, rich.italic(`…and ${targets.length - LISTED} more.`));
+  if (targets.length > LISTED) lines.push(rich.line, i18n.tr('watchlist:selection.more', { count: targets.length - LISTED }));
   return lines;
 }
 
-export function titlesWord(n: number): string {
-  return `${n} title${n === 1 ? '' : 's'}`;
+export function titlesWord(n: number, i18n: Translator = EN): string {
+  return i18n.t('watchlist:selection.titles', { count: n });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { SearchState } from './commands/search.js';
 import type { CoreContext } from './context.js';
 import type { Title, TraktCatalogPort } from './ports.js';
 import type { TitleIndex } from './title-index.js';
+import { quote } from './cards.js';
 import { rich, type Button, type Rich } from './types.js';
 
 /**
@@ -64,7 +65,7 @@ export async function suggestAlternatives(ctx: CoreContext, catalog: TraktCatalo
   const titles = closestTitles(ctx.deps.titles, state.q, types);
   if (titles.length > 0) {
     return {
-      text: [rich.line, 'Did you mean one of these?'],
+      text: [rich.line, ctx.t('search:suggest.didYouMean')],
       buttons: titles.map((title) => [
         view.button(`🔎 ${title.title}${title.year == null ? '' : ` (${title.year})`}`, 'page', {
           q: title.title,
@@ -78,10 +79,10 @@ export async function suggestAlternatives(ctx: CoreContext, catalog: TraktCatalo
   try {
     const looser = await looserQueryWithHits(catalog, state, types, (work) => ctx.patiently(work));
     if (looser === undefined) return { text: [], buttons: [] };
-    const label = `“${looser.q}”${looser.year === undefined ? '' : ` (${looser.year})`}`;
+    const label = `${quote(looser.q, ctx.i18n)}${looser.year === undefined ? '' : ` (${looser.year})`}`;
     return {
-      text: [rich.line, `${label} finds something:`],
-      buttons: [[view.button(`🔎 Search ${label}`, 'page', { ...looser, type: state.type, index: 0 } satisfies SearchState)]],
+      text: [rich.line, ctx.t('search:suggest.findsSomething', { query: label })],
+      buttons: [[view.button(ctx.t('search:button.searchFor', { query: label }), 'page', { ...looser, type: state.type, index: 0 } satisfies SearchState)]],
     };
   } catch {
     return { text: [], buttons: [] };

@@ -1,3 +1,4 @@
+import { EN, type Translator } from './i18n/index.js';
 import type { Target, Title } from './ports.js';
 
 export { targetKey, titleOf } from '../../domain/target.js';
@@ -12,7 +13,7 @@ function pad(n: number): string {
 }
 
 /** `Dune (2021)`, `Severance (2022), season 2`, `Severance (2022) S02E05 “Trojan's Horse”`. */
-export function targetLabel(target: Target): string {
+export function targetLabel(target: Target, i18n: Translator = EN): string {
   const title = titleOf(target);
   const base = title.year === null ? title.title : `${title.title} (${title.year})`;
   switch (target.kind) {
@@ -20,9 +21,13 @@ export function targetLabel(target: Target): string {
     case 'show':
       return base;
     case 'season':
-      return `${base}, season ${target.season}`;
-    case 'episode':
-      return `${base} S${pad(target.season)}E${pad(target.episode)}${target.episodeTitle ? ` “${target.episodeTitle}”` : ''}`;
+      return i18n.t('parse:label.season', { title: base, season: target.season });
+    case 'episode': {
+      const code = `S${pad(target.season)}E${pad(target.episode)}`;
+      return target.episodeTitle
+        ? i18n.t('parse:label.episodeTitled', { title: base, code, episodeTitle: target.episodeTitle })
+        : i18n.t('parse:label.episode', { title: base, code });
+    }
   }
 }
 
@@ -42,17 +47,8 @@ export function traktUrl(target: Target): string {
 }
 
 /** Kind word for cards. */
-export function kindWord(target: Target): string {
-  switch (target.kind) {
-    case 'movie':
-      return 'Movie';
-    case 'show':
-      return 'Show';
-    case 'season':
-      return 'Season';
-    case 'episode':
-      return 'Episode';
-  }
+export function kindWord(target: Target, i18n: Translator = EN): string {
+  return i18n.t(`parse:kind.${target.kind}`);
 }
 
 /** Lower-cased title without a leading English article, for sorting and matching. */

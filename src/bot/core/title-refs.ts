@@ -2,6 +2,7 @@ import { episodeFacts, type PartFacts } from './cards.js';
 import type { AddQuery } from './parse.js';
 import type { Target, TraktCatalogPort } from './ports.js';
 import { titleTarget } from './targets.js';
+import type { Translator } from './i18n/index.js';
 import type { Reply } from './types.js';
 
 /** What a user may name a title by besides its words: an IMDb id (or IMDb URL) or a Trakt link. */
@@ -43,6 +44,6 @@ export async function lookUpReference(
 }
 
 /** The answer when Trakt knows no title by that id or link (no point in trying fewer words). */
-export function unknownReferenceReply(asked: string): Reply {
-  return { text: `Trakt does not know ${asked}. Check the id or the link, or type the title.` };
+export function unknownReferenceReply(asked: string, i18n: Translator): Reply {
+  return { text: i18n.t('search:unknownReference', { asked }) };
 }

@@ -5,7 +5,8 @@ import type { UndoOutcome, WriteOutcome } from '../../watchlist/writer.js';
 import type { JournalEntry, LinkedAccount, Target } from './ports.js';
 import { errorReply, formatMinutes, linkPrompt, logActionFailure, watchlistFullReply } from './replies.js';
 import { targetKey, targetLabel } from './targets.js';
-import { plainText, rich, type ActionOutcome, type Button, type Reply, type Rich } from './types.js';
+import type { Translator } from './i18n/index.js';
+import { plainText, type ActionOutcome, type Button, type Reply, type Rich } from './types.js';
 import type { SearchState } from './commands/search.js';
 
 /**
@@ -43,18 +44,21 @@ const NAMED_IN_NOTE = 10;
 /** Titles Trakt takes in one request (the client splits larger writes): a write of more takes several. */
 const TITLES_PER_REQUEST = 100;
 
-function namesOf(targets: readonly Target[]): string {
-  const labels = targets.map(targetLabel);
-  return labels.length > NAMED_IN_NOTE ? `${labels.slice(0, NAMED_IN_NOTE).join(', ')} and ${labels.length - NAMED_IN_NOTE} more` : labels.join(', ');
+function namesOf(targets: readonly Target[], i18n: Translator): string {
+  const labels = targets.map((t) => targetLabel(t, i18n));
+  return labels.length > NAMED_IN_NOTE
+    ? i18n.t('write:namesAndMore', { names: labels.slice(0, NAMED_IN_NOTE).join(', '), count: labels.length - NAMED_IN_NOTE })
+    : labels.join(', ');
 }
 
 /** For a write of several targets: a line naming the ones after the first (the card shows the first). */
-export function batchNote(targets: readonly Target[]): Rich[] {
+export function batchNote(targets: readonly Target[], i18n: Translator): Rich[] {
   if (targets.length < 2) return [];
-  const others = targets.slice(1).map(targetLabel);
+  const others = targets.slice(1).map((t) => targetLabel(t, i18n));
+  if (others.length === 1) return [i18n.tr('write:batch.togetherWithOne', { name: others[0] ?? '' })];
   // A bulk change names the first few; the count says the rest.
-  const named = others.length > NAMED_IN_NOTE ? [...others.slice(0, NAMED_IN_NOTE), `and ${others.length - NAMED_IN_NOTE} more`] : others;
-  return [rich.italic(`Together with ${others.length === 1 ? '' : `${others.length} more: `}${named.join(', ')}.`)];
+  const named = others.length > NAMED_IN_NOTE ? [...others.slice(0, NAMED_IN_NOTE), i18n.t('write:batch.andMore', { count: others.length - NAMED_IN_NOTE })] : others;
+  return [i18n.tr('write:batch.togetherWith', { count: others.length, names: named.join(', ') })];
 }
 
 /** Runs the write within the user's patience; a slow write is reported and followed up. */
@@ -72,14 +76,14 @@ export async function patientWrite<T>(
 }
 
 export function headerCard(ctx: CoreContext, target: Target, header: Rich, footer: Rich[] = [], buttons?: Button[][]): Reply {
-  return cardReply(target, titleCard(target, { header, footer }), buttons, ctx.owner);
+  return cardReply(target, titleCard(target, { header, footer }, ctx.i18n), buttons, ctx.owner, ctx.i18n);
 }
 
 async function usageLine(ctx: CoreContext, itemCount: number | undefined): Promise<Rich[]> {
   // How full someone's watchlist is concerns them alone: not said on a card in a group.
   if (itemCount === undefined || ctx.chat.kind === 'group') return [];
   const account = await ctx.linkedAccount().catch((): LinkedAccount | null => null);
-  return account === null ? [] : [rich.italic(`Watchlist: ${usageText(itemCount, account)}`)];
+  return account === null ? [] : [ctx.tr('write:usage', { usage: usageText(itemCount, account, ctx.i18n) })];
 }
 
 /** A failed write, as the user should see it on the card. */
@@ -87,25 +91,25 @@ async function failureCard(ctx: CoreContext, target: Target, error: unknown, ret
   // The answers below are the user's to act on; each failed write is logged once, with its reason.
   const answered = error instanceof NeedsLinkError || error instanceof WatchlistFullError || error instanceof AccountLockedError || error instanceof TraktUnavailableError;
   if (answered) logActionFailure(ctx.deps.logger, error, { identityId: ctx.identityId, step: 'watchlist-write' });
-  if (error instanceof NeedsLinkError) return linkPrompt(error.relink);
+  if (error instanceof NeedsLinkError) return linkPrompt(error.relink, ctx.i18n);
   if (error instanceof WatchlistFullError) {
     const state = await ctx.deps.watchlists.state(ctx.identityId).catch(() => undefined);
-    const full = watchlistFullReply(error, state?.itemCount);
+    const full = watchlistFullReply(error, state?.itemCount, ctx.i18n);
     return headerCard(ctx, target, full.text, [], full.buttons);
   }
-  if (error instanceof AccountLockedError) return headerCard(ctx, target, error.reply);
+  if (error instanceof AccountLockedError) return headerCard(ctx, target, error.replyIn(ctx.i18n));
   if (error instanceof TraktUnavailableError) {
-    return headerCard(ctx, target, `${plainText(error.reply)} Nothing was changed.`, [], await retry());
+    return headerCard(ctx, target, `${plainText(error.replyIn(ctx.i18n))} ${ctx.t('write:nothingWasChanged')}`, [], await retry());
   }
-  const apology = errorReply(error, ctx.deps.logger, { identityId: ctx.identityId, step: 'watchlist-write' });
+  const apology = errorReply(error, ctx.deps.logger, { identityId: ctx.identityId, step: 'watchlist-write' }, ctx.i18n);
   return headerCard(ctx, target, apology.text);
 }
 
 async function confirmButtons(ctx: CoreContext, payload: ConfirmPayload): Promise<Button[][]> {
   const view = ctx.view();
   const buttons = [
-    [view.button(payload.op === 'add' ? '✅ Confirm again' : '🗑 Confirm remove again', 'confirm', payload, 'primary')],
-    [view.button('✖ Cancel', 'cancel', { target: payload.targets[0] })],
+    [view.button(ctx.t(payload.op === 'add' ? 'write:button.confirmAgain' : 'write:button.confirmRemoveAgain'), 'confirm', payload, 'primary')],
+    [view.button(ctx.t('cards:button.cancel'), 'cancel', { target: payload.targets[0] })],
   ];
   await view.save(ctx.deps.pending);
   return buttons;
@@ -115,7 +119,7 @@ async function undoButtons(ctx: CoreContext, entry: JournalEntry, target: Target
   const expires = entry.createdAt.getTime() + ctx.options.undoWindowMs - ctx.now().getTime();
   if (expires <= 0) return [];
   const view = ctx.view(expires);
-  const buttons = [[view.button('↩ Undo', 'undo', { journalId: entry.id, target, ...(back ? { back } : {}) } satisfies UndoPayload)]];
+  const buttons = [[view.button(ctx.t('write:button.undo'), 'undo', { journalId: entry.id, target, ...(back ? { back } : {}) } satisfies UndoPayload)]];
   await view.save(ctx.deps.pending);
   return buttons;
 }
@@ -128,22 +132,22 @@ async function againButtons(ctx: CoreContext, op: WriteOp, targets: Target[], ba
   const view = ctx.view();
   const again: ConfirmPayload = { op, targets, ...(back ? { back } : {}) };
   const buttons: Button[][] = [
-    [op === 'add' ? view.button('🔁 Add again', 'confirm', again, 'primary') : view.button('🗑 Remove again', 'confirm', again, 'danger')],
+    [op === 'add' ? view.button(ctx.t('write:button.addAgain'), 'confirm', again, 'primary') : view.button(ctx.t('write:button.removeAgain'), 'confirm', again, 'danger')],
   ];
   // The search card's own Previous/Next state: its page action redraws it.
-  if (back !== undefined) buttons.push([view.button('◀ Back to results', 'page', back)]);
+  if (back !== undefined) buttons.push([view.button(ctx.t('search:button.backToResults'), 'page', back)]);
   await view.save(ctx.deps.pending);
   return buttons;
 }
 
 /** For a batch: the titles this write did not change (already listed, not found), in one line. */
-function unchangedNote(outcome: WriteOutcome): Rich[] {
+function unchangedNote(outcome: WriteOutcome, i18n: Translator): Rich[] {
   if (outcome.requested.length < 2) return [];
   const lines: Rich[] = [];
   if (outcome.op === 'add' && outcome.unchanged.length > 0) {
-    lines.push(rich.italic(`Already on your watchlist, so not added again: ${namesOf(outcome.unchanged)}.`));
+    lines.push(i18n.tr('write:batch.alreadyListed', { names: namesOf(outcome.unchanged, i18n) }));
   }
-  if (outcome.notFound.length > 0) lines.push(rich.italic(`Trakt could not find: ${namesOf(outcome.notFound)}.`));
+  if (outcome.notFound.length > 0) lines.push(i18n.tr('write:batch.notFound', { names: namesOf(outcome.notFound, i18n) }));
   return lines;
 }
 
@@ -155,21 +159,21 @@ export async function writtenCard(ctx: CoreContext, payload: ConfirmPayload, out
   if (nothing) {
     const header =
       payload.op === 'remove'
-        ? 'It was not on your watchlist any more, so nothing changed.'
+        ? ctx.t('write:nothing.notListed')
         : outcome.unchanged.length > 0
-          ? 'Already on your watchlist, so nothing changed.'
-          : 'Trakt could not find this title, so nothing changed.';
+          ? ctx.t('write:nothing.alreadyListed')
+          : ctx.t('write:nothing.notFound');
     return headerCard(ctx, target, header);
   }
   const { entry } = outcome;
   const undoable = entry.targets.length > 0;
   const footer = [
-    ...batchNote(payload.targets),
-    ...unchangedNote(outcome),
+    ...batchNote(payload.targets, ctx.i18n),
+    ...unchangedNote(outcome, ctx.i18n),
     ...(await usageLine(ctx, outcome.itemCount)),
-    ...(undoable ? [rich.italic(`You can undo this for ${formatMinutes(ctx.options.undoWindowMs)}.`)] : []),
+    ...(undoable ? [ctx.tr('write:undoFor', { duration: formatMinutes(ctx.options.undoWindowMs, ctx.i18n) })] : []),
   ];
-  const header = payload.op === 'add' ? '✅ Added to your watchlist.' : '🗑 Removed from your watchlist.';
+  const header = ctx.t(payload.op === 'add' ? 'write:added' : 'write:removed');
   return headerCard(ctx, target, header, footer, undoable ? await undoButtons(ctx, entry, target, payload.back) : undefined);
 }
 
@@ -197,13 +201,13 @@ export function writePatienceMs(ctx: CoreContext, count: number): number {
 
 /** What a write's card says while Trakt is slow to answer (or while a large batch goes through). */
 export function slowCard(ctx: CoreContext, target: Target, op: WriteOp, count = 1): Reply {
-  const verb = op === 'add' ? 'Adding' : 'Removing';
   if (count > TITLES_PER_REQUEST) {
     // One write, several requests to Trakt: the card says so and is edited to the outcome when all are done.
     const requests = Math.ceil(count / TITLES_PER_REQUEST);
-    return headerCard(ctx, target, `⏳ ${verb} ${count} titles… Trakt takes them ${TITLES_PER_REQUEST} at a time (${requests} requests); I will update this message when all are done.`);
+    const params = { count, perRequest: TITLES_PER_REQUEST, requests };
+    return headerCard(ctx, target, ctx.t(op === 'add' ? 'write:slow.addingMany' : 'write:slow.removingMany', params));
   }
-  return headerCard(ctx, target, `⏳ ${verb}… Trakt is slow to answer; I will update this message when it does.`);
+  return headerCard(ctx, target, ctx.t(op === 'add' ? 'write:slow.adding' : 'write:slow.removing'));
 }
 
 /** Undo of a journal entry (from its button or from /undo): takes back exactly what that write changed. */
@@ -212,34 +216,31 @@ export async function runUndo(ctx: CoreContext, journalId: number, target: Targe
   const slowTarget = target;
   const slow: Reply =
     slowTarget === undefined
-      ? { text: '⏳ Undoing… Trakt is slow to answer; I will update this message when it does.' }
-      : headerCard(ctx, slowTarget, '⏳ Undoing… Trakt is slow to answer; I will update this message when it does.');
+      ? { text: ctx.t('write:slow.undoing') }
+      : headerCard(ctx, slowTarget, ctx.t('write:slow.undoing'));
 
   return patientWrite<UndoOutcome>(ctx, work, slow, async (settled) => {
     if (!settled.ok) throw settled.error;
     const undo = settled.result;
     if (undo.kind === 'not-undoable') {
       return target === undefined
-        ? { edit: { text: 'That change was already undone.' } }
-        : { edit: headerCard(ctx, target, 'That change was already undone.') };
+        ? { edit: { text: ctx.t('write:undo.alreadyUndone') } }
+        : { edit: headerCard(ctx, target, ctx.t('write:undo.alreadyUndone')) };
     }
     const { entry } = undo;
     // The card shows what the user pressed on; the words name what was really taken back.
     const shown = target ?? entry.targets[0];
     if (shown === undefined) return {};
     if (undo.kind === 'too-late') {
-      return { edit: headerCard(ctx, shown, `Too late to undo: changes can be undone for ${formatMinutes(ctx.options.undoWindowMs)}.`) };
+      return { edit: headerCard(ctx, shown, ctx.t('write:undo.tooLate', { duration: formatMinutes(ctx.options.undoWindowMs, ctx.i18n) })) };
     }
     if (undo.kind === 'failed') {
       return { edit: await failureCard(ctx, shown, undo.error, () => undoButtons(ctx, entry, shown, back)) };
     }
     const named = entry.targets.some((t) => targetKey(t) === targetKey(shown)) ? shown : (entry.targets[0] ?? shown);
-    const header =
-      entry.kind === 'add'
-        ? `↩ Undone: ${targetLabel(named)} is off your watchlist again.`
-        : `↩ Undone: ${targetLabel(named)} is back on your watchlist.`;
+    const header = ctx.t(entry.kind === 'add' ? 'write:undo.undoneAdd' : 'write:undo.undoneRemove', { name: targetLabel(named, ctx.i18n) });
     const others = [named, ...entry.targets.filter((t) => targetKey(t) !== targetKey(named))];
-    const footer = [...batchNote(others), ...(await usageLine(ctx, undo.write.itemCount))];
+    const footer = [...batchNote(others, ctx.i18n), ...(await usageLine(ctx, undo.write.itemCount))];
     return { edit: headerCard(ctx, shown, header, footer, await againButtons(ctx, entry.kind === 'add' ? 'add' : 'remove', others, back)) };
   });
 }

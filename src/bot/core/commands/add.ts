@@ -1,4 +1,4 @@
-import { cardReply, episodeFacts, episodeLabel, quote, seasonFacts, shorten, titleCard, type PartFacts } from '../cards.js';
+import { cardReply, episodeFacts, episodeLabel, seasonFacts, shorten, titleCard, type PartFacts } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
@@ -7,7 +7,7 @@ import type { Target, Title, TraktCatalogPort } from '../ports.js';
 import { targetKey, targetLabel, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type ReferenceLookup } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
-import { rich, type Button, type Reply } from '../types.js';
+import type { Button, Reply } from '../types.js';
 import { enqueueConfirmedWrite, runQueuedConfirm, type QueuedConfirm } from '../queued-writes.js';
 import { runConfirmedWrite, type ConfirmPayload } from '../write-flow.js';
 import { onWatchlist, seasonCount, searchCard, type SearchState } from './search.js';
@@ -85,35 +85,35 @@ export async function addCard(ctx: CoreContext, target: Target, options: AddCard
     options.part ?? seasonPart(ctx, trakt, target),
   ]);
   const view = ctx.view();
-  const cancel = view.button('✖ Cancel', 'cancel', { target, ...(back ? { back } : {}) });
+  const cancel = view.button(ctx.t('cards:button.cancel'), 'cancel', { target, ...(back ? { back } : {}) });
   const buttons: Button[][] = [];
   let header: string;
   if (listed === true) {
-    header = '✓ Already on your watchlist.';
-    buttons.push([view.button('🗑 Remove', 'rm', { target, ...(back ? { back } : {}) })]);
+    header = ctx.t('add:card.alreadyListed');
+    buttons.push([view.button(ctx.t('add:button.remove'), 'rm', { target, ...(back ? { back } : {}) })]);
   } else {
     const confirm: ConfirmPayload = { op: 'add', targets: [target], ...(back ? { back } : {}) };
     if (target.kind === 'show') {
-      header = 'Add this show to your watchlist?';
-      buttons.push([view.button('✅ Confirm: whole show', 'confirm', confirm, 'primary')]);
-      buttons.push([view.button('📺 Pick a season', 'seasons', { show: target.title, ...(back ? { back } : {}) })]);
+      header = ctx.t('add:card.askShow');
+      buttons.push([view.button(ctx.t('add:button.confirmShow'), 'confirm', confirm, 'primary')]);
+      buttons.push([view.button(ctx.t('add:button.pickSeason'), 'seasons', { show: target.title, ...(back ? { back } : {}) })]);
     } else if (target.kind === 'season') {
-      header = `Add season ${target.season} to your watchlist?`;
-      buttons.push([view.button(`✅ Confirm: season ${target.season}`, 'confirm', confirm, 'primary')]);
-      buttons.push([view.button('🎞 Pick an episode', 'episodes', { show: target.show, season: target.season, ...(back ? { back } : {}) })]);
+      header = ctx.t('add:card.askSeason', { season: target.season });
+      buttons.push([view.button(ctx.t('add:button.confirmSeason', { season: target.season }), 'confirm', confirm, 'primary')]);
+      buttons.push([view.button(ctx.t('add:button.pickEpisode'), 'episodes', { show: target.show, season: target.season, ...(back ? { back } : {}) })]);
     } else {
-      header = 'Add to your watchlist?';
-      buttons.push([view.button('✅ Confirm', 'confirm', confirm, 'primary')]);
+      header = ctx.t('add:card.ask');
+      buttons.push([view.button(ctx.t('add:button.confirm'), 'confirm', confirm, 'primary')]);
     }
   }
   const { matches } = options;
   if (matches !== undefined && matches.titles.some((t) => targetKey(titleTarget(t)) !== targetKey(target))) {
-    buttons.push([view.button('🔄 Not this one', 'notthis', { ...matches, shown: targetKey(target) } satisfies NotThisPayload)]);
+    buttons.push([view.button(ctx.t('add:button.notThisOne'), 'notthis', { ...matches, shown: targetKey(target) } satisfies NotThisPayload)]);
   }
   buttons.push([cancel]);
   await view.save(ctx.deps.pending);
-  const text = titleCard(target, { header, ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }) });
-  return cardReply(target, text, buttons, ctx.owner);
+  const text = titleCard(target, { header, ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }) }, ctx.i18n);
+  return cardReply(target, text, buttons, ctx.owner, ctx.i18n);
 }
 
 async function seasonPicker(ctx: CoreContext, payload: ShowPayload): Promise<Reply> {
@@ -123,15 +123,15 @@ async function seasonPicker(ctx: CoreContext, payload: ShowPayload): Promise<Rep
   const view = ctx.view();
   const back = payload.back ? { back: payload.back } : {};
   const picks = seasons.slice(0, MAX_PICKER_BUTTONS).map((s) =>
-    view.button(s.number === 0 ? 'Specials' : `Season ${s.number}`, 'season', { show: payload.show, season: s.number, ...back }),
+    view.button(s.number === 0 ? ctx.t('add:button.specials') : ctx.t('add:button.season', { season: s.number }), 'season', { show: payload.show, season: s.number, ...back }),
   );
   const buttons: Button[][] = [];
   for (let i = 0; i < picks.length; i += 3) buttons.push(picks.slice(i, i + 3));
-  buttons.push([view.button('✅ Confirm: whole show', 'confirm', { op: 'add', targets: [show], ...back } satisfies ConfirmPayload, 'primary')]);
-  buttons.push([view.button('✖ Cancel', 'cancel', { target: show, ...back })]);
+  buttons.push([view.button(ctx.t('add:button.confirmShow'), 'confirm', { op: 'add', targets: [show], ...back } satisfies ConfirmPayload, 'primary')]);
+  buttons.push([view.button(ctx.t('cards:button.cancel'), 'cancel', { target: show, ...back })]);
   await view.save(ctx.deps.pending);
-  const header = seasons.length === 0 ? 'Trakt lists no seasons for this show yet; you can add the whole show.' : 'Which season?';
-  return cardReply(show, titleCard(show, { header, seasons: seasons.filter((s) => s.number > 0).length }), buttons, ctx.owner);
+  const header = ctx.t(seasons.length === 0 ? 'add:picker.noSeasons' : 'add:picker.whichSeason');
+  return cardReply(show, titleCard(show, { header, seasons: seasons.filter((s) => s.number > 0).length }, ctx.i18n), buttons, ctx.owner, ctx.i18n);
 }
 
 async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<Reply> {
@@ -149,13 +149,18 @@ async function episodePicker(ctx: CoreContext, payload: SeasonPayload): Promise<
   );
   const buttons: Button[][] = [];
   for (let i = 0; i < picks.length; i += 5) buttons.push(picks.slice(i, i + 5));
-  buttons.push([view.button(`✅ Confirm: season ${payload.season}`, 'confirm', { op: 'add', targets: [season], ...back } satisfies ConfirmPayload, 'primary')]);
-  buttons.push([view.button('✖ Cancel', 'cancel', { target: season, ...back })]);
+  buttons.push([view.button(ctx.t('add:button.confirmSeason', { season: payload.season }), 'confirm', { op: 'add', targets: [season], ...back } satisfies ConfirmPayload, 'primary')]);
+  buttons.push([view.button(ctx.t('cards:button.cancel'), 'cancel', { target: season, ...back })]);
   await view.save(ctx.deps.pending);
-  const more = episodes.length > MAX_PICKER_BUTTONS ? ` (the first ${MAX_PICKER_BUTTONS} are shown)` : '';
-  const header = episodes.length === 0 ? 'Trakt lists no episodes for this season yet.' : `Which episode of season ${payload.season}?${more}`;
+  const header =
+    episodes.length === 0
+      ? ctx.t('add:picker.noEpisodes')
+      : episodes.length > MAX_PICKER_BUTTONS
+        ? ctx.t('add:picker.whichEpisodeFirst', { season: payload.season, shown: MAX_PICKER_BUTTONS })
+        : ctx.t('add:picker.whichEpisode', { season: payload.season });
   const first = episodes[0]?.firstAired;
-  return cardReply(season, titleCard(season, { header, part: { episodes: episodes.length, ...(first ? { firstAired: first } : {}) } }), buttons, ctx.owner);
+  const facts = { header, part: { episodes: episodes.length, ...(first ? { firstAired: first } : {}) } };
+  return cardReply(season, titleCard(season, facts, ctx.i18n), buttons, ctx.owner, ctx.i18n);
 }
 
 function matchLabel(title: Title): string {
@@ -170,9 +175,9 @@ async function otherMatches(ctx: CoreContext, payload: NotThisPayload): Promise<
   const view = ctx.view();
   const matches: AddMatches = { asked: payload.asked, titles: payload.titles };
   const buttons: Button[][] = others.map((title) => [view.button(matchLabel(title), 'add', { target: titleTarget(title), matches } satisfies AddPayload)]);
-  buttons.push([view.button('✖ Cancel', 'cancel', {})]);
+  buttons.push([view.button(ctx.t('cards:button.cancel'), 'cancel', {})]);
   await view.save(ctx.deps.pending);
-  return { text: `Other matches for ${quote(payload.asked)}: which one?`, buttons };
+  return { text: ctx.t('add:otherMatches', { asked: payload.asked }), buttons };
 }
 
 async function findTarget(ctx: CoreContext, args: string): Promise<ReferenceLookup & { reference?: true; matches?: AddMatches }> {
@@ -196,16 +201,14 @@ export const addCommand = defineCommand({
   options: [{ name: 'title', description: 'A title, an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-ref' }],
   async run(ctx, args) {
     if (args.trim() === '') {
-      throw new InvalidInputError(['Tell me what to add, e.g. ', rich.code('/add dune 2021'), ', ', rich.code('/add tt1160419'), ' or a Trakt link.']);
+      throw new InvalidInputError({ key: 'add:usage' });
     }
     await ctx.requireAccount();
     // Duplicate detection needs a current copy: check it while Trakt looks the title up.
     ctx.freshCopy(true).catch(() => undefined);
     const { target, asked, reference, part, matches } = await findTarget(ctx, args);
-    if (target === undefined && reference) return [unknownReferenceReply(asked)];
-    if (target === undefined) {
-      return [{ text: `I found nothing for ${quote(asked)}. Try fewer words, check the spelling, or leave out the year.` }];
-    }
+    if (target === undefined && reference) return [unknownReferenceReply(asked, ctx.i18n)];
+    if (target === undefined) return [{ text: ctx.t('add:nothingFound', { asked }) }];
     return [await addCard(ctx, target, { recheck: true, ...(part === undefined ? {} : { part }), ...(matches === undefined ? {} : { matches }) })];
   },
 });
@@ -244,7 +247,7 @@ export const episodesAction = defineAction<SeasonPayload>({
 
 export const confirmAction = defineAction<ConfirmPayload>({
   action: 'confirm',
-  ack: 'Working on it…',
+  ack: (i18n) => i18n.t('add:ack.workingOn'),
   // Queued before the press is answered: from here on neither an outage nor a restart loses it.
   prepare: (ctx, payload, input) => enqueueConfirmedWrite(ctx, payload, input.card),
   run: (ctx, payload, input) => {
@@ -257,7 +260,8 @@ export const cancelAction = defineAction<{ target?: Target; back?: SearchState }
   action: 'cancel',
   async run(ctx, payload) {
     if (payload.back) return { edit: await searchCard(ctx, payload.back) };
-    if (payload.target === undefined) return { edit: { text: 'Cancelled. Nothing was changed.' } };
-    return { edit: cardReply(payload.target, titleCard(payload.target, { header: `Cancelled. Nothing was changed for ${targetLabel(payload.target)}.` }), undefined, ctx.owner) };
+    if (payload.target === undefined) return { edit: { text: ctx.t('add:cancelled') } };
+    const header = ctx.t('add:cancelledFor', { name: targetLabel(payload.target, ctx.i18n) });
+    return { edit: cardReply(payload.target, titleCard(payload.target, { header }, ctx.i18n), undefined, ctx.owner, ctx.i18n) };
   },
 });

@@ -1,11 +1,12 @@
-import { cardReply, quote, titleCard } from '../cards.js';
+import { cardReply, titleCard } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText } from '../parse.js';
 import type { Target } from '../ports.js';
 import { targetLabel } from '../targets.js';
-import { rich, type Button, type Reply } from '../types.js';
+import type { Translator } from '../i18n/index.js';
+import type { Button, Reply } from '../types.js';
 import type { ConfirmPayload } from '../write-flow.js';
 import type { SearchState } from './search.js';
 
@@ -17,16 +18,16 @@ export async function removeCard(ctx: CoreContext, target: Target, back?: Search
   const view = ctx.view();
   const from = back ? { back } : {};
   const buttons: Button[][] = [
-    [view.button('🗑 Confirm remove', 'confirm', { op: 'remove', targets: [target], ...from } satisfies ConfirmPayload, 'danger')],
-    [view.button('✖ Cancel', 'cancel', { target, ...from })],
+    [view.button(ctx.t('remove:button.confirm'), 'confirm', { op: 'remove', targets: [target], ...from } satisfies ConfirmPayload, 'danger')],
+    [view.button(ctx.t('cards:button.cancel'), 'cancel', { target, ...from })],
   ];
   await view.save(ctx.deps.pending);
-  return cardReply(target, titleCard(target, { header: 'Remove from your watchlist?' }), buttons, ctx.owner);
+  return cardReply(target, titleCard(target, { header: ctx.t('remove:card.ask') }, ctx.i18n), buttons, ctx.owner, ctx.i18n);
 }
 
-function buttonLabel(target: Target): string {
-  const label = targetLabel(target);
-  return `🗑 Remove ${label.length > 48 ? `${label.slice(0, 47)}…` : label}`;
+function buttonLabel(target: Target, i18n: Translator): string {
+  const label = targetLabel(target, i18n);
+  return i18n.t('remove:button.removeTitle', { title: label.length > 48 ? `${label.slice(0, 47)}…` : label });
 }
 
 export const removeCommand = defineCommand({
@@ -36,23 +37,23 @@ export const removeCommand = defineCommand({
   options: [{ name: 'title', description: 'A title on your watchlist', required: true, maxLength: 200, autocomplete: 'watchlist-item' }],
   async run(ctx, args) {
     const text = cleanText(args);
-    if (text === '') throw new InvalidInputError(['Tell me what to remove, e.g. ', rich.code('/remove dune'), '.']);
+    if (text === '') throw new InvalidInputError({ key: 'remove:usage' });
     await ctx.requireAccount();
     const trakt = await ctx.traktForUser();
     await ctx.copy.current(ctx, trakt, { recheck: true });
     const matches = await ctx.deps.watchlists.find(ctx.identityId, text, MAX_CHOICES + 1);
     if (matches.length === 0) {
-      return [{ text: `Nothing on your watchlist matches ${quote(text)}. See what is on it with /watchlist.` }];
+      return [{ text: ctx.t('remove:noMatch', { text }) }];
     }
     const [only] = matches;
     if (matches.length === 1 && only !== undefined) return [await removeCard(ctx, only.target)];
     const view = ctx.view();
     const shown = matches.slice(0, MAX_CHOICES);
-    const buttons = shown.map((m) => [view.button(buttonLabel(m.target), 'rm', { target: m.target })]);
-    buttons.push([view.button('✖ Cancel', 'cancel', {})]);
+    const buttons = shown.map((m) => [view.button(buttonLabel(m.target, ctx.i18n), 'rm', { target: m.target })]);
+    buttons.push([view.button(ctx.t('cards:button.cancel'), 'cancel', {})]);
     await view.save(ctx.deps.pending);
-    const more = matches.length > MAX_CHOICES ? ` Showing the first ${MAX_CHOICES}; add words to narrow it down.` : '';
-    return [{ text: [`Several items on your watchlist match ${quote(text)}. Which one should I remove?`, more], buttons }];
+    const which = ctx.t('remove:several', { text });
+    return [{ text: matches.length > MAX_CHOICES ? [which, ' ', ctx.t('remove:showingFirst', { shown: MAX_CHOICES })] : which, buttons }];
   },
 });
 

@@ -47,40 +47,41 @@ async function selectCard(ctx: CoreContext, initial: SearchSelectView, selected:
   }
   const chosen = keysOf(selected);
   const pages = Math.max(1, Math.ceil(result.total / TRAKT_PAGE));
-  const asked = `${quote(state.q)}${state.year === undefined ? '' : ` (${state.year})`}`;
+  const asked = `${quote(state.q, ctx.i18n)}${state.year === undefined ? '' : ` (${state.year})`}`;
   const lines: Rich[] = [
-    rich.bold(`☑ Select results for ${asked}: ${selected.length} selected`),
+    ctx.tr('search:select.header', { asked, count: selected.length }),
     rich.line,
-    rich.italic(`Page ${page + 1} of ${pages}. Tap titles to select them; the selection stays while you page.`),
+    ctx.tr('search:select.page', { page: page + 1, pages }),
     rich.line,
   ];
-  if (targets.length === 0) lines.push(rich.line, 'No results on this page.');
+  if (targets.length === 0) lines.push(rich.line, ctx.t('search:select.noResults'));
+  const listedMark = ctx.t('search:select.listedMark');
   targets.forEach((target, i) => {
     lines.push(
       rich.line,
       `${chosen.has(targetKey(target)) ? '✅' : '⬜'} ${page * TRAKT_PAGE + i + 1}. `,
-      rich.bold(targetLabel(target)),
-      listed.has(targetKey(target)) ? ' · ✓ on your watchlist' : '',
+      rich.bold(targetLabel(target, ctx.i18n)),
+      listed.has(targetKey(target)) ? listedMark : '',
     );
   });
 
   const view = ctx.view();
   const base: SearchSelectView = { state: { ...state, index: page * TRAKT_PAGE }, select: storeSelection(view, selected) };
   const items = targets.map((target, i) => ({ target, number: page * TRAKT_PAGE + i + 1 }));
-  const choices = pageChoices(view, 'sr-sel', { view: base }, items, chosen, 'Select results on this page…');
+  const choices = pageChoices(view, 'sr-sel', { view: base }, items, chosen, ctx.t('search:select.placeholder'), ctx.i18n);
   const buttons: Button[][] = [...choices.rows];
   const nav: Button[] = [];
-  if (page > 0) nav.push(view.button('◀ Previous', 'sr-sel', { view: { ...base, state: { ...state, index: (page - 1) * TRAKT_PAGE } } } satisfies SearchSelectPayload));
-  if (page + 1 < pages) nav.push(view.button('Next ▶', 'sr-sel', { view: { ...base, state: { ...state, index: (page + 1) * TRAKT_PAGE } } } satisfies SearchSelectPayload));
+  if (page > 0) nav.push(view.button(ctx.t('search:button.previous'), 'sr-sel', { view: { ...base, state: { ...state, index: (page - 1) * TRAKT_PAGE } } } satisfies SearchSelectPayload));
+  if (page + 1 < pages) nav.push(view.button(ctx.t('search:button.next'), 'sr-sel', { view: { ...base, state: { ...state, index: (page + 1) * TRAKT_PAGE } } } satisfies SearchSelectPayload));
   if (nav.length > 0) buttons.push(nav);
   const row: Button[] = [];
-  if (selected.length > 0) row.push(view.button(`➕ Add ${selected.length} selected`, 'sr-add', { view: base } satisfies SearchSelectPayload, 'primary'));
+  if (selected.length > 0) row.push(view.button(ctx.t('search:button.addSelected', { count: selected.length }), 'sr-add', { view: base } satisfies SearchSelectPayload, 'primary'));
   if (targets.length > 0) {
     const whole = targets.every((t) => chosen.has(targetKey(t)));
-    row.push(view.button(whole ? 'Unselect page' : 'Select page', 'sr-sel', { view: base, op: whole ? 'unpage' : 'page', targets } satisfies SearchSelectPayload));
+    row.push(view.button(ctx.t(whole ? 'search:button.unselectPage' : 'search:button.selectPage'), 'sr-sel', { view: base, op: whole ? 'unpage' : 'page', targets } satisfies SearchSelectPayload));
   }
-  if (selected.length > 0) row.push(view.button('✖ Clear', 'sr-sel', { view: base, op: 'clear' } satisfies SearchSelectPayload));
-  row.push(view.button('◀ Back to results', 'page', state));
+  if (selected.length > 0) row.push(view.button(ctx.t('search:button.clear'), 'sr-sel', { view: base, op: 'clear' } satisfies SearchSelectPayload));
+  row.push(view.button(ctx.t('search:button.backToResults'), 'page', state));
   buttons.push(row);
   await view.save(ctx.deps.pending);
   const reply: Reply = { text: lines, buttons };
@@ -106,7 +107,7 @@ export const searchAddSelectedAction = defineAction<SearchSelectPayload>({
     return {
       edit: await addConfirmCard(ctx, selection, {
         // Back keeps the selection: stored again with the Confirm card's view.
-        back: (view) => view.button('◀ Back to selection', 'sr-sel', { view: { ...payload.view, select: storeSelection(view, selection) } } satisfies SearchSelectPayload),
+        back: (view) => view.button(ctx.t('search:button.backToSelection'), 'sr-sel', { view: { ...payload.view, select: storeSelection(view, selection) } } satisfies SearchSelectPayload),
         search: payload.view.state,
       }),
     };

@@ -12,6 +12,7 @@ import { targetKey, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { suggestAlternatives } from '../suggest.js';
+import type { Translator } from '../i18n/index.js';
 import { rich, type Button, type Reply } from '../types.js';
 import { GENRES, genreSlug, genreWord, parseMinutes, parseYears, RUNTIME_CHOICES, runtimeWord, yearsWord } from './watchlist-args.js';
 
@@ -42,8 +43,6 @@ const TRAKT_PAGE = 10;
  */
 export const FILTER_POOL = 100;
 
-const TYPE_WORDS: Record<TypeFilter, string> = { movie: 'Movies', show: 'Shows', both: 'Both' };
-
 const FILTER_KEYS = /(?:^|\s)(genre|runtime|length|max|years)\s*=/gi;
 
 export interface SearchFilters {
@@ -54,13 +53,7 @@ export interface SearchFilters {
 }
 
 function filterUsage(what: string): InvalidInputError {
-  return new InvalidInputError([
-    'I did not understand ',
-    rich.code(what.slice(0, 40)),
-    '. Filters go after the title: ',
-    rich.code('/search dune genre=science fiction runtime=2h'),
-    ` (a genre such as ${GENRES.slice(0, 6).join(', ')}…, the longest runtime such as 90 or 2h, and years such as years=1990-2005).`,
-  ]);
+  return new InvalidInputError({ key: 'search:filterUsage', params: { what: what.slice(0, 40), genres: GENRES.slice(0, 6).join(', ') } });
 }
 
 /**
@@ -109,7 +102,7 @@ export function takeSearchFilters(text: string): SearchFilters & { rest: string 
     throw filterUsage(`${key}=${words.join(' ')}`);
   });
   if (filters.yearFrom !== undefined && filters.yearTo !== undefined && filters.yearFrom > filters.yearTo) {
-    throw new InvalidInputError(`The year range ${filters.yearFrom}-${filters.yearTo} is backwards.`);
+    throw new InvalidInputError({ key: 'search:yearsBackwards', params: { from: filters.yearFrom, to: filters.yearTo } });
   }
   return { ...filters, rest: rest.join(' ').replace(/\s+/g, ' ').trim() };
 }
@@ -127,13 +120,32 @@ export function matchesFilters(title: Title, filters: SearchFilters): boolean {
   return true;
 }
 
+/** A filter's genre, years and runtime in the reader's language (the words of watchlist-args.ts, translated). */
+function genreName(slug: string, i18n: Translator): string {
+  return (GENRES as readonly string[]).includes(slug) ? i18n.t(`commands:choices.genre.${slug}`) : genreWord(slug);
+}
+
+function yearsName(filters: SearchFilters, i18n: Translator): string | undefined {
+  const { yearFrom: from, yearTo: to } = filters;
+  if (from !== undefined && to !== undefined) return yearsWord(filters);
+  if (from !== undefined) return i18n.t('search:filter.yearsFrom', { from });
+  if (to !== undefined) return i18n.t('search:filter.yearsTo', { to });
+  return undefined;
+}
+
+function runtimeName(minutes: number, i18n: Translator): string {
+  if (minutes % 60 === 0) return i18n.t('search:filter.runtimeHours', { hours: minutes / 60 });
+  if (minutes > 120 && minutes % 30 === 0) return i18n.t('search:filter.runtimeHalfHours', { hours: Math.floor(minutes / 60) });
+  return i18n.t('search:filter.runtimeMinutes', { minutes });
+}
+
 /** `Horror · ≤ 2 h`, or undefined without filters. */
-function filterWords(filters: SearchFilters): string | undefined {
-  const years = yearsWord(filters);
+function filterWords(filters: SearchFilters, i18n: Translator): string | undefined {
+  const years = yearsName(filters, i18n);
   const parts = [
-    ...(filters.genre === undefined ? [] : [genreWord(filters.genre)]),
+    ...(filters.genre === undefined ? [] : [genreName(filters.genre, i18n)]),
     ...(years === undefined ? [] : [years]),
-    ...(filters.maxRuntime === undefined ? [] : [runtimeWord(filters.maxRuntime)]),
+    ...(filters.maxRuntime === undefined ? [] : [runtimeName(filters.maxRuntime, i18n)]),
   ];
   return parts.length === 0 ? undefined : parts.join(' · ');
 }
@@ -207,68 +219,67 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
     };
     result = chosen.page;
   }
-  const asked = `${quote(state.q)}${state.year === undefined ? '' : ` (${state.year})`}`;
-  const applied = filterWords(state);
+  const asked = `${quote(state.q, ctx.i18n)}${state.year === undefined ? '' : ` (${state.year})`}`;
+  const applied = filterWords(state, ctx.i18n);
   // The results the card flips through: Trakt's page as it is, or the pool's matching ones.
   const hits = narrowed ? result.hits.filter((hit) => matchesFilters(hit, state)) : result.hits;
   const position = narrowed ? state.index : state.index % TRAKT_PAGE;
   const pageStart = position - (position % TRAKT_PAGE);
   // "of Trakt's first 100": only when Trakt had more than the pool held.
-  const poolNote = narrowed && result.total > result.hits.length ? ` (among Trakt's first ${result.hits.length} results)` : '';
+  const pooled = narrowed && result.total > result.hits.length;
   const view = ctx.view();
   const filterRow = (): Button[] => [
     ...(['movie', 'show', 'both'] as const).map((type) =>
-      view.button(type === state.type ? `• ${TYPE_WORDS[type]}` : TYPE_WORDS[type], 'filter', { ...state, type, index: 0 }),
+      view.button(type === state.type ? `• ${ctx.t(`search:button.type.${type}`)}` : ctx.t(`search:button.type.${type}`), 'filter', { ...state, type, index: 0 }),
     ),
     ...(applied === undefined ? [] : [view.button(`✕ ${applied}`, 'filter', withoutFilters(state))]),
   ];
   const hit = hits[position];
   if (hit === undefined && narrowed && result.hits.length > 0 && state.index === 0) {
     // Trakt found titles; the filters left none of them.
-    const buttons = [[view.button('🔎 Search without filters', 'filter', withoutFilters(state))], filterRow()];
+    const buttons = [[view.button(ctx.t('search:button.withoutFilters'), 'filter', withoutFilters(state))], filterRow()];
     await view.save(ctx.deps.pending);
+    const params = { count: result.hits.length, asked, filters: applied ?? '' };
     return {
-      text: [
-        poolNote === ''
-          ? `Trakt found ${result.hits.length} ${result.hits.length === 1 ? 'result' : 'results'} for ${asked}, but none is ${applied ?? ''}. `
-          : `I looked at Trakt's first ${result.hits.length} results for ${asked}: none is ${applied ?? ''}. `,
-        'Try without the filters, or a looser one.',
-      ],
+      text: [ctx.t(pooled ? 'search:filtered.noneInPool' : 'search:filtered.none', params), ' ', ctx.t('search:filtered.loosen')],
       buttons,
     };
   }
   if (hit === undefined) {
-    const loosen =
-      state.year !== undefined
-        ? 'Try it without the year, or with fewer words.'
-        : state.type !== 'both'
-          ? 'Try fewer words, or look in both movies and shows.'
-          : 'Try fewer words or check the spelling.';
+    const loosen = ctx.t(state.year !== undefined ? 'search:loosen.year' : state.type !== 'both' ? 'search:loosen.type' : 'search:loosen.words');
     const suggested = await suggestAlternatives(ctx, catalog, view, state);
     const buttons = [...suggested.buttons, ...(state.type !== 'both' ? [filterRow()] : [])];
     await view.save(ctx.deps.pending);
-    return { text: [`I found no ${state.type === 'both' ? 'movies or shows' : TYPE_WORDS[state.type].toLowerCase()} for ${asked}. `, loosen, ...suggested.text], ...(buttons.length ? { buttons } : {}) };
+    const none = ctx.t(`search:noneFound.${state.type}`, { asked });
+    return { text: [none, ' ', loosen, ...suggested.text], ...(buttons.length ? { buttons } : {}) };
   }
   const target = titleTarget(hit);
   const found = await foundTitle(ctx, catalog, account, target, view, state);
   const totalResults = narrowed ? hits.length : Math.max(result.total, state.index + 1);
   const buttons: Button[][] = [found.button];
   const nav: Button[] = [];
-  if (state.index > 0) nav.push(view.button('◀ Previous', 'page', { ...state, index: state.index - 1 }));
-  if (state.index + 1 < totalResults) nav.push(view.button('Next ▶', 'page', { ...state, index: state.index + 1 }));
+  if (state.index > 0) nav.push(view.button(ctx.t('search:button.previous'), 'page', { ...state, index: state.index - 1 }));
+  if (state.index + 1 < totalResults) nav.push(view.button(ctx.t('search:button.next'), 'page', { ...state, index: state.index + 1 }));
   if (nav.length > 0) buttons.push(nav);
   // Linked users can also pick several results of this page at once: Discord with the menu, Telegram
   // with Select several (a view of toggles, see search-select.ts), which the menu replaces on Discord.
-  const menu = account === null ? undefined : batchPick(view, narrowed ? hits.slice(pageStart, pageStart + TRAKT_PAGE) : result.hits);
+  const menu = account === null ? undefined : batchPick(view, narrowed ? hits.slice(pageStart, pageStart + TRAKT_PAGE) : result.hits, ctx.i18n);
   let pick = menu;
   if (menu !== undefined) {
     pick = { ...menu, replacesRows: 1, replacesRowsFrom: buttons.length };
-    buttons.push([view.button('☑ Select several', 'sr-sel', { view: { state } } satisfies SearchSelectPayload)]);
+    buttons.push([view.button(ctx.t('search:button.selectSeveral'), 'sr-sel', { view: { state } } satisfies SearchSelectPayload)]);
   }
   buttons.push(filterRow());
   await view.save(ctx.deps.pending);
-  const text = titleCard(target, { ...found.card, footer: [rich.line, rich.italic(`Result ${state.index + 1} of ${totalResults} for ${asked}${applied === undefined ? '' : ` · ${applied}`}${poolNote}`)] });
-  const card = cardReply(target, text, buttons, ctx.owner);
+  const position1 = { n: state.index + 1, total: totalResults, asked };
+  const footer =
+    applied === undefined
+      ? ctx.tr('search:footer.result', position1)
+      : pooled
+        ? ctx.tr('search:footer.resultFilteredPool', { ...position1, filters: applied, pool: result.hits.length })
+        : ctx.tr('search:footer.resultFiltered', { ...position1, filters: applied });
+  const text = titleCard(target, { ...found.card, footer: [rich.line, footer] }, ctx.i18n);
+  const card = cardReply(target, text, buttons, ctx.owner, ctx.i18n);
   return pick === undefined ? card : { ...card, pick };
 }
 
@@ -288,8 +299,8 @@ async function foundTitle(
   ]);
   const button =
     listed === true
-      ? view.button('🗑 Remove', 'rm', { target, ...(back ? { back } : {}) })
-      : view.button('➕ Add', 'add', { target, ...(back ? { back } : {}), ...(part ? { part } : {}) } satisfies AddPayload, 'primary');
+      ? view.button(ctx.t('add:button.remove'), 'rm', { target, ...(back ? { back } : {}) })
+      : view.button(ctx.t('search:button.add'), 'add', { target, ...(back ? { back } : {}), ...(part ? { part } : {}) } satisfies AddPayload, 'primary');
   const card: CardOptions = { ...(seasons === undefined ? {} : { seasons }), ...(part === undefined ? {} : { part }), onWatchlist: listed === true };
   return { card, button: [button] };
 }
@@ -300,11 +311,11 @@ async function referenceCard(ctx: CoreContext, reference: TitleReference): Promi
   const catalog: TraktCatalogPort = account === null ? ctx.deps.trakt.catalog() : await ctx.traktForUser();
   if (account !== null) ctx.freshCopy().catch(() => undefined);
   const { target, asked, part } = await lookUpReference(catalog, reference, (work) => ctx.patiently(work));
-  if (target === undefined) return unknownReferenceReply(asked);
+  if (target === undefined) return unknownReferenceReply(asked, ctx.i18n);
   const view = ctx.view();
   const found = await foundTitle(ctx, catalog, account, target, view, undefined, part);
   await view.save(ctx.deps.pending);
-  return cardReply(target, titleCard(target, found.card), [found.button], ctx.owner);
+  return cardReply(target, titleCard(target, found.card, ctx.i18n), [found.button], ctx.owner, ctx.i18n);
 }
 
 export const searchCommand = defineCommand({
@@ -319,13 +330,9 @@ export const searchCommand = defineCommand({
   ],
   async run(ctx, args) {
     const text = cleanText(args);
-    if (text === '') {
-      throw new InvalidInputError(['Tell me what to look for, e.g. ', rich.code('/search dune 2021'), ' or ', rich.code('/search shows severance'), '.']);
-    }
+    if (text === '') throw new InvalidInputError({ key: 'search:usage' });
     const { rest: title, ...filters } = takeSearchFilters(text);
-    if (title === '') {
-      throw new InvalidInputError(['Tell me a title to look for with the filters, e.g. ', rich.code('/search dune genre=science fiction'), '.']);
-    }
+    if (title === '') throw new InvalidInputError({ key: 'search:usageFilters' });
     const reference = parseAddQuery(title);
     if (reference.kind !== 'text') return [await referenceCard(ctx, reference)];
     const { type, rest } = splitTypeWord(title);
