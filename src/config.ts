@@ -31,6 +31,11 @@ export interface Config {
   watchlistSyncMs: number;
   /** Trakt requests the background sync sends per minute at most. */
   watchlistSyncPerMinute: number;
+  /**
+   * Where Trakt's rate limits are kept: `auto` shares them through Postgres when `databaseUrl` is set
+   * (several instances), `local` keeps them in this process only (one instance).
+   */
+  traktLimitsStore: 'auto' | 'local';
 }
 
 export interface TelegramConfig {
@@ -166,6 +171,7 @@ const envSchema = z
     NOTICES_CHECK_MS: wholeNumber(1000, 86_400_000, 3_600_000),
     WATCHLIST_SYNC_MS: wholeNumber(1000, 24 * 60 * 60_000, 15 * 60_000),
     WATCHLIST_SYNC_PER_MINUTE: wholeNumber(1, 100_000, 120),
+    TRAKT_LIMITS_STORE: z.enum(['auto', 'local'], { message: 'is not auto or local' }).default('auto'),
   });
 
 /** Rules across variables; checked on the raw values so they are reported together with the rest. */
@@ -241,6 +247,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     noticesCheckMs: e.NOTICES_CHECK_MS,
     watchlistSyncMs: e.WATCHLIST_SYNC_MS,
     watchlistSyncPerMinute: e.WATCHLIST_SYNC_PER_MINUTE,
+    traktLimitsStore: e.TRAKT_LIMITS_STORE,
   };
 }
 

@@ -27,6 +27,7 @@ import { registerOAuthCallback } from './server/routes/oauth-callback.js';
 import { registerTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './server/routes/telegram-webhook.js';
 import { createTraktClient, type TraktClient } from './trakt/client.js';
 import { createJobStore, deleteFinishedJobs } from './db/queries/jobs.js';
+import { createPgTraktLimitStore } from './db/queries/trakt-limits.js';
 import { findWatchlistSyncCandidates } from './db/queries/watchlist-copy.js';
 import { runBackgroundSync } from './watchlist/background-sync.js';
 import { createJobRunner } from './jobs/runner.js';
@@ -114,6 +115,15 @@ export async function startService(options: StartOptions): Promise<RunningServic
     databaseUrl: config.databaseUrl,
     pgliteDataDir: pgliteDirFor(config.dataDir),
   });
+  // Trakt's rate limits hold per Trakt user and per app, whichever instance sends: on Postgres (where
+  // several instances may run) they are kept in the database; the embedded PGlite is one process, whose
+  // in-process limiters are the whole truth (TRAKT_LIMITS_STORE=local does the same on Postgres).
+  const sharedLimits =
+    database.driver === 'pg' && config.traktLimitsStore === 'auto'
+      ? createPgTraktLimitStore(database.db, {
+          onSweepError: (error) => logger.warn({ err: error }, 'could not delete idle Trakt limit rows'),
+        })
+      : undefined;
   const trakt = createTraktClient({
     apiUrl: config.trakt.apiUrl,
     authUrl: config.trakt.authUrl,
@@ -127,7 +137,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
       if (status < 500 && status !== 429) traktAnswers.answered();
     },
     timeoutMs: config.traktTimeoutMs,
+    ...(sharedLimits === undefined ? {} : { limits: { shared: sharedLimits } }),
   });
+  const closeTrakt = (): void => {
+    trakt.close();
+    sharedLimits?.close();
+  };
   // The core is built after the link service; a completed link reaches it through this.
   const linkedHook = { accountLinked: (_identityId: number): Promise<void> => Promise.resolve() };
   const outbox = createOutbox((platform) => logger.warn({ platform }, 'no chat adapter for this platform; message dropped'));
@@ -255,7 +270,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   } catch (error) {
     await app?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
-    trakt.close();
+    closeTrakt();
     throw error;
   }
   // A chat platform being unreachable must not stop the service: adapters connect in the background.
@@ -384,7 +399,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
         return 0;
       });
       if (abandoned > 0) logger.warn({ writes: abandoned }, 'watchlist writes still waiting for Trakt are left for the next start');
-      trakt.close();
+      closeTrakt();
       await database.close();
       logger.info('stopped');
     })();

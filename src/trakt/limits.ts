@@ -5,7 +5,13 @@
  *
  * What a response says wins over what we assumed: `X-Ratelimit` updates limit, period, the remaining
  * budget and the window end; a 429 holds that user's class until `Retry-After` has passed.
+ *
+ * Several instances of the service share one Trakt app and one set of users: with a `SharedLimitStore`
+ * (`LimitsOptions.shared`) every budget is also taken from the store, so the limits hold across all of
+ * them. The in-process limiters stay in front of it (they serialize a user's writes inside one process
+ * and keep its GET concurrency), and everything below still applies per process.
  */
+import { randomUUID } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import type { TraktRateLimitInfo } from './errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +22,57 @@ export interface RateLimitSpec {
   limit: number;
   periodSeconds: number;
 }
+
+/**
+ * Trakt budgets kept outside the process, for several instances of the service (implemented in
+ * src/db/queries/trakt-limits.ts on Postgres; wired in src/main.ts). Keys are opaque strings, one per
+ * (class, user). Every time is a duration from the store's "now" (its own clock, e.g. the database's),
+ * never an instant: the instances' clocks need not agree, and the time a message spends on the way only
+ * makes a wait longer, never shorter.
+ *
+ * One process (the embedded PGlite database) needs none: the in-process limiters are the whole truth.
+ */
+export interface SharedLimitStore {
+  /**
+   * Asks for the write turn of `key`. Granted: the caller holds the turn and may send once `waitMs` has
+   * passed (the previous write's answer + gap); it must `releaseWrite` after the answer. The turn lapses
+   * by itself `leaseMs` after that send time (an instance that died holding it), late enough that the
+   * dead instance's request has timed out and one gap has passed. Not granted: another instance holds
+   * the turn; ask again in `retryInMs` (its expected answer + gap).
+   */
+  acquireWrite(key: string, request: WriteTurnRequest): Promise<WriteTurn>;
+  /**
+   * Ends the turn `token` holds: the next write of `key` may leave `nextInMs` from now (the gap still
+   * left after this write's answer). `roundTripMs` (send to answer) helps waiters guess when to ask again.
+   * A write hold set meanwhile is kept.
+   */
+  releaseWrite(key: string, token: string, nextInMs: number, roundTripMs: number): Promise<void>;
+  /** No write of `key` before `ms` from now (a 429's Retry-After). */
+  holdWrites(key: string, ms: number): Promise<void>;
+  /**
+   * Takes one GET from the window of `key` (a window opens at its first GET and lasts the period).
+   * Returns 0 when taken, or how long until the window (or a hold) ends: then ask again.
+   */
+  takeGet(key: string, spec: RateLimitSpec): Promise<number>;
+  /** The GET window of `key` is used up for `ms` from now (a 429, or Trakt saying `remaining: 0`). */
+  holdGets(key: string, ms: number, spec: RateLimitSpec): Promise<void>;
+  /**
+   * What Trakt's `X-Ratelimit` says of the GET window of `key`: `remaining` GETs are left and it ends in
+   * `untilInMs`. The store counts no fewer than Trakt did, and its window ends no sooner than Trakt's.
+   */
+  observeGets(key: string, spec: RateLimitSpec, window: { remaining?: number; untilInMs?: number }): Promise<void>;
+}
+
+export interface WriteTurnRequest {
+  /** Names this turn; `releaseWrite` passes it back. */
+  token: string;
+  /** How long after its send time an unreleased turn lapses. */
+  leaseMs: number;
+  /** The allowed gap from one write's answer to the next write (the waiters' guess uses it). */
+  gapMs: number;
+}
+
+export type WriteTurn = { granted: true; waitMs: number } | { granted: false; retryInMs: number };
 
 export interface LimitsOptions {
   /** Per user, GET. Default Trakt's AUTHED_API_GET_LIMIT: 1000 / 300 s. */
@@ -34,7 +91,28 @@ export interface LimitsOptions {
   getConcurrency?: number;
   /** Limiters unused for this long (and with no open window or hold) are dropped. Default 10 min. */
   idleMs?: number;
+  /** Budgets shared with other instances. Unset: this process is the only one (the in-process limiters suffice). */
+  shared?: SharedLimitStore;
+  /**
+   * With `shared`: how long after its send time a write turn lapses if its instance never ends it (it
+   * died). Must exceed the request timeout. Default 20 s (createTraktClient: its timeout + 5 s).
+   */
+  writeLeaseMs?: number;
+  /** With `shared`: told when the store fails; the request then goes by the in-process limits alone. */
+  onSharedError?: (error: unknown) => void;
 }
+
+/** The shared store of a budget: the store, this budget's key in it, and what to do when it fails. */
+interface SharedBudget {
+  store: SharedLimitStore;
+  key: string;
+  leaseMs: number;
+  failed: (error: unknown) => void;
+}
+
+/** While another instance holds a user's write turn, ask again at least this often (and at most). */
+const MIN_POLL_MS = 5;
+const MAX_POLL_MS = 250;
 
 const DEFAULT_GET: RateLimitSpec = { limit: 1000, periodSeconds: 300 };
 const DEFAULT_WRITE: RateLimitSpec = { limit: 1, periodSeconds: 1 };
@@ -62,6 +140,7 @@ class Budget {
     spec: RateLimitSpec,
     private readonly margin: number,
     getConcurrency: number,
+    private readonly shared: SharedBudget | undefined,
   ) {
     this.spec = spec;
     this.limiter =
@@ -93,13 +172,28 @@ class Budget {
    */
   private nextWriteAt = 0;
   private readonly disposed = new AbortController();
+  /** The last `releaseWrite` of this budget still on its way: this process's next turn asks after it. */
+  private releasing: Promise<void> | undefined;
+
+  /** Requests waiting for their turn here (the idle sweep keeps a budget while any are). */
+  private pausing = 0;
+
+  /** Sleeps `ms`; closing the client ends the wait with its own reason ("Trakt client closed"). */
+  private async pause(ms: number): Promise<void> {
+    this.pausing += 1;
+    try {
+      await sleep(ms, undefined, { signal: this.disposed.signal }).catch(() => Promise.reject(this.disposed.signal.reason as Error));
+    } finally {
+      this.pausing -= 1;
+    }
+  }
 
   /** Runs one write: waits for its turn (and any 429 hold), sends, and sets the next turn. */
   async runWrite<T>(task: (answered: () => void) => Promise<T>): Promise<T> {
     for (let wait = this.nextWriteAt - Date.now(); wait > 0; wait = this.nextWriteAt - Date.now()) {
-      // Closing the client ends the wait with its own reason ("Trakt client closed").
-      await sleep(wait, undefined, { signal: this.disposed.signal }).catch(() => Promise.reject(this.disposed.signal.reason as Error));
+      await this.pause(wait);
     }
+    const turn = await this.takeSharedWriteTurn();
     const sentAt = Date.now();
     // Trakt counted the request before its answer's headers reached us: the gap starts there.
     let answeredAt: number | undefined;
@@ -110,14 +204,65 @@ class Budget {
       });
     } finally {
       this.inFlight -= 1;
-      this.lastUsed = Date.now();
-      const from = answeredAt ?? Date.now();
+      const now = Date.now();
+      this.lastUsed = now;
+      const from = answeredAt ?? now;
       this.nextWriteAt = Math.max(this.nextWriteAt, sentAt + this.writeInterval(), from + this.writeGapAfterAnswer());
+      if (turn !== undefined && this.shared) {
+        // What is left of the gap, from now: the store adds it to its own clock.
+        const { store, key, failed } = this.shared;
+        this.releasing = store.releaseWrite(key, turn, this.nextWriteAt - now, from - sentAt).catch(failed);
+      }
+    }
+  }
+
+  /**
+   * With a shared store: waits until this process holds the user's write turn across all instances and
+   * the store's gap has passed. Returns the turn's token, or undefined without a store (or when it fails:
+   * the in-process spacing then stands alone, and a 429 would still be waited out).
+   */
+  private async takeSharedWriteTurn(): Promise<string | undefined> {
+    if (!this.shared) return undefined;
+    const { store, key, leaseMs, failed } = this.shared;
+    if (this.releasing) await this.releasing;
+    this.releasing = undefined;
+    const token = randomUUID();
+    const gapMs = this.writeGapAfterAnswer();
+    for (;;) {
+      let turn: WriteTurn;
+      try {
+        turn = await store.acquireWrite(key, { token, leaseMs, gapMs });
+      } catch (error) {
+        failed(error);
+        return undefined;
+      }
+      if (turn.granted) {
+        if (turn.waitMs > 0) await this.pause(turn.waitMs);
+        return token;
+      }
+      await this.pause(Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, turn.retryInMs)));
+    }
+  }
+
+  /** With a shared store: waits until one GET could be taken from the window shared by all instances. */
+  async takeSharedGet(): Promise<void> {
+    if (!this.shared) return;
+    const { store, key, failed } = this.shared;
+    for (;;) {
+      let wait: number;
+      try {
+        wait = await store.takeGet(key, this.spec);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      if (wait <= 0) return;
+      await this.pause(Math.max(MIN_POLL_MS, wait));
     }
   }
 
   busy(now: number): boolean {
-    return this.inFlight > 0 || !this.limiter.empty() || this.timer !== undefined || this.nextWriteAt > now;
+    return this.inFlight > 0 || this.pausing > 0 || !this.limiter.empty() || this.timer !== undefined || this.nextWriteAt > now;
   }
 
   private get holding(): boolean {
@@ -148,6 +293,10 @@ class Budget {
    */
   hold(ms: number): void {
     if (ms <= 0) return;
+    if (this.shared) {
+      const { store, key, failed } = this.shared;
+      void (this.cls === 'write' ? store.holdWrites(key, ms) : store.holdGets(key, ms, this.spec)).catch(failed);
+    }
     if (this.cls === 'write') {
       this.nextWriteAt = Math.max(this.nextWriteAt, Date.now() + ms);
       return;
@@ -171,6 +320,15 @@ class Budget {
 
     const untilMs = info.until === undefined ? NaN : Date.parse(info.until);
     const untilIn = Number.isNaN(untilMs) ? undefined : clampToPeriod(untilMs - Date.now(), this.spec);
+    if (this.shared && (info.remaining !== undefined || untilIn !== undefined)) {
+      // `until` is an instant on Trakt's clock; as a duration it means the same on the store's.
+      const { store, key, failed } = this.shared;
+      const window = {
+        ...(info.remaining === undefined ? {} : { remaining: Math.max(0, Math.floor(info.remaining)) }),
+        ...(untilIn === undefined ? {} : { untilInMs: untilIn }),
+      };
+      void store.observeGets(key, this.spec, window).catch(failed);
+    }
     if (info.remaining !== undefined) {
       // Requests still on their way will be counted by Trakt too: keep that many back.
       const allowed = Math.max(0, Math.floor(info.remaining) - this.inFlight);
@@ -217,6 +375,7 @@ export class LimiterPool {
   private readonly margin: number;
   private readonly getConcurrency: number;
   private readonly idleMs: number;
+  private readonly shared: Omit<SharedBudget, 'key'> | undefined;
   private closed = false;
 
   constructor(options: LimitsOptions = {}) {
@@ -228,6 +387,14 @@ export class LimiterPool {
     this.margin = options.safetyMargin ?? 0.01;
     this.getConcurrency = options.getConcurrency ?? 8;
     this.idleMs = options.idleMs ?? 10 * 60_000;
+    if (options.shared) {
+      const onError = options.onSharedError;
+      this.shared = {
+        store: options.shared,
+        leaseMs: options.writeLeaseMs ?? 20_000,
+        failed: (error) => onError?.(error),
+      };
+    }
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.floor(this.idleMs / 2)));
     this.sweeper.unref();
   }
@@ -236,7 +403,8 @@ export class LimiterPool {
     const id = `${cls}\u0000${key}`;
     let budget = this.budgets.get(id);
     if (!budget) {
-      budget = new Budget(cls, this.specs[cls], this.margin, this.getConcurrency);
+      const shared = this.shared && { ...this.shared, key: `${cls}:${key}` };
+      budget = new Budget(cls, this.specs[cls], this.margin, this.getConcurrency, shared);
       this.budgets.set(id, budget);
     }
     budget.lastUsed = Date.now();
@@ -253,6 +421,7 @@ export class LimiterPool {
     const queuedAt = performance.now();
     if (cls !== 'write') {
       return budget.limiter.schedule(async () => {
+        await budget.takeSharedGet();
         const queuedMs = performance.now() - queuedAt;
         budget.openWindowIfClosed();
         budget.inFlight += 1;

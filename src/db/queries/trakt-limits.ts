@@ -1,0 +1,197 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Db } from '../client.js';
+
+/**
+ * The `trakt_limits` table: Trakt's rate limits shared by every instance of the service on one Postgres.
+ * `createPgTraktLimitStore` structurally satisfies `SharedLimitStore` of src/trakt/limits.ts (src/db does
+ * not import src/trakt: the check happens where src/main.ts passes it to the Trakt client).
+ *
+ * Each operation is one statement on one row, atomic under the row's lock: two instances asking for
+ * the same user's write turn at once are served one after the other. Times are milliseconds on the
+ * database's clock (`clock_timestamp()`), the one clock all instances share; callers pass and receive
+ * durations from "now", so their own clocks never meet.
+ *
+ * With the embedded PGlite there is one process, and main.ts wires no shared store at all.
+ */
+
+/** "now" on the database's clock, in milliseconds; evaluated once per statement through `c`. */
+const NOW = sql.raw(`(select (extract(epoch from clock_timestamp()) * 1000)::bigint as now)`);
+
+/** Rows untouched for this long, with no turn, window or hold still open, are deleted. */
+export const TRAKT_LIMITS_IDLE_MS = 60 * 60_000;
+
+export interface WriteTurnRow {
+  granted: boolean;
+  /** Granted: wait this long before sending. */
+  waitMs: number;
+  /** Not granted: when the holder's send time + its last round trip + the gap will have passed, capped by the lapse. */
+  retryInMs: number;
+}
+
+/** Takes the write turn of `key` when none is held (or the held one has lapsed). */
+export async function acquireTraktWriteTurn(
+  db: Db,
+  key: string,
+  input: { token: string; leaseMs: number; gapMs: number },
+): Promise<WriteTurnRow> {
+  const lease = Math.max(0, Math.round(input.leaseMs));
+  const result = await db.execute(sql`
+    with c as ${NOW}
+    insert into trakt_limits as l (key, lease_token, lease_from, lease_until, touched_at)
+    select ${key}, ${input.token}, c.now, c.now + ${lease}::bigint, c.now from c
+    on conflict (key) do update set
+      lease_token = case when l.lease_until <= excluded.touched_at then excluded.lease_token else l.lease_token end,
+      lease_from = case when l.lease_until <= excluded.touched_at then greatest(l.next_at, excluded.touched_at) else l.lease_from end,
+      lease_until = case when l.lease_until <= excluded.touched_at
+        then greatest(l.next_at, excluded.touched_at) + ${lease}::bigint else l.lease_until end,
+      touched_at = excluded.touched_at
+    returning l.lease_token = ${input.token} as granted, l.lease_from, l.lease_until, l.round_trip_ms, l.touched_at as now
+  `);
+  const row = rowsOf<{ granted: boolean; lease_from: string | number; lease_until: string | number; round_trip_ms: number; now: string | number }>(result)[0];
+  if (row === undefined) throw new Error('trakt_limits: no row returned');
+  const now = Number(row.now);
+  const from = Number(row.lease_from);
+  if (row.granted) return { granted: true, waitMs: Math.max(0, from - now), retryInMs: 0 };
+  const expectedFree = from + Number(row.round_trip_ms) + Math.max(0, input.gapMs);
+  return { granted: false, waitMs: 0, retryInMs: Math.max(0, Math.min(expectedFree, Number(row.lease_until)) - now) };
+}
+
+/**
+ * Ends the turn `token` holds (when it still does) and sets the next write's earliest time to `nextInMs`
+ * from now, never earlier than a hold already set.
+ */
+export async function releaseTraktWriteTurn(db: Db, key: string, token: string, nextInMs: number, roundTripMs: number): Promise<void> {
+  await db.execute(sql`
+    with c as ${NOW}
+    update trakt_limits as l set
+      next_at = greatest(l.next_at, c.now + ${Math.max(0, Math.ceil(nextInMs))}::bigint),
+      round_trip_ms = ${Math.max(0, Math.min(600_000, Math.round(roundTripMs)))}::int,
+      lease_until = case when l.lease_token = ${token} then 0 else l.lease_until end,
+      lease_token = case when l.lease_token = ${token} then null else l.lease_token end,
+      touched_at = c.now
+    from c
+    where l.key = ${key}
+  `);
+}
+
+/** No write of `key` before `ms` from now. */
+export async function holdTraktWrites(db: Db, key: string, ms: number): Promise<void> {
+  await db.execute(sql`
+    with c as ${NOW}
+    insert into trakt_limits as l (key, next_at, touched_at)
+    select ${key}, c.now + ${Math.max(0, Math.ceil(ms))}::bigint, c.now from c
+    on conflict (key) do update set next_at = greatest(l.next_at, excluded.next_at), touched_at = excluded.touched_at
+  `);
+}
+
+/**
+ * Takes one GET from the window of `key`: a window opens at the first take after the last one ended and
+ * lasts `periodMs`. Returns 0 when taken, else the time until the window ends.
+ */
+export async function takeTraktGet(db: Db, key: string, limit: number, periodMs: number): Promise<number> {
+  const result = await db.execute(sql`
+    with c as ${NOW}
+    insert into trakt_limits as l (key, used, window_end, granted, touched_at)
+    select ${key}, 1, c.now + ${Math.max(1, Math.round(periodMs))}::bigint, true, c.now from c
+    on conflict (key) do update set
+      granted = l.window_end <= excluded.touched_at or l.used < ${limit}::int,
+      used = case
+        when l.window_end <= excluded.touched_at then 1
+        when l.used < ${limit}::int then l.used + 1
+        else l.used end,
+      window_end = case when l.window_end <= excluded.touched_at then excluded.window_end else l.window_end end,
+      touched_at = excluded.touched_at
+    returning l.granted, l.window_end - l.touched_at as wait_ms
+  `);
+  const row = rowsOf<{ granted: boolean; wait_ms: string | number }>(result)[0];
+  if (row === undefined) throw new Error('trakt_limits: no row returned');
+  return row.granted ? 0 : Math.max(1, Number(row.wait_ms));
+}
+
+/** The GET window of `key` is used up for `ms` from now; the next take after that opens a fresh one. */
+export async function holdTraktGets(db: Db, key: string, ms: number, limit: number): Promise<void> {
+  await db.execute(sql`
+    with c as ${NOW}
+    insert into trakt_limits as l (key, used, window_end, touched_at)
+    select ${key}, ${limit}::int, c.now + ${Math.max(0, Math.ceil(ms))}::bigint, c.now from c
+    on conflict (key) do update set
+      used = greatest(l.used, excluded.used),
+      window_end = greatest(l.window_end, excluded.window_end),
+      touched_at = excluded.touched_at
+  `);
+}
+
+/**
+ * What Trakt said of the GET window of `key`: it has counted `limit - remaining` GETs (the store keeps
+ * the larger count: its own includes GETs still on their way), and the window ends in `untilInMs` (the
+ * store's never ends sooner). A window the store saw end is opened again as Trakt describes it.
+ */
+export async function observeTraktGets(
+  db: Db,
+  key: string,
+  limit: number,
+  window: { remaining?: number | undefined; untilInMs?: number | undefined },
+): Promise<void> {
+  const counted = window.remaining === undefined ? null : Math.max(0, limit - Math.floor(window.remaining));
+  const untilIn = window.untilInMs === undefined ? null : Math.max(0, Math.ceil(window.untilInMs));
+  await db.execute(sql`
+    with c as ${NOW}
+    update trakt_limits as l set
+      used = case
+        when l.window_end > c.now then greatest(l.used, coalesce(${counted}::int, l.used))
+        when ${untilIn}::bigint is not null then coalesce(${counted}::int, 0)
+        else l.used end,
+      window_end = case when ${untilIn}::bigint is null then l.window_end else greatest(l.window_end, c.now + ${untilIn}::bigint) end,
+      touched_at = c.now
+    from c
+    where l.key = ${key}
+  `);
+}
+
+/** Deletes rows idle for `TRAKT_LIMITS_IDLE_MS` with nothing open; returns how many. */
+export async function deleteIdleTraktLimits(db: Db): Promise<number> {
+  const result = await db.execute(sql`
+    with c as ${NOW}
+    delete from trakt_limits as l using c
+    where l.touched_at < c.now - ${TRAKT_LIMITS_IDLE_MS}::bigint
+      and l.next_at < c.now and l.lease_until < c.now and l.window_end < c.now
+    returning l.key
+  `);
+  return rowsOf(result).length;
+}
+
+export interface PgTraktLimitStore {
+  acquireWrite(key: string, request: { token: string; leaseMs: number; gapMs: number }): Promise<
+    { granted: true; waitMs: number } | { granted: false; retryInMs: number }
+  >;
+  releaseWrite(key: string, token: string, nextInMs: number, roundTripMs: number): Promise<void>;
+  holdWrites(key: string, ms: number): Promise<void>;
+  takeGet(key: string, spec: { limit: number; periodSeconds: number }): Promise<number>;
+  holdGets(key: string, ms: number, spec: { limit: number; periodSeconds: number }): Promise<void>;
+  observeGets(key: string, spec: { limit: number; periodSeconds: number }, window: { remaining?: number; untilInMs?: number }): Promise<void>;
+  /** Stops the idle-row clean-up. */
+  close(): void;
+}
+
+/**
+ * The shared limit store on `db` (Postgres with several instances). Deletes idle rows every
+ * `sweepMs` (default 10 min); every instance does, which costs one cheap statement each.
+ */
+export function createPgTraktLimitStore(db: Db, options: { sweepMs?: number; onSweepError?: (error: unknown) => void } = {}): PgTraktLimitStore {
+  const sweeper = setInterval(() => {
+    deleteIdleTraktLimits(db).catch((error: unknown) => options.onSweepError?.(error));
+  }, options.sweepMs ?? 10 * 60_000);
+  sweeper.unref();
+  return {
+    async acquireWrite(key, request) {
+      const turn = await acquireTraktWriteTurn(db, key, request);
+      return turn.granted ? { granted: true, waitMs: turn.waitMs } : { granted: false, retryInMs: turn.retryInMs };
+    },
+    releaseWrite: (key, token, nextInMs, roundTripMs) => releaseTraktWriteTurn(db, key, token, nextInMs, roundTripMs),
+    holdWrites: (key, ms) => holdTraktWrites(db, key, ms),
+    takeGet: (key, spec) => takeTraktGet(db, key, spec.limit, spec.periodSeconds * 1000),
+    holdGets: (key, ms, spec) => holdTraktGets(db, key, ms, spec.limit),
+    observeGets: (key, spec, window) => observeTraktGets(db, key, spec.limit, window),
+    close: () => clearInterval(sweeper),
+  };
+}
