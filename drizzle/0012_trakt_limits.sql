@@ -4,7 +4,6 @@ CREATE TABLE "trakt_limits" (
 	"lease_token" text,
 	"lease_from" bigint DEFAULT 0 NOT NULL,
 	"lease_until" bigint DEFAULT 0 NOT NULL,
-	"round_trip_ms" integer DEFAULT 0 NOT NULL,
 	"window_end" bigint DEFAULT 0 NOT NULL,
 	"used" integer DEFAULT 0 NOT NULL,
 	"granted" boolean DEFAULT false NOT NULL,

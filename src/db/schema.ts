@@ -588,8 +588,6 @@ export const traktLimits = pgTable('trakt_limits', {
   leaseToken: text('lease_token'),
   leaseFrom: bigint('lease_from', { mode: 'number' }).notNull().default(0),
   leaseUntil: bigint('lease_until', { mode: 'number' }).notNull().default(0),
-  /** Writes: the last turn's send-to-answer time, for waiters' guess of when the turn is free. */
-  roundTripMs: integer('round_trip_ms').notNull().default(0),
   /** GETs: the current window's end and the GETs taken in it (the limit is passed in with each take). */
   windowEnd: bigint('window_end', { mode: 'number' }).notNull().default(0),
   used: integer('used').notNull().default(0),

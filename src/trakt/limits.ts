@@ -26,27 +26,33 @@ export interface RateLimitSpec {
 /**
  * Trakt budgets kept outside the process, for several instances of the service (implemented in
  * src/db/queries/trakt-limits.ts on Postgres; wired in src/main.ts). Keys are opaque strings, one per
- * (class, user). Every time is a duration from the store's "now" (its own clock, e.g. the database's),
- * never an instant: the instances' clocks need not agree, and the time a message spends on the way only
- * makes a wait longer, never shorter.
+ * (class, user).
+ *
+ * Clocks: the store has one clock (the database's) that every instance reads. GET windows and holds
+ * are passed as durations from the store's "now": the time a message spends on the way only makes them
+ * longer. A write turn needs more precision (its gap is 1 s, measured from the previous write's answer,
+ * which may have reached another instance), so write turns are instants on the store's clock, and every
+ * answer about them carries the store's `now`: each process keeps the offset between the store's clock
+ * and its own, bounded by its fastest round trip (`StoreClock`), and rounds every conversion the safe
+ * way. The cost is that round trip (about a millisecond on a LAN), not the store's answer time.
  *
  * One process (the embedded PGlite database) needs none: the in-process limiters are the whole truth.
  */
 export interface SharedLimitStore {
   /**
-   * Asks for the write turn of `key`. Granted: the caller holds the turn and may send once `waitMs` has
-   * passed (the previous write's answer + gap); it must `releaseWrite` after the answer. The turn lapses
-   * by itself `leaseMs` after that send time (an instance that died holding it), late enough that the
-   * dead instance's request has timed out and one gap has passed. Not granted: another instance holds
-   * the turn; ask again in `retryInMs` (its expected answer + gap).
+   * Asks for the write turn of `key`. Granted: the caller holds the turn and may send at `sendAt` (the
+   * previous write's answer + gap, or now); it must `releaseWrite` after the answer. The turn lapses by
+   * itself `leaseMs` after `sendAt` (an instance that died holding it), late enough that the dead
+   * instance's request has timed out and one gap has passed. Not granted: another instance holds the
+   * turn; `retryAt` is its send time (no answer comes sooner). Asking any time between its answer and
+   * the end of the gap after it costs nothing: the turn is granted then, with a `sendAt` at the gap's end.
    */
   acquireWrite(key: string, request: WriteTurnRequest): Promise<WriteTurn>;
   /**
-   * Ends the turn `token` holds: the next write of `key` may leave `nextInMs` from now (the gap still
-   * left after this write's answer). `roundTripMs` (send to answer) helps waiters guess when to ask again.
-   * A write hold set meanwhile is kept.
+   * Ends the turn `token` holds: the next write of `key` may leave at `nextAt` (store clock; the
+   * answer + gap). A later `nextAt` already set (a hold) is kept.
    */
-  releaseWrite(key: string, token: string, nextInMs: number, roundTripMs: number): Promise<void>;
+  releaseWrite(key: string, token: string, nextAt: number): Promise<void>;
   /** No write of `key` before `ms` from now (a 429's Retry-After). */
   holdWrites(key: string, ms: number): Promise<void>;
   /**
@@ -61,6 +67,8 @@ export interface SharedLimitStore {
    * `untilInMs`. The store counts no fewer than Trakt did, and its window ends no sooner than Trakt's.
    */
   observeGets(key: string, spec: RateLimitSpec, window: { remaining?: number; untilInMs?: number }): Promise<void>;
+  /** The store's clock now (ms). Read at start and every half minute, so that the offset is known narrowly before the first write. */
+  now(): Promise<number>;
 }
 
 export interface WriteTurnRequest {
@@ -68,11 +76,44 @@ export interface WriteTurnRequest {
   token: string;
   /** How long after its send time an unreleased turn lapses. */
   leaseMs: number;
-  /** The allowed gap from one write's answer to the next write (the waiters' guess uses it). */
-  gapMs: number;
 }
 
-export type WriteTurn = { granted: true; waitMs: number } | { granted: false; retryInMs: number };
+/** Instants in milliseconds on the store's clock; `now` is when the store decided. */
+export type WriteTurn = { granted: true; sendAt: number; now: number } | { granted: false; retryAt: number; now: number };
+
+/**
+ * This process's knowledge of the store's clock: store time = local time + offset, with the offset
+ * inside [lo, hi]. Each answer that carries the store's `now` is a sample: the store read its clock
+ * between our send and our receipt, so offset ∈ [now - receivedAt, now - sentAt]. The narrowest recent
+ * sample wins (a loaded process or store only widens samples, it cannot make one wrong); a sample older
+ * than a minute gives way to the next, so that a stepped clock is followed.
+ */
+export class StoreClock {
+  private lo = 0;
+  private hi = 0;
+  private width = Infinity;
+  private takenAt = -Infinity;
+
+  sample(sentAt: number, receivedAt: number, storeNow: number): void {
+    const width = Math.max(0, receivedAt - sentAt);
+    if (width <= this.width || receivedAt - this.takenAt > 60_000) {
+      this.lo = storeNow - receivedAt;
+      this.hi = storeNow - sentAt;
+      this.width = width;
+      this.takenAt = receivedAt;
+    }
+  }
+
+  /** A store instant no earlier than the local instant `local`. */
+  storeTimeNotBefore(local: number): number {
+    return Math.ceil(local + this.hi);
+  }
+
+  /** A local instant no earlier than the store instant `store`. */
+  localTimeNotBefore(store: number): number {
+    return Math.ceil(store - this.lo);
+  }
+}
 
 export interface LimitsOptions {
   /** Per user, GET. Default Trakt's AUTHED_API_GET_LIMIT: 1000 / 300 s. */
@@ -102,17 +143,25 @@ export interface LimitsOptions {
   onSharedError?: (error: unknown) => void;
 }
 
-/** The shared store of a budget: the store, this budget's key in it, and what to do when it fails. */
+/** The shared store of a budget: the store, its clock, this budget's key in it, and what to do when it fails. */
 interface SharedBudget {
   store: SharedLimitStore;
+  clock: StoreClock;
   key: string;
   leaseMs: number;
   failed: (error: unknown) => void;
 }
 
-/** While another instance holds a user's write turn, ask again at least this often (and at most). */
-const MIN_POLL_MS = 5;
-const MAX_POLL_MS = 250;
+/**
+ * While another instance's write is on its way, ask again this often: a quarter of the gap (250 ms at
+ * 1 write/s). Any ask between that write's answer and the end of the gap after it is granted, with the
+ * rest of the gap to sleep, so asking more often gains nothing: it only loads the store, and a loaded
+ * store answers (and takes releases) later. Guessing the answer from past round trips would not do:
+ * one slow answer would make the next guess sleep past a quick one's whole gap.
+ */
+function pollStepMs(gapMs: number): number {
+  return Math.min(1000, Math.max(5, Math.floor(gapMs / 4)));
+}
 
 const DEFAULT_GET: RateLimitSpec = { limit: 1000, periodSeconds: 300 };
 const DEFAULT_WRITE: RateLimitSpec = { limit: 1, periodSeconds: 1 };
@@ -209,9 +258,9 @@ class Budget {
       const from = answeredAt ?? now;
       this.nextWriteAt = Math.max(this.nextWriteAt, sentAt + this.writeInterval(), from + this.writeGapAfterAnswer());
       if (turn !== undefined && this.shared) {
-        // What is left of the gap, from now: the store adds it to its own clock.
-        const { store, key, failed } = this.shared;
-        this.releasing = store.releaseWrite(key, turn, this.nextWriteAt - now, from - sentAt).catch(failed);
+        const { store, clock, key, failed } = this.shared;
+        const nextAt = clock.storeTimeNotBefore(this.nextWriteAt);
+        this.releasing = store.releaseWrite(key, turn, nextAt).catch(failed);
       }
     }
   }
@@ -223,24 +272,27 @@ class Budget {
    */
   private async takeSharedWriteTurn(): Promise<string | undefined> {
     if (!this.shared) return undefined;
-    const { store, key, leaseMs, failed } = this.shared;
+    const { store, clock, key, leaseMs, failed } = this.shared;
     if (this.releasing) await this.releasing;
     this.releasing = undefined;
     const token = randomUUID();
-    const gapMs = this.writeGapAfterAnswer();
+    const step = pollStepMs(this.writeGapAfterAnswer());
     for (;;) {
       let turn: WriteTurn;
+      const askedAt = Date.now();
       try {
-        turn = await store.acquireWrite(key, { token, leaseMs, gapMs });
+        turn = await store.acquireWrite(key, { token, leaseMs });
       } catch (error) {
         failed(error);
         return undefined;
       }
+      clock.sample(askedAt, Date.now(), turn.now);
       if (turn.granted) {
-        if (turn.waitMs > 0) await this.pause(turn.waitMs);
+        const wait = clock.localTimeNotBefore(turn.sendAt) - Date.now();
+        if (wait > 0) await this.pause(wait);
         return token;
       }
-      await this.pause(Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, turn.retryInMs)));
+      await this.pause(Math.max(step, clock.localTimeNotBefore(turn.retryAt) - Date.now()));
     }
   }
 
@@ -257,7 +309,7 @@ class Budget {
         return;
       }
       if (wait <= 0) return;
-      await this.pause(Math.max(MIN_POLL_MS, wait));
+      await this.pause(wait);
     }
   }
 
@@ -376,6 +428,7 @@ export class LimiterPool {
   private readonly getConcurrency: number;
   private readonly idleMs: number;
   private readonly shared: Omit<SharedBudget, 'key'> | undefined;
+  private readonly clockReader: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(options: LimitsOptions = {}) {
@@ -391,9 +444,18 @@ export class LimiterPool {
       const onError = options.onSharedError;
       this.shared = {
         store: options.shared,
+        clock: new StoreClock(),
         leaseMs: options.writeLeaseMs ?? 20_000,
         failed: (error) => onError?.(error),
       };
+      const { store, clock, failed } = this.shared;
+      const readClock = (): void => {
+        const askedAt = Date.now();
+        store.now().then((now) => clock.sample(askedAt, Date.now(), now), failed);
+      };
+      readClock();
+      this.clockReader = setInterval(readClock, 30_000);
+      this.clockReader.unref();
     }
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.floor(this.idleMs / 2)));
     this.sweeper.unref();
@@ -471,6 +533,7 @@ export class LimiterPool {
   close(): void {
     this.closed = true;
     clearInterval(this.sweeper);
+    clearInterval(this.clockReader);
     for (const budget of this.budgets.values()) budget.dispose();
     this.budgets.clear();
   }

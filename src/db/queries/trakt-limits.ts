@@ -8,32 +8,27 @@ import { rowsOf, type Db } from '../client.js';
  *
  * Each operation is one statement on one row, atomic under the row's lock: two instances asking for
  * the same user's write turn at once are served one after the other. Times are milliseconds on the
- * database's clock (`clock_timestamp()`), the one clock all instances share; callers pass and receive
- * durations from "now", so their own clocks never meet.
+ * database's clock (`clock_timestamp()`), the one clock all instances share: GET windows and holds are
+ * passed as durations from its "now"; write turns are instants on it, and each answer about one carries
+ * the database's `now` (the caller keeps its offset to that clock).
  *
  * With the embedded PGlite there is one process, and main.ts wires no shared store at all.
  */
 
 /** "now" on the database's clock, in milliseconds; evaluated once per statement through `c`. */
-const NOW = sql.raw(`(select (extract(epoch from clock_timestamp()) * 1000)::bigint as now)`);
+const NOW = sql.raw(`(select floor(extract(epoch from clock_timestamp()) * 1000)::bigint as now)`);
 
 /** Rows untouched for this long, with no turn, window or hold still open, are deleted. */
 export const TRAKT_LIMITS_IDLE_MS = 60 * 60_000;
 
-export interface WriteTurnRow {
-  granted: boolean;
-  /** Granted: wait this long before sending. */
-  waitMs: number;
-  /** Not granted: when the holder's send time + its last round trip + the gap will have passed, capped by the lapse. */
-  retryInMs: number;
-}
+/** An answer about a write turn: instants in milliseconds on the database's clock. */
+export type WriteTurnRow = { granted: true; sendAt: number; now: number } | { granted: false; retryAt: number; now: number };
 
-/** Takes the write turn of `key` when none is held (or the held one has lapsed). */
-export async function acquireTraktWriteTurn(
-  db: Db,
-  key: string,
-  input: { token: string; leaseMs: number; gapMs: number },
-): Promise<WriteTurnRow> {
+/**
+ * Takes the write turn of `key` when none is held (or the held one has lapsed). Granted: send at
+ * `sendAt`. Not granted: `retryAt` is the holder's send time (no answer comes before it).
+ */
+export async function acquireTraktWriteTurn(db: Db, key: string, input: { token: string; leaseMs: number }): Promise<WriteTurnRow> {
   const lease = Math.max(0, Math.round(input.leaseMs));
   const result = await db.execute(sql`
     with c as ${NOW}
@@ -45,27 +40,25 @@ export async function acquireTraktWriteTurn(
       lease_until = case when l.lease_until <= excluded.touched_at
         then greatest(l.next_at, excluded.touched_at) + ${lease}::bigint else l.lease_until end,
       touched_at = excluded.touched_at
-    returning l.lease_token = ${input.token} as granted, l.lease_from, l.lease_until, l.round_trip_ms, l.touched_at as now
+    returning l.lease_token = ${input.token} as granted, l.lease_from, l.touched_at as now
   `);
-  const row = rowsOf<{ granted: boolean; lease_from: string | number; lease_until: string | number; round_trip_ms: number; now: string | number }>(result)[0];
+  const row = rowsOf<{ granted: boolean; lease_from: string | number; now: string | number }>(result)[0];
   if (row === undefined) throw new Error('trakt_limits: no row returned');
   const now = Number(row.now);
   const from = Number(row.lease_from);
-  if (row.granted) return { granted: true, waitMs: Math.max(0, from - now), retryInMs: 0 };
-  const expectedFree = from + Number(row.round_trip_ms) + Math.max(0, input.gapMs);
-  return { granted: false, waitMs: 0, retryInMs: Math.max(0, Math.min(expectedFree, Number(row.lease_until)) - now) };
+  if (row.granted) return { granted: true, sendAt: from, now };
+  return { granted: false, retryAt: from, now };
 }
 
 /**
- * Ends the turn `token` holds (when it still does) and sets the next write's earliest time to `nextInMs`
- * from now, never earlier than a hold already set.
+ * Ends the turn `token` holds (when it still does) and sets the next write's earliest time to `nextAt`
+ * (database clock), never earlier than a hold already set.
  */
-export async function releaseTraktWriteTurn(db: Db, key: string, token: string, nextInMs: number, roundTripMs: number): Promise<void> {
+export async function releaseTraktWriteTurn(db: Db, key: string, token: string, nextAt: number): Promise<void> {
   await db.execute(sql`
     with c as ${NOW}
     update trakt_limits as l set
-      next_at = greatest(l.next_at, c.now + ${Math.max(0, Math.ceil(nextInMs))}::bigint),
-      round_trip_ms = ${Math.max(0, Math.min(600_000, Math.round(roundTripMs)))}::int,
+      next_at = greatest(l.next_at, ${Math.ceil(nextAt)}::bigint),
       lease_until = case when l.lease_token = ${token} then 0 else l.lease_until end,
       lease_token = case when l.lease_token = ${token} then null else l.lease_token end,
       touched_at = c.now
@@ -148,6 +141,13 @@ export async function observeTraktGets(
   `);
 }
 
+/** The database's clock now, in milliseconds. */
+export async function traktLimitsNow(db: Db): Promise<number> {
+  const row = rowsOf<{ now: string | number }>(await db.execute(sql`select now from ${NOW} c`))[0];
+  if (row === undefined) throw new Error('trakt_limits: no clock');
+  return Number(row.now);
+}
+
 /** Deletes rows idle for `TRAKT_LIMITS_IDLE_MS` with nothing open; returns how many. */
 export async function deleteIdleTraktLimits(db: Db): Promise<number> {
   const result = await db.execute(sql`
@@ -161,14 +161,13 @@ export async function deleteIdleTraktLimits(db: Db): Promise<number> {
 }
 
 export interface PgTraktLimitStore {
-  acquireWrite(key: string, request: { token: string; leaseMs: number; gapMs: number }): Promise<
-    { granted: true; waitMs: number } | { granted: false; retryInMs: number }
-  >;
-  releaseWrite(key: string, token: string, nextInMs: number, roundTripMs: number): Promise<void>;
+  acquireWrite(key: string, request: { token: string; leaseMs: number }): Promise<WriteTurnRow>;
+  releaseWrite(key: string, token: string, nextAt: number): Promise<void>;
   holdWrites(key: string, ms: number): Promise<void>;
   takeGet(key: string, spec: { limit: number; periodSeconds: number }): Promise<number>;
   holdGets(key: string, ms: number, spec: { limit: number; periodSeconds: number }): Promise<void>;
   observeGets(key: string, spec: { limit: number; periodSeconds: number }, window: { remaining?: number; untilInMs?: number }): Promise<void>;
+  now(): Promise<number>;
   /** Stops the idle-row clean-up. */
   close(): void;
 }
@@ -183,15 +182,13 @@ export function createPgTraktLimitStore(db: Db, options: { sweepMs?: number; onS
   }, options.sweepMs ?? 10 * 60_000);
   sweeper.unref();
   return {
-    async acquireWrite(key, request) {
-      const turn = await acquireTraktWriteTurn(db, key, request);
-      return turn.granted ? { granted: true, waitMs: turn.waitMs } : { granted: false, retryInMs: turn.retryInMs };
-    },
-    releaseWrite: (key, token, nextInMs, roundTripMs) => releaseTraktWriteTurn(db, key, token, nextInMs, roundTripMs),
+    acquireWrite: (key, request) => acquireTraktWriteTurn(db, key, request),
+    releaseWrite: (key, token, nextAt) => releaseTraktWriteTurn(db, key, token, nextAt),
     holdWrites: (key, ms) => holdTraktWrites(db, key, ms),
     takeGet: (key, spec) => takeTraktGet(db, key, spec.limit, spec.periodSeconds * 1000),
     holdGets: (key, ms, spec) => holdTraktGets(db, key, ms, spec.limit),
     observeGets: (key, spec, window) => observeTraktGets(db, key, spec.limit, window),
+    now: () => traktLimitsNow(db),
     close: () => clearInterval(sweeper),
   };
 }
