@@ -121,7 +121,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const sharedLimits =
     database.driver === 'pg' && config.traktLimitsStore === 'auto'
       ? createPgTraktLimitStore(database.db, {
-          onSweepError: (error) => logger.warn({ err: error }, 'could not delete idle Trakt limit rows'),
+          databaseUrl: config.databaseUrl ?? undefined,
+          onError: (error) => logger.warn({ err: error }, 'shared Trakt limits: database trouble (carrying on)'),
         })
       : undefined;
   const trakt = createTraktClient({

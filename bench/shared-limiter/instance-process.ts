@@ -61,7 +61,7 @@ function send(message: unknown): void {
 
 async function run(input: InstanceRun): Promise<InstanceResult> {
   const database = await createDatabase({ databaseUrl: input.databaseUrl, poolSize: 10, countQueries: true });
-  const store = traced(createPgTraktLimitStore(database.db), input.index);
+  const store = traced(createPgTraktLimitStore(database.db, { databaseUrl: input.databaseUrl }), input.index);
   const { setup } = input;
   const client = createTraktClient({
     apiUrl: setup.url,

@@ -69,6 +69,13 @@ export interface SharedLimitStore {
   observeGets(key: string, spec: RateLimitSpec, window: { remaining?: number; untilInMs?: number }): Promise<void>;
   /** The store's clock now (ms). Read at start and every half minute, so that the offset is known narrowly before the first write. */
   now(): Promise<number>;
+  /**
+   * Optional: settles when a write turn of `key` may have been released (another instance ended one),
+   * so a waiter asks again at once instead of at its next poll. Taken before `acquireWrite`, so that a
+   * release in between is not missed; `cancel` when no longer needed. Undefined when the store cannot
+   * tell now (waiters poll). It may never settle (a lost message): waiters still ask now and then.
+   */
+  releaseSignal?(key: string): { promise: Promise<void>; cancel(): void } | undefined;
 }
 
 export interface WriteTurnRequest {
@@ -227,12 +234,24 @@ class Budget {
   /** Requests waiting for their turn here (the idle sweep keeps a budget while any are). */
   private pausing = 0;
 
-  /** Sleeps `ms`; closing the client ends the wait with its own reason ("Trakt client closed"). */
-  private async pause(ms: number): Promise<void> {
+  /**
+   * Sleeps `ms`, or until `early` settles; closing the client ends the wait with its own reason
+   * ("Trakt client closed").
+   */
+  private async pause(ms: number, early?: Promise<void>): Promise<void> {
+    if (this.disposed.signal.aborted) throw this.disposed.signal.reason as Error;
     this.pausing += 1;
+    const timer = new AbortController();
+    const stop = (): void => timer.abort();
+    this.disposed.signal.addEventListener('abort', stop);
     try {
-      await sleep(ms, undefined, { signal: this.disposed.signal }).catch(() => Promise.reject(this.disposed.signal.reason as Error));
+      // Ending the sleep early rejects it: that is expected, not an error.
+      const slept = sleep(ms, undefined, { signal: timer.signal }).catch(() => undefined);
+      await (early ? Promise.race([slept, early.catch(() => undefined)]) : slept);
+      if (this.disposed.signal.aborted) throw this.disposed.signal.reason as Error;
     } finally {
+      timer.abort();
+      this.disposed.signal.removeEventListener('abort', stop);
       this.pausing -= 1;
     }
   }
@@ -278,21 +297,38 @@ class Budget {
     const token = randomUUID();
     const step = pollStepMs(this.writeGapAfterAnswer());
     for (;;) {
+      // Listening starts before asking, so that a release between the answer and the wait is not missed.
+      const released = store.releaseSignal?.(key);
       let turn: WriteTurn;
       const askedAt = Date.now();
       try {
         turn = await store.acquireWrite(key, { token, leaseMs });
       } catch (error) {
+        released?.cancel();
         failed(error);
         return undefined;
       }
       clock.sample(askedAt, Date.now(), turn.now);
       if (turn.granted) {
+        released?.cancel();
         const wait = clock.localTimeNotBefore(turn.sendAt) - Date.now();
-        if (wait > 0) await this.pause(wait);
+        if (wait > 0) {
+          await this.pause(wait).catch((error: unknown) => {
+            // Closed while waiting: nothing was sent, so the turn goes back as it came.
+            void store.releaseWrite(key, token, turn.sendAt).catch(failed);
+            throw error;
+          });
+        }
         return token;
       }
-      await this.pause(Math.max(step, clock.localTimeNotBefore(turn.retryAt) - Date.now()));
+      const untilSent = clock.localTimeNotBefore(turn.retryAt) - Date.now();
+      if (released) {
+        // Told of the release; asking every few gaps only covers a lost message or a lapsed turn.
+        await this.pause(Math.max(untilSent, 0) + 4 * step, released.promise);
+        released.cancel();
+      } else {
+        await this.pause(Math.max(step, untilSent));
+      }
     }
   }
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.js';
+import { rowsOf, type Database } from '../../src/db/client.js';
 import {
   acquireTraktWriteTurn,
   deleteIdleTraktLimits,
@@ -118,7 +118,7 @@ it('GIVEN rows idle for an hour with nothing open THEN they are deleted, and bus
   await database.db.execute(sql`update trakt_limits set touched_at = ${now - 2 * 3_600_000}::bigint where key = ${busy}`);
   expect(await deleteIdleTraktLimits(database.db)).toBeGreaterThanOrEqual(1);
   const left = await database.db.execute(sql`select key from trakt_limits where key in (${idle}, ${busy})`);
-  const keys = ('rows' in left ? (left.rows as Array<{ key: string }>) : (left as unknown as Array<{ key: string }>)).map((r) => r.key);
+  const keys = rowsOf<{ key: string }>(left).map((r) => r.key);
   expect(keys).toEqual([busy]);
 });
 

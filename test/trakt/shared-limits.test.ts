@@ -40,7 +40,7 @@ async function startInstances(emulator: TraktEmulator, limits: LimitsOptions = {
   const instances: Instance[] = [];
   for (let i = 0; i < 3; i += 1) {
     const database = await createDatabase({ databaseUrl: TEST_DATABASE_URL, poolSize: 10 });
-    const store = createPgTraktLimitStore(database.db);
+    const store = createPgTraktLimitStore(database.db, { databaseUrl: TEST_DATABASE_URL ?? undefined });
     const client = clientFor(emulator, {
       userAgent: `Marquee/test-instance-${i}`,
       // The production default: a shorter timeout on a loaded machine gives up on requests the emulator

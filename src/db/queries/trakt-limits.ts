@@ -18,6 +18,9 @@ import { rowsOf, type Db } from '../client.js';
 /** "now" on the database's clock, in milliseconds; evaluated once per statement through `c`. */
 const NOW = sql.raw(`(select floor(extract(epoch from clock_timestamp()) * 1000)::bigint as now)`);
 
+/** The channel on which a released write turn is announced (payload: the key). */
+export const TRAKT_LIMITS_CHANNEL = 'trakt_limits';
+
 /** Rows untouched for this long, with no turn, window or hold still open, are deleted. */
 export const TRAKT_LIMITS_IDLE_MS = 60 * 60_000;
 
@@ -55,15 +58,20 @@ export async function acquireTraktWriteTurn(db: Db, key: string, input: { token:
  * (database clock), never earlier than a hold already set.
  */
 export async function releaseTraktWriteTurn(db: Db, key: string, token: string, nextAt: number): Promise<void> {
+  // The notification wakes other instances' waiters for this key (`createReleaseListener`).
   await db.execute(sql`
-    with c as ${NOW}
-    update trakt_limits as l set
-      next_at = greatest(l.next_at, ${Math.ceil(nextAt)}::bigint),
-      lease_until = case when l.lease_token = ${token} then 0 else l.lease_until end,
-      lease_token = case when l.lease_token = ${token} then null else l.lease_token end,
-      touched_at = c.now
-    from c
-    where l.key = ${key}
+    with c as ${NOW},
+    released as (
+      update trakt_limits as l set
+        next_at = greatest(l.next_at, ${Math.ceil(nextAt)}::bigint),
+        lease_until = case when l.lease_token = ${token} then 0 else l.lease_until end,
+        lease_token = case when l.lease_token = ${token} then null else l.lease_token end,
+        touched_at = c.now
+      from c
+      where l.key = ${key}
+      returning l.key
+    )
+    select pg_notify(${TRAKT_LIMITS_CHANNEL}, released.key) from released
   `);
 }
 
@@ -160,6 +168,95 @@ export async function deleteIdleTraktLimits(db: Db): Promise<number> {
   return rowsOf(result).length;
 }
 
+export interface ReleaseSignal {
+  promise: Promise<void>;
+  cancel(): void;
+}
+
+/**
+ * One connection per instance that LISTENs on `TRAKT_LIMITS_CHANNEL` and wakes this instance's waiters
+ * of a key when another instance releases its write turn: they ask again within a notification's
+ * delivery instead of at their next poll. While the connection is down (it is retried every 5 s) no
+ * signals are given and waiters poll; when it drops, every waiter is woken to poll at once.
+ */
+function createReleaseListener(databaseUrl: string, onError: (error: unknown) => void): { signal(key: string): ReleaseSignal | undefined; close(): void } {
+  const waiting = new Map<string, Set<() => void>>();
+  let connected: { end(): Promise<void> } | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const wakeAll = (): void => {
+    for (const wakers of waiting.values()) for (const wake of [...wakers]) wake();
+  };
+  const lost = (client: { end(): Promise<void> }, error?: unknown): void => {
+    if (connected !== client && connected !== undefined) return;
+    connected = undefined;
+    client.end().catch(() => undefined);
+    if (error !== undefined) onError(error);
+    wakeAll();
+    if (!closed && retry === undefined) {
+      retry = setTimeout(() => {
+        retry = undefined;
+        void connect();
+      }, 5000);
+      retry.unref();
+    }
+  };
+  const connect = async (): Promise<void> => {
+    // Loaded here, as src/db/client.ts does: a process on PGlite never loads node-postgres.
+    const { default: pgModule } = await import('pg');
+    const client = new pgModule.Client({ connectionString: databaseUrl });
+    client.on('notification', (message) => {
+      const wakers = message.payload === undefined ? undefined : waiting.get(message.payload);
+      if (wakers) for (const wake of [...wakers]) wake();
+    });
+    client.on('error', (error) => lost(client, error));
+    client.on('end', () => lost(client));
+    try {
+      await client.connect();
+      await client.query(`listen ${TRAKT_LIMITS_CHANNEL}`);
+      if (closed) {
+        await client.end();
+        return;
+      }
+      connected = client;
+    } catch (error) {
+      lost(client, error);
+    }
+  };
+  void connect();
+
+  return {
+    signal(key) {
+      if (connected === undefined) return undefined;
+      let wake = (): void => undefined;
+      const promise = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      const wakers = waiting.get(key) ?? new Set();
+      waiting.set(key, wakers);
+      const waker = (): void => {
+        cancel();
+        wake();
+      };
+      const cancel = (): void => {
+        wakers.delete(waker);
+        if (wakers.size === 0 && waiting.get(key) === wakers) waiting.delete(key);
+      };
+      wakers.add(waker);
+      return { promise, cancel };
+    },
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      const client = connected;
+      connected = undefined;
+      wakeAll();
+      client?.end().catch(() => undefined);
+    },
+  };
+}
+
 export interface PgTraktLimitStore {
   acquireWrite(key: string, request: { token: string; leaseMs: number }): Promise<WriteTurnRow>;
   releaseWrite(key: string, token: string, nextAt: number): Promise<void>;
@@ -168,19 +265,28 @@ export interface PgTraktLimitStore {
   holdGets(key: string, ms: number, spec: { limit: number; periodSeconds: number }): Promise<void>;
   observeGets(key: string, spec: { limit: number; periodSeconds: number }, window: { remaining?: number; untilInMs?: number }): Promise<void>;
   now(): Promise<number>;
-  /** Stops the idle-row clean-up. */
+  releaseSignal(key: string): ReleaseSignal | undefined;
+  /** Stops the idle-row clean-up and the release listener. */
   close(): void;
 }
 
-/**
- * The shared limit store on `db` (Postgres with several instances). Deletes idle rows every
- * `sweepMs` (default 10 min); every instance does, which costs one cheap statement each.
- */
-export function createPgTraktLimitStore(db: Db, options: { sweepMs?: number; onSweepError?: (error: unknown) => void } = {}): PgTraktLimitStore {
+export interface PgTraktLimitStoreOptions {
+  /** The same database's URL: a connection of its own LISTENs for released write turns. Unset: waiters poll. */
+  databaseUrl?: string;
+  /** How often idle rows are deleted (default 10 min; every instance does, one cheap statement each). */
+  sweepMs?: number;
+  /** Told when the clean-up or the listener fails (both carry on). */
+  onError?: (error: unknown) => void;
+}
+
+/** The shared limit store on `db` (Postgres with several instances). */
+export function createPgTraktLimitStore(db: Db, options: PgTraktLimitStoreOptions = {}): PgTraktLimitStore {
+  const onError = options.onError ?? (() => undefined);
   const sweeper = setInterval(() => {
-    deleteIdleTraktLimits(db).catch((error: unknown) => options.onSweepError?.(error));
+    deleteIdleTraktLimits(db).catch(onError);
   }, options.sweepMs ?? 10 * 60_000);
   sweeper.unref();
+  const listener = options.databaseUrl === undefined ? undefined : createReleaseListener(options.databaseUrl, onError);
   return {
     acquireWrite: (key, request) => acquireTraktWriteTurn(db, key, request),
     releaseWrite: (key, token, nextAt) => releaseTraktWriteTurn(db, key, token, nextAt),
@@ -189,6 +295,10 @@ export function createPgTraktLimitStore(db: Db, options: { sweepMs?: number; onS
     holdGets: (key, ms, spec) => holdTraktGets(db, key, ms, spec.limit),
     observeGets: (key, spec, window) => observeTraktGets(db, key, spec.limit, window),
     now: () => traktLimitsNow(db),
-    close: () => clearInterval(sweeper),
+    releaseSignal: (key) => listener?.signal(key),
+    close: () => {
+      clearInterval(sweeper);
+      listener?.close();
+    },
   };
 }
