@@ -47,9 +47,9 @@ function traced(store: ReturnType<typeof createPgTraktLimitStore>, index: number
       log(key, `ask@${asked} ${turn.granted ? `granted send+${turn.sendAt - turn.now}` : `held since ${turn.retryAt - turn.now}`}`);
       return turn;
     },
-    async releaseWrite(key, token, nextAt) {
+    async releaseWrite(key, token, nextAt, leaseMs) {
       const asked = Date.now();
-      await store.releaseWrite(key, token, nextAt);
+      await store.releaseWrite(key, token, nextAt, leaseMs);
       log(key, `release@${asked}`);
     },
   };

@@ -588,6 +588,9 @@ export const traktLimits = pgTable('trakt_limits', {
   leaseToken: text('lease_token'),
   leaseFrom: bigint('lease_from', { mode: 'number' }).notNull().default(0),
   leaseUntil: bigint('lease_until', { mode: 'number' }).notNull().default(0),
+  /** Writes: the waiter booked for the next turn (a release hands the turn to it), and when the booking lapses. */
+  nextToken: text('next_token'),
+  nextUntil: bigint('next_until', { mode: 'number' }).notNull().default(0),
   /** GETs: the current window's end and the GETs taken in it (the limit is passed in with each take). */
   windowEnd: bigint('window_end', { mode: 'number' }).notNull().default(0),
   used: integer('used').notNull().default(0),

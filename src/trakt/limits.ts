@@ -40,19 +40,22 @@ export interface RateLimitSpec {
  */
 export interface SharedLimitStore {
   /**
-   * Asks for the write turn of `key`. Granted: the caller holds the turn and may send at `sendAt` (the
-   * previous write's answer + gap, or now); it must `releaseWrite` after the answer. The turn lapses by
-   * itself `leaseMs` after `sendAt` (an instance that died holding it), late enough that the dead
-   * instance's request has timed out and one gap has passed. Not granted: another instance holds the
-   * turn; `retryAt` is its send time (no answer comes sooner). Asking any time between its answer and
-   * the end of the gap after it costs nothing: the turn is granted then, with a `sendAt` at the gap's end.
+   * Asks for the write turn of `key` as `request.token`. Granted: the caller holds the turn and may send
+   * at `sendAt` (the previous write's answer + gap, or now); it must `releaseWrite` after the answer.
+   * The turn lapses by itself `leaseMs` after `sendAt` (an instance that died holding it), late enough
+   * that the dead instance's request has timed out and one gap has passed. Not granted: another
+   * instance holds the turn (`retryAt`: its send time; no answer comes sooner), and the caller may have
+   * `booked` the next one: the holder's release then hands the turn to it (see `releaseSignal`).
+   * Asking again with the same token is harmless, and is how a booked caller that missed the news
+   * learns that the turn is its own.
    */
   acquireWrite(key: string, request: WriteTurnRequest): Promise<WriteTurn>;
   /**
    * Ends the turn `token` holds: the next write of `key` may leave at `nextAt` (store clock; the
-   * answer + gap). A later `nextAt` already set (a hold) is kept.
+   * answer + gap), never before a hold already set. A booked waiter gets the turn at once, with
+   * `leaseMs` to use it.
    */
-  releaseWrite(key: string, token: string, nextAt: number): Promise<void>;
+  releaseWrite(key: string, token: string, nextAt: number, leaseMs: number): Promise<void>;
   /** No write of `key` before `ms` from now (a 429's Retry-After). */
   holdWrites(key: string, ms: number): Promise<void>;
   /**
@@ -70,12 +73,21 @@ export interface SharedLimitStore {
   /** The store's clock now (ms). Read at start and every half minute, so that the offset is known narrowly before the first write. */
   now(): Promise<number>;
   /**
-   * Optional: settles when a write turn of `key` may have been released (another instance ended one),
-   * so a waiter asks again at once instead of at its next poll. Taken before `acquireWrite`, so that a
-   * release in between is not missed; `cancel` when no longer needed. Undefined when the store cannot
-   * tell now (waiters poll). It may never settle (a lost message): waiters still ask now and then.
+   * Optional: settles with the news of the next release of `key`'s write turn (who holds it now, and
+   * from when), so that a booked waiter needs no more asking and the others ask again at once instead
+   * of at their next poll. Taken before `acquireWrite`, so that a release in between is not missed;
+   * `cancel` when no longer needed. Undefined when the store cannot tell now (waiters poll). It may
+   * settle with undefined, or never (a lost message): waiters still ask now and then.
    */
-  releaseSignal?(key: string): { promise: Promise<void>; cancel(): void } | undefined;
+  releaseSignal?(key: string): { promise: Promise<WriteTurnNews | undefined>; cancel(): void } | undefined;
+}
+
+/** A release of a write turn as `releaseSignal` reports it. */
+export interface WriteTurnNews {
+  /** The token the turn was handed to, or null: free, ask again. */
+  holder: string | null;
+  /** The next write's send time (store clock). */
+  sendAt: number;
 }
 
 export interface WriteTurnRequest {
@@ -86,7 +98,7 @@ export interface WriteTurnRequest {
 }
 
 /** Instants in milliseconds on the store's clock; `now` is when the store decided. */
-export type WriteTurn = { granted: true; sendAt: number; now: number } | { granted: false; retryAt: number; now: number };
+export type WriteTurn = { granted: true; sendAt: number; now: number } | { granted: false; booked: boolean; retryAt: number; now: number };
 
 /**
  * This process's knowledge of the store's clock: store time = local time + offset, with the offset
@@ -238,7 +250,7 @@ class Budget {
    * Sleeps `ms`, or until `early` settles; closing the client ends the wait with its own reason
    * ("Trakt client closed").
    */
-  private async pause(ms: number, early?: Promise<void>): Promise<void> {
+  private async pause<T = void>(ms: number, early?: Promise<T>): Promise<T | undefined> {
     if (this.disposed.signal.aborted) throw this.disposed.signal.reason as Error;
     this.pausing += 1;
     const timer = new AbortController();
@@ -247,8 +259,9 @@ class Budget {
     try {
       // Ending the sleep early rejects it: that is expected, not an error.
       const slept = sleep(ms, undefined, { signal: timer.signal }).catch(() => undefined);
-      await (early ? Promise.race([slept, early.catch(() => undefined)]) : slept);
+      const value = await (early ? Promise.race([slept, early.catch(() => undefined)]) : slept);
       if (this.disposed.signal.aborted) throw this.disposed.signal.reason as Error;
+      return value ?? undefined;
     } finally {
       timer.abort();
       this.disposed.signal.removeEventListener('abort', stop);
@@ -265,22 +278,27 @@ class Budget {
     const sentAt = Date.now();
     // Trakt counted the request before its answer's headers reached us: the gap starts there.
     let answeredAt: number | undefined;
+    const nextTurn = (from: number): void => {
+      this.nextWriteAt = Math.max(this.nextWriteAt, sentAt + this.writeInterval(), from + this.writeGapAfterAnswer());
+      if (turn !== undefined && this.shared && this.releasing === undefined) {
+        // Other instances learn of the next turn as soon as it is known, not after the body is read.
+        const { store, clock, key, leaseMs, failed } = this.shared;
+        this.releasing = store.releaseWrite(key, turn, clock.storeTimeNotBefore(this.nextWriteAt), leaseMs).catch(failed);
+      }
+    };
     this.inFlight += 1;
     try {
       return await task(() => {
-        answeredAt ??= Date.now();
+        if (answeredAt !== undefined) return;
+        answeredAt = Date.now();
+        nextTurn(answeredAt);
       });
     } finally {
       this.inFlight -= 1;
       const now = Date.now();
       this.lastUsed = now;
-      const from = answeredAt ?? now;
-      this.nextWriteAt = Math.max(this.nextWriteAt, sentAt + this.writeInterval(), from + this.writeGapAfterAnswer());
-      if (turn !== undefined && this.shared) {
-        const { store, clock, key, failed } = this.shared;
-        const nextAt = clock.storeTimeNotBefore(this.nextWriteAt);
-        this.releasing = store.releaseWrite(key, turn, nextAt).catch(failed);
-      }
+      // No answer (a timeout, a reset): the gap starts now.
+      if (answeredAt === undefined) nextTurn(now);
     }
   }
 
@@ -292,8 +310,9 @@ class Budget {
   private async takeSharedWriteTurn(): Promise<string | undefined> {
     if (!this.shared) return undefined;
     const { store, clock, key, leaseMs, failed } = this.shared;
-    if (this.releasing) await this.releasing;
+    const releasing = this.releasing;
     this.releasing = undefined;
+    if (releasing) await releasing;
     const token = randomUUID();
     const step = pollStepMs(this.writeGapAfterAnswer());
     for (;;) {
@@ -311,25 +330,34 @@ class Budget {
       clock.sample(askedAt, Date.now(), turn.now);
       if (turn.granted) {
         released?.cancel();
-        const wait = clock.localTimeNotBefore(turn.sendAt) - Date.now();
-        if (wait > 0) {
-          await this.pause(wait).catch((error: unknown) => {
-            // Closed while waiting: nothing was sent, so the turn goes back as it came.
-            void store.releaseWrite(key, token, turn.sendAt).catch(failed);
-            throw error;
-          });
-        }
-        return token;
+        return this.waitForTurn(token, turn.sendAt);
       }
       const untilSent = clock.localTimeNotBefore(turn.retryAt) - Date.now();
       if (released) {
-        // Told of the release; asking every few gaps only covers a lost message or a lapsed turn.
-        await this.pause(Math.max(untilSent, 0) + 4 * step, released.promise);
+        // The release is announced; asking every few gaps only covers a lost message or a lapsed turn.
+        const news = await this.pause(Math.max(untilSent, 0) + 4 * step, released.promise);
         released.cancel();
+        // Booked, and handed the turn: no need to ask.
+        if (news?.holder === token) return this.waitForTurn(token, news.sendAt);
       } else {
         await this.pause(Math.max(step, untilSent));
       }
     }
+  }
+
+  /** Holding the turn `token`: sleeps until its send time (store clock) and returns the token. */
+  private async waitForTurn(token: string, sendAt: number): Promise<string> {
+    if (!this.shared) return token;
+    const { store, clock, key, leaseMs, failed } = this.shared;
+    const wait = clock.localTimeNotBefore(sendAt) - Date.now();
+    if (wait > 0) {
+      await this.pause(wait).catch((error: unknown) => {
+        // Closed while waiting: nothing was sent, so the turn goes back as it came.
+        void store.releaseWrite(key, token, sendAt, leaseMs).catch(failed);
+        throw error;
+      });
+    }
+    return token;
   }
 
   /** With a shared store: waits until one GET could be taken from the window shared by all instances. */

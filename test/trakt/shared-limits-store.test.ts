@@ -37,14 +37,25 @@ describe('write turns', () => {
     if (!first.granted) return;
     expect(first.sendAt).toBe(first.now);
     const second = await acquireTraktWriteTurn(database.db, k, { token: 'b', ...LEASE });
-    expect(second).toEqual({ granted: false, retryAt: first.sendAt, now: second.now });
+    expect(second).toEqual({ granted: false, booked: true, retryAt: first.sendAt, now: second.now });
+  });
+
+  it('GIVEN a waiter booked the next turn THEN the release hands it the turn, and a third instance neither books nor takes it', async () => {
+    const k = key();
+    const first = await acquireTraktWriteTurn(database.db, k, { token: 'a', ...LEASE });
+    expect(await acquireTraktWriteTurn(database.db, k, { token: 'b', ...LEASE })).toMatchObject({ granted: false, booked: true });
+    expect(await acquireTraktWriteTurn(database.db, k, { token: 'c', ...LEASE })).toMatchObject({ granted: false, booked: false });
+    const nextAt = first.now + 60_000;
+    await releaseTraktWriteTurn(database.db, k, 'a', nextAt, LEASE.leaseMs);
+    expect(await acquireTraktWriteTurn(database.db, k, { token: 'c', ...LEASE })).toMatchObject({ granted: false, booked: true, retryAt: nextAt });
+    expect(await acquireTraktWriteTurn(database.db, k, { token: 'b', ...LEASE })).toMatchObject({ granted: true, sendAt: nextAt });
   });
 
   it('GIVEN the holder ends its turn THEN the next ask is granted to send at the time it set, not before', async () => {
     const k = key();
     const first = await acquireTraktWriteTurn(database.db, k, { token: 'a', ...LEASE });
     const nextAt = first.now + 60_000;
-    await releaseTraktWriteTurn(database.db, k, 'a', nextAt);
+    await releaseTraktWriteTurn(database.db, k, 'a', nextAt, LEASE.leaseMs);
     const second = await acquireTraktWriteTurn(database.db, k, { token: 'b', ...LEASE });
     expect(second).toEqual({ granted: true, sendAt: nextAt, now: second.now });
     // A third instance waits for the second's turn.
@@ -59,9 +70,9 @@ describe('write turns', () => {
     expect(next).toMatchObject({ granted: true });
     // The dead instance's late release cannot end the new holder's turn; its time still counts.
     const nextAt = next.now + 60_000;
-    await releaseTraktWriteTurn(database.db, k, 'dead', nextAt);
+    await releaseTraktWriteTurn(database.db, k, 'dead', nextAt, LEASE.leaseMs);
     expect(await acquireTraktWriteTurn(database.db, k, { token: 'other', ...LEASE })).toMatchObject({ granted: false });
-    await releaseTraktWriteTurn(database.db, k, 'alive', next.now);
+    await releaseTraktWriteTurn(database.db, k, 'alive', next.now, LEASE.leaseMs);
     expect(await acquireTraktWriteTurn(database.db, k, { token: 'other', ...LEASE })).toMatchObject({ granted: true, sendAt: nextAt });
   });
 
@@ -73,7 +84,7 @@ describe('write turns', () => {
     expect(turn).toMatchObject({ granted: true });
     if (!turn.granted) return;
     expect(turn.sendAt).toBeGreaterThanOrEqual(before + 60_000);
-    await releaseTraktWriteTurn(database.db, k, 'a', before);
+    await releaseTraktWriteTurn(database.db, k, 'a', before, LEASE.leaseMs);
     const again = await acquireTraktWriteTurn(database.db, k, { token: 'b', ...LEASE });
     expect(again).toMatchObject({ granted: true, sendAt: turn.sendAt });
   });

@@ -25,53 +25,84 @@ export const TRAKT_LIMITS_CHANNEL = 'trakt_limits';
 export const TRAKT_LIMITS_IDLE_MS = 60 * 60_000;
 
 /** An answer about a write turn: instants in milliseconds on the database's clock. */
-export type WriteTurnRow = { granted: true; sendAt: number; now: number } | { granted: false; retryAt: number; now: number };
+export type WriteTurnRow = { granted: true; sendAt: number; now: number } | { granted: false; booked: boolean; retryAt: number; now: number };
 
 /**
- * Takes the write turn of `key` when none is held (or the held one has lapsed). Granted: send at
- * `sendAt`. Not granted: `retryAt` is the holder's send time (no answer comes before it).
+ * Asks for the write turn of `key` as `token`:
+ * - the turn is already `token`'s (handed over at a release, the message about it missed): granted;
+ * - no turn is held (or the held one lapsed) and no other live booking: taken, send at `sendAt`;
+ * - another instance holds it and nobody else has booked the next turn: `token` books it (`booked`):
+ *   the holder's release hands the turn over and announces it (`TRAKT_LIMITS_CHANNEL`);
+ * - otherwise: not granted. `retryAt` is the holder's send time (no answer comes before it).
+ * A booking lapses with the turn it waits for, so a waiter that died does not block the next one.
  */
 export async function acquireTraktWriteTurn(db: Db, key: string, input: { token: string; leaseMs: number }): Promise<WriteTurnRow> {
-  const lease = Math.max(0, Math.round(input.leaseMs));
+  const lease = sql`${Math.max(0, Math.round(input.leaseMs))}::bigint`;
+  const now = sql.raw('excluded.touched_at');
+  const mine = sql`(l.lease_token = ${input.token} and l.lease_until > ${now})`;
+  const otherBooking = sql`(l.next_token is not null and l.next_token <> ${input.token} and l.next_until > ${now})`;
+  const take = sql`(not ${mine} and l.lease_until <= ${now} and not ${otherBooking})`;
+  const book = sql`(not ${mine} and l.lease_until > ${now} and not ${otherBooking})`;
   const result = await db.execute(sql`
     with c as ${NOW}
     insert into trakt_limits as l (key, lease_token, lease_from, lease_until, touched_at)
-    select ${key}, ${input.token}, c.now, c.now + ${lease}::bigint, c.now from c
+    select ${key}, ${input.token}, c.now, c.now + ${lease}, c.now from c
     on conflict (key) do update set
-      lease_token = case when l.lease_until <= excluded.touched_at then excluded.lease_token else l.lease_token end,
-      lease_from = case when l.lease_until <= excluded.touched_at then greatest(l.next_at, excluded.touched_at) else l.lease_from end,
-      lease_until = case when l.lease_until <= excluded.touched_at
-        then greatest(l.next_at, excluded.touched_at) + ${lease}::bigint else l.lease_until end,
+      lease_token = case when ${take} then excluded.lease_token else l.lease_token end,
+      lease_from = case when ${take} then greatest(l.next_at, ${now}) else l.lease_from end,
+      lease_until = case when ${take} then greatest(l.next_at, ${now}) + ${lease} else l.lease_until end,
+      next_token = case when ${take} then null when ${book} then excluded.lease_token else l.next_token end,
+      next_until = case when ${take} then 0 when ${book} then l.lease_until else l.next_until end,
       touched_at = excluded.touched_at
-    returning l.lease_token = ${input.token} as granted, l.lease_from, l.touched_at as now
+    returning l.lease_token = ${input.token} as granted, coalesce(l.next_token = ${input.token}, false) as booked,
+      l.lease_from, l.touched_at as now
   `);
-  const row = rowsOf<{ granted: boolean; lease_from: string | number; now: string | number }>(result)[0];
+  const row = rowsOf<{ granted: boolean; booked: boolean; lease_from: string | number; now: string | number }>(result)[0];
   if (row === undefined) throw new Error('trakt_limits: no row returned');
-  const now = Number(row.now);
+  const at = Number(row.now);
   const from = Number(row.lease_from);
-  if (row.granted) return { granted: true, sendAt: from, now };
-  return { granted: false, retryAt: from, now };
+  if (row.granted) return { granted: true, sendAt: from, now: at };
+  return { granted: false, booked: row.booked, retryAt: from, now: at };
+}
+
+/** What a release announces on `TRAKT_LIMITS_CHANNEL` (JSON): the key, the turn's new holder, its send time. */
+export interface WriteTurnNews {
+  key: string;
+  /** The booked waiter the turn went to, or null (free: waiters ask again). */
+  holder: string | null;
+  /** The next write's send time (database clock). */
+  sendAt: number;
 }
 
 /**
- * Ends the turn `token` holds (when it still does) and sets the next write's earliest time to `nextAt`
- * (database clock), never earlier than a hold already set.
+ * Ends the turn `token` holds (when it still does): the next write may leave at `nextAt` (database
+ * clock), never earlier than a hold already set. A live booking gets the turn at once, lasting
+ * `leaseMs` from its send time; either way the release is announced on `TRAKT_LIMITS_CHANNEL`.
  */
-export async function releaseTraktWriteTurn(db: Db, key: string, token: string, nextAt: number): Promise<void> {
-  // The notification wakes other instances' waiters for this key (`createReleaseListener`).
+export async function releaseTraktWriteTurn(db: Db, key: string, token: string, nextAt: number, leaseMs: number): Promise<void> {
+  const holder = sql`(l.lease_token = ${token})`;
+  const handover = sql`(${holder} and l.next_token is not null and l.next_until > c.now)`;
+  const sendAt = sql`greatest(l.next_at, ${Math.ceil(nextAt)}::bigint, c.now)`;
   await db.execute(sql`
     with c as ${NOW},
     released as (
       update trakt_limits as l set
         next_at = greatest(l.next_at, ${Math.ceil(nextAt)}::bigint),
-        lease_until = case when l.lease_token = ${token} then 0 else l.lease_until end,
-        lease_token = case when l.lease_token = ${token} then null else l.lease_token end,
+        lease_token = case when ${handover} then l.next_token when ${holder} then null else l.lease_token end,
+        lease_from = case when ${handover} then ${sendAt} else l.lease_from end,
+        lease_until = case when ${handover} then ${sendAt} + ${Math.max(0, Math.round(leaseMs))}::bigint when ${holder} then 0 else l.lease_until end,
+        next_token = case when ${holder} then null else l.next_token end,
+        next_until = case when ${holder} then 0 else l.next_until end,
         touched_at = c.now
       from c
       where l.key = ${key}
-      returning l.key
+      returning l.key, l.lease_token, l.lease_from, l.next_at
     )
-    select pg_notify(${TRAKT_LIMITS_CHANNEL}, released.key) from released
+    select pg_notify(${TRAKT_LIMITS_CHANNEL}, json_build_object(
+      'key', released.key,
+      'holder', released.lease_token,
+      'sendAt', case when released.lease_token is null then released.next_at else released.lease_from end
+    )::text) from released
   `);
 }
 
@@ -169,24 +200,43 @@ export async function deleteIdleTraktLimits(db: Db): Promise<number> {
 }
 
 export interface ReleaseSignal {
-  promise: Promise<void>;
+  /** Settles with the news of the next release of the key (undefined when the listener stopped). */
+  promise: Promise<WriteTurnNews | undefined>;
   cancel(): void;
+}
+
+function parseNews(payload: string | undefined): WriteTurnNews | undefined {
+  if (payload === undefined) return undefined;
+  try {
+    const value = JSON.parse(payload) as { key?: unknown; holder?: unknown; sendAt?: unknown };
+    if (typeof value.key !== 'string') return undefined;
+    return {
+      key: value.key,
+      holder: typeof value.holder === 'string' ? value.holder : null,
+      sendAt: Number(value.sendAt),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * One connection per instance that LISTENs on `TRAKT_LIMITS_CHANNEL` and wakes this instance's waiters
- * of a key when another instance releases its write turn: they ask again within a notification's
- * delivery instead of at their next poll. While the connection is down (it is retried every 5 s) no
+ * of a key when another instance releases its write turn (a booked waiter learns the turn is its own
+ * and when to send; the others ask again at once instead of at their next poll). While the connection is down (it is retried every 5 s) no
  * signals are given and waiters poll; when it drops, every waiter is woken to poll at once.
  */
-function createReleaseListener(databaseUrl: string, onError: (error: unknown) => void): { signal(key: string): ReleaseSignal | undefined; close(): void } {
-  const waiting = new Map<string, Set<() => void>>();
+function createReleaseListener(
+  databaseUrl: string,
+  onError: (error: unknown) => void,
+): { signal(key: string): ReleaseSignal | undefined; close(): void } {
+  const waiting = new Map<string, Set<(news: WriteTurnNews | undefined) => void>>();
   let connected: { end(): Promise<void> } | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
 
   const wakeAll = (): void => {
-    for (const wakers of waiting.values()) for (const wake of [...wakers]) wake();
+    for (const wakers of waiting.values()) for (const wake of [...wakers]) wake(undefined);
   };
   const lost = (client: { end(): Promise<void> }, error?: unknown): void => {
     if (connected !== client && connected !== undefined) return;
@@ -207,8 +257,9 @@ function createReleaseListener(databaseUrl: string, onError: (error: unknown) =>
     const { default: pgModule } = await import('pg');
     const client = new pgModule.Client({ connectionString: databaseUrl });
     client.on('notification', (message) => {
-      const wakers = message.payload === undefined ? undefined : waiting.get(message.payload);
-      if (wakers) for (const wake of [...wakers]) wake();
+      const news = parseNews(message.payload);
+      const wakers = news === undefined ? undefined : waiting.get(news.key);
+      if (wakers) for (const wake of [...wakers]) wake(news);
     });
     client.on('error', (error) => lost(client, error));
     client.on('end', () => lost(client));
@@ -229,15 +280,15 @@ function createReleaseListener(databaseUrl: string, onError: (error: unknown) =>
   return {
     signal(key) {
       if (connected === undefined) return undefined;
-      let wake = (): void => undefined;
-      const promise = new Promise<void>((resolve) => {
+      let wake = (_news: WriteTurnNews | undefined): void => undefined;
+      const promise = new Promise<WriteTurnNews | undefined>((resolve) => {
         wake = resolve;
       });
       const wakers = waiting.get(key) ?? new Set();
       waiting.set(key, wakers);
-      const waker = (): void => {
+      const waker = (news: WriteTurnNews | undefined): void => {
         cancel();
-        wake();
+        wake(news);
       };
       const cancel = (): void => {
         wakers.delete(waker);
@@ -251,7 +302,7 @@ function createReleaseListener(databaseUrl: string, onError: (error: unknown) =>
       clearTimeout(retry);
       const client = connected;
       connected = undefined;
-      wakeAll();
+        wakeAll();
       client?.end().catch(() => undefined);
     },
   };
@@ -259,7 +310,7 @@ function createReleaseListener(databaseUrl: string, onError: (error: unknown) =>
 
 export interface PgTraktLimitStore {
   acquireWrite(key: string, request: { token: string; leaseMs: number }): Promise<WriteTurnRow>;
-  releaseWrite(key: string, token: string, nextAt: number): Promise<void>;
+  releaseWrite(key: string, token: string, nextAt: number, leaseMs: number): Promise<void>;
   holdWrites(key: string, ms: number): Promise<void>;
   takeGet(key: string, spec: { limit: number; periodSeconds: number }): Promise<number>;
   holdGets(key: string, ms: number, spec: { limit: number; periodSeconds: number }): Promise<void>;
@@ -289,7 +340,7 @@ export function createPgTraktLimitStore(db: Db, options: PgTraktLimitStoreOption
   const listener = options.databaseUrl === undefined ? undefined : createReleaseListener(options.databaseUrl, onError);
   return {
     acquireWrite: (key, request) => acquireTraktWriteTurn(db, key, request),
-    releaseWrite: (key, token, nextAt) => releaseTraktWriteTurn(db, key, token, nextAt),
+    releaseWrite: (key, token, nextAt, leaseMs) => releaseTraktWriteTurn(db, key, token, nextAt, leaseMs),
     holdWrites: (key, ms) => holdTraktWrites(db, key, ms),
     takeGet: (key, spec) => takeTraktGet(db, key, spec.limit, spec.periodSeconds * 1000),
     holdGets: (key, ms, spec) => holdTraktGets(db, key, ms, spec.limit),
