@@ -27,6 +27,15 @@ export const TRAKT_LIMITS_IDLE_MS = 60 * 60_000;
 /** An answer about a write turn: instants in milliseconds on the database's clock. */
 export type WriteTurnRow = { granted: true; sendAt: number; now: number } | { granted: false; booked: boolean; retryAt: number; now: number };
 
+/** In `acquireTraktWriteTurn`: the asker already holds the turn (handed over at a release). */
+const MINE = `(l.lease_token = excluded.lease_token and l.lease_until > excluded.touched_at)`;
+/** Another asker has booked the next turn, and its booking is alive. */
+const OTHER_BOOKING = `(l.next_token is not null and l.next_token <> excluded.lease_token and l.next_until > excluded.touched_at)`;
+/** No turn held (or it lapsed), nobody else booked: take it. */
+const TAKE = sql.raw(`(not ${MINE} and l.lease_until <= excluded.touched_at and not ${OTHER_BOOKING})`);
+/** Another instance holds the turn and nobody else booked: book the next one. */
+const BOOK = sql.raw(`(not ${MINE} and l.lease_until > excluded.touched_at and not ${OTHER_BOOKING})`);
+
 /**
  * Asks for the write turn of `key` as `token`:
  * - the turn is already `token`'s (handed over at a release, the message about it missed): granted;
@@ -37,22 +46,19 @@ export type WriteTurnRow = { granted: true; sendAt: number; now: number } | { gr
  * A booking lapses with the turn it waits for, so a waiter that died does not block the next one.
  */
 export async function acquireTraktWriteTurn(db: Db, key: string, input: { token: string; leaseMs: number }): Promise<WriteTurnRow> {
-  const lease = sql`${Math.max(0, Math.round(input.leaseMs))}::bigint`;
-  const now = sql.raw('excluded.touched_at');
-  const mine = sql`(l.lease_token = ${input.token} and l.lease_until > ${now})`;
-  const otherBooking = sql`(l.next_token is not null and l.next_token <> ${input.token} and l.next_until > ${now})`;
-  const take = sql`(not ${mine} and l.lease_until <= ${now} and not ${otherBooking})`;
-  const book = sql`(not ${mine} and l.lease_until > ${now} and not ${otherBooking})`;
+  // The conditions read the asker's token and the time from `excluded` (the row it would insert), its
+  // lease from that row's lease_until - lease_from, rather than binding them again at every use.
   const result = await db.execute(sql`
     with c as ${NOW}
     insert into trakt_limits as l (key, lease_token, lease_from, lease_until, touched_at)
-    select ${key}, ${input.token}, c.now, c.now + ${lease}, c.now from c
+    select ${key}, ${input.token}, c.now, c.now + ${Math.max(0, Math.round(input.leaseMs))}::bigint, c.now from c
     on conflict (key) do update set
-      lease_token = case when ${take} then excluded.lease_token else l.lease_token end,
-      lease_from = case when ${take} then greatest(l.next_at, ${now}) else l.lease_from end,
-      lease_until = case when ${take} then greatest(l.next_at, ${now}) + ${lease} else l.lease_until end,
-      next_token = case when ${take} then null when ${book} then excluded.lease_token else l.next_token end,
-      next_until = case when ${take} then 0 when ${book} then l.lease_until else l.next_until end,
+      lease_token = case when ${TAKE} then excluded.lease_token else l.lease_token end,
+      lease_from = case when ${TAKE} then greatest(l.next_at, excluded.touched_at) else l.lease_from end,
+      lease_until = case when ${TAKE}
+        then greatest(l.next_at, excluded.touched_at) + (excluded.lease_until - excluded.lease_from) else l.lease_until end,
+      next_token = case when ${TAKE} then null when ${BOOK} then excluded.lease_token else l.next_token end,
+      next_until = case when ${TAKE} then 0 when ${BOOK} then l.lease_until else l.next_until end,
       touched_at = excluded.touched_at
     returning l.lease_token = ${input.token} as granted, coalesce(l.next_token = ${input.token}, false) as booked,
       l.lease_from, l.touched_at as now
@@ -80,21 +86,22 @@ export interface WriteTurnNews {
  * `leaseMs` from its send time; either way the release is announced on `TRAKT_LIMITS_CHANNEL`.
  */
 export async function releaseTraktWriteTurn(db: Db, key: string, token: string, nextAt: number, leaseMs: number): Promise<void> {
-  const holder = sql`(l.lease_token = ${token})`;
-  const handover = sql`(${holder} and l.next_token is not null and l.next_until > c.now)`;
-  const sendAt = sql`greatest(l.next_at, ${Math.ceil(nextAt)}::bigint, c.now)`;
+  const holder = sql.raw(`(l.lease_token = p.token)`);
+  const handover = sql.raw(`(l.lease_token = p.token and l.next_token is not null and l.next_until > c.now)`);
+  const sendAt = sql.raw(`greatest(l.next_at, p.next_at, c.now)`);
   await db.execute(sql`
     with c as ${NOW},
+    p as (select ${token}::text as token, ${Math.ceil(nextAt)}::bigint as next_at, ${Math.max(0, Math.round(leaseMs))}::bigint as lease),
     released as (
       update trakt_limits as l set
-        next_at = greatest(l.next_at, ${Math.ceil(nextAt)}::bigint),
+        next_at = greatest(l.next_at, p.next_at),
         lease_token = case when ${handover} then l.next_token when ${holder} then null else l.lease_token end,
         lease_from = case when ${handover} then ${sendAt} else l.lease_from end,
-        lease_until = case when ${handover} then ${sendAt} + ${Math.max(0, Math.round(leaseMs))}::bigint when ${holder} then 0 else l.lease_until end,
+        lease_until = case when ${handover} then ${sendAt} + p.lease when ${holder} then 0 else l.lease_until end,
         next_token = case when ${holder} then null else l.next_token end,
         next_until = case when ${holder} then 0 else l.next_until end,
         touched_at = c.now
-      from c
+      from c, p
       where l.key = ${key}
       returning l.key, l.lease_token, l.lease_from, l.next_at
     )
