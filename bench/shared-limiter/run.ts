@@ -16,7 +16,8 @@
  *
  * Environment (all optional): BENCH_USERS (300, 1–1000), BENCH_SECONDS (30, 2–120), BENCH_INSTANCES
  * (3, 1–8), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres: a server where a database
- * may be created and dropped), BENCH_SHARED=0 (the baseline: no shared store, each instance alone).
+ * may be created and dropped), BENCH_SHARED=0 (the baseline: no shared store, each instance alone),
+ * BENCH_TRACE=<file> (each instance appends the turns asked for and ended by users bench-0..4).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     console.log(`  load average before: ${loadBefore} (${os.cpus().length} cores)`);
     console.log(`  429s sent by the emulator: ${report.status429}; seen by the instances: ${results.map((r) => r.rateLimited).join(' + ')}`);
     console.log(
-      `  write rate achieved / allowed: ${ratio.toFixed(3)} (mean gap ${report.meanWriteGapMs?.toFixed(1) ?? '–'} ms, smallest ${report.minWriteGapMs ?? '–'} ms; ` +
+      `  write rate achieved / allowed: ${ratio.toFixed(3)}${report.status429 > 0 ? ' (the 429s counted as writes)' : ''} (mean gap ${report.meanWriteGapMs?.toFixed(1) ?? '–'} ms, smallest ${report.minWriteGapMs ?? '–'} ms; ` +
         `${report.writesInWindow} writes in the window = ${(report.writesInWindow / USERS / SECONDS).toFixed(3)} per user per second)`,
     );
     results.forEach((r, i) =>
