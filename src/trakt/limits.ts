@@ -172,11 +172,13 @@ interface SharedBudget {
 }
 
 /**
- * While another instance's write is on its way, ask again this often: a quarter of the gap (250 ms at
- * 1 write/s). Any ask between that write's answer and the end of the gap after it is granted, with the
- * rest of the gap to sleep, so asking more often gains nothing: it only loads the store, and a loaded
- * store answers (and takes releases) later. Guessing the answer from past round trips would not do:
- * one slow answer would make the next guess sleep past a quick one's whole gap.
+ * Without news of releases (a store without `releaseSignal`, or its listener down), a waiter asks again
+ * this often while another instance's write is on its way: a quarter of the gap (250 ms at 1 write/s).
+ * Any ask between that write's answer and the end of the gap after it is granted, with the rest of the
+ * gap to sleep, so asking more often gains nothing: it only loads the store, and a loaded store answers
+ * (and takes releases) later. Guessing the answer from past round trips would not do: one slow answer
+ * would make the next guess sleep past a quick one's whole gap. With news, a waiter asks every four
+ * steps only in case a message was lost.
  */
 function pollStepMs(gapMs: number): number {
   return Math.min(1000, Math.max(5, Math.floor(gapMs / 4)));
