@@ -311,11 +311,24 @@ class Budget {
    */
   private async takeSharedWriteTurn(): Promise<string | undefined> {
     if (!this.shared) return undefined;
-    const { store, clock, key, leaseMs, failed } = this.shared;
+    const { store, key, leaseMs, failed } = this.shared;
     const releasing = this.releasing;
     this.releasing = undefined;
     if (releasing) await releasing;
     const token = randomUUID();
+    try {
+      return await this.waitForSharedTurn(token);
+    } catch (error) {
+      // Closed while waiting (an instance stopping): a booking of ours, or a turn handed to us, must
+      // not hold the user's writes up until it lapses.
+      void store.releaseWrite(key, token, 0, leaseMs).catch(failed);
+      throw error;
+    }
+  }
+
+  private async waitForSharedTurn(token: string): Promise<string | undefined> {
+    if (!this.shared) return undefined;
+    const { store, clock, key, leaseMs, failed } = this.shared;
     const step = pollStepMs(this.writeGapAfterAnswer());
     for (;;) {
       // Listening starts before asking, so that a release between the answer and the wait is not missed.
@@ -347,18 +360,14 @@ class Budget {
     }
   }
 
-  /** Holding the turn `token`: sleeps until its send time (store clock) and returns the token. */
+  /**
+   * Holding the turn `token`: sleeps until its send time (store clock) and returns the token. Closed
+   * meanwhile, `takeSharedWriteTurn` gives the turn back (nothing was sent).
+   */
   private async waitForTurn(token: string, sendAt: number): Promise<string> {
     if (!this.shared) return token;
-    const { store, clock, key, leaseMs, failed } = this.shared;
-    const wait = clock.localTimeNotBefore(sendAt) - Date.now();
-    if (wait > 0) {
-      await this.pause(wait).catch((error: unknown) => {
-        // Closed while waiting: nothing was sent, so the turn goes back as it came.
-        void store.releaseWrite(key, token, sendAt, leaseMs).catch(failed);
-        throw error;
-      });
-    }
+    const wait = this.shared.clock.localTimeNotBefore(sendAt) - Date.now();
+    if (wait > 0) await this.pause(wait);
     return token;
   }
 

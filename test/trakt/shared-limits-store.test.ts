@@ -51,6 +51,16 @@ describe('write turns', () => {
     expect(await acquireTraktWriteTurn(database.db, k, { token: 'b', ...LEASE })).toMatchObject({ granted: true, sendAt: nextAt });
   });
 
+  it('GIVEN a booked waiter gives up (its instance stopping) THEN no turn is handed to it: the next release frees the turn', async () => {
+    const k = key();
+    const first = await acquireTraktWriteTurn(database.db, k, { token: 'a', ...LEASE });
+    expect(await acquireTraktWriteTurn(database.db, k, { token: 'b', ...LEASE })).toMatchObject({ booked: true });
+    await releaseTraktWriteTurn(database.db, k, 'b', 0, LEASE.leaseMs);
+    const nextAt = first.now + 60_000;
+    await releaseTraktWriteTurn(database.db, k, 'a', nextAt, LEASE.leaseMs);
+    expect(await acquireTraktWriteTurn(database.db, k, { token: 'c', ...LEASE })).toMatchObject({ granted: true, sendAt: nextAt });
+  });
+
   it('GIVEN the holder ends its turn THEN the next ask is granted to send at the time it set, not before', async () => {
     const k = key();
     const first = await acquireTraktWriteTurn(database.db, k, { token: 'a', ...LEASE });

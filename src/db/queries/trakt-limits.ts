@@ -84,6 +84,8 @@ export interface WriteTurnNews {
  * Ends the turn `token` holds (when it still does): the next write may leave at `nextAt` (database
  * clock), never earlier than a hold already set. A live booking gets the turn at once, lasting
  * `leaseMs` from its send time; either way the release is announced on `TRAKT_LIMITS_CHANNEL`.
+ * A booking of `token` is cancelled too: a waiter that gives up (its instance stopping) releases with
+ * `nextAt` 0, so no turn is handed to it.
  */
 export async function releaseTraktWriteTurn(db: Db, key: string, token: string, nextAt: number, leaseMs: number): Promise<void> {
   const holder = sql.raw(`(l.lease_token = p.token)`);
@@ -98,8 +100,8 @@ export async function releaseTraktWriteTurn(db: Db, key: string, token: string, 
         lease_token = case when ${handover} then l.next_token when ${holder} then null else l.lease_token end,
         lease_from = case when ${handover} then ${sendAt} else l.lease_from end,
         lease_until = case when ${handover} then ${sendAt} + p.lease when ${holder} then 0 else l.lease_until end,
-        next_token = case when ${holder} then null else l.next_token end,
-        next_until = case when ${holder} then 0 else l.next_until end,
+        next_token = case when ${holder} or l.next_token = p.token then null else l.next_token end,
+        next_until = case when ${holder} or l.next_token = p.token then 0 else l.next_until end,
         touched_at = c.now
       from c, p
       where l.key = ${key}
