@@ -140,9 +140,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
     timeoutMs: config.traktTimeoutMs,
     ...(sharedLimits === undefined ? {} : { limits: { shared: sharedLimits } }),
   });
-  const closeTrakt = (): void => {
+  // Closing the client gives back the write turns it holds; the store sends that before the database closes.
+  const closeTrakt = async (): Promise<void> => {
     trakt.close();
-    sharedLimits?.close();
+    await sharedLimits?.close();
   };
   // The core is built after the link service; a completed link reaches it through this.
   const linkedHook = { accountLinked: (_identityId: number): Promise<void> => Promise.resolve() };
@@ -270,8 +271,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (error) {
     await app?.close().catch(() => undefined);
+    await closeTrakt();
     await database.close().catch(() => undefined);
-    closeTrakt();
     throw error;
   }
   // A chat platform being unreachable must not stop the service: adapters connect in the background.
@@ -400,7 +401,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
         return 0;
       });
       if (abandoned > 0) logger.warn({ writes: abandoned }, 'watchlist writes still waiting for Trakt are left for the next start');
-      closeTrakt();
+      await closeTrakt();
       await database.close();
       logger.info('stopped');
     })();

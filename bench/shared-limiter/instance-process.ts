@@ -92,7 +92,7 @@ async function run(input: InstanceRun): Promise<InstanceResult> {
   const cpu = process.cpuUsage(cpuAtStart);
   const stats = client.stats();
   client.close();
-  store.close();
+  await store.close();
   await database.close();
   return {
     writes: stats.requestsSent.write,

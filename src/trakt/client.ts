@@ -355,12 +355,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
   const fetchFn: FetchFunction = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
   const stats = new StatsRecorder();
-  const limiters = new LimiterPool({
-    // A write turn held by an instance that died lapses once its request has surely timed out.
-    writeLeaseMs: timeoutMs + 5000,
-    onSharedError: sharedLimitsFailed(options.logger),
-    ...options.limits,
-  });
+  const limiters = new LimiterPool({ onSharedError: sharedLimitsFailed(options.logger), ...options.limits });
   const requester = new Requester({
     apiUrl: options.apiUrl,
     clientId: options.clientId,

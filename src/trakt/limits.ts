@@ -42,8 +42,9 @@ export interface SharedLimitStore {
   /**
    * Asks for the write turn of `key` as `request.token`. Granted: the caller holds the turn and may send
    * at `sendAt` (the previous write's answer + gap, or now); it must `releaseWrite` after the answer.
-   * The turn lapses by itself `leaseMs` after `sendAt` (an instance that died holding it), late enough
-   * that the dead instance's request has timed out and one gap has passed. Not granted: another
+   * The turn lapses by itself `leaseMs` after `sendAt` unless renewed (`renewWrite`): an instance that
+   * died holding it stops renewing, and its connections, closed with it, can no longer carry its request
+   * to Trakt, so the turn is free a lease (longer than the gap) after its last sign of life. Not granted: another
    * instance holds the turn (`retryAt`: its send time; no answer comes sooner), and the caller may have
    * `booked` the next one: the holder's release then hands the turn to it (see `releaseSignal`).
    * Asking again with the same token is harmless, and is how a booked caller that missed the news
@@ -56,6 +57,11 @@ export interface SharedLimitStore {
    * `leaseMs` to use it.
    */
   releaseWrite(key: string, token: string, nextAt: number, leaseMs: number): Promise<void>;
+  /**
+   * The holder of turn `token` is alive and its write still on its way: the turn lapses no sooner than
+   * `leaseMs` from now. Called every third of the lease while a write waits for its answer.
+   */
+  renewWrite(key: string, token: string, leaseMs: number): Promise<void>;
   /** No write of `key` before `ms` from now (a 429's Retry-After). */
   holdWrites(key: string, ms: number): Promise<void>;
   /**
@@ -154,8 +160,9 @@ export interface LimitsOptions {
   /** Budgets shared with other instances. Unset: this process is the only one (the in-process limiters suffice). */
   shared?: SharedLimitStore;
   /**
-   * With `shared`: how long after its send time a write turn lapses if its instance never ends it (it
-   * died). Must exceed the request timeout. Default 20 s (createTraktClient: its timeout + 5 s).
+   * With `shared`: how long a write turn lasts past its send time or its holder's last renewal (the
+   * holder renews every third of it while its write waits for an answer), so how long a turn held by an
+   * instance that died blocks the user's writes. Must exceed the write interval. Default 6 s.
    */
   writeLeaseMs?: number;
   /** With `shared`: told when the store fails; the request then goes by the in-process limits alone. */
@@ -242,6 +249,8 @@ class Budget {
    */
   private nextWriteAt = 0;
   private readonly disposed = new AbortController();
+  /** The shared write turn this process holds while its write is on the way (to give back at close). */
+  private heldTurn: string | undefined;
   /** The last `releaseWrite` of this budget still on its way: this process's next turn asks after it. */
   private releasing: Promise<void> | undefined;
 
@@ -277,11 +286,13 @@ class Budget {
       await this.pause(wait);
     }
     const turn = await this.takeSharedWriteTurn();
+    this.heldTurn = turn;
     const sentAt = Date.now();
     // Trakt counted the request before its answer's headers reached us: the gap starts there.
     let answeredAt: number | undefined;
     const nextTurn = (from: number): void => {
       this.nextWriteAt = Math.max(this.nextWriteAt, sentAt + this.writeInterval(), from + this.writeGapAfterAnswer());
+      this.heldTurn = undefined;
       if (turn !== undefined && this.shared && this.releasing === undefined) {
         // Other instances learn of the next turn as soon as it is known, not after the body is read.
         const { store, clock, key, leaseMs, failed } = this.shared;
@@ -289,19 +300,33 @@ class Budget {
       }
     };
     this.inFlight += 1;
+    const renewal = turn === undefined ? undefined : this.keepTurn(turn);
     try {
       return await task(() => {
         if (answeredAt !== undefined) return;
         answeredAt = Date.now();
+        clearInterval(renewal);
         nextTurn(answeredAt);
       });
     } finally {
+      clearInterval(renewal);
       this.inFlight -= 1;
       const now = Date.now();
       this.lastUsed = now;
       // No answer (a timeout, a reset): the gap starts now.
       if (answeredAt === undefined) nextTurn(now);
     }
+  }
+
+  /** Renews the shared turn `token` every third of the lease until the timer is cleared (the answer). */
+  private keepTurn(token: string): NodeJS.Timeout | undefined {
+    if (!this.shared) return undefined;
+    const { store, key, leaseMs, failed } = this.shared;
+    const timer = setInterval(() => {
+      store.renewWrite(key, token, leaseMs).catch(failed);
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return timer;
   }
 
   /**
@@ -482,6 +507,14 @@ class Budget {
   }
 
   dispose(): void {
+    if (this.heldTurn !== undefined && this.shared) {
+      // Closed with a write on its way (the instance is stopping): Trakt has counted it by now or never
+      // will once the process is gone, so the next turn may start one gap from now, not when this turn
+      // would lapse.
+      const { store, clock, key, leaseMs, failed } = this.shared;
+      void store.releaseWrite(key, this.heldTurn, clock.storeTimeNotBefore(Date.now() + this.writeGapAfterAnswer()), leaseMs).catch(failed);
+      this.heldTurn = undefined;
+    }
     this.disposed.abort(new Error('Trakt client closed'));
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
@@ -520,7 +553,7 @@ export class LimiterPool {
       this.shared = {
         store: options.shared,
         clock: new StoreClock(),
-        leaseMs: options.writeLeaseMs ?? 20_000,
+        leaseMs: Math.max(options.writeLeaseMs ?? 6000, 2 * (this.specs.write.periodSeconds * 1000) / this.specs.write.limit),
         failed: (error) => onError?.(error),
       };
       const { store, clock, failed } = this.shared;

@@ -15,6 +15,7 @@ import {
   holdTraktWrites,
   observeTraktGets,
   releaseTraktWriteTurn,
+  renewTraktWriteTurn,
   takeTraktGet,
   traktLimitsNow,
 } from '../../src/db/queries/trakt-limits.js';
@@ -84,6 +85,17 @@ describe('write turns', () => {
     expect(await acquireTraktWriteTurn(database.db, k, { token: 'other', ...LEASE })).toMatchObject({ granted: false });
     await releaseTraktWriteTurn(database.db, k, 'alive', next.now, LEASE.leaseMs);
     expect(await acquireTraktWriteTurn(database.db, k, { token: 'other', ...LEASE })).toMatchObject({ granted: true, sendAt: nextAt });
+  });
+
+  it('GIVEN the holder renews its turn (its write still on its way) THEN it does not lapse', async () => {
+    const k = key();
+    await acquireTraktWriteTurn(database.db, k, { token: 'slow', leaseMs: 0 });
+    await renewTraktWriteTurn(database.db, k, 'slow', 60_000);
+    expect(await acquireTraktWriteTurn(database.db, k, { token: 'other', ...LEASE })).toMatchObject({ granted: false });
+    // Renewing a turn one no longer holds changes nothing.
+    await renewTraktWriteTurn(database.db, k, 'other', 120_000);
+    await releaseTraktWriteTurn(database.db, k, 'slow', 0, LEASE.leaseMs);
+    expect(await acquireTraktWriteTurn(database.db, k, { token: 'other', ...LEASE })).toMatchObject({ granted: true });
   });
 
   it('GIVEN a 429 hold THEN the next turn is granted no sooner than the hold ends, and a release cannot shorten it', async () => {

@@ -91,7 +91,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const instance of opened.splice(0)) {
     instance.client.close();
-    instance.store.close();
+    await instance.store.close();
     await instance.database.close();
   }
   await Promise.all(emulators.splice(0).map((e) => e.close()));
@@ -143,7 +143,7 @@ describe.skipIf(!POSTGRES)('GIVEN 200 users each writing 4 times, round-robin th
     };
     for (const instance of instances.splice(0)) {
       instance.client.close();
-      instance.store.close();
+      await instance.store.close();
       await instance.database.close();
     }
     opened.length = 0;

@@ -115,6 +115,16 @@ export async function releaseTraktWriteTurn(db: Db, key: string, token: string, 
   `);
 }
 
+/** The holder of turn `token` is alive: its turn lapses no sooner than `leaseMs` from now. */
+export async function renewTraktWriteTurn(db: Db, key: string, token: string, leaseMs: number): Promise<void> {
+  await db.execute(sql`
+    with c as ${NOW}
+    update trakt_limits as l set lease_until = greatest(l.lease_until, c.now + ${Math.max(0, Math.round(leaseMs))}::bigint), touched_at = c.now
+    from c
+    where l.key = ${key} and l.lease_token = ${token}
+  `);
+}
+
 /** No write of `key` before `ms` from now. */
 export async function holdTraktWrites(db: Db, key: string, ms: number): Promise<void> {
   await db.execute(sql`
@@ -320,14 +330,18 @@ function createReleaseListener(
 export interface PgTraktLimitStore {
   acquireWrite(key: string, request: { token: string; leaseMs: number }): Promise<WriteTurnRow>;
   releaseWrite(key: string, token: string, nextAt: number, leaseMs: number): Promise<void>;
+  renewWrite(key: string, token: string, leaseMs: number): Promise<void>;
   holdWrites(key: string, ms: number): Promise<void>;
   takeGet(key: string, spec: { limit: number; periodSeconds: number }): Promise<number>;
   holdGets(key: string, ms: number, spec: { limit: number; periodSeconds: number }): Promise<void>;
   observeGets(key: string, spec: { limit: number; periodSeconds: number }, window: { remaining?: number; untilInMs?: number }): Promise<void>;
   now(): Promise<number>;
   releaseSignal(key: string): ReleaseSignal | undefined;
-  /** Stops the idle-row clean-up and the release listener. */
-  close(): void;
+  /**
+   * Stops the idle-row clean-up and the release listener, after the releases still on their way (a
+   * stopping instance gives its turns back) have reached the database, or 2 s at most.
+   */
+  close(): Promise<void>;
 }
 
 export interface PgTraktLimitStoreOptions {
@@ -347,17 +361,26 @@ export function createPgTraktLimitStore(db: Db, options: PgTraktLimitStoreOption
   }, options.sweepMs ?? 10 * 60_000);
   sweeper.unref();
   const listener = options.databaseUrl === undefined ? undefined : createReleaseListener(options.databaseUrl, onError);
+  const pending = new Set<Promise<void>>();
   return {
     acquireWrite: (key, request) => acquireTraktWriteTurn(db, key, request),
-    releaseWrite: (key, token, nextAt, leaseMs) => releaseTraktWriteTurn(db, key, token, nextAt, leaseMs),
+    releaseWrite: (key, token, nextAt, leaseMs) => {
+      const release = releaseTraktWriteTurn(db, key, token, nextAt, leaseMs);
+      pending.add(release);
+      void release.catch(() => undefined).finally(() => pending.delete(release));
+      return release;
+    },
+    renewWrite: (key, token, leaseMs) => renewTraktWriteTurn(db, key, token, leaseMs),
     holdWrites: (key, ms) => holdTraktWrites(db, key, ms),
     takeGet: (key, spec) => takeTraktGet(db, key, spec.limit, spec.periodSeconds * 1000),
     holdGets: (key, ms, spec) => holdTraktGets(db, key, ms, spec.limit),
     observeGets: (key, spec, window) => observeTraktGets(db, key, spec.limit, window),
     now: () => traktLimitsNow(db),
     releaseSignal: (key) => listener?.signal(key),
-    close: () => {
+    async close() {
       clearInterval(sweeper);
+      const limit = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      await Promise.race([Promise.allSettled([...pending]), limit]);
       listener?.close();
     },
   };
