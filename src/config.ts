@@ -31,6 +31,11 @@ export interface Config {
   watchlistSyncMs: number;
   /** Trakt requests the background sync sends per minute at most. */
   watchlistSyncPerMinute: number;
+  /**
+   * Where Trakt's rate limits are kept: `auto` shares them through Postgres when `databaseUrl` is set
+   * (several instances), `local` keeps them in this process only (one instance).
+   */
+  traktLimitsStore: 'auto' | 'local';
   /** How `/metrics` is served; see `metricsExposure`. */
   metrics: MetricsConfig;
 }
@@ -202,6 +207,7 @@ const envSchema = z
     NOTICES_CHECK_MS: wholeNumber(1000, 86_400_000, 3_600_000),
     WATCHLIST_SYNC_MS: wholeNumber(1000, 24 * 60 * 60_000, 15 * 60_000),
     WATCHLIST_SYNC_PER_MINUTE: wholeNumber(1, 100_000, 120),
+    TRAKT_LIMITS_STORE: z.enum(['auto', 'local'], { message: 'is not auto or local' }).default('auto'),
     METRICS_PORT: wholeNumber(0, 65535, 0).optional(),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     METRICS_TOKEN: z
@@ -290,6 +296,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     noticesCheckMs: e.NOTICES_CHECK_MS,
     watchlistSyncMs: e.WATCHLIST_SYNC_MS,
     watchlistSyncPerMinute: e.WATCHLIST_SYNC_PER_MINUTE,
+    traktLimitsStore: e.TRAKT_LIMITS_STORE,
     metrics: { port: present.METRICS_PORT === undefined ? null : (e.METRICS_PORT ?? null), host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null },
   };
 }

@@ -44,6 +44,7 @@ import { TraktReachability } from './metrics/dependencies.js';
 import { WRITE_JOB_KIND } from './bot/core/queued-writes.js';
 import { createTraktClient, type TraktClient } from './trakt/client.js';
 import { createJobStore, deleteFinishedJobs } from './db/queries/jobs.js';
+import { createPgTraktLimitStore } from './db/queries/trakt-limits.js';
 import { findWatchlistSyncCandidates } from './db/queries/watchlist-copy.js';
 import { runBackgroundSync } from './watchlist/background-sync.js';
 import { createJobRunner } from './jobs/runner.js';
@@ -149,6 +150,16 @@ export async function startService(options: StartOptions): Promise<RunningServic
     databaseUrl: config.databaseUrl,
     pgliteDataDir: pgliteDirFor(config.dataDir),
   });
+  // Trakt's rate limits hold per Trakt user and per app, whichever instance sends: on Postgres (where
+  // several instances may run) they are kept in the database; the embedded PGlite is one process, whose
+  // in-process limiters are the whole truth (TRAKT_LIMITS_STORE=local does the same on Postgres).
+  const sharedLimits =
+    database.driver === 'pg' && config.traktLimitsStore === 'auto'
+      ? createPgTraktLimitStore(database.db, {
+          databaseUrl: config.databaseUrl ?? undefined,
+          onError: (error) => logger.warn({ err: error }, 'shared Trakt limits: database trouble (carrying on)'),
+        })
+      : undefined;
   const trakt = createTraktClient({
     apiUrl: config.trakt.apiUrl,
     authUrl: config.trakt.authUrl,
@@ -166,7 +177,13 @@ export async function startService(options: StartOptions): Promise<RunningServic
       traktReachability.observe(request);
     },
     timeoutMs: config.traktTimeoutMs,
+    ...(sharedLimits === undefined ? {} : { limits: { shared: sharedLimits } }),
   });
+  // Closing the client gives back the write turns it holds; the store sends that before the database closes.
+  const closeTrakt = async (): Promise<void> => {
+    trakt.close();
+    await sharedLimits?.close();
+  };
   // The core is built after the link service; a completed link reaches it through this.
   const linkedHook = { accountLinked: (_identityId: number): Promise<void> => Promise.resolve() };
   const outbox = createOutbox((platform) => logger.warn({ platform }, 'no chat adapter for this platform; message dropped'));
@@ -373,8 +390,8 @@ export async function startService(options: StartOptions): Promise<RunningServic
   } catch (error) {
     await metricsServer?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
+    await closeTrakt();
     await database.close().catch(() => undefined);
-    trakt.close();
     throw error;
   }
   // A chat platform being unreachable must not stop the service: adapters connect in the background.
@@ -506,7 +523,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       });
       if (abandoned > 0) logger.warn({ writes: abandoned }, 'watchlist writes still waiting for Trakt are left for the next start');
       await metricsServer?.close().catch(() => undefined);
-      trakt.close();
+      await closeTrakt();
       await database.close();
       logger.info('stopped');
     })();

@@ -666,3 +666,31 @@ export const chatLanguages = pgTable(
   },
   (t) => [primaryKey({ columns: [t.platform, t.chatId] })],
 );
+
+/**
+ * Trakt's rate limits shared by every instance of the service on this database (src/trakt/limits.ts,
+ * `SharedLimitStore`; queries in src/db/queries/trakt-limits.ts). One row per (request class, user):
+ * `write:trakt:<slug>`, `userGet:trakt:<slug>`, `appGet:app`. Every time is in milliseconds on the
+ * database's clock (`clock_timestamp()`), the one clock all instances share.
+ */
+export const traktLimits = pgTable('trakt_limits', {
+  key: text('key').primaryKey(),
+  /** Writes: the earliest time the next write may leave (the last answer + the gap, or a 429's hold). */
+  nextAt: bigint('next_at', { mode: 'number' }).notNull().default(0),
+  /** Writes: the instance's turn in progress (null: none), its send time, and when it lapses unreleased. */
+  leaseToken: text('lease_token'),
+  leaseFrom: bigint('lease_from', { mode: 'number' }).notNull().default(0),
+  leaseUntil: bigint('lease_until', { mode: 'number' }).notNull().default(0),
+  /** Writes: the waiter booked for the next turn (a release hands the turn to it), and when the booking lapses. */
+  nextToken: text('next_token'),
+  nextUntil: bigint('next_until', { mode: 'number' }).notNull().default(0),
+  /** GETs: the current window's end and the GETs taken in it (the limit is passed in with each take). */
+  windowEnd: bigint('window_end', { mode: 'number' }).notNull().default(0),
+  used: integer('used').notNull().default(0),
+  /** GETs: whether the last take got one (set and read back in the same statement). */
+  granted: boolean('granted').notNull().default(false),
+  /** Last use; idle rows are deleted. */
+  touchedAt: bigint('touched_at', { mode: 'number' }).notNull(),
+});
+
+export type TraktLimitRow = typeof traktLimits.$inferSelect;

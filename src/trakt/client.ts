@@ -334,6 +334,20 @@ function emptyWriteResult(): WatchlistWriteResult {
   return { changed: { ...zero }, existing: { ...zero }, notFound: [], requests: 0, items: 0 };
 }
 
+/** Logs a failing shared limit store at most once a minute (it fails for every request while down). */
+function sharedLimitsFailed(logger: TraktLogger | undefined): (error: unknown) => void {
+  let loggedAt = -Infinity;
+  return (error) => {
+    const now = performance.now();
+    if (now - loggedAt < 60_000) return;
+    loggedAt = now;
+    logger?.warn(
+      { error: error instanceof Error ? error.message : String(error) },
+      'shared Trakt limits unavailable: going by this instance\'s own limits until it answers again',
+    );
+  };
+}
+
 export function createTraktClient(options: TraktClientOptions): TraktClient {
   if (options.userAgent.trim() === '') throw new Error('Trakt client needs a User-Agent (Cloudflare blocks requests without one)');
   const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
@@ -343,7 +357,7 @@ export function createTraktClient(options: TraktClientOptions): TraktClient {
   const fetchFn: FetchFunction = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
   const stats = new StatsRecorder();
-  const limiters = new LimiterPool(options.limits);
+  const limiters = new LimiterPool({ onSharedError: sharedLimitsFailed(options.logger), ...options.limits });
   const requester = new Requester({
     apiUrl: options.apiUrl,
     clientId: options.clientId,

@@ -5,7 +5,13 @@
  *
  * What a response says wins over what we assumed: `X-Ratelimit` updates limit, period, the remaining
  * budget and the window end; a 429 holds that user's class until `Retry-After` has passed.
+ *
+ * Several instances of the service share one Trakt app and one set of users: with a `SharedLimitStore`
+ * (`LimitsOptions.shared`) every budget is also taken from the store, so the limits hold across all of
+ * them. The in-process limiters stay in front of it (they serialize a user's writes inside one process
+ * and keep its GET concurrency), and everything below still applies per process.
  */
+import { randomUUID } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import type { TraktRateLimitInfo } from './errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +21,123 @@ export type RequestClass = 'write' | 'userGet' | 'appGet';
 export interface RateLimitSpec {
   limit: number;
   periodSeconds: number;
+}
+
+/**
+ * Trakt budgets kept outside the process, for several instances of the service (implemented in
+ * src/db/queries/trakt-limits.ts on Postgres; wired in src/main.ts). Keys are opaque strings, one per
+ * (class, user).
+ *
+ * Clocks: the store has one clock (the database's) that every instance reads. GET windows and holds
+ * are passed as durations from the store's "now": the time a message spends on the way only makes them
+ * longer. A write turn needs more precision (its gap is 1 s, measured from the previous write's answer,
+ * which may have reached another instance), so write turns are instants on the store's clock, and every
+ * answer about them carries the store's `now`: each process keeps the offset between the store's clock
+ * and its own, bounded by its fastest round trip (`StoreClock`), and rounds every conversion the safe
+ * way. The cost is that round trip (about a millisecond on a LAN), not the store's answer time.
+ *
+ * One process (the embedded PGlite database) needs none: the in-process limiters are the whole truth.
+ */
+export interface SharedLimitStore {
+  /**
+   * Asks for the write turn of `key` as `request.token`. Granted: the caller holds the turn and may send
+   * at `sendAt` (the previous write's answer + gap, or now); it must `releaseWrite` after the answer.
+   * The turn lapses by itself `leaseMs` after `sendAt` unless renewed (`renewWrite`): an instance that
+   * died holding it stops renewing, and its connections, closed with it, can no longer carry its request
+   * to Trakt, so the turn is free a lease (longer than the gap) after its last sign of life. Not granted: another
+   * instance holds the turn (`retryAt`: its send time; no answer comes sooner), and the caller may have
+   * `booked` the next one: the holder's release then hands the turn to it (see `releaseSignal`).
+   * Asking again with the same token is harmless, and is how a booked caller that missed the news
+   * learns that the turn is its own.
+   */
+  acquireWrite(key: string, request: WriteTurnRequest): Promise<WriteTurn>;
+  /**
+   * Ends the turn `token` holds: the next write of `key` may leave at `nextAt` (store clock; the
+   * answer + gap), never before a hold already set. A booked waiter gets the turn at once, with
+   * `leaseMs` to use it.
+   */
+  releaseWrite(key: string, token: string, nextAt: number, leaseMs: number): Promise<void>;
+  /**
+   * The holder of turn `token` is alive and its write still on its way: the turn lapses no sooner than
+   * `leaseMs` from now. Called every third of the lease while a write waits for its answer.
+   */
+  renewWrite(key: string, token: string, leaseMs: number): Promise<void>;
+  /** No write of `key` before `ms` from now (a 429's Retry-After). */
+  holdWrites(key: string, ms: number): Promise<void>;
+  /**
+   * Takes one GET from the window of `key` (a window opens at its first GET and lasts the period).
+   * Returns 0 when taken, or how long until the window (or a hold) ends: then ask again.
+   */
+  takeGet(key: string, spec: RateLimitSpec): Promise<number>;
+  /** The GET window of `key` is used up for `ms` from now (a 429, or Trakt saying `remaining: 0`). */
+  holdGets(key: string, ms: number, spec: RateLimitSpec): Promise<void>;
+  /**
+   * What Trakt's `X-Ratelimit` says of the GET window of `key`: `remaining` GETs are left and it ends in
+   * `untilInMs`. The store counts no fewer than Trakt did, and its window ends no sooner than Trakt's.
+   */
+  observeGets(key: string, spec: RateLimitSpec, window: { remaining?: number; untilInMs?: number }): Promise<void>;
+  /** The store's clock now (ms). Read at start and every half minute, so that the offset is known narrowly before the first write. */
+  now(): Promise<number>;
+  /**
+   * Optional: settles with the news of the next release of `key`'s write turn (who holds it now, and
+   * from when), so that a booked waiter needs no more asking and the others ask again at once instead
+   * of at their next poll. Taken before `acquireWrite`, so that a release in between is not missed;
+   * `cancel` when no longer needed. Undefined when the store cannot tell now (waiters poll). It may
+   * settle with undefined, or never (a lost message): waiters still ask now and then.
+   */
+  releaseSignal?(key: string): { promise: Promise<WriteTurnNews | undefined>; cancel(): void } | undefined;
+}
+
+/** A release of a write turn as `releaseSignal` reports it. */
+export interface WriteTurnNews {
+  /** The token the turn was handed to, or null: free, ask again. */
+  holder: string | null;
+  /** The next write's send time (store clock). */
+  sendAt: number;
+}
+
+export interface WriteTurnRequest {
+  /** Names this turn; `releaseWrite` passes it back. */
+  token: string;
+  /** How long after its send time an unreleased turn lapses. */
+  leaseMs: number;
+}
+
+/** Instants in milliseconds on the store's clock; `now` is when the store decided. */
+export type WriteTurn = { granted: true; sendAt: number; now: number } | { granted: false; booked: boolean; retryAt: number; now: number };
+
+/**
+ * This process's knowledge of the store's clock: store time = local time + offset, with the offset
+ * inside [lo, hi]. Each answer that carries the store's `now` is a sample: the store read its clock
+ * between our send and our receipt, so offset ∈ [now - receivedAt, now - sentAt]. The narrowest recent
+ * sample wins (a loaded process or store only widens samples, it cannot make one wrong); a sample older
+ * than a minute gives way to the next, so that a stepped clock is followed.
+ */
+export class StoreClock {
+  private lo = 0;
+  private hi = 0;
+  private width = Infinity;
+  private takenAt = -Infinity;
+
+  sample(sentAt: number, receivedAt: number, storeNow: number): void {
+    const width = Math.max(0, receivedAt - sentAt);
+    if (width <= this.width || receivedAt - this.takenAt > 60_000) {
+      this.lo = storeNow - receivedAt;
+      this.hi = storeNow - sentAt;
+      this.width = width;
+      this.takenAt = receivedAt;
+    }
+  }
+
+  /** A store instant no earlier than the local instant `local`. */
+  storeTimeNotBefore(local: number): number {
+    return Math.ceil(local + this.hi);
+  }
+
+  /** A local instant no earlier than the store instant `store`. */
+  localTimeNotBefore(store: number): number {
+    return Math.ceil(store - this.lo);
+  }
 }
 
 export interface LimitsOptions {
@@ -34,6 +157,38 @@ export interface LimitsOptions {
   getConcurrency?: number;
   /** Limiters unused for this long (and with no open window or hold) are dropped. Default 10 min. */
   idleMs?: number;
+  /** Budgets shared with other instances. Unset: this process is the only one (the in-process limiters suffice). */
+  shared?: SharedLimitStore;
+  /**
+   * With `shared`: how long a write turn lasts past its send time or its holder's last renewal (the
+   * holder renews every third of it while its write waits for an answer), so how long a turn held by an
+   * instance that died blocks the user's writes. Must exceed the write interval. Default 6 s.
+   */
+  writeLeaseMs?: number;
+  /** With `shared`: told when the store fails; the request then goes by the in-process limits alone. */
+  onSharedError?: (error: unknown) => void;
+}
+
+/** The shared store of a budget: the store, its clock, this budget's key in it, and what to do when it fails. */
+interface SharedBudget {
+  store: SharedLimitStore;
+  clock: StoreClock;
+  key: string;
+  leaseMs: number;
+  failed: (error: unknown) => void;
+}
+
+/**
+ * Without news of releases (a store without `releaseSignal`, or its listener down), a waiter asks again
+ * this often while another instance's write is on its way: a quarter of the gap (250 ms at 1 write/s).
+ * Any ask between that write's answer and the end of the gap after it is granted, with the rest of the
+ * gap to sleep, so asking more often gains nothing: it only loads the store, and a loaded store answers
+ * (and takes releases) later. Guessing the answer from past round trips would not do: one slow answer
+ * would make the next guess sleep past a quick one's whole gap. With news, a waiter asks every four
+ * steps only in case a message was lost.
+ */
+function pollStepMs(gapMs: number): number {
+  return Math.min(1000, Math.max(5, Math.floor(gapMs / 4)));
 }
 
 const DEFAULT_GET: RateLimitSpec = { limit: 1000, periodSeconds: 300 };
@@ -62,6 +217,7 @@ class Budget {
     spec: RateLimitSpec,
     private readonly margin: number,
     getConcurrency: number,
+    private readonly shared: SharedBudget | undefined,
   ) {
     this.spec = spec;
     this.limiter =
@@ -93,31 +249,172 @@ class Budget {
    */
   private nextWriteAt = 0;
   private readonly disposed = new AbortController();
+  /** The shared write turn this process holds while its write is on the way (to give back at close). */
+  private heldTurn: string | undefined;
+  /** The last `releaseWrite` of this budget still on its way: this process's next turn asks after it. */
+  private releasing: Promise<void> | undefined;
+
+  /** Requests waiting for their turn here (the idle sweep keeps a budget while any are). */
+  private pausing = 0;
+
+  /**
+   * Sleeps `ms`, or until `early` settles; closing the client ends the wait with its own reason
+   * ("Trakt client closed").
+   */
+  private async pause<T = void>(ms: number, early?: Promise<T>): Promise<T | undefined> {
+    if (this.disposed.signal.aborted) throw this.disposed.signal.reason as Error;
+    this.pausing += 1;
+    const timer = new AbortController();
+    const stop = (): void => timer.abort();
+    this.disposed.signal.addEventListener('abort', stop);
+    try {
+      // Ending the sleep early rejects it: that is expected, not an error.
+      const slept = sleep(ms, undefined, { signal: timer.signal }).catch(() => undefined);
+      const value = await (early ? Promise.race([slept, early.catch(() => undefined)]) : slept);
+      if (this.disposed.signal.aborted) throw this.disposed.signal.reason as Error;
+      return value ?? undefined;
+    } finally {
+      timer.abort();
+      this.disposed.signal.removeEventListener('abort', stop);
+      this.pausing -= 1;
+    }
+  }
 
   /** Runs one write: waits for its turn (and any 429 hold), sends, and sets the next turn. */
   async runWrite<T>(task: (answered: () => void) => Promise<T>): Promise<T> {
     for (let wait = this.nextWriteAt - Date.now(); wait > 0; wait = this.nextWriteAt - Date.now()) {
-      // Closing the client ends the wait with its own reason ("Trakt client closed").
-      await sleep(wait, undefined, { signal: this.disposed.signal }).catch(() => Promise.reject(this.disposed.signal.reason as Error));
+      await this.pause(wait);
     }
+    const turn = await this.takeSharedWriteTurn();
+    this.heldTurn = turn;
     const sentAt = Date.now();
     // Trakt counted the request before its answer's headers reached us: the gap starts there.
     let answeredAt: number | undefined;
+    const nextTurn = (from: number): void => {
+      this.nextWriteAt = Math.max(this.nextWriteAt, sentAt + this.writeInterval(), from + this.writeGapAfterAnswer());
+      this.heldTurn = undefined;
+      if (turn !== undefined && this.shared && this.releasing === undefined) {
+        // Other instances learn of the next turn as soon as it is known, not after the body is read.
+        const { store, clock, key, leaseMs, failed } = this.shared;
+        this.releasing = store.releaseWrite(key, turn, clock.storeTimeNotBefore(this.nextWriteAt), leaseMs).catch(failed);
+      }
+    };
     this.inFlight += 1;
+    const renewal = turn === undefined ? undefined : this.keepTurn(turn);
     try {
       return await task(() => {
-        answeredAt ??= Date.now();
+        if (answeredAt !== undefined) return;
+        answeredAt = Date.now();
+        clearInterval(renewal);
+        nextTurn(answeredAt);
       });
     } finally {
+      clearInterval(renewal);
       this.inFlight -= 1;
-      this.lastUsed = Date.now();
-      const from = answeredAt ?? Date.now();
-      this.nextWriteAt = Math.max(this.nextWriteAt, sentAt + this.writeInterval(), from + this.writeGapAfterAnswer());
+      const now = Date.now();
+      this.lastUsed = now;
+      // No answer (a timeout, a reset): the gap starts now.
+      if (answeredAt === undefined) nextTurn(now);
+    }
+  }
+
+  /** Renews the shared turn `token` every third of the lease until the timer is cleared (the answer). */
+  private keepTurn(token: string): NodeJS.Timeout | undefined {
+    if (!this.shared) return undefined;
+    const { store, key, leaseMs, failed } = this.shared;
+    const timer = setInterval(() => {
+      store.renewWrite(key, token, leaseMs).catch(failed);
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * With a shared store: waits until this process holds the user's write turn across all instances and
+   * the store's gap has passed. Returns the turn's token, or undefined without a store (or when it fails:
+   * the in-process spacing then stands alone, and a 429 would still be waited out).
+   */
+  private async takeSharedWriteTurn(): Promise<string | undefined> {
+    if (!this.shared) return undefined;
+    const { store, key, leaseMs, failed } = this.shared;
+    const releasing = this.releasing;
+    this.releasing = undefined;
+    if (releasing) await releasing;
+    const token = randomUUID();
+    try {
+      return await this.waitForSharedTurn(token);
+    } catch (error) {
+      // Closed while waiting (an instance stopping): a booking of ours, or a turn handed to us, must
+      // not hold the user's writes up until it lapses.
+      void store.releaseWrite(key, token, 0, leaseMs).catch(failed);
+      throw error;
+    }
+  }
+
+  private async waitForSharedTurn(token: string): Promise<string | undefined> {
+    if (!this.shared) return undefined;
+    const { store, clock, key, leaseMs, failed } = this.shared;
+    const step = pollStepMs(this.writeGapAfterAnswer());
+    for (;;) {
+      // Listening starts before asking, so that a release between the answer and the wait is not missed.
+      const released = store.releaseSignal?.(key);
+      let turn: WriteTurn;
+      const askedAt = Date.now();
+      try {
+        turn = await store.acquireWrite(key, { token, leaseMs });
+      } catch (error) {
+        released?.cancel();
+        failed(error);
+        return undefined;
+      }
+      clock.sample(askedAt, Date.now(), turn.now);
+      if (turn.granted) {
+        released?.cancel();
+        return this.waitForTurn(token, turn.sendAt);
+      }
+      const untilSent = clock.localTimeNotBefore(turn.retryAt) - Date.now();
+      if (released) {
+        // The release is announced; asking every few gaps only covers a lost message or a lapsed turn.
+        const news = await this.pause(Math.max(untilSent, 0) + 4 * step, released.promise);
+        released.cancel();
+        // Booked, and handed the turn: no need to ask.
+        if (news?.holder === token) return this.waitForTurn(token, news.sendAt);
+      } else {
+        await this.pause(Math.max(step, untilSent));
+      }
+    }
+  }
+
+  /**
+   * Holding the turn `token`: sleeps until its send time (store clock) and returns the token. Closed
+   * meanwhile, `takeSharedWriteTurn` gives the turn back (nothing was sent).
+   */
+  private async waitForTurn(token: string, sendAt: number): Promise<string> {
+    if (!this.shared) return token;
+    const wait = this.shared.clock.localTimeNotBefore(sendAt) - Date.now();
+    if (wait > 0) await this.pause(wait);
+    return token;
+  }
+
+  /** With a shared store: waits until one GET could be taken from the window shared by all instances. */
+  async takeSharedGet(): Promise<void> {
+    if (!this.shared) return;
+    const { store, key, failed } = this.shared;
+    for (;;) {
+      let wait: number;
+      try {
+        wait = await store.takeGet(key, this.spec);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      if (wait <= 0) return;
+      await this.pause(wait);
     }
   }
 
   busy(now: number): boolean {
-    return this.inFlight > 0 || !this.limiter.empty() || this.timer !== undefined || this.nextWriteAt > now;
+    return this.inFlight > 0 || this.pausing > 0 || !this.limiter.empty() || this.timer !== undefined || this.nextWriteAt > now;
   }
 
   private get holding(): boolean {
@@ -148,6 +445,10 @@ class Budget {
    */
   hold(ms: number): void {
     if (ms <= 0) return;
+    if (this.shared) {
+      const { store, key, failed } = this.shared;
+      void (this.cls === 'write' ? store.holdWrites(key, ms) : store.holdGets(key, ms, this.spec)).catch(failed);
+    }
     if (this.cls === 'write') {
       this.nextWriteAt = Math.max(this.nextWriteAt, Date.now() + ms);
       return;
@@ -171,6 +472,15 @@ class Budget {
 
     const untilMs = info.until === undefined ? NaN : Date.parse(info.until);
     const untilIn = Number.isNaN(untilMs) ? undefined : clampToPeriod(untilMs - Date.now(), this.spec);
+    if (this.shared && (info.remaining !== undefined || untilIn !== undefined)) {
+      // `until` is an instant on Trakt's clock; as a duration it means the same on the store's.
+      const { store, key, failed } = this.shared;
+      const window = {
+        ...(info.remaining === undefined ? {} : { remaining: Math.max(0, Math.floor(info.remaining)) }),
+        ...(untilIn === undefined ? {} : { untilInMs: untilIn }),
+      };
+      void store.observeGets(key, this.spec, window).catch(failed);
+    }
     if (info.remaining !== undefined) {
       // Requests still on their way will be counted by Trakt too: keep that many back.
       const allowed = Math.max(0, Math.floor(info.remaining) - this.inFlight);
@@ -197,6 +507,14 @@ class Budget {
   }
 
   dispose(): void {
+    if (this.heldTurn !== undefined && this.shared) {
+      // Closed with a write on its way (the instance is stopping): Trakt has counted it by now or never
+      // will once the process is gone, so the next turn may start one gap from now, not when this turn
+      // would lapse.
+      const { store, clock, key, leaseMs, failed } = this.shared;
+      void store.releaseWrite(key, this.heldTurn, clock.storeTimeNotBefore(Date.now() + this.writeGapAfterAnswer()), leaseMs).catch(failed);
+      this.heldTurn = undefined;
+    }
     this.disposed.abort(new Error('Trakt client closed'));
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
@@ -217,6 +535,8 @@ export class LimiterPool {
   private readonly margin: number;
   private readonly getConcurrency: number;
   private readonly idleMs: number;
+  private readonly shared: Omit<SharedBudget, 'key'> | undefined;
+  private readonly clockReader: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(options: LimitsOptions = {}) {
@@ -228,6 +548,23 @@ export class LimiterPool {
     this.margin = options.safetyMargin ?? 0.01;
     this.getConcurrency = options.getConcurrency ?? 8;
     this.idleMs = options.idleMs ?? 10 * 60_000;
+    if (options.shared) {
+      const onError = options.onSharedError;
+      this.shared = {
+        store: options.shared,
+        clock: new StoreClock(),
+        leaseMs: Math.max(options.writeLeaseMs ?? 6000, 2 * (this.specs.write.periodSeconds * 1000) / this.specs.write.limit),
+        failed: (error) => onError?.(error),
+      };
+      const { store, clock, failed } = this.shared;
+      const readClock = (): void => {
+        const askedAt = Date.now();
+        store.now().then((now) => clock.sample(askedAt, Date.now(), now), failed);
+      };
+      readClock();
+      this.clockReader = setInterval(readClock, 30_000);
+      this.clockReader.unref();
+    }
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, Math.floor(this.idleMs / 2)));
     this.sweeper.unref();
   }
@@ -236,7 +573,8 @@ export class LimiterPool {
     const id = `${cls}\u0000${key}`;
     let budget = this.budgets.get(id);
     if (!budget) {
-      budget = new Budget(cls, this.specs[cls], this.margin, this.getConcurrency);
+      const shared = this.shared && { ...this.shared, key: `${cls}:${key}` };
+      budget = new Budget(cls, this.specs[cls], this.margin, this.getConcurrency, shared);
       this.budgets.set(id, budget);
     }
     budget.lastUsed = Date.now();
@@ -253,6 +591,7 @@ export class LimiterPool {
     const queuedAt = performance.now();
     if (cls !== 'write') {
       return budget.limiter.schedule(async () => {
+        await budget.takeSharedGet();
         const queuedMs = performance.now() - queuedAt;
         budget.openWindowIfClosed();
         budget.inFlight += 1;
@@ -302,6 +641,7 @@ export class LimiterPool {
   close(): void {
     this.closed = true;
     clearInterval(this.sweeper);
+    clearInterval(this.clockReader);
     for (const budget of this.budgets.values()) budget.dispose();
     this.budgets.clear();
   }

@@ -5,7 +5,7 @@ import { SECRET_VARIABLES } from '../../src/config.js';
 
 /**
  * compose.yaml's scaled profile, read as Compose reads it (YAML with anchors and merge keys; there is no
- * Docker here to run it): which services it starts, that the instances share one database and one Redis,
+ * Docker here to run it): which services it starts, that the instances share one database,
  * that the proxy reaches every instance, and that no secret is written into the file.
  */
 interface Service {
@@ -68,29 +68,25 @@ function inlineSecrets(all: Record<string, Service>): string[] {
 }
 
 describe('compose.yaml, scaled profile', () => {
-  it('GIVEN the scaled profile THEN Postgres, Redis, two or more instances and a proxy; the single service stays out', () => {
+  it('GIVEN the scaled profile THEN Postgres, two or more instances and a proxy; the single service stays out; no Redis (Trakt limits are shared through Postgres)', () => {
     expect(instances.length).toBeGreaterThanOrEqual(2);
-    expect(inScaled('redis')).toBe(true);
-    expect(services['redis']?.image).toMatch(/^redis:/);
+    expect(services['redis']).toBeUndefined();
     expect(inScaled('proxy')).toBe(true);
     const started = startedWith('proxy');
-    expect([...started].sort()).toEqual(['postgres', 'proxy', 'redis', ...instances].sort());
+    expect([...started].sort()).toEqual(['postgres', 'proxy', ...instances].sort());
     expect(started.has('marquee')).toBe(false);
     // The default `docker compose up` is unchanged: the single service and Postgres, nothing scaled.
     expect(Object.keys(services).filter((name) => services[name]?.profiles === undefined).sort()).toEqual(['marquee', 'postgres']);
   });
 
-  it('GIVEN the instances THEN they share one DATABASE_URL and one REDIS_URL, on services of this file, and serve metrics on a port of their own', () => {
+  it('GIVEN the instances THEN they share one DATABASE_URL on a service of this file, and serve metrics on a port of their own', () => {
     const databaseUrls = new Set(instances.map((name) => env(name)['DATABASE_URL']));
-    const redisUrls = new Set(instances.map((name) => env(name)['REDIS_URL']));
     expect(databaseUrls.size).toBe(1);
-    expect(redisUrls.size).toBe(1);
     const [databaseUrl] = [...databaseUrls];
-    const [redisUrl] = [...redisUrls];
     expect(new URL(String(databaseUrl).replace(/\$\{[^}]+\}/g, 'x')).hostname).toBe('postgres');
-    expect(new URL(String(redisUrl)).hostname).toBe('redis');
     for (const name of instances) {
-      expect(dependencies(services[name])).toEqual(expect.arrayContaining(['postgres', 'redis']));
+      expect(env(name)['REDIS_URL']).toBeUndefined();
+      expect(dependencies(services[name])).toEqual(['postgres']);
       expect(services[name]?.ports).toBeUndefined();
       expect(env(name)).toMatchObject({ HOST: '0.0.0.0', PORT: 3000, METRICS_PORT: 9464 });
       // Settings (tokens, PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET for webhook mode) come from .env.
