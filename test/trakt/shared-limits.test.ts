@@ -165,9 +165,10 @@ describe.skipIf(!POSTGRES)('GIVEN 200 users each writing 4 times, round-robin th
     }
   });
 
-  it('THEN writes go at ≥ 0.95 of the allowed 1 per second per user (the emulator’s clock)', () => {
+  it('THEN a user’s consecutive writes reach Trakt at least the allowed second apart, whichever instances sent them (the emulator’s clock)', () => {
+    // The rate achieved is a timing figure, measured by bench/shared-limiter (tests do not assert on
+    // time); here only the rule the limiter keeps: never two writes of one user within Trakt's second.
     let gaps = 0;
-    let gapSum = 0;
     for (const user of run.users) {
       const at = run.writes
         .filter((r) => r.user === user)
@@ -175,11 +176,10 @@ describe.skipIf(!POSTGRES)('GIVEN 200 users each writing 4 times, round-robin th
         .sort((a, b) => a - b);
       for (let i = 1; i < at.length; i += 1) {
         gaps += 1;
-        gapSum += at[i]! - at[i - 1]!;
+        expect(at[i]! - at[i - 1]!, `${user}'s writes ${i} and ${i + 1}`).toBeGreaterThanOrEqual(1000);
       }
     }
-    // Achieved / allowed: the allowed interval (1 s) over the mean gap between a user's consecutive writes.
-    expect(1000 / (gapSum / gaps)).toBeGreaterThanOrEqual(0.95);
+    expect(gaps).toBe(600);
   });
 });
 
