@@ -1,3 +1,4 @@
+import { EN } from '../../src/bot/core/i18n/index.js';
 import { describe, expect, it } from 'vitest';
 import { normalizeForMatch, TitleIndex } from '../../src/bot/core/title-index.js';
 import { titleChoiceLabel, titleChoiceValue } from '../../src/bot/core/autocomplete.js';
@@ -132,12 +133,12 @@ describe('Discord commands and autocomplete values', () => {
   const title = (over: Partial<Title>): Title => ({ type: 'movie', ids: { trakt: 1, slug: 'dune-2021', imdb: 'tt1160419' }, title: 'Dune', year: 2021, posterUrl: null, ...over }) as Title;
 
   it('GIVEN a title WHEN offered as a choice THEN /add gets an exact reference and /search its words and year', () => {
-    expect(titleChoiceLabel(title({}))).toBe('Dune (2021) · Movie');
+    expect(titleChoiceLabel(title({}), EN)).toBe('Dune (2021) · Movie');
     expect(titleChoiceValue(title({}), 'title-ref')).toBe('tt1160419');
     expect(titleChoiceValue(title({ ids: { trakt: 1, slug: 'dune-2021' } as Title['ids'] }), 'title-ref')).toBe('https://trakt.tv/movies/dune-2021');
     expect(titleChoiceValue(title({}), 'title-query')).toBe('Dune 2021');
     const long = title({ title: 'x '.repeat(200), year: 2024 });
-    expect(titleChoiceLabel(long).length).toBeLessThanOrEqual(100);
+    expect(titleChoiceLabel(long, EN).length).toBeLessThanOrEqual(100);
     expect(titleChoiceValue(long, 'title-query').length).toBeLessThanOrEqual(100);
   });
 

@@ -1,3 +1,4 @@
+import { EN } from '../../src/bot/core/i18n/index.js';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,31 +21,31 @@ import type { Title } from '../../src/bot/core/ports.js';
 /** The group pick's pure rules: arguments, the approval cap, the tally and its tie-break. */
 
 function open(args: string): PickOptions {
-  const parsed = parsePickArgs(args);
+  const parsed = parsePickArgs(args, EN);
   if (parsed.kind !== 'open') throw new Error(`expected options for “${args}”, got ${JSON.stringify(parsed)}`);
   return parsed.options;
 }
 
 function problem(args: string): string {
-  const parsed = parsePickArgs(args);
+  const parsed = parsePickArgs(args, EN);
   if (parsed.kind !== 'error') throw new Error(`expected an error for “${args}”, got ${JSON.stringify(parsed)}`);
   return parsed.problem;
 }
 
 describe('parsePickArgs', () => {
   it('GIVEN no arguments THEN both kinds, a ballot of 8 and 10 minutes', () => {
-    expect(parsePickArgs('')).toEqual({ kind: 'open', options: { types: ['movie', 'show'], ballotSize: DEFAULT_BALLOT, votingMs: DEFAULT_VOTING_MS } });
+    expect(parsePickArgs('', EN)).toEqual({ kind: 'open', options: { types: ['movie', 'show'], ballotSize: DEFAULT_BALLOT, votingMs: DEFAULT_VOTING_MS } });
     expect(DEFAULT_BALLOT).toBe(8);
     expect(DEFAULT_VOTING_MS).toBe(600_000);
-    expect(parsePickArgs('   ')).toEqual(parsePickArgs(''));
+    expect(parsePickArgs('   ', EN)).toEqual(parsePickArgs('', EN));
   });
 
   it('GIVEN history or help (any case, padded) THEN those commands, and not when more words follow', () => {
-    expect(parsePickArgs('history')).toEqual({ kind: 'history' });
-    expect(parsePickArgs('  HISTORY ')).toEqual({ kind: 'history' });
-    expect(parsePickArgs('help')).toEqual({ kind: 'help' });
-    expect(parsePickArgs('Help')).toEqual({ kind: 'help' });
-    expect(parsePickArgs('history movies').kind).toBe('error');
+    expect(parsePickArgs('history', EN)).toEqual({ kind: 'history' });
+    expect(parsePickArgs('  HISTORY ', EN)).toEqual({ kind: 'history' });
+    expect(parsePickArgs('help', EN)).toEqual({ kind: 'help' });
+    expect(parsePickArgs('Help', EN)).toEqual({ kind: 'help' });
+    expect(parsePickArgs('history movies', EN).kind).toBe('error');
   });
 
   it('GIVEN type words THEN the kinds they name; the last one wins', () => {
@@ -272,24 +273,24 @@ describe('tallyOf', () => {
 
 describe('formatDuration', () => {
   it('GIVEN whole units THEN the largest unit that divides it, singular for one', () => {
-    expect(formatDuration(600_000)).toBe('10 minutes');
-    expect(formatDuration(60_000)).toBe('1 minute');
-    expect(formatDuration(3_600_000)).toBe('1 hour');
-    expect(formatDuration(5_400_000)).toBe('90 minutes');
-    expect(formatDuration(7_200_000)).toBe('2 hours');
-    expect(formatDuration(86_400_000)).toBe('1 day');
-    expect(formatDuration(3 * 86_400_000)).toBe('3 days');
-    expect(formatDuration(604_800_000)).toBe('1 week');
-    expect(formatDuration(1_209_600_000)).toBe('2 weeks');
-    expect(formatDuration(8 * 86_400_000)).toBe('8 days');
-    expect(formatDuration(1000)).toBe('1 second');
-    expect(formatDuration(90_000)).toBe('90 seconds');
+    expect(formatDuration(600_000, EN)).toBe('10 minutes');
+    expect(formatDuration(60_000, EN)).toBe('1 minute');
+    expect(formatDuration(3_600_000, EN)).toBe('1 hour');
+    expect(formatDuration(5_400_000, EN)).toBe('90 minutes');
+    expect(formatDuration(7_200_000, EN)).toBe('2 hours');
+    expect(formatDuration(86_400_000, EN)).toBe('1 day');
+    expect(formatDuration(3 * 86_400_000, EN)).toBe('3 days');
+    expect(formatDuration(604_800_000, EN)).toBe('1 week');
+    expect(formatDuration(1_209_600_000, EN)).toBe('2 weeks');
+    expect(formatDuration(8 * 86_400_000, EN)).toBe('8 days');
+    expect(formatDuration(1000, EN)).toBe('1 second');
+    expect(formatDuration(90_000, EN)).toBe('90 seconds');
   });
 
   it('GIVEN what parsePickArgs accepts THEN the card reads back what was typed', () => {
-    expect(formatDuration(open('time=10s').votingMs)).toBe('10 seconds');
-    expect(formatDuration(open('time=36h').votingMs)).toBe('36 hours');
-    expect(formatDuration(open('time=7d').votingMs)).toBe('1 week');
+    expect(formatDuration(open('time=10s').votingMs, EN)).toBe('10 seconds');
+    expect(formatDuration(open('time=36h').votingMs, EN)).toBe('36 hours');
+    expect(formatDuration(open('time=7d').votingMs, EN)).toBe('1 week');
   });
 });
 

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CoreLogger, StoredWatchlistItem, Title, TraktCatalogPort } from './ports.js';
-import { EN, type Translator } from './i18n/index.js';
+import type { Translator } from './i18n/index.js';
 import { kindWord, targetLabel } from './targets.js';
 import { normalizeForMatch, type TitleIndex } from './title-index.js';
 import type { ChatUserRef } from './types.js';
@@ -300,7 +300,7 @@ function cut(text: string, max = MAX_CHOICE_CHARS): string {
 }
 
 /** `Dune (2021) · Movie` */
-export function titleChoiceLabel(title: Title, i18n: Translator = EN): string {
+export function titleChoiceLabel(title: Title, i18n: Translator): string {
   const kind = kindWord({ kind: title.type, title } as const, i18n);
   const suffix = `${title.year === null ? '' : ` (${title.year})`} · ${kind}`;
   return `${cut(title.title, MAX_CHOICE_CHARS - suffix.length)}${suffix}`;
@@ -321,7 +321,7 @@ export function titleChoiceValue(title: Title, source: 'title-query' | 'title-re
   return `${cut(title.title.replace(/\s+/g, ' ').trim(), MAX_CHOICE_CHARS - year.length)}${year}`;
 }
 
-export function titleChoices(titles: Title[], source: 'title-query' | 'title-ref', i18n: Translator = EN): AutocompleteChoice[] {
+export function titleChoices(titles: Title[], source: 'title-query' | 'title-ref', i18n: Translator): AutocompleteChoice[] {
   const seen = new Set<string>();
   const choices: AutocompleteChoice[] = [];
   for (const title of titles) {
@@ -334,7 +334,7 @@ export function titleChoices(titles: Title[], source: 'title-query' | 'title-ref
 }
 
 /** Watchlist items as choices; the value is the title, which `/remove` looks up on the watchlist. */
-export function watchlistChoices(items: StoredWatchlistItem[], i18n: Translator = EN): AutocompleteChoice[] {
+export function watchlistChoices(items: StoredWatchlistItem[], i18n: Translator): AutocompleteChoice[] {
   const seen = new Set<string>();
   const choices: AutocompleteChoice[] = [];
   for (const item of items) {

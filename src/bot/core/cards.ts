@@ -74,7 +74,7 @@ export interface CardOptions {
 }
 
 /** A title card: what the user needs to recognise the title. */
-export function titleCard(target: Target, options: CardOptions = {}, i18n: Translator = EN): Rich[] {
+export function titleCard(target: Target, options: CardOptions = {}, i18n: Translator): Rich[] {
   const title = titleOf(target);
   const parts: Rich[] = [];
   if (options.header !== undefined) parts.push(options.header, rich.line, rich.line);
@@ -124,7 +124,7 @@ export const OPEN_ON_TRAKT = EN.t('cards:openOnTraktButton');
  * Where the card's link to trakt.tv goes: beside a lone last button (Cancel, Undo), so a card keeps
  * its rows (Discord: at most 5, and a picker's last rows stay buttons), else on a row of its own.
  */
-function withTraktLink(target: Target, buttons: Button[][] = [], i18n: Translator = EN): Button[][] {
+function withTraktLink(target: Target, buttons: Button[][] = [], i18n: Translator): Button[][] {
   const link: Button = { label: i18n.t('cards:openOnTraktButton'), url: traktUrl(target) };
   const rows = buttons.filter((row) => row.length > 0);
   const last = rows.at(-1);
@@ -136,7 +136,7 @@ function withTraktLink(target: Target, buttons: Button[][] = [], i18n: Translato
  * In a group, whose a card is (its buttons act for that user alone): `for @alice`, by the user's
  * handle where the platform has one, else by their display name. Nothing in a private chat.
  */
-export function ownerLine(user: ChatUserRef, chat: ChatRef, i18n: Translator = EN): Rich | undefined {
+export function ownerLine(user: ChatUserRef, chat: ChatRef, i18n: Translator): Rich | undefined {
   if (chat.kind !== 'group') return undefined;
   const name = user.handle ?? user.displayName;
   return name === undefined || name === '' ? undefined : rich.italic(i18n.t('cards:owner', { name }));
@@ -146,7 +146,7 @@ export function ownerLine(user: ChatUserRef, chat: ChatRef, i18n: Translator = E
  * A title card as a reply: its poster, its buttons and always a link to the title's page on Trakt;
  * with `owner` (see ownerLine), a last line saying whose it is.
  */
-export function cardReply(target: Target, text: Rich, buttons?: Reply['buttons'], owner?: Rich, i18n: Translator = EN): Reply {
+export function cardReply(target: Target, text: Rich, buttons: Reply['buttons'] | undefined, owner: Rich | undefined, i18n: Translator): Reply {
   const poster = titleOf(target).posterUrl;
   return {
     text: owner === undefined ? text : [text, rich.line, owner],
@@ -156,12 +156,12 @@ export function cardReply(target: Target, text: Rich, buttons?: Reply['buttons']
 }
 
 /** `37 / 250 used`, or `37 items` when Trakt did not say the limit. */
-export function usageText(used: number, account: Pick<LinkedAccount, 'watchlistLimit'>, i18n: Translator = EN): string {
+export function usageText(used: number, account: Pick<LinkedAccount, 'watchlistLimit'>, i18n: Translator): string {
   return account.watchlistLimit === null ? i18n.t('cards:usage.items', { count: used }) : i18n.t('cards:usage.used', { used, limit: account.watchlistLimit });
 }
 
 /** What the user typed, in the language's quotation marks: `“dune”`, `„dune“`, `«dune»`. */
-export function quote(text: string, i18n: Translator = EN): string {
+export function quote(text: string, i18n: Translator): string {
   return i18n.t('cards:quote', { text });
 }
 

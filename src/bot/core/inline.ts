@@ -11,7 +11,7 @@ import { LRUCache } from 'lru-cache';
 import { encodeAction } from './actions.js';
 import { cardReply, shorten, titleCard } from './cards.js';
 import { defineChatAction } from './handlers.js';
-import { EN, resolveLocale, translator, type Translator } from './i18n/index.js';
+import { resolveLocale, translator, type Translator } from './i18n/index.js';
 import type { Title, TraktCatalogPort } from './ports.js';
 import { noticesIn } from './replies.js';
 import { addForPresser } from './presser-add.js';
@@ -70,7 +70,7 @@ export function parseInlineTitleId(id: string): { type: 'movie' | 'show'; trakt:
 }
 
 /** The card an inline result posts: the title's card with Add to my watchlist (and Open on Trakt). */
-export function inlineCard(title: Title, i18n: Translator = EN): Reply {
+export function inlineCard(title: Title, i18n: Translator): Reply {
   const target = { kind: title.type, title } as const;
   const add = { label: i18n.t('inline:button.addToMyWatchlist'), action: encodeAction(INLINE_ADD_ACTION, inlineTitleId(title)), style: 'primary' as const };
   return cardReply(target, titleCard(target, {}, i18n), [[add]], undefined, i18n);
@@ -83,7 +83,7 @@ function description(title: Title, i18n: Translator): string {
   return title.overview ? shorten(`${head} — ${title.overview}`, DESCRIPTION_CHARS) : head;
 }
 
-export function inlineResults(titles: Title[], i18n: Translator = EN): InlineResult[] {
+export function inlineResults(titles: Title[], i18n: Translator): InlineResult[] {
   const seen = new Set<string>();
   const results: InlineResult[] = [];
   for (const title of titles) {

@@ -1,6 +1,6 @@
 import type { LinkEvent } from './ports.js';
 import { rich, type Button, type MessageRef, type Reply } from './types.js';
-import { EN, type Translator } from './i18n/index.js';
+import type { Translator } from './i18n/index.js';
 
 /** Messages the service sends on its own (not as an answer), e.g. when a link completes. */
 /** A chat, or a user to reach privately (Telegram: their private chat; Discord: a DM). */
@@ -57,7 +57,7 @@ export function createOutbox(onMissing: (platform: string) => void): Outbox & {
 export const RELINK_ACTION = 'v1:link:new';
 
 /** The message for a finished link attempt, in the user's language (`translatorForIdentity`). */
-export function linkNoticeReply(notice: LinkEvent, i18n: Translator = EN): Reply {
+export function linkNoticeReply(notice: LinkEvent, i18n: Translator): Reply {
   if (notice.kind === 'linked') {
     const linked = i18n.tr(notice.vip ? 'notices:linkedVip' : 'notices:linked', { username: notice.traktUsername });
     const limit = notice.watchlistLimit === null ? [] : [' ', i18n.tr('notices:watchlistHolds', { count: notice.watchlistLimit })];
@@ -77,7 +77,7 @@ function linkAgainButton(i18n: Translator): Button {
   return { label: i18n.t('notices:linkAgainButton'), action: RELINK_ACTION, style: 'primary' };
 }
 
-export function relinkRequiredReply(traktUsername: string, i18n: Translator = EN): Reply {
+export function relinkRequiredReply(traktUsername: string, i18n: Translator): Reply {
   return {
     private: true,
     text: i18n.tr('notices:relinkRequired', { username: traktUsername }),

@@ -41,17 +41,17 @@ export const NOTICES: Readonly<Notices> = noticesIn(EN);
 
 export const LINK_BUTTON_LABEL = EN.t('notices:linkButton');
 
-export function linkButton(i18n: Translator = EN): Button {
+export function linkButton(i18n: Translator): Button {
   return { label: i18n.t('notices:linkButton'), action: RELINK_ACTION, style: 'primary' };
 }
 
 /** What an unlinked user hears from anything that needs a link. */
-export function linkPrompt(relink: boolean, i18n: Translator = EN): Reply {
+export function linkPrompt(relink: boolean, i18n: Translator): Reply {
   return { text: new NeedsLinkError(relink).replyIn(i18n), buttons: [[linkButton(i18n)]] };
 }
 
 /** `15 minutes`, in the translator's language. */
-export function formatMinutes(ms: number, i18n: Translator = EN): string {
+export function formatMinutes(ms: number, i18n: Translator): string {
   return i18n.t('common:minutes', { count: Math.round(ms / 60_000) });
 }
 
@@ -67,7 +67,7 @@ function vipButton(url: string, i18n: Translator): Button {
 }
 
 /** 420: "used / limit", and the upgrade link for free accounts. */
-export function watchlistFullReply(error: WatchlistFullError, used: number | undefined, i18n: Translator = EN): Reply {
+export function watchlistFullReply(error: WatchlistFullError, used: number | undefined, i18n: Translator): Reply {
   const limit = error.limit;
   const upgrade = error.vip !== true;
   const text =
@@ -102,7 +102,7 @@ export function logActionFailure(logger: CoreLogger, error: UserFacingError, con
 }
 
 /** `i18n`: the reader's language (a handler passes `ctx.i18n`). */
-export function errorReply(error: unknown, logger: CoreLogger, context: Record<string, unknown>, i18n: Translator = EN): Reply {
+export function errorReply(error: unknown, logger: CoreLogger, context: Record<string, unknown>, i18n: Translator): Reply {
   if (error instanceof UserFacingError) logActionFailure(logger, error, context);
   if (error instanceof NeedsLinkError) return linkPrompt(error.relink, i18n);
   if (error instanceof WatchlistFullError) return watchlistFullReply(error, undefined, i18n);

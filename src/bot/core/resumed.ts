@@ -1,5 +1,5 @@
 import type { ResumedWrite } from '../../watchlist/index.js';
-import { EN, type Translator } from './i18n/index.js';
+import type { Translator } from './i18n/index.js';
 import type { CoreLogger } from './ports.js';
 import { errorReply } from './replies.js';
 import { targetLabel } from './targets.js';
@@ -22,7 +22,7 @@ function titles(targets: ResumedWrite['targets'], i18n: Translator): string {
  * finished and nothing changed. Sent privately: it concerns their own account. `i18n`: the user's
  * language (translatorForIdentity), as this is said outside any answer.
  */
-export function resumedWriteReply(resumed: ResumedWrite, logger: CoreLogger, i18n: Translator = EN): Reply {
+export function resumedWriteReply(resumed: ResumedWrite, logger: CoreLogger, i18n: Translator): Reply {
   const named = titles(resumed.targets, i18n);
   const interrupted = i18n.tr(resumed.undoes !== null ? 'write:resumed.undoing' : resumed.op === 'add' ? 'write:resumed.adding' : 'write:resumed.removing', {
     titles: named,

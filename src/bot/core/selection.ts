@@ -1,6 +1,6 @@
 import type { ViewBuilder } from './actions.js';
 import type { CoreContext } from './context.js';
-import { EN, type Translator } from './i18n/index.js';
+import type { Translator } from './i18n/index.js';
 import type { Target } from './ports.js';
 import { kindWord, targetKey, targetLabel } from './targets.js';
 import { rich, type Button, type MultiPick, type Rich } from './types.js';
@@ -108,7 +108,7 @@ export function pageChoices(
   items: ReadonlyArray<{ target: Target; number: number }>,
   selected: ReadonlySet<string>,
   placeholder: string,
-  i18n: Translator = EN,
+  i18n: Translator,
 ): { rows: Button[][]; pick?: MultiPick } {
   const rows = items.map(({ target, number }) => [
     view.button(`${selected.has(targetKey(target)) ? '✅' : '⬜'} ${number}. ${cut(targetLabel(target, i18n), LABEL_CHARS)}`, action, { ...base, op: 'toggle', target }),
@@ -145,7 +145,7 @@ export function picked(selection: readonly Target[], pageTargets: readonly Targe
 }
 
 /** The titles of a Confirm card, numbered, at most LISTED of them and then how many more. */
-export function listedLines(targets: readonly Target[], mark?: (target: Target) => string, i18n: Translator = EN): Rich[] {
+export function listedLines(targets: readonly Target[], mark: ((target: Target) => string) | undefined, i18n: Translator): Rich[] {
   const lines: Rich[] = [];
   targets.slice(0, LISTED).forEach((target, i) => {
     lines.push(rich.line, `${i + 1}. `, rich.bold(targetLabel(target, i18n)), mark?.(target) ?? '');
@@ -154,7 +154,7 @@ export function listedLines(targets: readonly Target[], mark?: (target: Target) 
   return lines;
 }
 
-export function titlesWord(n: number, i18n: Translator = EN): string {
+export function titlesWord(n: number, i18n: Translator): string {
   return i18n.t('watchlist:selection.titles', { count: n });
 }
 

@@ -1,4 +1,4 @@
-import { EN, type Translator } from './i18n/index.js';
+import type { Translator } from './i18n/index.js';
 import type { Target, Title } from './ports.js';
 
 export { targetKey, titleOf } from '../../domain/target.js';
@@ -13,7 +13,7 @@ function pad(n: number): string {
 }
 
 /** `Dune (2021)`, `Severance (2022), season 2`, `Severance (2022) S02E05 “Trojan's Horse”`. */
-export function targetLabel(target: Target, i18n: Translator = EN): string {
+export function targetLabel(target: Target, i18n: Translator): string {
   const title = titleOf(target);
   const base = title.year === null ? title.title : `${title.title} (${title.year})`;
   switch (target.kind) {
@@ -47,7 +47,7 @@ export function traktUrl(target: Target): string {
 }
 
 /** Kind word for cards. */
-export function kindWord(target: Target, i18n: Translator = EN): string {
+export function kindWord(target: Target, i18n: Translator): string {
   return i18n.t(`parse:kind.${target.kind}`);
 }
 

@@ -12,9 +12,9 @@ import { targetKey, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { suggestAlternatives } from '../suggest.js';
-import type { Translator } from '../i18n/index.js';
+import { EN, type Translator } from '../i18n/index.js';
 import { rich, type Button, type Reply } from '../types.js';
-import { GENRES, genreSlug, genreWord, parseMinutes, parseYears, RUNTIME_CHOICES, runtimeWord, yearsWord } from './watchlist-args.js';
+import { GENRES, genreSlug, genreWord, parseMinutes, parseYears, RUNTIME_CHOICES, runtimeText, runtimeWord, yearsWord } from './watchlist-args.js';
 
 /** Where a search card stands: the query and which result it shows. Stored with its buttons. */
 export interface SearchState {
@@ -120,32 +120,13 @@ export function matchesFilters(title: Title, filters: SearchFilters): boolean {
   return true;
 }
 
-/** A filter's genre, years and runtime in the reader's language (the words of watchlist-args.ts, translated). */
-function genreName(slug: string, i18n: Translator): string {
-  return (GENRES as readonly string[]).includes(slug) ? i18n.t(`commands:choices.genre.${slug}`) : genreWord(slug);
-}
-
-function yearsName(filters: SearchFilters, i18n: Translator): string | undefined {
-  const { yearFrom: from, yearTo: to } = filters;
-  if (from !== undefined && to !== undefined) return yearsWord(filters);
-  if (from !== undefined) return i18n.t('search:filter.yearsFrom', { from });
-  if (to !== undefined) return i18n.t('search:filter.yearsTo', { to });
-  return undefined;
-}
-
-function runtimeName(minutes: number, i18n: Translator): string {
-  if (minutes % 60 === 0) return i18n.t('search:filter.runtimeHours', { hours: minutes / 60 });
-  if (minutes > 120 && minutes % 30 === 0) return i18n.t('search:filter.runtimeHalfHours', { hours: Math.floor(minutes / 60) });
-  return i18n.t('search:filter.runtimeMinutes', { minutes });
-}
-
 /** `Horror · ≤ 2 h`, or undefined without filters. */
 function filterWords(filters: SearchFilters, i18n: Translator): string | undefined {
-  const years = yearsName(filters, i18n);
+  const years = yearsWord(filters, i18n);
   const parts = [
-    ...(filters.genre === undefined ? [] : [genreName(filters.genre, i18n)]),
+    ...(filters.genre === undefined ? [] : [genreWord(filters.genre, i18n)]),
     ...(years === undefined ? [] : [years]),
-    ...(filters.maxRuntime === undefined ? [] : [runtimeName(filters.maxRuntime, i18n)]),
+    ...(filters.maxRuntime === undefined ? [] : [runtimeText(filters.maxRuntime, i18n)]),
   ];
   return parts.length === 0 ? undefined : parts.join(' · ');
 }
@@ -324,7 +305,7 @@ export const searchCommand = defineCommand({
   listed: true,
   options: [
     { name: 'query', description: 'A title (optionally with its year), an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-query' },
-    { name: 'genre', description: 'Only results of this genre', keyed: true, choices: GENRES.map((g) => ({ name: genreWord(g), value: g })) },
+    { name: 'genre', description: 'Only results of this genre', keyed: true, choices: GENRES.map((g) => ({ name: genreWord(g, EN), value: g })) },
     { name: 'runtime', description: 'Longest runtime (a show: its episodes)', keyed: true, choices: RUNTIME_CHOICES.map((m) => ({ name: runtimeWord(m), value: String(m) })) },
     { name: 'years', description: 'Release years, e.g. 1990-2005, 2000- or -1999', keyed: true, maxLength: 11 },
   ],

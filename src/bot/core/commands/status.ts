@@ -36,7 +36,7 @@ export const statusCommand = defineCommand({
         text: [
           ctx.tr(settings.vip ? 'account:linkedVip' : 'account:linkedFree', { username: settings.username }),
           rich.line,
-          ctx.tr('account:watchlistUsage', { usage: usageText(copy.itemCount, settings) }),
+          ctx.tr('account:watchlistUsage', { usage: usageText(copy.itemCount, settings, ctx.i18n) }),
           ...queuedLine,
           ...(shared && ctx.owner !== undefined ? [rich.line, ctx.owner] : []),
         ],

@@ -20,17 +20,17 @@ export const FILTERS: readonly WatchlistFilter[] = ['all', 'movies', 'shows', 'p
 export const SORTS: readonly WatchlistSort[] = ['added', 'title', 'year', 'rating', 'runtime', 'released'];
 
 /** A type's name (`Movies`), as its button and the header say it. */
-export function filterWord(filter: WatchlistFilter, i18n: Translator = EN): string {
+export function filterWord(filter: WatchlistFilter, i18n: Translator): string {
   return i18n.t(`watchlist:filter.${filter}`);
 }
 
 /** A sort's button label (`Rating`). */
-export function sortWord(sort: WatchlistSort, i18n: Translator = EN): string {
+export function sortWord(sort: WatchlistSort, i18n: Translator): string {
   return i18n.t(`watchlist:sort.${sort}`);
 }
 
 /** A sort as the header says it (`best rated first`). */
-export function sortPhrase(sort: WatchlistSort, i18n: Translator = EN): string {
+export function sortPhrase(sort: WatchlistSort, i18n: Translator): string {
   return i18n.t(`watchlist:sortPhrase.${sort}`);
 }
 
@@ -68,7 +68,7 @@ export function genreSlug(text: string): string {
  * A genre's name: Trakt's 25 from the catalog (`commands:choices.genre.*`, the names Discord's
  * choices show), any other slug in words (`film-noir` → `Film noir`).
  */
-export function genreWord(slug: string, i18n: Translator = EN): string {
+export function genreWord(slug: string, i18n: Translator): string {
   if ((GENRES as readonly string[]).includes(slug)) return i18n.t(`commands:choices.genre.${slug}`);
   const word = slug.replace(/-/g, ' ');
   return word.charAt(0).toUpperCase() + word.slice(1);
@@ -86,7 +86,7 @@ export function runtimeWord(minutes: number): string {
   return runtimeText(minutes, EN);
 }
 
-export function yearsWord(q: WatchlistNarrowing, i18n: Translator = EN): string | undefined {
+export function yearsWord(q: WatchlistNarrowing, i18n: Translator): string | undefined {
   const { yearFrom: from, yearTo: to } = q;
   if (from === undefined && to === undefined) return undefined;
   if (from !== undefined && to !== undefined) return from === to ? String(from) : i18n.t('watchlist:years.range', { from, to });
@@ -94,7 +94,7 @@ export function yearsWord(q: WatchlistNarrowing, i18n: Translator = EN): string 
 }
 
 /** What is applied, in words: `Movies · Horror · 1990–2005 · ≤ 2 h` (`All` when nothing is). */
-export function filterPhrase(q: WatchlistQuery, i18n: Translator = EN): string {
+export function filterPhrase(q: WatchlistQuery, i18n: Translator): string {
   const parts: string[] = [filterWord(q.filter, i18n)];
   if (q.genre !== undefined) parts.push(genreWord(q.genre, i18n));
   const years = yearsWord(q, i18n);
@@ -143,7 +143,7 @@ function problem(command: string, word: string, sorts: boolean, i18n: Translator
 }
 
 /** Parses the filters (and with `sorts`, a sort); throws InvalidInputError with the usage, in `i18n`'s language. */
-export function parseListArgs(args: string, command: string, sorts: boolean, i18n: Translator = EN): ListArgs {
+export function parseListArgs(args: string, command: string, sorts: boolean, i18n: Translator): ListArgs {
   const taken = takeShare(args);
   const shared = taken.shared;
   // "in progress" is one word here (the `progress` type).
@@ -247,7 +247,7 @@ const TYPE_OPTION: CommandOption = {
 /** The filter options (Discord: keyed options with choices; Telegram types the same words). */
 export const FILTER_OPTIONS: readonly CommandOption[] = [
   TYPE_OPTION,
-  { name: 'genre', description: 'Only this genre', keyed: true, choices: GENRES.map((g) => ({ name: genreWord(g), value: g })) },
+  { name: 'genre', description: 'Only this genre', keyed: true, choices: GENRES.map((g) => ({ name: genreWord(g, EN), value: g })) },
   { name: 'years', description: 'Release years, e.g. 1990-2005, 2000- or -1999', keyed: true, maxLength: 11 },
   { name: 'runtime', description: 'Longest runtime (a show: its episodes)', keyed: true, choices: RUNTIME_CHOICES.map((m) => ({ name: runtimeWord(m), value: String(m) })) },
 ];

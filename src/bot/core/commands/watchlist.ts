@@ -77,7 +77,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const typeOnly = filterPhrase(view, i18n) === filterWord(view.filter, i18n);
 
   const lines: Rich[] = [
-    ctx.tr('watchlist:page.title', { usage: usageText(copy.itemCount, account) }),
+    ctx.tr('watchlist:page.title', { usage: usageText(copy.itemCount, account, i18n) }),
     rich.line,
     // What is applied, then "x of y": how many of the whole list it leaves.
     ctx.tr('watchlist:page.status', { filters: filterPhrase(view, i18n), sort: sortPhrase(view.sort, i18n), page: page + 1, pages, matching: total, all: copy.itemCount }),
@@ -106,7 +106,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   const decimal = new Intl.NumberFormat(i18n.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
   items.forEach((item, i) => {
     const title = titleOf(item.target);
-    const facts = [kindWord(item.target)];
+    const facts = [kindWord(item.target, ctx.i18n)];
     if (title.rating !== undefined && title.rating > 0) facts.push(ctx.t('watchlist:page.rating', { rating: decimal.format(title.rating) }));
     if (view.sort === 'runtime' && title.runtime) facts.push(ctx.t('watchlist:page.runtime', { minutes: title.runtime }));
     if (view.sort === 'released') {
@@ -115,7 +115,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
     }
     facts.push(...progressFacts(item, progress, i18n));
     const mark = !selecting ? '' : chosen.has(item.key) ? '✅ ' : '⬜ ';
-    lines.push(rich.line, `${mark}${page * PAGE_SIZE + i + 1}. `, rich.bold(targetLabel(item.target)), ` · ${facts.join(' · ')}`);
+    lines.push(rich.line, `${mark}${page * PAGE_SIZE + i + 1}. `, rich.bold(targetLabel(item.target, ctx.i18n)), ` · ${facts.join(' · ')}`);
   });
 
   const builder = ctx.view();
@@ -124,12 +124,12 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
   let pick: MultiPick | undefined;
   if (selecting) {
     const pageItems = items.map((item, i) => ({ target: slimTarget(item.target), number: page * PAGE_SIZE + i + 1 }));
-    const choices = pageChoices(builder, 'wl-sel', { view: base }, pageItems, chosen, ctx.t('watchlist:page.selectPlaceholder'));
+    const choices = pageChoices(builder, 'wl-sel', { view: base }, pageItems, chosen, ctx.t('watchlist:page.selectPlaceholder'), ctx.i18n);
     buttons.push(...choices.rows);
     pick = choices.pick;
   } else if (items.length > 0) {
     // Each title opens its details card: a button each (Telegram), one menu of the page (Discord).
-    const numbered = items.map((item, i) => ({ target: item.target, label: cut(`${page * PAGE_SIZE + i + 1}. ${targetLabel(item.target)}`, TITLE_LABEL_CHARS) }));
+    const numbered = items.map((item, i) => ({ target: item.target, label: cut(`${page * PAGE_SIZE + i + 1}. ${targetLabel(item.target, ctx.i18n)}`, TITLE_LABEL_CHARS) }));
     buttons.push(...numbered.map(({ target, label }) => [builder.button(label, 'wl-open', { view: base, target } satisfies OpenPayload)]));
     const placeholder = ctx.t('watchlist:page.openPlaceholder');
     const menu = builder.button(placeholder, 'wl-open', { view: base, targets: items.map((item) => item.target) } satisfies OpenPayload);
@@ -137,7 +137,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
       pick = {
         action: menu.action,
         placeholder,
-        options: numbered.map(({ target, label }, i) => ({ label, value: String(i), description: kindWord(target) })),
+        options: numbered.map(({ target, label }, i) => ({ label, value: String(i), description: kindWord(target, ctx.i18n) })),
         minValues: 1,
         maxValues: 1,
         replacesRows: numbered.length,
@@ -297,9 +297,9 @@ export async function detailsCard(ctx: CoreContext, target: Target, back: Watchl
     footer,
     ...(extra.header === undefined ? {} : { header: extra.header }),
     ...(numberOfSeasons === undefined ? {} : { seasons: numberOfSeasons }),
-  });
+  }, ctx.i18n);
   const shared = extra.shared ?? back?.shared === true;
-  return { ...cardReply(target, text, buttons, shared ? ctx.owner : undefined), private: !shared };
+  return { ...cardReply(target, text, buttons, shared ? ctx.owner : undefined, ctx.i18n), private: !shared };
 }
 
 export const watchlistOpenAction = defineAction<OpenPayload>({
@@ -426,7 +426,7 @@ export const watchlistRemoveSelectedAction = defineAction<SelectPayload>({
     if (targets.length === 0) {
       lines.push(ctx.tr(selection.length === 0 ? 'watchlist:removeSelected.nothing' : 'watchlist:removeSelected.allGone'));
     } else {
-      lines.push(ctx.tr('watchlist:removeSelected.question', { count: targets.length }), rich.line, ...listedLines(targets));
+      lines.push(ctx.tr('watchlist:removeSelected.question', { count: targets.length }), rich.line, ...listedLines(targets, undefined, ctx.i18n));
       if (gone > 0) lines.push(rich.line, ctx.tr('watchlist:removeSelected.gone', { count: gone }));
       buttons.push([view.button(ctx.t('watchlist:button.confirmRemove', { n: targets.length }), 'confirm', { op: 'remove', targets } satisfies ConfirmPayload, 'danger')]);
     }

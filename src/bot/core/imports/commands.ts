@@ -202,7 +202,7 @@ async function chooser(ctx: CoreContext, record: ImportRecord): Promise<Reply> {
   const left = (await store.stateCounts(record.id)).ambiguous;
   const view = ctx.view();
   const candidates = (next.candidates ?? []).slice(0, 6);
-  const labels = candidates.map((candidate) => ctx.t('imports:chooser.candidate', { title: targetLabel(candidate), kind: ctx.t(`imports:chooser.kind.${candidate.kind}`) }));
+  const labels = candidates.map((candidate) => ctx.t('imports:chooser.candidate', { title: targetLabel(candidate, ctx.i18n), kind: ctx.t(`imports:chooser.kind.${candidate.kind}`) }));
   // Two candidates may share title, year and kind: their Trakt address tells them apart.
   const label = (candidate: Target, i: number): string => {
     const plain = labels[i] ?? '';

@@ -13,7 +13,7 @@ import { ViewBuilder } from '../actions.js';
 import type { CoreDeps } from '../context.js';
 import { TraktUnavailableError, UserFacingError } from '../errors.js';
 import type { Target, TraktCatalogPort } from '../ports.js';
-import { targetKey, targetLabel, titleTarget } from '../targets.js';
+import { targetKey, titleTarget } from '../targets.js';
 import { titleOf } from '../../../domain/target.js';
 import { rich, type Button, type MessageRef, type Reply, type Rich } from '../types.js';
 import type { WatchlistWriter } from '../../../watchlist/writer.js';
@@ -55,7 +55,7 @@ const FORMATS: ReadonlySet<string> = new Set([
   'marquee',
 ]);
 
-export function formatName(format: string, i18n: Translator = EN): string {
+export function formatName(format: string, i18n: Translator): string {
   return FORMATS.has(format) ? i18n.t(`imports:format.${format}`) : format;
 }
 
@@ -531,8 +531,4 @@ export function notFoundFile(items: ImportItem[]): Reply['file'] {
       }
     },
   };
-}
-
-export function describeTarget(target: Target): string {
-  return targetLabel(target);
 }

@@ -13,7 +13,7 @@ import { linkReplies } from '../commands/link.js';
 import type { Title } from '../ports.js';
 import { titleOf } from '../../../domain/target.js';
 import { addForPresser } from '../presser-add.js';
-import { EN, type Translator } from '../i18n/index.js';
+import type { Translator } from '../i18n/index.js';
 import { lookUpReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { rich, type ActionOutcome, type ActionStep, type Button, type Reply, type Rich } from '../types.js';
@@ -68,7 +68,7 @@ async function liveSessionOf(ctx: CoreContext): Promise<PickSession> {
   return session;
 }
 
-export function pickHelpReplies(i18n: Translator = EN): Promise<Reply[]> {
+export function pickHelpReplies(i18n: Translator): Promise<Reply[]> {
   return Promise.resolve(helpReplies(i18n));
 }
 
@@ -418,9 +418,9 @@ async function nominate(ctx: CoreContext, session: PickSession, title: Title): P
   const target = { kind: title.type, title } as const;
   if (outcome === 'closed') return { text: ctx.tr('picks:nominate.fixed') };
   if (outcome === 'full') return { text: ctx.tr('picks:nominate.full', { count: session.options.ballotSize }) };
-  if (outcome === 'already') return cardReply(target, titleCard(target, { header: ctx.tr('picks:nominate.already') }));
+  if (outcome === 'already') return cardReply(target, titleCard(target, { header: ctx.tr('picks:nominate.already') }, ctx.i18n), undefined, undefined, ctx.i18n);
   refresh(ctx, session.id);
-  return cardReply(target, titleCard(target, { header: ctx.tr('picks:nominate.done', { name: displayName(ctx) }) }));
+  return cardReply(target, titleCard(target, { header: ctx.tr('picks:nominate.done', { name: displayName(ctx) }) }, ctx.i18n), undefined, undefined, ctx.i18n);
 }
 
 export const nomineeAction = defineAction<NomineePayload>({

@@ -181,7 +181,7 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** `10 minutes`, `2 hours`, `1 week`: the largest whole unit, in the translator's language. */
-export function formatDuration(ms: number, i18n: Translator = EN): string {
+export function formatDuration(ms: number, i18n: Translator): string {
   const parts: Array<[number, string]> = [
     [604_800_000, 'picks:duration.week'],
     [86_400_000, 'picks:duration.day'],
@@ -224,7 +224,7 @@ const TYPE_WORDS: Record<string, PickKind[]> = {
  * a year range (`1990-2005`, `2000-`, `-1999`), a duration for the vote (`30m`, `2h`, `1d`), and
  * `key=value` options: `type=`, `genre=`, `runtime=` (longest, in minutes), `years=`, `ballot=`, `time=`.
  */
-export function parsePickArgs(args: string, i18n: Translator = EN): ParsedPickArgs {
+export function parsePickArgs(args: string, i18n: Translator): ParsedPickArgs {
   const options = defaultOptions();
   const text = args.trim();
   if (/^history$/i.test(text)) return { kind: 'history' };
@@ -333,14 +333,14 @@ function applyKey(options: PickOptions, key: string, value: string, i18n: Transl
 }
 
 /** What `/pick` takes, one paragraph (in `/help pick` and after a misunderstood argument). */
-export function pickUsage(i18n: Translator = EN): string {
+export function pickUsage(i18n: Translator): string {
   return i18n.t('picks:args.usage');
 }
 
 export const PICK_USAGE = pickUsage(EN);
 
 /** The filters as one line for the card (the genre as Trakt names it, in English). */
-export function describeOptions(options: PickOptions, i18n: Translator = EN): string {
+export function describeOptions(options: PickOptions, i18n: Translator): string {
   const kinds = options.types.length === 2 ? 'picks:filters.both' : options.types[0] === 'movie' ? 'picks:filters.movies' : 'picks:filters.shows';
   const parts: string[] = [i18n.t(kinds)];
   if (options.genre) parts.push(options.genre.replace(/-/g, ' '));

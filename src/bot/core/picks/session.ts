@@ -299,8 +299,8 @@ export function resultCard(session: PickSession, result: PickResult, i18n: Trans
   const text = titleCard(target, {
     header: i18n.tr('picks:result.header'),
     footer: [i18n.tr('picks:result.summary', { wanted: result.wantedBy, members: result.members, count: result.votes, voters }), i18n.tr('picks:result.decidedBy', { how })],
-  });
-  const reply = cardReply(target, text, [[sessionButton(i18n.t('picks:button.addToWatchlist'), PICK_ACTIONS.add, session.token, 'primary')]]);
+  }, i18n);
+  const reply = cardReply(target, text, [[sessionButton(i18n.t('picks:button.addToWatchlist'), PICK_ACTIONS.add, session.token, 'primary')]], undefined, i18n);
   return reply;
 }
 
