@@ -40,6 +40,9 @@ describe('Telegram in German: watchlist, notices, imports', () => {
     const list = await stack.ask(user, user.id, '/watchlist movies');
     expect(list.text).toContain('Deine Merkliste · 3 / 250');
     expect(list.text).toContain('Filme · neueste zuerst · Seite 1 von 1 · 3 von 3');
+    // Each title's kind and the usage come from the card helpers, in the reader's language too.
+    expect(list.text).toMatch(/ · Film\b/);
+    expect(list.text).not.toMatch(/\bMovie\b|\bused\b/);
     expect(buttonsOf(list).map((b) => b.label)).toEqual(expect.arrayContaining(['• Hinzugefügt', 'Bewertung', '• Filme', 'Serien', '🎛 Filter', '☑ Auswählen', '✖ Zurücksetzen']));
   });
 
