@@ -15,9 +15,9 @@ export interface Stack {
   trakt: TraktEmulator;
   logs: ReturnType<typeof captureLogs>;
   /** A Telegram user with a private chat, not linked (with `handle`, a Telegram @username). */
-  newUser(name?: string, handle?: string): User;
+  newUser(name?: string, handle?: string, languageCode?: string): User;
   /** A Telegram user linked to a fresh Trakt user through emulator-issued tokens (no OAuth dance). */
-  linkedUser(options?: { vip?: boolean; watchlistLimit?: number; name?: string; handle?: string }): Promise<{ user: User; username: string }>;
+  linkedUser(options?: { vip?: boolean; watchlistLimit?: number; name?: string; handle?: string; languageCode?: string }): Promise<{ user: User; username: string }>;
   /** Sends text in a chat and resolves with the next bot message there. */
   ask(user: User, chat: number, text: string, predicate?: (m: ChatMessageState) => boolean): Promise<ChatMessageState>;
   /** Presses the button whose label matches and waits for the message to reach a state. */
@@ -90,14 +90,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     telegram,
     trakt,
     logs,
-    newUser(name = 'Tester', handle) {
-      const user = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: name, languageCode: 'en', ...(handle === undefined ? {} : { username: handle }) });
+    newUser(name = 'Tester', handle, languageCode = 'en') {
+      const user = telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: name, languageCode, ...(handle === undefined ? {} : { username: handle }) });
       telegram.privateChat(user);
       users.push(user);
       return user;
     },
     async linkedUser(opts = {}) {
-      const user = stack.newUser(opts.name, opts.handle);
+      const user = stack.newUser(opts.name, opts.handle, opts.languageCode);
       const { username } = await linkChatUser(service, trakt, { platform: 'telegram', userId: String(user.id) }, opts);
       return { user, username };
     },

@@ -1,8 +1,6 @@
-import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../emulators/telegram/index.js';
 import type { CatalogMovie } from '../../emulators/trakt/types.js';
-import { linkChatUser } from '../../helpers/service-stack.js';
 import { buttonsOf, startStack, WAIT, type Stack } from './harness.js';
 
 /**
@@ -20,11 +18,8 @@ afterAll(async () => {
 
 const today = (): string => new Date().toISOString().slice(0, 10);
 
-async function germanLinked(): Promise<{ user: User; username: string }> {
-  const user = stack.telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: 'Greta', languageCode: 'de' });
-  stack.telegram.privateChat(user);
-  const { username } = await linkChatUser(stack.service, stack.trakt, { platform: 'telegram', userId: String(user.id) });
-  return { user, username };
+function germanLinked(): Promise<{ user: User; username: string }> {
+  return stack.linkedUser({ name: 'Greta', languageCode: 'de' });
 }
 
 /** Catalog movies with an IMDb id and a title no other movie has. */

@@ -17,9 +17,7 @@ afterAll(async () => {
 });
 
 function germanUser(): User {
-  const user = stack.telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: 'Greta', languageCode: 'de' });
-  stack.telegram.privateChat(user);
-  return user;
+  return stack.newUser('Greta', undefined, 'de');
 }
 
 async function linkedGerman(): Promise<{ user: User; username: string }> {

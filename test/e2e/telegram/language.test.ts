@@ -13,9 +13,7 @@ afterAll(async () => {
 });
 
 function userIn(languageCode: string, name = 'Tester'): User {
-  const user = stack.telegram.user({ id: randomInt(10_000, 2 ** 40), firstName: name, languageCode });
-  stack.telegram.privateChat(user);
-  return user;
+  return stack.newUser(name, undefined, languageCode);
 }
 
 describe('Telegram: the user’s language', () => {
