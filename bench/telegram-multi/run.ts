@@ -18,7 +18,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Update } from 'grammy/types';
 import { ANOTHER_POLLER_MESSAGE } from '../../src/bot/telegram/telegram-bot.js';
 import { startService, type RunningService } from '../../src/main.js';
 import { startTelegramEmulator, type TelegramEmulator, type User } from '../../test/emulators/telegram/index.js';
@@ -27,7 +26,7 @@ import { serviceEnv } from '../../test/e2e/telegram/harness.js';
 import { TEST_DATABASE_URL } from '../../test/helpers/db.js';
 import { captureLogs } from '../../test/helpers/logs.js';
 import { serviceStorage } from '../../test/helpers/service-stack.js';
-import { startBalancer } from '../../test/helpers/webhook-balancer.js';
+import { helpUpdate, startBalancer } from '../../test/helpers/webhook-balancer.js';
 
 const UPDATES = clamp(Number(process.env.BENCH_UPDATES ?? 1020), 10, 10_000);
 const USERS = clamp(Number(process.env.BENCH_USERS ?? 60), 1, 1000);
@@ -83,19 +82,6 @@ async function startInstances(telegram: TelegramEmulator, trakt: TraktEmulator, 
   };
 }
 
-function helpUpdate(updateId: number, user: User): Update {
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId % 1_000_000,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: user.id, type: 'private', first_name: user.first_name },
-      from: user,
-      text: '/help',
-      entities: [{ type: 'bot_command', offset: 0, length: 5 }],
-    },
-  } as Update;
-}
 
 /** Answers per chat against updates sent per chat: how many were answered twice (or more) and never. */
 function tally(telegram: TelegramEmulator, sent: Map<number, number>): { once: number; extra: number; missing: number } {

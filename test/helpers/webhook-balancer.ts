@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Update } from 'grammy/types';
+import type { User } from '../emulators/telegram/index.js';
 
 export interface Forwarded {
   updateId: number;
@@ -62,3 +64,17 @@ export async function startBalancer(loseAnswer: (updateId: number, seen: number)
   };
 }
 
+/** A private-chat `/help` from `user`, as Telegram would post it, under an update id of the test's choosing. */
+export function helpUpdate(updateId: number, user: User): Update {
+  return {
+    update_id: updateId,
+    message: {
+      message_id: updateId % 1_000_000,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: user.id, type: 'private', first_name: user.first_name },
+      from: user,
+      text: '/help',
+      entities: [{ type: 'bot_command', offset: 0, length: 5 }],
+    },
+  } as Update;
+}

@@ -11,7 +11,7 @@ import { startTraktEmulator, type TraktEmulator } from '../../emulators/trakt/in
 import { TEST_DATABASE_URL } from '../../helpers/db.js';
 import { captureLogs } from '../../helpers/logs.js';
 import { serviceStorage } from '../../helpers/service-stack.js';
-import { startBalancer } from '../../helpers/webhook-balancer.js';
+import { helpUpdate, startBalancer } from '../../helpers/webhook-balancer.js';
 import { serviceEnv, startStack, WAIT, type Stack } from './harness.js';
 
 /**
@@ -97,20 +97,6 @@ function answersIn(chatId: number): number {
   return telegram.callsOf('sendMessage').filter((c) => c.ok && c.params.chat_id === chatId).length;
 }
 
-/** A private-chat `/help` from `user`, as Telegram would post it, under an update id of the test's choosing. */
-function helpUpdate(updateId: number, user: User): Update {
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId % 1_000_000,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: user.id, type: 'private', first_name: user.first_name },
-      from: user,
-      text: '/help',
-      entities: [{ type: 'bot_command', offset: 0, length: 5 }],
-    },
-  } as Update;
-}
 
 /** Time passes for the dead instances: their claims' and poller leases run out now. */
 async function expireLeases(db: Db): Promise<void> {
