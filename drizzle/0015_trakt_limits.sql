@@ -8,6 +8,7 @@ CREATE TABLE "trakt_limits" (
 	"next_until" bigint DEFAULT 0 NOT NULL,
 	"window_end" bigint DEFAULT 0 NOT NULL,
 	"used" integer DEFAULT 0 NOT NULL,
+	"hold_until" bigint DEFAULT 0 NOT NULL,
 	"granted" boolean DEFAULT false NOT NULL,
 	"touched_at" bigint NOT NULL
 );

@@ -687,6 +687,8 @@ export const traktLimits = pgTable('trakt_limits', {
   /** GETs: the current window's end and the GETs taken in it (the limit is passed in with each take). */
   windowEnd: bigint('window_end', { mode: 'number' }).notNull().default(0),
   used: integer('used').notNull().default(0),
+  /** GETs: no GET leaves before this (a 429's Retry-After), whatever the window holds. Kept apart from the window, so a hold never stretches it. */
+  holdUntil: bigint('hold_until', { mode: 'number' }).notNull().default(0),
   /** GETs: whether the last take got one (set and read back in the same statement). */
   granted: boolean('granted').notNull().default(false),
   /** Last use; idle rows are deleted. */

@@ -130,6 +130,29 @@ describe('GET windows', () => {
     expect(await takeTraktGet(database.db, k, 1000, 300_000)).toBeGreaterThan(0);
   });
 
+  it('GIVEN an open 5-minute window WHEN a 429 holds GETs for a second THEN GETs wait about that second, not until the window ends, and a fresh window opens after it', async () => {
+    const k = `userGet:test-${randomUUID()}`;
+    expect(await takeTraktGet(database.db, k, 1000, 300_000)).toBe(0);
+    await holdTraktGets(database.db, k, 1_000, 1000);
+    const wait = await takeTraktGet(database.db, k, 1000, 300_000);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(1_000);
+    // A longer hold already in place is kept by a shorter one.
+    await holdTraktGets(database.db, k, 60_000, 1000);
+    await holdTraktGets(database.db, k, 1_000, 1000);
+    expect(await takeTraktGet(database.db, k, 1000, 300_000)).toBeGreaterThan(1_000);
+  });
+
+  it('GIVEN a 429 hold of a second WHEN Trakt’s X-Ratelimit (plenty left, window ends in 5 minutes) is read after it THEN the hold still ends after a second', async () => {
+    const k = `userGet:test-${randomUUID()}`;
+    expect(await takeTraktGet(database.db, k, 1000, 300_000)).toBe(0);
+    await holdTraktGets(database.db, k, 1_000, 1000);
+    await observeTraktGets(database.db, k, 1000, { remaining: 990, untilInMs: 299_000 });
+    const wait = await takeTraktGet(database.db, k, 1000, 300_000);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(1_000);
+  });
+
   it('GIVEN Trakt says fewer remain than the store counted THEN the store counts Trakt’s figure, and its window ends no sooner than Trakt’s', async () => {
     const k = `userGet:test-${randomUUID()}`;
     expect(await takeTraktGet(database.db, k, 10, 1000)).toBe(0);

@@ -140,34 +140,47 @@ export async function holdTraktWrites(db: Db, key: string, ms: number): Promise<
  * lasts `periodMs`. Returns 0 when taken, else the time until the window ends.
  */
 export async function takeTraktGet(db: Db, key: string, limit: number, periodMs: number): Promise<number> {
+  // Granted when no hold is on and the window has room (or has ended: a fresh one opens). Refused: how
+  // long until both the hold and a full window have passed.
   const result = await db.execute(sql`
     with c as ${NOW}
     insert into trakt_limits as l (key, used, window_end, granted, touched_at)
     select ${key}, 1, c.now + ${Math.max(1, Math.round(periodMs))}::bigint, true, c.now from c
     on conflict (key) do update set
-      granted = l.window_end <= excluded.touched_at or l.used < ${limit}::int,
+      granted = l.hold_until <= excluded.touched_at and (l.window_end <= excluded.touched_at or l.used < ${limit}::int),
       used = case
+        when l.hold_until > excluded.touched_at then l.used
         when l.window_end <= excluded.touched_at then 1
         when l.used < ${limit}::int then l.used + 1
         else l.used end,
-      window_end = case when l.window_end <= excluded.touched_at then excluded.window_end else l.window_end end,
+      window_end = case
+        when l.hold_until > excluded.touched_at then l.window_end
+        when l.window_end <= excluded.touched_at then excluded.window_end
+        else l.window_end end,
       touched_at = excluded.touched_at
-    returning l.granted, l.window_end - l.touched_at as wait_ms
+    returning l.granted,
+      greatest(
+        l.hold_until,
+        case when l.used >= ${limit}::int and l.window_end > l.touched_at then l.window_end else 0 end
+      ) - l.touched_at as wait_ms
   `);
   const row = rowsOf<{ granted: boolean; wait_ms: string | number }>(result)[0];
   if (row === undefined) throw new Error('trakt_limits: no row returned');
   return row.granted ? 0 : Math.max(1, Number(row.wait_ms));
 }
 
-/** The GET window of `key` is used up for `ms` from now; the next take after that opens a fresh one. */
-export async function holdTraktGets(db: Db, key: string, ms: number, limit: number): Promise<void> {
+/**
+ * No GET of `key` leaves for `ms` from now (a 429's Retry-After); a longer hold already on is kept. The
+ * hold is kept apart from the window: a hold of a second never stretches to the window's end, and an
+ * X-Ratelimit read after it cannot turn it into one.
+ */
+export async function holdTraktGets(db: Db, key: string, ms: number, _limit: number): Promise<void> {
   await db.execute(sql`
     with c as ${NOW}
-    insert into trakt_limits as l (key, used, window_end, touched_at)
-    select ${key}, ${limit}::int, c.now + ${Math.max(0, Math.ceil(ms))}::bigint, c.now from c
+    insert into trakt_limits as l (key, hold_until, touched_at)
+    select ${key}, c.now + ${Math.max(0, Math.ceil(ms))}::bigint, c.now from c
     on conflict (key) do update set
-      used = greatest(l.used, excluded.used),
-      window_end = greatest(l.window_end, excluded.window_end),
+      hold_until = greatest(l.hold_until, excluded.hold_until),
       touched_at = excluded.touched_at
   `);
 }
@@ -212,7 +225,7 @@ export async function deleteIdleTraktLimits(db: Db): Promise<number> {
     with c as ${NOW}
     delete from trakt_limits as l using c
     where l.touched_at < c.now - ${TRAKT_LIMITS_IDLE_MS}::bigint
-      and l.next_at < c.now and l.lease_until < c.now and l.window_end < c.now
+      and l.next_at < c.now and l.lease_until < c.now and l.window_end < c.now and l.hold_until < c.now
     returning l.key
   `);
   return rowsOf(result).length;
