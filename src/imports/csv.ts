@@ -49,15 +49,23 @@ export function parseCsv(text: string, source: string): CsvRecord[] {
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     const line = lineAt(start);
-    const what =
+    const quoting =
       code === 'CSV_QUOTE_NOT_CLOSED'
-        ? 'a quoted field that starts here is never closed'
+        ? 'unclosed'
         : code === 'CSV_INVALID_CLOSING_QUOTE'
-          ? 'a quoted field that starts here is followed by other characters before the next comma'
+          ? 'closing'
           : code === 'INVALID_OPENING_QUOTE' || code === 'CSV_INVALID_OPENING_QUOTE'
+            ? 'opening'
+            : 'other';
+    const what =
+      quoting === 'unclosed'
+        ? 'a quoted field that starts here is never closed'
+        : quoting === 'closing'
+          ? 'a quoted field that starts here is followed by other characters before the next comma'
+          : quoting === 'opening'
             ? 'a quote appears inside a field that did not start with one'
             : (error as Error).message;
-    throw new ImportError('broken-csv', `The CSV file has broken quoting at line ${line}: ${what}.`, { line, source });
+    throw new ImportError('broken-csv', `The CSV file has broken quoting at line ${line}: ${what}.`, { line, source, quoting, ...(quoting === 'other' ? { detail: what } : {}) });
   }
   return records;
 }

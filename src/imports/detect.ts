@@ -62,8 +62,13 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** The formats Marquee reads, one bullet a line (format names, the same in every language). */
+export function knownFormatsList(): string {
+  return KNOWN_FORMATS.map((f) => `• ${f}`).join('\n');
+}
+
 function unknownFormat(source?: string): ImportError {
-  return new ImportError('unknown-format', `This is not a format Marquee can import. Known formats:\n${KNOWN_FORMATS.map((f) => `• ${f}`).join('\n')}`, source === undefined ? {} : { source });
+  return new ImportError('unknown-format', `This is not a format Marquee can import. Known formats:\n${knownFormatsList()}`, source === undefined ? {} : { source });
 }
 
 function csvFormat(header: readonly string[]): FormatName | undefined {
@@ -84,7 +89,7 @@ function readDocument(bytes: Uint8Array, source: string): DocRead {
     const layout = detectJson(parseJson(text, source));
     if (layout === undefined) throw unknownFormat(source);
     if (layout.format === 'trakt-lists-index') {
-      throw new ImportError('unknown-format', 'This is Trakt’s index of your lists (lists-lists.json), not their items: send lists-watchlist.json or the whole export ZIP.', { source });
+      throw new ImportError('unknown-format', 'This is Trakt’s index of your lists (lists-lists.json), not their items: send lists-watchlist.json or the whole export ZIP.', { source, hint: 'lists-index' });
     }
     const doc = readTraktItems(layout.format, layout.items, source);
     return { ...doc, rows: sortByRank(doc.rows) };
@@ -197,6 +202,7 @@ function readZip(bytes: Uint8Array, maxRows: number): ReadResult {
       format === 'trakt-export-zip'
         ? 'This Trakt export has no lists-watchlist.json: the watchlist was empty when it was exported.'
         : 'This Letterboxd export has no watchlist.csv: the watchlist was empty when it was exported.',
+      { export: format === 'trakt-export-zip' ? 'trakt' : 'letterboxd' },
     );
   }
   const order = new Map(entries.map((e, i) => [e.name, i]));

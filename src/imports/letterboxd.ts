@@ -70,7 +70,7 @@ function readList(records: CsvRecord[], source: string): DocRead {
   const marker = records[0]?.cells[0]?.trim() ?? '';
   if (!/\bv7$/i.test(marker)) problems.push({ line: 1, source, message: `Letterboxd list export version “${marker}” was not seen before; read as v7.` });
   const tableAt = records.findIndex((r, i) => i > 0 && r.cells[0]?.trim().toLowerCase() === 'position' && r.cells.some((c) => c.trim().toLowerCase() === 'name'));
-  if (tableAt === -1) throw new ImportError('unknown-format', 'This Letterboxd list export has no “Position,Name,Year,URL” table.', { source });
+  if (tableAt === -1) throw new ImportError('unknown-format', 'This Letterboxd list export has no “Position,Name,Year,URL” table.', { source, hint: 'letterboxd-no-table' });
   let list: DocRead['list'];
   const metaHeader = records[1];
   const meta = records[2];

@@ -153,7 +153,19 @@ export class ImportError extends Error {
   constructor(
     readonly code: ImportErrorCode,
     message: string,
-    readonly details: { line?: number; rows?: number; limit?: number; source?: string } = {},
+    readonly details: {
+      line?: number;
+      rows?: number;
+      limit?: number;
+      source?: string;
+      /** unknown-format: which known thing it is instead (Trakt's index of lists, a Letterboxd list without its table). */
+      hint?: 'lists-index' | 'letterboxd-no-table';
+      /** no-watchlist-in-zip: whose export it is. */
+      export?: 'trakt' | 'letterboxd';
+      /** broken-csv: what is wrong with the quoting (`other`: the parser's own words are in `detail`); broken-json: the parser's words. */
+      quoting?: 'unclosed' | 'closing' | 'opening' | 'other';
+      detail?: string;
+    } = {},
   ) {
     super(message);
   }

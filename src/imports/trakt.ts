@@ -135,7 +135,7 @@ export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ImportError('broken-json', `The JSON file cannot be read (${(error as Error).message}); it may be cut off.`, { source });
+    throw new ImportError('broken-json', `The JSON file cannot be read (${(error as Error).message}); it may be cut off.`, { source, detail: (error as Error).message });
   }
 }
 

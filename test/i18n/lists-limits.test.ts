@@ -162,6 +162,11 @@ describe('the reader’s refusals', () => {
       [zipSync({ 'watchlist.csv': utf8('Date,Name,Year,Letterboxd URI\n2024-01-01,Film,2000,https://boxd.it/a\n') }).subarray(0, 30), {}],
       [utf8('Position,Const,Created,Modified,Description,Name,Known For,Birth Date\n1,nm0000001,2024-01-01,2024-01-01,,Fred Astaire,Funny Face,1899-05-10\n'), {}],
       [utf8(`Date,Name,Year,Letterboxd URI\n${[1, 2, 3, 4].map((i) => `2024-01-01,Film ${i},2000,https://boxd.it/${i}`).join('\n')}\n`), { maxRows: 2 }],
+      [utf8('Title;Genre\nSomething;Else\n'), {}],
+      [utf8('[{"name":"Watchlist","ids":{"trakt":1,"slug":"watchlist"},"item_count":0,"privacy":"private","updated_at":"2024-01-01T00:00:00.000Z","created_at":"2024-01-01T00:00:00.000Z","description":null,"allow_comments":true,"sort_by":"rank","sort_how":"asc","display_numbers":false,"likes":0,"comment_count":0,"user":{"username":"x"}}]'), {}],
+      [zipSync({ 'ratings.csv': utf8('Date,Name,Year,Letterboxd URI,Rating\n2024-01-01,Film,2000,https://boxd.it/a,4\n') }), {}],
+      [utf8('Date,Name,Year,Letterboxd URI\n2024-01-01,"Film,2000,https://boxd.it/a\n'), {}],
+      [utf8('[{"type":"movie","movie":{"title":"Cut'), {}],
     ];
     const errors: ImportError[] = [];
     for (const [bytes, options] of files) {
@@ -177,7 +182,8 @@ describe('the reader’s refusals', () => {
 
   it('GIVEN the refusals the catalog translates WHEN said in English THEN they are the reader’s own words; in other languages they differ from them and fit', async () => {
     const errors = await refusals();
-    expect(errors.map((e) => e.code)).toEqual(['empty', 'truncated-zip', 'people-list', 'too-many-rows']);
+    expect(errors.map((e) => e.code)).toEqual(['empty', 'truncated-zip', 'people-list', 'too-many-rows', 'unknown-format', 'unknown-format', 'no-watchlist-in-zip', 'broken-csv', 'broken-json']);
+    expect(errors.map((e) => e.details.hint ?? e.details.export ?? e.details.quoting)).toEqual([undefined, undefined, undefined, undefined, undefined, 'lists-index', 'letterboxd', 'unclosed', undefined]);
     for (const error of errors) {
       expect(plainText(readerError(error, EN))).toBe(error.message);
       for (const locale of LOCALES.filter((l) => l !== 'en')) {

@@ -48,9 +48,11 @@ export function slashCommandsFrom(commands: BotCore['commands']): RESTPostAPICha
   return commands.map((command) => {
     if (!NAME.test(command.name) || command.name !== command.name.toLowerCase()) throw new Error(`not a valid slash command name: ${command.name}`);
     let optionalSeen = false;
+    // An option's description and its shown name in each language; the name it is sent under stays English.
     const descriptionsOf = (name: string) => {
       const map = localized(command.localizations, (t) => t.options[name], DESCRIPTION_CHARS);
-      return map === undefined ? {} : { description_localizations: map };
+      const names = localized(command.localizations, (t) => t.optionNames[name], 32);
+      return { ...(map === undefined ? {} : { description_localizations: map }), ...(names === undefined ? {} : { name_localizations: names }) };
     };
     const options = (command.options ?? []).map((option) => {
       // Discord refuses required options after optional ones; the core's order is the args' order, so it must hold.

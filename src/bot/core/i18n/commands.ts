@@ -3,7 +3,7 @@
  * `description_localizations` and choices' `name_localizations`, Telegram's `setMyCommands` per
  * `language_code`). Command and option names stay English everywhere: they are what users type.
  * The texts are in the `commands` namespace: `<command>.description`, `<command>.options.<option>`,
- * and `choices.<option>.<value>` (a choice is translated only where the English catalog has the very
+ * `optionNames.<option>` (an option's shown name, shared by every command), and `choices.<option>.<value>` (a choice is translated only where the English catalog has the very
  * name the command gives it, so a command with other choices under the same option name keeps its own).
  */
 import type { CommandModule } from '../handlers.js';
@@ -14,6 +14,8 @@ export interface CommandTexts {
   description: string;
   /** Option name → description. */
   options: Record<string, string>;
+  /** Option name → the name Discord shows in this language (`name_localizations`; users still type the English one on Telegram). */
+  optionNames: Record<string, string>;
   /** Option name → choice value → name. */
   choices: Record<string, Record<string, string>>;
 }
@@ -44,17 +46,21 @@ export function commandLocalizations(command: Pick<CommandModule, 'name' | 'desc
     const description = text(catalog, command.name, 'description');
     if (description === undefined) continue;
     const options: Record<string, string> = {};
+    const optionNames: Record<string, string> = {};
     const choices: Record<string, Record<string, string>> = {};
     for (const option of command.options ?? []) {
       const optionText = text(catalog, command.name, 'options', option.name);
       if (optionText !== undefined) options[option.name] = optionText;
+      // Shared by every command with an option of that name (`optionNames.<option>`).
+      const optionName = text(catalog, 'optionNames', option.name);
+      if (optionName !== undefined && optionName !== option.name) optionNames[option.name] = optionName;
       for (const choice of option.choices ?? []) {
         if (text(english, 'choices', option.name, choice.value) !== choice.name) continue;
         const name = text(catalog, 'choices', option.name, choice.value);
         if (name !== undefined) (choices[option.name] ??= {})[choice.value] = name;
       }
     }
-    out[locale] = { description, options, choices };
+    out[locale] = { description, options, optionNames, choices };
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * `/import` (a file in, a preview, then a job with progress), `/export` (the watchlist out as a file),
  * and the buttons of the import's card. Everything about an import happens in the user's private chat.
  */
-import { readImport } from '../../../imports/detect.js';
+import { knownFormatsList, readImport } from '../../../imports/detect.js';
 import { exportImdbCsv, exportLetterboxdCsv, exportMarqueeJson } from '../../../imports/export.js';
 import { ImportError, MAX_FILE_BYTES, MAX_ZIP_BYTES } from '../../../imports/rows.js';
 import type { CoreContext } from '../context.js';
@@ -46,6 +46,22 @@ export function readerError(error: ImportError, i18n: Translator): Rich {
       if (rows === undefined || limit === undefined) break;
       return i18n.tr('imports:readerError.tooManyRows', { rows: rows.toLocaleString(i18n.locale), limit: limit.toLocaleString(i18n.locale) });
     }
+    case 'unknown-format':
+      if (error.details.hint === 'lists-index') return i18n.tr('imports:readerError.listsIndex');
+      if (error.details.hint === 'letterboxd-no-table') return i18n.tr('imports:readerError.letterboxdNoTable');
+      return i18n.tr('imports:readerError.unknownFormat', { formats: knownFormatsList() });
+    case 'no-watchlist-in-zip':
+      if (error.details.export === undefined) break;
+      return i18n.tr(error.details.export === 'trakt' ? 'imports:readerError.noWatchlistTrakt' : 'imports:readerError.noWatchlistLetterboxd');
+    case 'broken-csv': {
+      const { line, quoting, detail } = error.details;
+      if (line === undefined || quoting === undefined) break;
+      if (quoting === 'other') return i18n.tr('imports:readerError.brokenCsvOther', { line, detail: detail ?? '' });
+      return i18n.tr(quoting === 'unclosed' ? 'imports:readerError.brokenCsvUnclosed' : quoting === 'closing' ? 'imports:readerError.brokenCsvClosing' : 'imports:readerError.brokenCsvOpening', { line });
+    }
+    case 'broken-json':
+      if (error.details.detail === undefined) break;
+      return i18n.tr('imports:readerError.brokenJson', { detail: error.details.detail });
     default:
       break;
   }
