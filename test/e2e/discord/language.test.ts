@@ -105,8 +105,16 @@ describe('Discord: slash commands in every language', () => {
       name: 'Shows',
       name_localizations: { de: 'Serien', 'es-ES': 'Series', 'es-419': 'Series', fr: 'Séries' },
     });
+    // Options keep their English name (what the bot reads) and show a localized one.
+    const search = commands.find((c) => c.name === 'search');
+    const query = (search?.options as Array<Record<string, unknown>>).find((o) => o.name === 'query');
+    expect(query?.name_localizations).toEqual({ de: 'suche', 'es-ES': 'búsqueda', 'es-419': 'búsqueda', fr: 'recherche' });
+    expect(type?.name_localizations).toMatchObject({ de: 'art', 'es-ES': 'tipo' });
     expect(commands.map((c) => c.name)).toContain('language');
     for (const command of commands) {
+      for (const option of (command.options ?? []) as Array<{ name_localizations?: Record<string, string> }>) {
+        for (const name of Object.values(option.name_localizations ?? {})) expect(name).toMatch(/^[-_\p{L}\p{N}]{1,32}$/u);
+      }
       for (const text of Object.values((command.description_localizations ?? {}) as Record<string, string>)) expect(text.length).toBeLessThanOrEqual(100);
     }
   });
