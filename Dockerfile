@@ -13,7 +13,10 @@ RUN npm run build
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+# --omit=optional too: npm keeps a devDependency that a production package names as an optional peer
+# (typescript for i18next, @types/pg for drizzle-orm) unless optional ones are omitted; the only
+# optional runtime package, pg-cloudflare, is for Cloudflare Workers.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
