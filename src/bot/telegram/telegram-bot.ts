@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
@@ -272,19 +273,22 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       throw error;
     }
   });
-  // Outgoing rate: Telegram allows a bot about 30 messages a second in all (more answer 429), which a
-  // run of release notices to many users would pass. grammY's throttler queues calls that name a chat
-  // (sends, edits) under that global bound; installed before autoRetry, so a retry is queued too.
-  // Per chat it adds nothing: the plugin's default per-chat pacing (1 call a second, 20 a minute in a
-  // group) would delay every card edit of a busy group pick; Telegram answers a burst in one chat with
-  // a 429 and autoRetry waits it out.
-  bot.api.config.use(
-    apiThrottler({
-      global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000 },
-      group: {},
-      out: {},
-    }),
-  );
+  // Outgoing rate. Telegram allows a bot about 30 messages a second when it writes to many chats on
+  // its own (bulk notices); a run of release notices to many users would pass that. So the outbox's
+  // sends and edits (below, run inside `bulkSends`) are queued by grammY's throttler under that global
+  // bound. Answers to someone who is waiting are not queued: they go out at once, and a 429 from
+  // Telegram is waited out by autoRetry, as grammY's flood-limit guide advises. (Queued together at
+  // 30/s, 300 users' typing actions and cards delayed every answer by seconds: bench/telegram, /add
+  // p50 3.2 s.) Per chat the throttler adds nothing: its default per-chat pacing (1 call a second, 20
+  // a minute in a group) would delay every card edit of a busy group pick.
+  const bulkSends = new AsyncLocalStorage<true>();
+  const throttle = apiThrottler({
+    global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000 },
+    group: {},
+    out: {},
+  });
+  // Installed before autoRetry, so a retried bulk call is queued again.
+  bot.api.config.use((prev, method, payload, signal) => (bulkSends.getStore() === true ? throttle(prev, method, payload, signal) : prev(method, payload, signal)));
   // Flood control: wait what Telegram asks (within reason) and try once more. Network errors and
   // 5xx are not retried here: a chat reply is not worth minutes of retrying.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: MAX_FLOOD_WAIT_S, rethrowHttpErrors: true, rethrowInternalServerErrors: true }));
@@ -979,13 +983,13 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
 
     async send(target, reply) {
       const chatId = 'chatId' in target ? target.chatId : target.userId;
-      return refOf(shownOf(await sendReply(chatId, reply)));
+      return bulkSends.run(true, async () => refOf(shownOf(await sendReply(chatId, reply))));
     },
 
     async edit(ref, reply) {
       const messageId = Number(ref.messageId);
       if (ref.platform !== 'telegram' || !Number.isSafeInteger(messageId)) throw new Error('not a Telegram message reference');
-      return refOf(await replaceMessage({ chatId: ref.chatId, messageId, kind: 'unknown' }, reply));
+      return bulkSends.run(true, async () => refOf(await replaceMessage({ chatId: ref.chatId, messageId, kind: 'unknown' }, reply)));
     },
 
     async acceptUpdate(update) {

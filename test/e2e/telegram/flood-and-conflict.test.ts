@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, WAIT, type Stack } from './harness.js';
 
-/** Telegram's flood control (429 retry_after) is waited out; errors that stop a poller do not stop ours. */
+/**
+ * Telegram's flood control (429 retry_after) is waited out; errors that stop a poller do not stop ours.
+ * Messages the bot sends on its own (the outbox: notices) are paced at 30 a second in all; answers to
+ * someone who is waiting are not queued behind them.
+ */
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
@@ -37,5 +41,29 @@ describe('Telegram flood waits and polling errors', () => {
     expect(reply.text).toContain('/search');
     expect(stack.logs.text()).toContain('Telegram getUpdates failed; retrying');
     expect(stack.logs.text()).not.toContain(stack.telegram.token.split(':')[1] ?? 'never');
+  });
+
+  it('GIVEN 70 notices handed to the outbox at once WHEN a user asks meanwhile THEN the notices go out at most 30 a second and the answer is not queued behind them', async () => {
+    const readers = Array.from({ length: 70 }, () => stack.newUser('Reader'));
+    // Telegram lets a bot write only to users who have written to it.
+    await Promise.all(readers.map((r) => stack.ask(r, r.id, '/help')));
+    const readerIds = new Set(readers.map((r) => r.id));
+    const asker = stack.newUser();
+    const from = stack.telegram.calls.length;
+    const notices = Promise.all(readers.map((r) => stack.service.outbox.send({ platform: 'telegram', userId: String(r.id) }, { text: 'A title on your list is out' })));
+    const reply = await stack.ask(asker, asker.id, '/help');
+    expect(reply.text).toContain('/search');
+    const refs = await notices;
+    expect(refs.every((ref) => ref !== undefined)).toBe(true);
+
+    const calls = stack.telegram.calls.slice(from);
+    const bulk = calls.filter((c) => c.method === 'sendMessage' && readerIds.has(Number(c.params.chat_id)) && c.params.text === 'A title on your list is out');
+    expect(bulk).toHaveLength(70);
+    // At most 30 a second: the 31st and the 61st each waited for the next refill of the global budget.
+    const first = bulk[0]?.startedAt ?? 0;
+    expect((bulk[60]?.startedAt ?? 0) - first).toBeGreaterThanOrEqual(900);
+    // The answer went out before the third refill's notices: it did not wait behind all of them.
+    const answer = calls.find((c) => c.method === 'sendMessage' && c.params.chat_id === asker.id);
+    expect(answer?.seq).toBeLessThan(bulk[60]?.seq ?? 0);
   });
 });
