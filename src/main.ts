@@ -241,6 +241,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const watchlists = createWatchlistStore(database.db);
   // The one watchlist writer: every change to a Trakt watchlist goes through it (src/watchlist).
   const writer = createWatchlistWriter({ trakt: traktPort, journal, watchlists, logger: botLogger, startedAt });
+  const posters = createPosterSource({ db: database.db, logger: botLogger, userAgent: `Marquee/${VERSION}` });
   const core = createBotCore({
     accounts: createAccountPort({ db: database.db, links, onLinkChanged: (identityId) => traktPort.forget(identityId) }),
     trakt: traktPort,
@@ -257,10 +258,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
     showProgress: createShowProgressStore(database.db),
     observer: metrics.core,
     languages,
+    posters,
   });
   traktAnswers.answered = () => core.traktAnswered();
   linkedHook.accountLinked = (identityId) => core.accountLinked(identityId);
-  const posters = createPosterSource({ db: database.db, logger: botLogger, userAgent: `Marquee/${VERSION}` });
 
   // --- chat adapters: each registers its sender in `outbox`, may add HTTP routes (webhooks), and is
   // started after the server listens and stopped first on shutdown. Each platform's library is loaded

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPosterSource } from '../../src/bot/services/posters.js';
+import { findPoster } from '../../src/db/queries/poster-cache.js';
 import type { Database } from '../../src/db/client.js';
 import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
 import { captureLogs } from '../helpers/logs.js';
@@ -75,5 +77,24 @@ describe(`poster reads (${DRIVER_NAME})`, () => {
     expect(downloads).toBe(before + 1);
     expect(await createPosterSource({ db: database.db, logger: captureLogs().logger }).image(url)).toMatchObject({ contentType: 'image/jpeg' });
     expect(downloads).toBe(before + 1);
+  });
+
+  it('GIVEN a search card warms its poster WHEN the adapter then asks for the file id and the image THEN one download in all and the adapter reads nothing more', async () => {
+    const url = `${base}/poster-${randomInt(1e9)}.jpg`;
+    const posters = createPosterSource({ db: database.db, logger: captureLogs().logger });
+    const before = downloads;
+    posters.warm!('telegram', url);
+    // Warming runs on its own: wait until the image is stored.
+    for (let i = 0; i < 200 && (await findPoster(database.db, url))?.data == null; i += 1) await sleep(10);
+    expect(downloads).toBe(before + 1);
+    const shown = await counted(async () => ({ fileId: await posters.fileId('telegram', url), image: await posters.image(url) }));
+    expect(shown.value.fileId).toBeUndefined();
+    expect(shown.value.image?.data).toEqual(Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+    expect(shown.queries).toBe(0);
+    expect(downloads).toBe(before + 1);
+
+    // Once uploaded, warming the same poster again does nothing.
+    await posters.rememberFileId('telegram', url, 'file-3');
+    expect(await counted(async () => posters.warm!('telegram', url))).toEqual({ value: undefined, queries: 0 });
   });
 });

@@ -9,6 +9,7 @@ import type {
   JournalStore,
   LinkedAccount,
   PendingActionStore,
+  PosterSource,
   TraktPort,
   TraktUserPort,
   WatchlistCopyState,
@@ -80,6 +81,8 @@ export interface CoreDeps {
   observer?: CoreObserver;
   /** Users' and chats' `/language` settings (i18n). Without it users hear their client's language, and `/language` says it cannot remember. */
   languages?: LanguageStore;
+  /** Posters of cards: the core only asks for one to be fetched early (`warm`); the adapters show them. */
+  posters?: Pick<PosterSource, 'warm'>;
 }
 
 export interface ResolvedOptions {

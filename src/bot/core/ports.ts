@@ -222,6 +222,12 @@ export interface PosterSource {
   knownFileId?(platform: Platform, url: string): Promise<string | undefined>;
   rememberFileId(platform: Platform, url: string, fileId: string): Promise<void>;
   forgetFileId(platform: Platform, url: string): Promise<void>;
+  /**
+   * Starts getting the image of a card that is about to be shown, when the platform has no handle for
+   * it yet, so its download overlaps the card's other work (a search card's watchlist sync). Never
+   * throws; the adapter's later `fileId` / `image` calls take the result. Optional.
+   */
+  warm?(platform: Platform, url: string): void;
 }
 
 export interface CoreLogger {

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import type { CachedPoster } from '../../db/queries/poster-cache.js';
 import { deleteChatFile, findChatFile, findChatFileWithPoster, findPoster, saveChatFile, savePoster, savePosterFailure } from '../../db/queries/poster-cache.js';
 import type { CoreLogger, PosterSource } from '../core/ports.js';
+import type { Platform } from '../core/types.js';
 
 /**
  * Posters for cards. Trakt forbids hot-linking its images (REFERENCE §6): each one is downloaded once,
@@ -33,7 +34,8 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
   const fileIds = new LRUCache<string, string>({ max: 20_000 });
   // Images known to have no file id yet, for knownFileId (inline results ask for many at a time).
   const noFileId = new LRUCache<string, true>({ max: 5_000, ttl: 60_000 });
-  // A card without a file id yet read the stored image along with it: kept for the upload that follows.
+  // A card without a file id yet read the stored image along with it, or a warmed card downloaded it:
+  // kept for the upload that follows.
   const prefetched = new LRUCache<string, { poster: CachedPoster | null }>({ max: 32, ttl: 30_000 });
 
   async function download(url: string): Promise<{ data: Buffer; contentType: string } | undefined> {
@@ -56,6 +58,7 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
       const data = Buffer.from(await response.arrayBuffer());
       if (data.length === 0 || data.length > maxBytes) throw new Error('image empty or too large');
       await savePoster(options.db, url, data, contentType);
+      prefetched.set(url, { poster: { data, contentType, retryAfter: null } });
       return { data, contentType };
     } catch (error) {
       options.logger.warn({ err: error, url }, 'poster download failed; cards go without it for a while');
@@ -64,23 +67,44 @@ export function createPosterSource(options: PosterSourceOptions): PosterSource {
     }
   }
 
+  function image(url: string): Promise<{ data: Buffer; contentType: string } | undefined> {
+    const running = inFlight.get(url);
+    if (running !== undefined) return running;
+    const work = download(url).finally(() => inFlight.delete(url));
+    inFlight.set(url, work);
+    return work;
+  }
+
+  async function fileId(platform: Platform, url: string): Promise<string | undefined> {
+    const key = `${platform} ${url}`;
+    const known = fileIds.get(key);
+    if (known !== undefined) return known;
+    // Read a moment ago (a warmed card): no handle then, and its image is at hand.
+    if (noFileId.has(key) && prefetched.has(url)) return undefined;
+    const stored = await findChatFileWithPoster(options.db, platform, url);
+    if (stored.fileId !== undefined) {
+      fileIds.set(key, stored.fileId);
+    } else {
+      noFileId.set(key, true);
+      prefetched.set(url, { poster: stored.poster ?? null });
+    }
+    return stored.fileId;
+  }
+
   return {
-    image(url) {
-      const running = inFlight.get(url);
-      if (running !== undefined) return running;
-      const work = download(url).finally(() => inFlight.delete(url));
-      inFlight.set(url, work);
-      return work;
+    image,
+    warm(platform, url) {
+      if (fileIds.has(`${platform} ${url}`) || inFlight.has(url)) return;
+      // Without a file id, the stored image comes along (kept in `prefetched`); without one either, it is downloaded.
+      void fileId(platform, url)
+        .then((known) => {
+          const stored = prefetched.get(url)?.poster?.data;
+          if (known === undefined && (stored === undefined || stored === null)) return image(url);
+          return undefined;
+        })
+        .catch((error: unknown) => options.logger.warn({ err: error, url }, 'poster could not be fetched early; the card fetches it'));
     },
-    async fileId(platform, url) {
-      const key = `${platform} ${url}`;
-      const known = fileIds.get(key);
-      if (known !== undefined) return known;
-      const stored = await findChatFileWithPoster(options.db, platform, url);
-      if (stored.fileId !== undefined) fileIds.set(key, stored.fileId);
-      else prefetched.set(url, { poster: stored.poster ?? null });
-      return stored.fileId;
-    },
+    fileId,
     async knownFileId(platform, url) {
       const key = `${platform} ${url}`;
       const known = fileIds.get(key);
