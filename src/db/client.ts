@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import * as schema from './schema.js';
+import { startPgliteThread } from './pglite-thread.js';
 
 // Each driver is loaded only when used: node-postgres and its drizzle driver alone add about 20 MB of
 // RSS to a process that runs on PGlite.
@@ -196,7 +197,10 @@ async function createPgliteDatabase(dataDir: string, stats: Stats): Promise<Data
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const client = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])] });
+  const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])];
+  // A database on disk runs on its own thread (pglite-thread.ts); a throw-away in-memory one (tests'
+  // shared database) stays in this thread.
+  const client = (dataDir.startsWith('memory://') ? await PGlite.create(dataDir, { startParams }) : await startPgliteThread(dataDir, startParams)) as PGlite;
   countPgliteQueries(client, stats);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   let closed = false;

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, pgliteDirFor, rowsOf, type Database } from '../../src/db/client.js';
+
+/**
+ * The embedded database on disk runs PGlite in a worker thread (src/db/pglite-thread.ts). These check
+ * that what callers rely on crosses the thread unchanged: results and their types, error fields,
+ * transactions that commit or roll back, and the order of statements around a transaction.
+ */
+let dataDir: string;
+let database: Database;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'marquee-pglite-thread-'));
+  database = await createDatabase({ databaseUrl: null, pgliteDataDir: pgliteDirFor(dataDir) });
+  await database.migrate();
+  await database.db.execute(sql`create table thread_probe (id int primary key, note text, at timestamptz, bytes bytea, doc jsonb)`);
+});
+afterAll(async () => {
+  await database?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('PGlite on its own thread', () => {
+  it('GIVEN rows of several types WHEN read back THEN values arrive as on the same thread (timestamps as text, bytes, json)', async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    await database.db.execute(sql`insert into thread_probe (id, note, at, bytes, doc) values (1, ${'héllo ✓'}, ${'2026-12-07T10:00:00Z'}, ${bytes}, ${JSON.stringify({ a: [1, 2] })}::jsonb)`);
+    const [row] = rowsOf<{ note: string; at: string; bytes: Uint8Array; doc: unknown }>(await database.db.execute(sql`select note, at, bytes, doc from thread_probe where id = 1`));
+    expect(row?.note).toBe('héllo ✓');
+    // drizzle's parsers keep timestamps as Postgres wrote them; they cross the thread as such.
+    expect(row?.at).toBe('2026-12-07 10:00:00+00');
+    expect(Buffer.from(row?.bytes ?? [])).toEqual(bytes);
+    expect(row?.doc).toEqual({ a: [1, 2] });
+  });
+
+  it('GIVEN a unique violation WHEN the insert fails THEN the error carries Postgres code and constraint', async () => {
+    const failed = await database.db.execute(sql`insert into thread_probe (id) values (1)`).then(
+      () => undefined,
+      (error: unknown) => error as Error & { cause?: { code?: string; constraint?: string } },
+    );
+    expect(failed).toBeInstanceOf(Error);
+    // drizzle wraps the driver's error; the driver's fields are on `cause`.
+    const cause = (failed?.cause ?? failed) as { code?: string; constraint?: string };
+    expect(cause.code).toBe('23505');
+    expect(cause.constraint).toBe('thread_probe_pkey');
+  });
+
+  it('GIVEN a transaction WHEN its callback throws THEN nothing of it stays; WHEN it returns THEN all of it stays', async () => {
+    await expect(
+      database.db.transaction(async (tx) => {
+        await tx.execute(sql`insert into thread_probe (id, note) values (2, 'rolled back')`);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into thread_probe (id, note) values (3, 'kept')`);
+      await tx.execute(sql`update thread_probe set note = 'kept too' where id = 1`);
+    });
+    const rows = rowsOf<{ id: number; note: string }>(await database.db.execute(sql`select id, note from thread_probe order by id`));
+    expect(rows.map((r) => [r.id, r.note])).toEqual([
+      [1, 'kept too'],
+      [3, 'kept'],
+    ]);
+  });
+
+  it('GIVEN a statement sent while a transaction is open WHEN it runs THEN it sees the transaction only once committed', async () => {
+    let outside: Promise<unknown> | undefined;
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into thread_probe (id, note) values (4, 'inside')`);
+      // Sent outside the transaction while it is open: it waits for the end, as PGlite does in one thread.
+      outside = database.db.execute(sql`select count(*)::int as n from thread_probe where id = 4`);
+      await tx.execute(sql`update thread_probe set note = 'inside, updated' where id = 4`);
+    });
+    expect(rowsOf<{ n: number }>(await outside)[0]?.n).toBe(1);
+  });
+
+  it('GIVEN the thread is closed WHEN a statement is sent THEN it fails with a clear error instead of hanging', async () => {
+    const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'marquee-pglite-thread-2-'));
+    try {
+      const other = await createDatabase({ databaseUrl: null, pgliteDataDir: pgliteDirFor(dir) });
+      expect(rowsOf<{ one: number }>(await other.db.execute(sql`select 1 as one`))).toEqual([{ one: 1 }]);
+      await other.close();
+      const failed = await other.db.execute(sql`select 1`).then(
+        () => undefined,
+        (error: unknown) => error as Error & { cause?: Error },
+      );
+      expect(String(failed?.cause?.message ?? failed?.message)).toMatch(/PGlite thread has exited/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
