@@ -5,8 +5,10 @@ import { rowsOf, type Database } from '../../src/db/client.js';
 import {
   botIdOfToken,
   claimTelegramUpdate,
+  claimTelegramUpdates,
   deleteOldTelegramUpdates,
   finishTelegramUpdate,
+  finishTelegramUpdates,
   holdTelegramPoller,
   releaseTelegramPoller,
   releaseUnfinishedTelegramUpdates,
@@ -61,6 +63,61 @@ describe(`Telegram update claims (${DRIVER_NAME})`, () => {
     const states = await Promise.all(Array.from({ length: 8 }, (_, n) => claimTelegramUpdate(database.db, { botId, updateId: 1, owner: `i${n}`, leaseMs: LEASE, payload: {} })));
     expect(states.filter((s) => s === 'claimed')).toHaveLength(1);
     expect(states.filter((s) => s === 'busy')).toHaveLength(7);
+  });
+
+  it('GIVEN updates new, done, held by another and run out WHEN claimed in one batch THEN each gets the state a claim of its own would, in one statement; finished in one statement', async () => {
+    const botId = newBot();
+    const claimAs = (owner: string, updateId: number) => claimTelegramUpdate(database.db, { botId, updateId, owner, leaseMs: LEASE, payload: { update_id: updateId } });
+    expect(await claimAs('other', 2)).toBe('claimed');
+    await finishTelegramUpdate(database.db, { botId, updateId: 2 });
+    expect(await claimAs('other', 3)).toBe('claimed');
+    expect(await claimAs('dead', 4)).toBe('claimed');
+    await database.db.execute(sql`update telegram_updates set lease_until = now() - interval '1 second' where bot_id = ${botId} and update_id = 4`);
+
+    // Out of order, and update 1 given twice (its second copy finds the first's claim).
+    const updates = [5, 4, 3, 2, 1, 1].map((updateId) => ({ updateId, payload: { update_id: updateId, message: { text: `/help ${updateId}` } } }));
+    database.queryStats.reset();
+    database.queryStats.enable();
+    try {
+      expect(await claimTelegramUpdates(database.db, { botId, owner: 'me', leaseMs: LEASE, updates })).toEqual(['claimed', 'claimed', 'busy', 'done', 'claimed', 'busy']);
+      expect(database.queryStats.queries).toBe(1);
+      expect(await claimTelegramUpdates(database.db, { botId, owner: 'me', leaseMs: LEASE, updates: [] })).toEqual([]);
+      expect(database.queryStats.queries).toBe(1);
+      await finishTelegramUpdates(database.db, { botId, updateIds: [5, 4, 1] });
+      expect(database.queryStats.queries).toBe(2);
+    } finally {
+      database.queryStats.disable();
+    }
+    // Each kept its update with its claim: the one taken over holds this delivery's.
+    expect(await takeOverTelegramUpdates(database.db, { botId, owner: 'x', leaseMs: LEASE, limit: 10 })).toEqual([]);
+    await expire(botId);
+    expect(await takeOverTelegramUpdates(database.db, { botId, owner: 'x', leaseMs: LEASE, limit: 10 })).toEqual([{ updateId: 3, payload: { update_id: 3 } }]);
+    for (const updateId of [1, 2, 4, 5]) expect(await claimAs('late', updateId), `update ${updateId}`).toBe('done');
+  });
+
+  it('GIVEN an update whose text holds the character NUL (jsonb refuses it) WHEN claimed with others THEN every one is claimed, and the kept copy has U+FFFD for it', async () => {
+    const botId = newBot();
+    const updates = [1, 2, 3].map((updateId) => ({ updateId, payload: { update_id: updateId, message: { text: updateId === 2 ? 'a\u0000b \\u0000' : 'plain' } } }));
+    expect(await claimTelegramUpdates(database.db, { botId, owner: 'dead', leaseMs: LEASE, updates })).toEqual(['claimed', 'claimed', 'claimed']);
+    await expire(botId);
+    const taken = await takeOverTelegramUpdates(database.db, { botId, owner: 'live', leaseMs: LEASE, limit: 10 });
+    expect(taken.map((t) => t.payload)).toEqual([
+      { update_id: 1, message: { text: 'plain' } },
+      { update_id: 2, message: { text: 'a\uFFFDb \\u0000' } },
+      { update_id: 3, message: { text: 'plain' } },
+    ]);
+  });
+
+  it('GIVEN overlapping batches claimed by many at once, in any order THEN each update is claimed exactly once', async () => {
+    const botId = newBot();
+    const ids = Array.from({ length: 20 }, (_, n) => n + 1);
+    const batches = Array.from({ length: 6 }, (_, n) => (n % 2 === 0 ? ids : [...ids].reverse()).map((updateId) => ({ updateId, payload: { update_id: updateId } })));
+    const answers = await Promise.all(batches.map((updates, n) => claimTelegramUpdates(database.db, { botId, owner: `i${n}`, leaseMs: LEASE, updates })));
+    for (const [index, updateId] of ids.entries()) {
+      const states = answers.map((states, n) => states[n % 2 === 0 ? index : ids.length - 1 - index]);
+      expect(states.filter((s) => s === 'claimed'), `update ${updateId}`).toHaveLength(1);
+      expect(states.filter((s) => s === 'busy'), `update ${updateId}`).toHaveLength(5);
+    }
   });
 
   it('GIVEN a claim left unfinished WHEN its lease ran out THEN a redelivery takes it over, or the takeover returns it with its update; a renewed claim is not taken', async () => {

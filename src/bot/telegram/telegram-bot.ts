@@ -13,6 +13,7 @@ import type { DeliveryTarget } from '../core/notices.js';
 import { resolveLocale, translator, type Translator } from '../core/i18n/index.js';
 import type { ActionOutcome, Attachment, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
+import { createDelayedBatches, createOrderedBatches } from './batches.js';
 import { attachmentOf, documentOf, inputFileOf } from './files.js';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, renderHtml, renderKeyboard, splitRich } from './render.js';
 import { commandOfMessage, isModeratorStatus, parseCommand, toChatRef, toUserRef } from './to-core.js';
@@ -55,14 +56,15 @@ export interface TelegramUpdateClaims {
   /** How long a claim lasts unless renewed; renewed at a third of it while the update is handled. */
   readonly leaseMs: number;
   /**
-   * Claims an update (kept with the claim until done): `claimed` to handle it here, `done` when it was
+   * Claims updates in one go (each kept with its claim until done), as if one after another in the
+   * order given; each update's state at its index: `claimed` to handle it here, `done` when it was
    * handled already, `busy` while another instance's live claim holds it.
    */
-  claim(updateId: number, update: Update): Promise<'claimed' | 'done' | 'busy'>;
+  claim(updates: readonly Update[]): Promise<Array<'claimed' | 'done' | 'busy'>>;
   /** Extends this instance's claims of updates still being handled. */
   renew(updateIds: readonly number[]): Promise<void>;
-  /** Marks an update handled. */
-  finish(updateId: number): Promise<void>;
+  /** Marks updates handled. */
+  finish(updateIds: readonly number[]): Promise<void>;
   /** Claims of dead instances (lease run out, not done), taken over with their updates. */
   takeOver(limit: number): Promise<Array<{ updateId: number; payload: unknown }>>;
 }
@@ -155,6 +157,17 @@ const CONFLICT_WINDOW_MS = 60_000;
 const CONFLICT_PAUSE_MS = 5 * 60_000;
 /** Abandoned updates taken over in one go (a recurring job takes the rest at its next run). */
 const TAKE_OVER_BATCH = 50;
+/** Updates claimed in one statement at most (a getUpdates answer holds 100 at most). */
+const CLAIM_BATCH = 100;
+/**
+ * Handled updates are marked done together, this long after the first of them (and at once on stop and
+ * in idle()). Marked later means nothing while the claim's lease runs: a claim is renewed every third of
+ * its lease (TELEGRAM_LEASE_MS, 1 s at least), so at least two thirds of it are left when the handler
+ * ends, and until the lease runs out no other instance takes the update. Only a process that dies in
+ * between leaves these updates to be handled again after the lease, as it does the ones it was handling.
+ */
+const FINISH_DELAY_MS = 50;
+const FINISH_BATCH = 500;
 /** Telegram's 429 says how long to wait; waits longer than this are not worth holding a chat reply for. */
 const MAX_FLOOD_WAIT_S = 30;
 
@@ -251,8 +264,21 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   let leaseLoop: Promise<void> | undefined;
   /** When getUpdates last answered 409 Conflict (within CONFLICT_WINDOW_MS). */
   const conflicts: number[] = [];
-  /** The last polled update's claim: the next one is taken after it (see claimPolled). */
-  let lastPolledClaim: Promise<unknown> = Promise.resolve();
+  /**
+   * Claims of updates, polled or from the webhook: those asked for together go in one statement, one
+   * statement at a time, answered in the order asked for (see claimPolled).
+   */
+  const claimUpdate = claims === undefined ? undefined : createOrderedBatches((updates: Update[]) => claims.claim(updates), { maxBatch: CLAIM_BATCH });
+  /** Updates handled here, marked done in batches (see FINISH_DELAY_MS). */
+  const finishes =
+    claims === undefined
+      ? undefined
+      : createDelayedBatches((updateIds: number[]) => claims.finish(updateIds), {
+          delayMs: FINISH_DELAY_MS,
+          maxBatch: FINISH_BATCH,
+          failed: (error, updateIds) =>
+            logger.warn({ err: safe(error), updateIds }, 'could not mark Telegram updates handled; after their lease another instance may handle them again'),
+        });
   // grammY types its signals with the abort-controller polyfill's AbortSignal; Node's is the same at run time.
   const grammySignal = stopController.signal as unknown as Parameters<typeof bot.init>[0];
 
@@ -737,39 +763,36 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   }
   bot.catch(updateFailed);
 
-  /** Runs `handle` under the update's claim: renewed while it runs, finished when it ends, however it ends. */
+  /**
+   * Runs `handle` under the update's claim: renewed while it runs, finished when it ends, however it
+   * ends (marked done with others shortly after: see FINISH_DELAY_MS).
+   */
   async function underClaim(updateId: number, handle: () => Promise<void>): Promise<void> {
     held.add(updateId);
     try {
       await handle();
     } finally {
       held.delete(updateId);
-      await claims?.finish(updateId).catch((error: unknown) => {
-        logger.warn({ err: safe(error), updateId }, 'could not mark a Telegram update handled; after its lease another instance may handle it again');
-      });
+      finishes?.add(updateId);
     }
   }
 
   /**
    * Claims a polled update, waiting while another instance's live claim holds it (the poller before
    * this one, still finishing it): `done` or `busy` (stopping) mean skip it. A claim the database cannot
-   * take is `unclaimed`: the update is handled anyway, since this instance is the only poller.
-   * First claims are taken one after another in the order the updates were fetched, so that their
-   * handlers start in that order, as they do without claims (a user's three quick Confirms are queued
-   * in the order pressed); claims on a pool of connections would otherwise finish in any order.
+   * take is `unclaimed`: the update is handled anyway, since this instance is the only poller (a batch
+   * that fails is that for each of its updates).
+   * The updates of one getUpdates answer are claimed in one statement, and claims are answered in the
+   * order the updates were fetched, so that their handlers start in that order, as they do without
+   * claims (a user's three quick Confirms are queued in the order pressed); claims on a pool of
+   * connections would otherwise finish in any order.
    */
   async function claimPolled(update: Update): Promise<'claimed' | 'done' | 'busy' | 'unclaimed'> {
-    if (claims === undefined) return 'unclaimed';
-    for (let attempt = 0; ; attempt++) {
+    if (claimUpdate === undefined || claims === undefined) return 'unclaimed';
+    for (;;) {
       let state: 'claimed' | 'done' | 'busy';
       try {
-        if (attempt === 0) {
-          const claimed = lastPolledClaim.then(() => claims.claim(update.update_id, update));
-          lastPolledClaim = claimed.catch(() => undefined);
-          state = await claimed;
-        } else {
-          state = await claims.claim(update.update_id, update);
-        }
+        state = await claimUpdate(update);
       } catch (error) {
         logger.warn({ err: safe(error), updateId: update.update_id }, 'could not claim a polled Telegram update in the database; handling it anyway');
         return 'unclaimed';
@@ -942,9 +965,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     }
   }
 
-  /** Resolves once no update is queued or being handled. */
+  /** Resolves once no update is queued or being handled, and the handled ones are marked done. */
   async function idle(): Promise<void> {
     while (queued.size > 0 || inFlight.size > 0) await Promise.allSettled([...queued, ...inFlight]);
+    await finishes?.flush();
   }
 
   return {
@@ -975,7 +999,9 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       await stopPolling();
       await leaseLoop?.catch(() => undefined);
       // The next poller may start at once: updates fetched here and not finished are claimed, so it
-      // skips those this instance handles (it waits for their claims to be done).
+      // skips those this instance handles (it waits for their claims to be done). Those handled by now
+      // are marked done first, so that it need not wait for them.
+      await finishes?.flush();
       await options.pollLease?.release().catch((error: unknown) => logger.warn({ err: safe(error) }, 'could not give up the Telegram poller lease; another instance takes over when it runs out'));
       await idle();
       clearInterval(renewTimer);
@@ -994,10 +1020,11 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
 
     async acceptUpdate(update) {
       if (!ready) return 'not-ready';
-      if (claims !== undefined) {
+      if (claimUpdate !== undefined) {
+        // Requests that arrive together share a statement (a failed one is a failed claim for each).
         let state: 'claimed' | 'done' | 'busy';
         try {
-          state = await claims.claim(update.update_id, update);
+          state = await claimUpdate(update);
         } catch (error) {
           logger.warn({ err: safe(error), updateId: update.update_id }, 'could not claim a Telegram update in the database; Telegram sends it again');
           return 'retry';
@@ -1022,7 +1049,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       const abandoned = await claims.takeOver(TAKE_OVER_BATCH);
       for (const { updateId, payload } of abandoned) {
         if (payload === null || typeof payload !== 'object' || (payload as Partial<Update>).update_id !== updateId) {
-          await claims.finish(updateId);
+          finishes?.add(updateId);
           continue;
         }
         logger.warn({ updateId }, 'took over a Telegram update an instance claimed and did not finish (it stopped or died); handling it now');

@@ -11,9 +11,11 @@ import { rowsOf, type Db } from '../client.js';
  * - one instance holds the poller lease of a bot; the others do not long-poll.
  *
  * Leases follow the database's clock (`now()`): it is the one clock every instance shares. Plain
- * functions, db first, one statement each; `createTelegramUpdateClaims` and `createTelegramPollLease`
- * bind them into objects that structurally satisfy the adapter's `TelegramUpdateClaims` and
- * `TelegramPollLease` (src/bot/telegram/telegram-bot.ts; src/db may not import the adapter).
+ * functions, db first, one statement each. Claims and finishes take many updates at once: the adapter
+ * gathers them, so that a busy bot pays a statement per batch rather than per update.
+ * `createTelegramUpdateClaims` and `createTelegramPollLease` bind them into objects that structurally
+ * satisfy the adapter's `TelegramUpdateClaims` and `TelegramPollLease` (src/bot/telegram/telegram-bot.ts;
+ * src/db may not import the adapter).
  */
 
 export type ClaimState = 'claimed' | 'done' | 'busy';
@@ -23,28 +25,72 @@ function leaseEnd(leaseMs: number): SQL {
 }
 
 /**
- * Claims one update for `owner`: `claimed` when it is new here or its previous claim ran out unfinished
- * (taken over), `done` when it was handled already, `busy` while another live claim holds it.
+ * An update as jsonb takes it. Postgres refuses the character NUL in jsonb (`\u0000`: "unsupported
+ * Unicode escape sequence"), and one such update would fail the statement that claims the updates
+ * fetched with it: NUL becomes U+FFFD in the kept copy (only a takeover reads it).
  */
+function payloadJson(payload: unknown): string {
+  const json = JSON.stringify(payload);
+  if (!json.includes('\\u0000')) return json;
+  return JSON.stringify(payload, (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\0', '\uFFFD') : value));
+}
+
+/**
+ * Claims updates for `owner` in one statement (a fetched batch of polled updates, or webhook deliveries
+ * that arrived together); each update's state at its index. Per update as if claimed alone, in the
+ * order given: `claimed` when it is new here or its previous claim ran out unfinished (taken over),
+ * `done` when it was handled already, `busy` while another live claim holds it. An update given twice
+ * is claimed once: the later copy finds the earlier's claim (`busy`), as it would one statement later.
+ */
+export async function claimTelegramUpdates(
+  db: Db,
+  input: { botId: number; owner: string; leaseMs: number; updates: ReadonlyArray<{ updateId: number; payload: unknown }> },
+): Promise<ClaimState[]> {
+  const distinct = new Map<number, unknown>();
+  for (const { updateId, payload } of input.updates) if (!distinct.has(updateId)) distinct.set(updateId, payload);
+  if (distinct.size === 0) return [];
+  // Rows are inserted in update_id order: two statements claiming overlapping updates (webhook
+  // redeliveries on two instances) then wait for each other's rows in the same order, never in a cycle.
+  const rows = sql.join(
+    [...distinct.entries()].sort(([a], [b]) => a - b).map(([updateId, payload]) => sql`(${updateId}::bigint, ${payloadJson(payload)}::jsonb)`),
+    sql`, `,
+  );
+  // The outer select reads telegram_updates as it was when the statement began (not the CTE's writes):
+  // `done` is an earlier instance's finish. A claim committed by another instance after this statement
+  // began is not seen there: busy, and Telegram asks again.
+  const result = await db.execute(sql`
+    with given (update_id, payload) as (values ${rows}),
+    claimed as (
+      insert into telegram_updates as u (bot_id, update_id, claimed_by, lease_until, payload)
+      select ${input.botId}::bigint, update_id, ${input.owner}::text, ${leaseEnd(input.leaseMs)}, payload from given order by update_id
+      on conflict (bot_id, update_id) do update
+        set claimed_by = excluded.claimed_by, lease_until = excluded.lease_until, payload = excluded.payload
+        where u.done_at is null and u.lease_until < now()
+      returning u.update_id)
+    select g.update_id, c.update_id is not null as claimed, t.done_at is not null as done
+    from given g
+      left join claimed c on c.update_id = g.update_id
+      left join telegram_updates t on t.bot_id = ${input.botId}::bigint and t.update_id = g.update_id`);
+  const states = new Map<number, ClaimState>();
+  for (const row of rowsOf<{ update_id: number | string; claimed: boolean; done: boolean | null }>(result)) {
+    states.set(Number(row.update_id), row.claimed ? 'claimed' : row.done === true ? 'done' : 'busy');
+  }
+  const seen = new Set<number>();
+  return input.updates.map(({ updateId }) => {
+    const state = states.get(updateId) ?? 'busy';
+    if (seen.has(updateId)) return state === 'claimed' ? 'busy' : state;
+    seen.add(updateId);
+    return state;
+  });
+}
+
+/** Claims one update for `owner` (see `claimTelegramUpdates`). */
 export async function claimTelegramUpdate(
   db: Db,
   input: { botId: number; updateId: number; owner: string; leaseMs: number; payload: unknown },
 ): Promise<ClaimState> {
-  const result = await db.execute(sql`
-    with claimed as (
-      insert into telegram_updates as u (bot_id, update_id, claimed_by, lease_until, payload)
-      values (${input.botId}, ${input.updateId}, ${input.owner}, ${leaseEnd(input.leaseMs)}, ${JSON.stringify(input.payload)}::jsonb)
-      on conflict (bot_id, update_id) do update
-        set claimed_by = excluded.claimed_by, lease_until = excluded.lease_until, payload = excluded.payload
-        where u.done_at is null and u.lease_until < now()
-      returning 1)
-    select (select count(*) from claimed)::integer as claimed,
-      (select done_at is not null from telegram_updates where bot_id = ${input.botId} and update_id = ${input.updateId}) as done`);
-  const row = rowsOf<{ claimed: number | string; done: boolean | null }>(result)[0];
-  if (Number(row?.claimed ?? 0) > 0) return 'claimed';
-  // A claim committed by another instance after this statement began is not seen here: busy, and
-  // Telegram asks again.
-  return row?.done === true ? 'done' : 'busy';
+  const [state] = await claimTelegramUpdates(db, { botId: input.botId, owner: input.owner, leaseMs: input.leaseMs, updates: [{ updateId: input.updateId, payload: input.payload }] });
+  return state ?? 'busy';
 }
 
 /** Extends `owner`'s unfinished claims of these updates (they are still being handled). */
@@ -59,11 +105,21 @@ export async function renewTelegramUpdates(db: Db, input: { botId: number; updat
     where bot_id = ${input.botId} and update_id in (${ids}) and claimed_by = ${input.owner} and done_at is null`);
 }
 
-/** Marks an update handled (by whoever holds it now: handled is handled) and drops its payload. */
-export async function finishTelegramUpdate(db: Db, input: { botId: number; updateId: number }): Promise<void> {
+/** Marks updates handled (by whoever holds them now: handled is handled) and drops their payloads. */
+export async function finishTelegramUpdates(db: Db, input: { botId: number; updateIds: readonly number[] }): Promise<void> {
+  if (input.updateIds.length === 0) return;
+  const ids = sql.join(
+    [...new Set(input.updateIds)].sort((a, b) => a - b).map((id) => sql`${id}`),
+    sql`, `,
+  );
   await db.execute(sql`
     update telegram_updates set done_at = coalesce(done_at, now()), payload = null
-    where bot_id = ${input.botId} and update_id = ${input.updateId}`);
+    where bot_id = ${input.botId} and update_id in (${ids})`);
+}
+
+/** Marks one update handled (see `finishTelegramUpdates`). */
+export async function finishTelegramUpdate(db: Db, input: { botId: number; updateId: number }): Promise<void> {
+  await finishTelegramUpdates(db, { botId: input.botId, updateIds: [input.updateId] });
 }
 
 /**
@@ -154,9 +210,10 @@ export function createTelegramUpdateClaims(db: Db, options: TelegramLeaseOptions
   const { botId, owner, leaseMs } = options;
   return {
     leaseMs,
-    claim: (updateId: number, payload: unknown) => claimTelegramUpdate(db, { botId, updateId, owner, leaseMs, payload }),
+    claim: (updates: ReadonlyArray<{ update_id: number }>) =>
+      claimTelegramUpdates(db, { botId, owner, leaseMs, updates: updates.map((update) => ({ updateId: update.update_id, payload: update })) }),
     renew: (updateIds: readonly number[]) => renewTelegramUpdates(db, { botId, updateIds, owner, leaseMs }),
-    finish: (updateId: number) => finishTelegramUpdate(db, { botId, updateId }),
+    finish: (updateIds: readonly number[]) => finishTelegramUpdates(db, { botId, updateIds }),
     takeOver: (limit: number) => takeOverTelegramUpdates(db, { botId, owner, leaseMs, limit }),
   };
 }

@@ -3,7 +3,7 @@ import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ANOTHER_POLLER_MESSAGE } from '../../../src/bot/telegram/telegram-bot.js';
-import { createDatabase, type Db } from '../../../src/db/client.js';
+import { createDatabase, rowsOf, type Db } from '../../../src/db/client.js';
 import { botIdOfToken, claimTelegramUpdate, finishTelegramUpdate, holdTelegramPoller } from '../../../src/db/queries/telegram-updates.js';
 import { startService, type RunningService } from '../../../src/main.js';
 import { startTelegramEmulator, type TelegramEmulator, type User } from '../../emulators/telegram/index.js';
@@ -227,10 +227,21 @@ describe('long polling with several instances', () => {
         expect(logs.lines.filter((l) => l.includes(ANOTHER_POLLER_MESSAGE))).toHaveLength(1);
         expect(logs.text()).not.toContain('took over polling Telegram');
 
+        // Handled updates are marked done in batches, a little later: a stop marks the pending ones
+        // before it lets go, so the next poller finds every update the first one handled done.
+        for (let n = 0; n < 5; n++) telegram.sendText(user, user.id, '/help');
+        await until(() => answersIn(user.id) === 6, 'the first instance to answer them');
         await first.service.stop('rolling restart');
+        const botId = botIdOfToken(telegram.token);
+        const claims = await (pair.instances[1] as Instance).service.database.db.execute(
+          sql`select count(*) filter (where done_at is not null)::integer as done, count(*) filter (where done_at is null)::integer as open from telegram_updates where bot_id = ${botId}`,
+        );
+        const counts = rowsOf<{ done: number; open: number }>(claims)[0];
+        expect(Number(counts?.open)).toBe(0);
+        expect(Number(counts?.done)).toBeGreaterThanOrEqual(6);
         await until(() => logs.text().includes('took over polling Telegram'), 'the second instance to take over');
         telegram.sendText(user, user.id, '/help');
-        await until(() => answersIn(user.id) === 2, 'the second instance to answer');
+        await until(() => answersIn(user.id) === 7, 'the second instance to answer');
         expect(telegram.callsOf('getUpdates').filter((c) => c.status === 409).length).toBe(conflictsBefore);
       } finally {
         await pair.stopAll();

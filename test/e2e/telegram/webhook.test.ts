@@ -1,4 +1,10 @@
+import { randomInt } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../../src/db/client.js';
+import { botIdOfToken } from '../../../src/db/queries/telegram-updates.js';
+import { helpUpdate } from '../../helpers/webhook-balancer.js';
 import { startStack, WAIT, type Stack } from './harness.js';
 
 /** Webhook mode: PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET set, updates arrive through Fastify. */
@@ -54,5 +60,42 @@ describe('webhook mode', () => {
     expect(good.status).toBe(400);
     expect(stack.telegram.calls.slice(sent).filter((c) => c.method === 'sendMessage')).toEqual([]);
     expect(stack.logs.text()).not.toContain(SECRET);
+  });
+  it('GIVEN deliveries arriving at the same moment, one update among them twice WHEN they reach the webhook THEN each update is answered once and its claim is marked done; a later redelivery is acknowledged and skipped', async () => {
+    const user = stack.newUser();
+    // The chat is started by a message of the user's (a bot cannot write first).
+    await stack.ask(user, user.id, '/help');
+    const answers = () => stack.telegram.callsOf('sendMessage').filter((c) => c.ok && c.params.chat_id === user.id).length;
+    const post = (update: Update) =>
+      fetch(`${stack.service.url}/telegram/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+        body: JSON.stringify(update),
+      }).then((r) => r.status);
+    const base = 700_000_000 + randomInt(0, 1_000_000) * 100;
+    const updates = Array.from({ length: 6 }, (_, n) => helpUpdate(base + n, user));
+    expect(await Promise.all([...updates, updates[0] as Update].map(post))).toEqual(Array.from({ length: 7 }, () => 200));
+
+    const botId = botIdOfToken(stack.telegram.token);
+    const claims = async () => {
+      const result = await stack.service.database.db.execute(
+        sql`select count(*) filter (where done_at is not null)::integer as done, count(*) filter (where done_at is null)::integer as open
+            from telegram_updates where bot_id = ${botId} and update_id between ${base} and ${base + 99}`,
+      );
+      const row = rowsOf<{ done: number; open: number }>(result)[0];
+      return { done: Number(row?.done ?? 0), open: Number(row?.open ?? 0) };
+    };
+    const deadline = Date.now() + WAIT.timeoutMs;
+    while (answers() < 7 || (await claims()).done < 6) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${answers()} answers, claims ${JSON.stringify(await claims())}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await claims()).toEqual({ done: 6, open: 0 });
+
+    const skipped = () => stack.logs.lines.filter((l) => l.includes('a Telegram update handled already was delivered again; acknowledged and skipped')).length;
+    const skippedBefore = skipped();
+    expect(await post(updates[2] as Update)).toBe(200);
+    expect(skipped()).toBe(skippedBefore + 1);
+    expect(answers()).toBe(7);
   });
 });
