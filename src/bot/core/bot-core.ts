@@ -20,7 +20,7 @@ import { createWriteJobKind } from './queued-writes.js';
 import { createImportJobKinds } from './imports/flow.js';
 import { INLINE_ADD_ACTION, InlineTitles, MAX_INLINE_RESULTS, inlineAddAction, inlineResults, queryTranslator, type InlineQueryInput, type InlineResult } from './inline.js';
 import { checkReleaseNotices, type NoticeCheckResult } from './release-notices.js';
-import { localesFor, resolveLocale, translator, type Translator } from './i18n/index.js';
+import { languagesChat, localesFor, resolveLocale, translator, type StoredLanguages, type Translator } from './i18n/index.js';
 import { LANGUAGE_ACTION } from './commands/language.js';
 import { commandLocalizations, type CommandLocalizations } from './i18n/commands.js';
 
@@ -135,9 +135,23 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     observe((o) => o.onUpdate?.({ platform, kind, outcome }));
   }
 
+  /**
+   * The sender's identity, with their stored languages (and the chat's setting the answer needs) when
+   * the statement that found the identity read them too (AccountPort.identifyWithLanguages).
+   */
+  async function identifySender(input: CommandInput | ActionInput, personal: boolean): Promise<{ identityId: number; languages?: StoredLanguages }> {
+    if (deps.accounts.identifyWithLanguages === undefined || deps.languages === undefined) return { identityId: await deps.accounts.identify(input.user) };
+    return deps.accounts.identifyWithLanguages(input.user, languagesChat({ chat: input.chat, personal }));
+  }
+
   /** `personal`: the answer goes to the user alone (a private command), so it is in their language, in a group too. */
   async function contextFor(input: CommandInput | ActionInput, personal = false): Promise<CoreContext> {
-    const identityId = await deps.accounts.identify(input.user);
+    const sender = await identifySender(input, personal);
+    return contextOf(input, sender.identityId, personal, sender.languages);
+  }
+
+  /** The context for an identified sender; `stored`: their languages, already read in this update (else read here). */
+  async function contextOf(input: CommandInput | ActionInput, identityId: number, personal: boolean, stored: StoredLanguages | undefined): Promise<CoreContext> {
     const ctx = new CoreContext(deps, copy, writer, input.user, input.chat, identityId, input.privateChatId, input.reachPrivately);
     if ('attachment' in input) ctx.attachment = input.attachment;
     ctx.chatAdmin = input.chatAdmin;
@@ -148,6 +162,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       ...(input.user.locale === undefined ? {} : { clientLocale: input.user.locale }),
       ...(input.groupLocale === undefined ? {} : { groupLocale: input.groupLocale }),
       personal,
+      ...(stored === undefined ? {} : { stored }),
     });
     ctx.i18n = translator(locales.answer);
     ctx.userI18n = translator(locales.user);
@@ -247,14 +262,19 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       let pending: PendingAction | undefined;
       let claimed: boolean | undefined;
       if (deps.pending.press !== undefined) {
-        // One round trip: the row as it was, and the view claimed only if every check below passes.
-        ctx = await contextFor(input);
+        // One round trip: the row as it was, and the view claimed only if every check below passes;
+        // with the presser's languages, unless finding their identity just read them.
+        const sender = await identifySender(input, false);
+        const chat = languagesChat({ chat: input.chat });
         const pressed = await deps.pending.press(
           decoded.id,
           viewId,
-          { action: decoded.action, ownerIdentityId: ctx.identityId, platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId ?? null },
+          { action: decoded.action, ownerIdentityId: sender.identityId, platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId ?? null },
           claimedAt,
+          sender.languages === undefined && deps.languages !== undefined ? (chat === undefined ? {} : { chat }) : undefined,
         );
+        // No such button: no languages came with it, so they are read now.
+        ctx = await contextOf(input, sender.identityId, false, sender.languages ?? pressed?.languages);
         pending = pressed?.pending;
         claimed = pressed?.claimed;
       } else {

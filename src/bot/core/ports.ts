@@ -8,6 +8,7 @@
 import type { CalendarEpisode, CalendarMovie, Episode, MovieRelease, Season, ShowProgress, Title, WatchlistEntry, WatchlistWriteResult } from '../../domain/media.js';
 import type { DeviceLinkFailure, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent } from '../../domain/link.js';
 import type { Target } from '../../domain/target.js';
+import type { StoredLanguages } from './i18n/ports.js';
 import type { ChatUserRef, Platform } from './types.js';
 
 export type { CalendarEpisode, CalendarMovie, MovieRelease, ShowProgress, DeviceLinkFailure, Episode, LinkEvent, LinkNoticeTarget, LinkStartInfo, RelinkRequiredEvent, Season, Target, Title, WatchlistEntry, WatchlistWriteResult };
@@ -22,6 +23,14 @@ export interface LinkedAccount {
 export interface AccountPort {
   /** Finds or creates the identity of a chat user; returns its id. */
   identify(user: ChatUserRef): Promise<number>;
+  /**
+   * Optional, `identify` and the languages an answer needs in one round trip: when finding the identity
+   * takes a statement (this instance has not seen the user lately), that statement also returns the
+   * user's stored languages and, given a chat, the chat's setting (as `LanguageStore.languages`).
+   * Otherwise `languages` is absent and the core asks its LanguageStore. Never a copy kept from an
+   * earlier update: another instance may have changed them since.
+   */
+  identifyWithLanguages?(user: ChatUserRef, chat?: { platform: Platform; chatId: string }): Promise<{ identityId: number; languages?: StoredLanguages }>;
   /** The user's Trakt link; null when not linked. Throws NeedsLinkError(relink) when it needs renewing. */
   linkedAccount(identityId: number): Promise<LinkedAccount | null>;
   startLink(input: { identityId: number; platform: Platform; notifyChatId: string }): Promise<LinkStartInfo>;
@@ -144,13 +153,19 @@ export interface PendingActionStore {
    * Optional, one round trip for `find` and `claimView`: the pressed button as it was, and whether its
    * view was claimed, which happens only when the button matches `check` (action, owner, chat, message)
    * and is neither consumed nor expired.
+   *
+   * With `languages`, the same statement also reads the presser's (`check.ownerIdentityId`) stored
+   * languages, and the chat's setting when a chat is given (as `LanguageStore.languages`), and returns
+   * them with the button: the press needs no read of its own for its answer's language. Undefined (no
+   * such button) carries none: the caller reads them then.
    */
   press?(
     id: string,
     viewId: string,
     check: { action: string; ownerIdentityId: number; platform: Platform; chatId: string; messageId: string | null },
     now: Date,
-  ): Promise<{ pending: PendingAction; claimed: boolean } | undefined>;
+    languages?: { chat?: { platform: Platform; chatId: string } },
+  ): Promise<{ pending: PendingAction; claimed: boolean; languages?: StoredLanguages } | undefined>;
   /**
    * Gives back a claim made at `claimedAt` (the press failed before changing anything), so the view's
    * buttons work again. A later claim of the same view is left alone.

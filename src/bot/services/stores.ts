@@ -87,10 +87,16 @@ export function createPendingActionStore(db: Db): PrunablePendingActionStore {
       const row = await findPendingAction(db, id);
       return row && pendingOf(row);
     },
-    async press(id, viewId, check, now) {
+    async press(id, viewId, check, now, languages) {
       const { action, ...rest } = check;
-      const pressed = await pressPendingAction(db, id, viewId, { kind: action, ...rest }, now);
-      return pressed && { pending: pendingOf(pressed.row), claimed: pressed.claimed };
+      const pressed = await pressPendingAction(db, id, viewId, { kind: action, ...rest }, now, languages);
+      if (pressed === undefined) return undefined;
+      const stored = pressed.languages;
+      return {
+        pending: pendingOf(pressed.row),
+        claimed: pressed.claimed,
+        ...(stored === undefined ? {} : { languages: { user: stored.language, client: stored.locale, chat: stored.chatLanguage } }),
+      };
     },
     claimView: (viewId, now) => claimPendingView(db, viewId, now),
     releaseView: (viewId, claimedAt) => releasePendingView(db, viewId, claimedAt),

@@ -1,15 +1,20 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { chatIdentities, type ChatIdentity } from '../schema.js';
+import { chatLanguageOf, type LanguageRow } from './languages.js';
 
 export type ChatPlatform = ChatIdentity['platform'];
 
-/** Finds or creates the identity of a chat user, refreshing the display name and last-seen time. */
-export async function upsertChatIdentity(
-  db: Db,
-  input: { platform: ChatPlatform; platformUserId: string; displayName?: string | null; locale?: string | null },
-): Promise<ChatIdentity> {
-  const [row] = await db
+export interface IdentityInput {
+  platform: ChatPlatform;
+  platformUserId: string;
+  displayName?: string | null;
+  locale?: string | null;
+}
+
+/** Inserts the identity, or refreshes its display name, client language and last-seen time. */
+function upsertIdentity(db: Db, input: IdentityInput) {
+  return db
     .insert(chatIdentities)
     .values({
       platform: input.platform,
@@ -24,8 +29,33 @@ export async function upsertChatIdentity(
         locale: sql`coalesce(excluded.locale, ${chatIdentities.locale})`,
         lastSeenAt: sql`now()`,
       },
-    })
-    .returning();
+    });
+}
+
+/** Finds or creates the identity of a chat user, refreshing the display name and last-seen time. */
+export async function upsertChatIdentity(db: Db, input: IdentityInput): Promise<ChatIdentity> {
+  const [row] = await upsertIdentity(db, input).returning();
+  if (row === undefined) throw new Error('upsert returned no row');
+  return row;
+}
+
+/**
+ * `upsertChatIdentity` returning what decides the user's language instead of the whole row (as
+ * `findLanguages` reads it, the chat's setting when a chat is given): a first message then needs no
+ * second statement for its language. Read in the upsert's own statement, so a `/language` another
+ * instance committed before it is seen.
+ */
+export async function upsertChatIdentityWithLanguages(
+  db: Db,
+  input: IdentityInput,
+  chat?: { platform: ChatPlatform; chatId: string },
+): Promise<{ id: number } & LanguageRow> {
+  const [row] = await upsertIdentity(db, input).returning({
+    id: chatIdentities.id,
+    language: chatIdentities.language,
+    locale: chatIdentities.locale,
+    chatLanguage: chatLanguageOf(chat),
+  });
   if (row === undefined) throw new Error('upsert returned no row');
   return row;
 }

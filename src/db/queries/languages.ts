@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { chatIdentities, chatLanguages } from '../schema.js';
 import type { ChatPlatform } from './identities.js';
@@ -12,14 +12,17 @@ export interface LanguageRow {
   chatLanguage: string | null;
 }
 
+/** The chat's setting as a column (null when no chat is asked for), for the statements that read languages. */
+export function chatLanguageOf(chat?: { platform: ChatPlatform; chatId: string }): SQL<string | null> {
+  return chat === undefined
+    ? sql<string | null>`null`
+    : sql<string | null>`(select ${chatLanguages.language} from ${chatLanguages} where ${chatLanguages.platform} = ${chat.platform} and ${chatLanguages.chatId} = ${chat.chatId})`;
+}
+
 /** One round trip: the user's choice and client language, and the chat's setting. */
 export async function findLanguages(db: Db, identityId: number, chat?: { platform: ChatPlatform; chatId: string }): Promise<LanguageRow> {
-  const chatLanguage =
-    chat === undefined
-      ? sql<string | null>`null`
-      : sql<string | null>`(select ${chatLanguages.language} from ${chatLanguages} where ${chatLanguages.platform} = ${chat.platform} and ${chatLanguages.chatId} = ${chat.chatId})`;
   const [row] = await db
-    .select({ language: chatIdentities.language, locale: chatIdentities.locale, chatLanguage })
+    .select({ language: chatIdentities.language, locale: chatIdentities.locale, chatLanguage: chatLanguageOf(chat) })
     .from(chatIdentities)
     .where(eq(chatIdentities.id, identityId))
     .limit(1);

@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, like, lte, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../client.js';
 import { pendingActions, type PendingActionRow } from '../schema.js';
+import { chatLanguageOf, type LanguageRow } from './languages.js';
 
 export interface NewPendingActionRow {
   id: string;
@@ -51,6 +52,10 @@ export interface PressCheck {
  * consumed nor expired, consumes every live button of its view (as `claimPendingView`). Returns the
  * pressed row as it was before the statement (undefined when there is none) and whether the claim was
  * taken; the caller tells a stale press from a foreign one from that row.
+ *
+ * With `languages`, it also returns the presser's (`check.ownerIdentityId`) languages as
+ * `findLanguages` reads them (the chat's setting when a chat is given), so the answer to the press
+ * needs no statement of its own. Read in this statement: a `/language` committed before it is seen.
  */
 export async function pressPendingAction(
   db: Db,
@@ -58,9 +63,15 @@ export async function pressPendingAction(
   viewId: string,
   check: PressCheck,
   now: Date,
-): Promise<{ row: PendingActionRow; claimed: boolean } | undefined> {
+  languages?: { chat?: { platform: 'telegram' | 'discord'; chatId: string } },
+): Promise<{ row: PendingActionRow; claimed: boolean; languages?: LanguageRow } | undefined> {
   if (!/^[A-Za-z0-9_-]+$/.test(viewId) || !id.startsWith(viewId)) return undefined;
   const at = sql`${now.toISOString()}::timestamptz`;
+  const languageColumns =
+    languages === undefined
+      ? sql``
+      : sql`, i.language as user_language, i.locale as client_locale, ${chatLanguageOf(languages.chat)} as chat_language`;
+  const presser = languages === undefined ? sql`` : sql` left join chat_identities i on i.id = ${check.ownerIdentityId}::bigint`;
   const result = await db.execute(sql`
     with p as (select * from pending_actions where id = ${id}),
     c as (
@@ -76,8 +87,8 @@ export async function pressPendingAction(
       (extract(epoch from p.expires_at) * 1000)::float8 as expires_ms,
       (extract(epoch from p.consumed_at) * 1000)::float8 as consumed_ms,
       (extract(epoch from p.created_at) * 1000)::float8 as created_ms,
-      (select count(*) from c) > 0 as claimed
-    from p`);
+      (select count(*) from c) > 0 as claimed${languageColumns}
+    from p${presser}`);
   const [r] = rowsOf<{
     id: string;
     owner: string;
@@ -90,9 +101,13 @@ export async function pressPendingAction(
     consumed_ms: number | string | null;
     created_ms: number | string;
     claimed: boolean;
+    user_language?: string | null;
+    client_locale?: string | null;
+    chat_language?: string | null;
   }>(result);
   if (r === undefined) return undefined;
   return {
+    ...(languages === undefined ? {} : { languages: { language: r.user_language ?? null, locale: r.client_locale ?? null, chatLanguage: r.chat_language ?? null } }),
     row: {
       id: r.id,
       ownerIdentityId: Number(r.owner),

@@ -20,6 +20,21 @@ export interface LanguageInput {
   groupLocale?: string;
   /** The answer is for the user alone (a private command: Telegram's private chat, Discord's ephemeral reply): their language, in a group too. */
   personal?: boolean;
+  /**
+   * The stored languages, when a statement this update made anyway read them (the identity's upsert,
+   * the press): not read again. They must be read for `languagesChat(input)`.
+   */
+  stored?: StoredLanguages;
+}
+
+/** Whether the answer is the group's: then the chat's setting is read with the user's languages. */
+function groupAnswer(input: Pick<LanguageInput, 'chat' | 'personal'>): boolean {
+  return input.chat?.kind === 'group' && input.personal !== true;
+}
+
+/** The chat whose setting the stored languages are read with (a group's, for an answer there), or none. */
+export function languagesChat(input: Pick<LanguageInput, 'chat' | 'personal'>): { platform: ChatRef['platform']; chatId: string } | undefined {
+  return groupAnswer(input) && input.chat !== undefined ? { platform: input.chat.platform, chatId: input.chat.chatId } : undefined;
 }
 
 /** The locale for an answer (see resolveLocale); a store that fails means no stored choice, logged. */
@@ -32,11 +47,11 @@ export async function localeFor(deps: { languages?: LanguageStore; logger: CoreL
  * group answer sends the user privately).
  */
 export async function localesFor(deps: { languages?: LanguageStore; logger: CoreLogger }, input: LanguageInput): Promise<{ answer: Locale; user: Locale }> {
-  const group = input.chat?.kind === 'group' && input.personal !== true;
+  const group = groupAnswer(input);
   let stored = NONE;
   if (deps.languages !== undefined) {
     try {
-      stored = await deps.languages.languages(input.identityId, group && input.chat !== undefined ? { platform: input.chat.platform, chatId: input.chat.chatId } : undefined);
+      stored = input.stored ?? (await deps.languages.languages(input.identityId, languagesChat(input)));
     } catch (error) {
       deps.logger.warn({ err: error, identityId: input.identityId }, 'language settings not read; using the client language');
     }
