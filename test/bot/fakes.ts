@@ -190,7 +190,7 @@ export class FakeWatchlists implements WatchlistStore {
 export class FakePending implements PendingActionStore {
   rows = new Map<string, PendingAction>();
   async create(rows: Parameters<PendingActionStore['create']>[0]) {
-    for (const r of rows) this.rows.set(r.id, { id: r.id, ownerIdentityId: r.ownerIdentityId, platform: r.platform, chatId: r.chatId, messageId: null, action: r.action, payload: structuredClone(r.payload), expiresAt: r.expiresAt, consumedAt: null });
+    for (const r of rows) this.rows.set(r.id, { id: r.id, ownerIdentityId: r.ownerIdentityId, platform: r.platform, chatId: r.chatId, messageId: r.messageId ?? null, action: r.action, payload: structuredClone(r.payload), expiresAt: r.expiresAt, consumedAt: null });
   }
   async find(id: string) {
     return this.rows.get(id);

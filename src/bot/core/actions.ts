@@ -70,6 +70,12 @@ export interface ViewOwner {
 }
 
 /**
+ * Takes a view's rows instead of storing them (true), or leaves them to be stored now (false). A press
+ * holds its views until its card is made (see CoreContext.heldViews).
+ */
+export type ViewHold = (viewId: string, rows: NewPendingAction[]) => boolean;
+
+/**
  * Collects the buttons of one message and stores their state in one insert. Buttons made here act
  * only for `owner` and only until `expiresAt`.
  */
@@ -80,6 +86,7 @@ export class ViewBuilder {
   constructor(
     private readonly owner: ViewOwner,
     readonly expiresAt: Date,
+    private readonly hold?: ViewHold,
   ) {}
 
   button(label: string, action: string, payload: unknown, style?: ButtonStyle): Button {
@@ -120,6 +127,7 @@ export class ViewBuilder {
   }
 
   async save(store: PendingActionStore): Promise<void> {
-    if (this.rows.length > 0) await store.create(this.rows);
+    if (this.rows.length === 0 || this.hold?.(this.viewId, [...this.rows]) === true) return;
+    await store.create(this.rows);
   }
 }

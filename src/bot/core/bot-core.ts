@@ -8,7 +8,7 @@ import { linkReplies } from './commands/link.js';
 import { CoreContext, raceTimeout, resolveOptions, type CoreDeps } from './context.js';
 import { AccountLockedError, NeedsLinkError, UserFacingError, WatchlistFullError } from './errors.js';
 import type { ActionModule, ChatActionModule, CommandModule, CommandOption } from './handlers.js';
-import type { PendingAction, UpdateOutcome } from './ports.js';
+import type { NewPendingAction, PendingAction, UpdateOutcome } from './ports.js';
 import { cleanText } from './parse.js';
 import { errorReply, noticesIn } from './replies.js';
 import type { ActionInput, ActionOutcome, ActionStep, CommandInput, MessageRef, Platform, Reply } from './types.js';
@@ -44,8 +44,9 @@ export interface BotCore {
   pressButton(input: ActionInput): Promise<ActionStep>;
   /**
    * Adapters call this once a reply with buttons is on screen (sent, or edited in): its buttons are
-   * then taken only from that message. Never throws (a failure is logged; the buttons stay bound to
-   * their chat alone).
+   * then taken only from that message. A card that replaced the pressed message and is shown there
+   * was stored bound to it already (`Reply.boundTo`): nothing is written for it. Never throws (a
+   * failure is logged; the buttons stay bound to their chat alone, or to the pressed message).
    */
   bindMessage(reply: Reply, ref: MessageRef): Promise<void>;
   /** Suggestions for an option being typed (see autocomplete.ts); resolves by `input.answerBy`, never throws. */
@@ -88,6 +89,27 @@ function failedStep(step: ActionStep): ActionStep {
 
 function outcomeOfError(error: unknown): UpdateOutcome {
   return error instanceof UserFacingError ? 'user_error' : 'error';
+}
+
+/** The encoded actions of a reply's buttons and multi-choice. */
+function actionDataOf(reply: Reply): string[] {
+  return [...(reply.buttons ?? []).flat().flatMap((b) => ('action' in b ? [b.action] : [])), ...(reply.pick ? [reply.pick.action] : [])];
+}
+
+/** The views whose stored state the actions name (static actions have none). */
+function viewIdsOf(actionData: string[]): Set<string> {
+  const viewIds = new Set<string>();
+  for (const data of actionData) {
+    const decoded = decodeAction(data);
+    // Static actions (Link again) have no stored state to bind.
+    if (decoded === undefined || (Object.values(STATIC_IDS) as string[]).includes(decoded.id) || decoded.action === LANGUAGE_ACTION) continue;
+    viewIds.add(viewIdOf(decoded.id));
+  }
+  return viewIds;
+}
+
+function sameMessage(a: MessageRef, b: MessageRef): boolean {
+  return a.platform === b.platform && a.chatId === b.chatId && a.messageId === b.messageId;
 }
 
 export function createBotCore(coreDeps: CoreDeps): BotCore {
@@ -200,17 +222,46 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     return () => guard(Promise.resolve().then(work));
   }
 
-  async function bindMessage(reply: Reply, ref: MessageRef): Promise<void> {
-    const viewIds = new Set<string>();
-    const actionsOfReply = [...(reply.buttons ?? []).flat().flatMap((b) => ('action' in b ? [b.action] : [])), ...(reply.pick ? [reply.pick.action] : [])];
-    for (const data of actionsOfReply) {
-      const decoded = decodeAction(data);
-      // Static actions (Link again) have no stored state to bind.
-      if (decoded === undefined || (Object.values(STATIC_IDS) as string[]).includes(decoded.id) || decoded.action === LANGUAGE_ACTION) continue;
-      viewIds.add(viewIdOf(decoded.id));
+  /**
+   * Runs a press's handler with the views it saves held (CoreContext.heldViews), then stores them in
+   * one insert, as saving them would have: the views of the card that replaces the pressed message
+   * bound to that message already when the adapter will edit it in place (`editsInPlace`), noted on
+   * the card (`boundTo`) so bindMessage writes nothing for them when the adapter shows it there. The
+   * rest (a card the adapter sends anew, other replies) are stored unbound and bound once shown, as
+   * any new message's; follow-ups store their views when saved. Either way every row exists before
+   * the adapter shows its buttons, and a card held for one message acts from no other.
+   */
+  async function runHoldingViews(ctx: CoreContext, run: () => Promise<ActionOutcome>, editsInPlace: ((reply: Reply) => boolean) | undefined): Promise<ActionOutcome> {
+    const pressed = ctx.pressed;
+    // Without a pressed message, or an adapter that can say where its card goes, nothing is gained.
+    if (pressed === undefined || editsInPlace === undefined) return run();
+    const held = new Map<string, NewPendingAction[]>();
+    ctx.heldViews = held;
+    let outcome: ActionOutcome;
+    try {
+      outcome = await run();
+    } finally {
+      // A press that failed shows no card of its own (only the error): its views are dropped.
+      ctx.heldViews = undefined;
     }
+    const edit = outcome.edit;
+    const bound =
+      edit === undefined || held.size === 0 || !editsInPlace(edit)
+        ? []
+        : [...viewIdsOf(actionDataOf(edit))].filter((viewId) => held.get(viewId)?.every((row) => row.platform === pressed.platform && row.chatId === pressed.chatId) === true);
+    const rows = [...held].flatMap(([viewId, viewRows]) => (bound.includes(viewId) ? viewRows.map((row) => ({ ...row, messageId: pressed.messageId })) : viewRows));
+    if (rows.length > 0) await deps.pending.create(rows);
+    return edit === undefined || bound.length === 0 ? outcome : { ...outcome, edit: { ...edit, boundTo: { message: pressed, views: bound } } };
+  }
+
+  async function bindMessage(reply: Reply, ref: MessageRef): Promise<void> {
+    const actionsOfReply = actionDataOf(reply);
     await bindPickCard(actionsOfReply, ref);
-    for (const viewId of viewIds) {
+    // Views stored bound to this very message when they were made (a card edited in place) are bound
+    // already; a card shown anywhere else (re-sent as a new message, sent to another chat) is bound here.
+    const bound = reply.boundTo !== undefined && sameMessage(reply.boundTo.message, ref) ? new Set(reply.boundTo.views) : undefined;
+    for (const viewId of viewIdsOf(actionsOfReply)) {
+      if (bound?.has(viewId) === true) continue;
       await deps.pending
         .bindMessage(viewId, { chatId: ref.chatId, messageId: ref.messageId })
         .catch((error: unknown) => deps.logger.warn({ err: error, platform: ref.platform }, 'buttons not bound to their message'));
@@ -297,11 +348,12 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       }
       // Consuming the whole view is the one atomic step: of two quick presses only one gets past it.
       if (!(claimed ?? (await deps.pending.claimView(viewId, claimedAt)))) return { ack: { text: notices.buttonStale, alert: true } };
+      const card: MessageRef | undefined = input.messageId === undefined ? undefined : { platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId };
+      ctx.pressed = card;
       // What must be durable before the press is answered (a confirmed write is queued) is done now;
       // if it cannot be, the press changed nothing and its card stays usable.
       let prepared: unknown;
       if (handler.prepare !== undefined) {
-        const card = input.messageId === undefined ? undefined : { platform: input.chat.platform, chatId: input.chat.chatId, messageId: input.messageId };
         try {
           prepared = await handler.prepare(ctx, pending.payload, card === undefined ? {} : { card });
         } catch (error) {
@@ -317,7 +369,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       return {
         ack: handler.ack === undefined ? {} : { text: typeof handler.ack === 'function' ? handler.ack(ctx.i18n) : handler.ack },
         work: guardOutcome(
-          () => handler.run(ctx, pending.payload, runInput),
+          () => runHoldingViews(ctx, () => handler.run(ctx, pending.payload, runInput), input.editsInPlace),
           { ...context, identityId: ctx.identityId },
           ctx.i18n,
           release,

@@ -8,6 +8,7 @@ import type {
   JobsPort,
   JournalStore,
   LinkedAccount,
+  NewPendingAction,
   PendingActionStore,
   PosterSource,
   TraktPort,
@@ -22,7 +23,7 @@ import type { ImportStore } from './imports/ports.js';
 import type { NoticeStore } from './release-notices.js';
 import { errorReply } from './replies.js';
 import { ownerLine } from './cards.js';
-import type { Attachment, ChatRef, ChatUserRef, Reply, Rich } from './types.js';
+import type { Attachment, ChatRef, ChatUserRef, MessageRef, Reply, Rich } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
 import type { TitleIndex } from './title-index.js';
 import type { ShowProgressStore } from './show-progress.js';
@@ -114,6 +115,14 @@ export class CoreContext {
   groupLocale: string | undefined;
   /** See CommandInput.chatAdmin (commands that act for the chat, such as `/language` in a group). */
   chatAdmin: (() => Promise<boolean>) | undefined;
+  /** In a press: the message whose button was pressed, which the press's card replaces. */
+  pressed: MessageRef | undefined;
+  /**
+   * While a press makes its card, the views saved (by id), not stored yet: the core stores them with
+   * the outcome, in one insert as ever, bound to the pressed message already when the card replaces
+   * it in place (see bot-core.ts). Undefined: views are stored when saved.
+   */
+  heldViews: Map<string, NewPendingAction[]> | undefined;
   private account: Promise<LinkedAccount | null> | undefined;
   private traktUser: Promise<TraktUserPort> | undefined;
   private copyState: Promise<WatchlistCopyState> | undefined;
@@ -170,6 +179,11 @@ export class CoreContext {
     return new ViewBuilder(
       { identityId: this.identityId, platform: this.user.platform, chatId: this.chat.chatId },
       new Date(this.now().getTime() + ttlMs),
+      (viewId, rows) => {
+        if (this.heldViews === undefined) return false;
+        this.heldViews.set(viewId, rows);
+        return true;
+      },
     );
   }
 

@@ -135,6 +135,11 @@ export interface NewPendingAction {
   ownerIdentityId: number;
   platform: Platform;
   chatId: string;
+  /**
+   * The message that will carry the button, when it is known before the button is stored (a card that
+   * replaces the message whose button was pressed): the row is stored bound to it, with no bind after.
+   */
+  messageId?: string;
   action: string;
   payload: unknown;
   expiresAt: Date;

@@ -123,6 +123,12 @@ export interface Reply {
    * a control leave it out; the reply must make sense without it.
    */
   pick?: MultiPick;
+  /**
+   * The core's own note for BotCore.bindMessage, which adapters pass back with the reply untouched:
+   * these views' buttons were stored bound to `message` already (a press's card that the adapter
+   * said it would edit in place, see ActionInput.editsInPlace), so shown there they need no bind.
+   */
+  boundTo?: { message: MessageRef; views: readonly string[] };
 }
 
 /** A multi-choice: its `action` is pressed with the chosen options' values in `ActionInput.values`. */
@@ -191,6 +197,13 @@ export interface ActionInput {
   groupLocale?: string;
   /** The message that carries the pressed button, as the platform names it. */
   messageId?: string;
+  /**
+   * Whether the adapter will show `reply`, the press's card, by editing the pressed message (rather
+   * than sending it as a new message: Telegram cannot turn a text message into a photo card or
+   * back), as far as it can tell before trying. When it will, the card's buttons are stored bound
+   * to the pressed message from the start and need no bind once shown. Absent: never.
+   */
+  editsInPlace?: (reply: Reply) => boolean;
   /**
    * The pressed button is on an inline message (Telegram's inline mode: posted via the bot in a chat
    * the bot need not be in; its presses name the message, not a chat). Only chat actions act there.

@@ -472,6 +472,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       data,
       privateChatId: privateChatIdOf(interaction.user.id),
       messageId: interaction.message.id,
+      // A press's card is always edited into the pressed message (editReply, or the message itself).
+      editsInPlace: () => true,
       ...(values ? { values } : {}),
       ...groupLocaleOf(interaction, chat),
       ...chatAdminOf(interaction, chat),

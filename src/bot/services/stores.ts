@@ -78,6 +78,7 @@ export function createPendingActionStore(db: Db): PrunablePendingActionStore {
           ownerIdentityId: r.ownerIdentityId,
           platform: r.platform,
           chatId: r.chatId,
+          messageId: r.messageId ?? null,
           kind: r.action,
           payload: r.payload,
           expiresAt: r.expiresAt,

@@ -194,6 +194,16 @@ function shownOf(message: Message): Shown {
   };
 }
 
+/**
+ * Whether `replaceMessage` will edit `reply` into `message` rather than send it anew, as far as can be
+ * told before trying: a file is always sent anew, and Telegram cannot turn a text message into a photo
+ * card or a photo card into text.
+ */
+function editsInPlace(message: Message, reply: Reply): boolean {
+  if (reply.file !== undefined) return false;
+  return reply.image === undefined ? message.text !== undefined : message.photo !== undefined;
+}
+
 function refOf(shown: Shown): MessageRef {
   return { platform: 'telegram', chatId: shown.chatId, messageId: String(shown.messageId) };
 }
@@ -733,6 +743,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       data,
       privateChatId: user.userId,
       messageId: String(message.message_id),
+      editsInPlace: (reply) => editsInPlace(message, reply),
       ...chatAdminOf(chat, message.chat.id, query.from.id),
     });
     // Answer first, always: the spinner on the user's button stops now, the slow work follows.

@@ -8,6 +8,8 @@ export interface NewPendingActionRow {
   ownerIdentityId: number;
   platform: 'telegram' | 'discord';
   chatId: string;
+  /** Already bound to the message that will carry it (see bindPendingView); null or absent: not yet. */
+  messageId?: string | null;
   kind: string;
   payload: unknown;
   expiresAt: Date;
@@ -15,7 +17,7 @@ export interface NewPendingActionRow {
 
 export async function insertPendingActions(db: Db, rows: NewPendingActionRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insert(pendingActions).values(rows.map((r) => ({ ...r, payload: r.payload ?? null })));
+  await db.insert(pendingActions).values(rows.map((r) => ({ ...r, messageId: r.messageId ?? null, payload: r.payload ?? null })));
 }
 
 export async function findPendingAction(db: Db, id: string): Promise<PendingActionRow | undefined> {
