@@ -12,8 +12,12 @@
  *   leases, bounded retries, recurring rows, enqueue in our own drizzle transaction) fit in the code
  *   below and the one-statement claim of src/db/queries/jobs.ts, tested on both drivers.
  *
- * How it runs: a loop claims up to `concurrency - running` jobs every `pollMs`, and at once after an
- * enqueue in this process or when a job finishes; claims never overlap. Each running job holds a lease
+ * How it runs: a loop claims up to `concurrency - running` jobs every `pollMs`, and at once when there
+ * may be something to claim: after an enqueue in this process of a job due now, or when a job finishes
+ * and either the last claim filled every free slot (a backlog drains without waiting for the poll) or
+ * the job's end made work claimable (the next job of its lane, or itself due again). A finish that can
+ * have left nothing new costs no claim: every claim is a statement, and on the embedded database each
+ * takes CPU from everything else. Claims never overlap. Each running job holds a lease
  * that is renewed every third of its length; a job whose lease was taken over is aborted. Payloads are
  * parsed with the kind's schema before `run`. Nothing here throws into the event loop: store errors are
  * logged and the loop goes on. Log lines name kind, id and attempt, never the payload (user data).
@@ -89,6 +93,12 @@ interface Running {
   controller: AbortController;
   /** Set when the job was given back (shutdown) or taken over: its outcome is not recorded. */
   detached: boolean;
+  /**
+   * Whether the job's end may have made work claimable, so the loop claims again as it finishes. True
+   * unless its recorded outcome says otherwise (done or failed with no job of its lane due, put back
+   * due later): what is not known to be nothing is looked for.
+   */
+  wakeAfter: boolean;
   done: Promise<Outcome>;
 }
 
@@ -122,6 +132,11 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   let stopped: Promise<{ finished: number; released: number }> | undefined;
   let claiming: Promise<void> | undefined;
   let again = false;
+  /**
+   * The last claim may have left due jobs unclaimed: it filled every free slot, there was no free slot
+   * to claim into, or it failed. While set, every job that finishes claims again.
+   */
+  let backlog = false;
   let timer: NodeJS.Timeout | undefined;
 
   function schedule(): void {
@@ -166,7 +181,12 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       do {
         again = false;
         const free = concurrency - running.size;
-        if (free <= 0 || stopping || kindNames.length === 0) return;
+        if (stopping || kindNames.length === 0) return;
+        if (free <= 0) {
+          // Full (jobs run now count too): what is due was not looked at; the next slot that frees does.
+          backlog = true;
+          return;
+        }
         const claimed = await store.claim({ workerId, kinds: kindNames, now: clock.now(), leaseMs: claimLeaseMs, limit: free });
         for (const record of claimed) {
           if (stopping) {
@@ -176,9 +196,12 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
           }
           void launch(record, false);
         }
-        if (claimed.length === free) again = true;
+        // Fewer than the free slots: everything due (and not another worker's) was taken.
+        backlog = claimed.length === free;
+        if (backlog) again = true;
       } while (again && !stopping);
     } catch (error) {
+      backlog = true;
       logger.error({ err: errorText(error), workerId }, 'jobs: claiming failed; trying again at the next poll');
     }
   }
@@ -186,7 +209,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   /** Runs a claimed job and records its outcome; never rejects. */
   function launch(record: JobRecord, inline: boolean): Promise<Outcome> {
     const controller = new AbortController();
-    const entry: Running = { record, controller, detached: false, done: Promise.resolve({ ok: true, result: undefined }) };
+    const entry: Running = { record, controller, detached: false, wakeAfter: true, done: Promise.resolve({ ok: true, result: undefined }) };
     running.set(record.id, entry);
     entry.done = execute(entry, inline)
       .catch((error: unknown): Outcome => {
@@ -195,7 +218,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       })
       .finally(() => {
         running.delete(record.id);
-        wake();
+        if (entry.wakeAfter || backlog) wake();
       });
     return entry.done;
   }
@@ -259,6 +282,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       const error = outcome.ok ? undefined : errorText(outcome.error);
       if (error !== undefined) logger.warn({ kind: record.kind, jobId: record.id, attempt: record.attempts, err: error }, 'jobs: recurring run failed');
       await store.reschedule(record.id, workerId, new Date(clock.now().getTime() + rec.everyMs), error);
+      // Recurring rows have no lane: only a next run due at once is new claimable work.
+      entry.wakeAfter = rec.everyMs <= 0;
       return outcome;
     }
     if (kind === undefined) {
@@ -285,7 +310,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     }
     if (entry.detached) return outcome;
     if (outcome.ok) {
-      await store.complete(record.id, workerId, clock.now());
+      entry.wakeAfter = (await store.complete(record.id, workerId, clock.now())).laneDue;
       return outcome;
     }
     const error = outcome.error;
@@ -301,6 +326,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       'jobs: attempt failed; retrying later',
     );
     await store.retry(record.id, workerId, { runAt, error: errorText(error) });
+    // Still the head of its lane (nothing behind it moves): only a retry due at once is new claimable work.
+    entry.wakeAfter = delayMs <= 0;
     return outcome;
   }
 
@@ -317,7 +344,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       { kind: record.kind, jobId: record.id, attempt: record.attempts, maxAttempts: record.maxAttempts, err: errorText(error) },
       'jobs: job failed for good',
     );
-    await store.fail(record.id, workerId, { error: errorText(error), at: clock.now() });
+    entry.wakeAfter = (await store.fail(record.id, workerId, { error: errorText(error), at: clock.now() })).laneDue;
     if (kind.onFailed === undefined) return;
     try {
       await kind.onFailed(payload, error, ctx);
@@ -353,7 +380,9 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         payload,
         maxAttempts: options.maxAttempts ?? kind.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       });
-      if (record !== undefined) wake();
+      // A job due later cannot be claimed now: the poll finds it when it is due (a job to run at once,
+      // such as a confirmed write, is run by `runNow`).
+      if (record !== undefined && record.runAt.getTime() <= clock.now().getTime()) wake();
       return record;
     },
 

@@ -63,11 +63,15 @@ export interface JobStore {
   claimById(id: number, input: { workerId: string; now: Date; leaseMs: number; ignoreRunAt?: boolean }): Promise<JobRecord | undefined>;
   /** Renews the lease while the job runs; false when the job is no longer ours (taken over). */
   extendLease(id: number, workerId: string, until: Date): Promise<boolean>;
-  complete(id: number, workerId: string, at: Date): Promise<void>;
+  /**
+   * Done. `laneDue`: another job of its lane can be claimed at `at` (it waited for this one); the runner
+   * claims again at once only when something may have become claimable.
+   */
+  complete(id: number, workerId: string, at: Date): Promise<{ laneDue: boolean }>;
   /** Back to queued for another attempt at `runAt`. */
   retry(id: number, workerId: string, input: { runAt: Date; error: string }): Promise<void>;
-  /** Failed for good. */
-  fail(id: number, workerId: string, input: { error: string; at: Date }): Promise<void>;
+  /** Failed for good; `laneDue` as for `complete`. */
+  fail(id: number, workerId: string, input: { error: string; at: Date }): Promise<{ laneDue: boolean }>;
   /** A recurring job's next run: back to queued at `runAt`, attempts reset. */
   reschedule(id: number, workerId: string, runAt: Date, error?: string): Promise<void>;
   /** Gives running jobs back (shutdown): queued, run now, their attempt not counted. */
@@ -157,7 +161,10 @@ export interface RecurringKind {
 export type RunNowResult<R> = { ran: true; result: R } | { ran: false; reason: 'not-found' | 'not-runnable' | 'behind-lane' };
 
 export interface JobRunner {
-  /** Starts the background loop (claims due jobs every `pollMs`, and at once after an enqueue). */
+  /**
+   * Starts the background loop: claims due jobs every `pollMs`, and at once after an enqueue of a job due
+   * now and when a finishing job may have left claimable work (see src/jobs/runner.ts).
+   */
   start(): void;
   /** Validates the payload against the kind's schema, then enqueues; undefined on a dedupe conflict. */
   enqueue<P>(kind: JobKindRef<P>, payload: P, options?: Omit<EnqueueInput, 'kind' | 'payload'>): Promise<JobRecord | undefined>;

@@ -103,6 +103,30 @@ describe(`job store (${DRIVER_NAME})`, () => {
     expect(await store.claim({ workerId: 'w2', kinds: [kind], now, leaseMs: 30_000, limit: 10 })).toEqual([]);
   });
 
+  it('GIVEN lanes WHEN a job is done or failed THEN the store says whether another job of its lane can be claimed now (what the runner claims again for)', async () => {
+    const kind = kindName();
+    const dbStore = createJobStore(database.db);
+    const now = new Date();
+    const claimOne = async () => (await dbStore.claim({ workerId: 'w', kinds: [kind], now, leaseMs: 60_000, limit: 1 }))[0]!;
+    const lane = `lane:${randomUUID()}`;
+    await dbStore.enqueue({ kind, payload: {}, lane, runAt: ago(3000) });
+    await dbStore.enqueue({ kind, payload: {}, lane, runAt: ago(2000) });
+    const head = await claimOne();
+    expect(await dbStore.complete(head.id, 'someone-else', now)).toEqual({ held: false, laneDue: false });
+    expect(await dbStore.complete(head.id, 'w', now)).toEqual({ held: true, laneDue: true });
+    const next = await claimOne();
+    expect(await dbStore.fail(next.id, 'w', { error: 'x', at: now })).toEqual({ held: true, laneDue: false });
+
+    // Behind it only a job due later, or none at all (no lane): nothing new to claim.
+    const other = `lane:${randomUUID()}`;
+    await dbStore.enqueue({ kind, payload: {}, lane: other, runAt: ago(1000) });
+    await dbStore.enqueue({ kind, payload: {}, lane: other, runAt: new Date(now.getTime() + 600_000) });
+    expect(await dbStore.complete((await claimOne()).id, 'w', now)).toEqual({ held: true, laneDue: false });
+    await dbStore.enqueue({ kind, payload: {}, runAt: ago(1000) });
+    await dbStore.enqueue({ kind, payload: {}, runAt: ago(500) });
+    expect(await dbStore.complete((await claimOne()).id, 'w', now)).toEqual({ held: true, laneDue: false });
+  });
+
   it('GIVEN a job claimed by a worker that died WHEN its lease expires THEN another worker takes it over and the dead holder can no longer complete, retry, fail or extend it', async () => {
     const kind = kindName();
     const job = await store.enqueue({ kind, payload: {}, runAt: ago(1000) });

@@ -473,3 +473,150 @@ describe(`job runner (${DRIVER_NAME})`, () => {
     expect([...a.logs, ...b.logs].filter((l) => l.msg === 'jobs: recurring run failed')).toHaveLength(1);
   });
 });
+
+/**
+ * What the runner costs the database: every statement takes CPU on the embedded PGlite (bench/telegram
+ * is bound by it). Counted with `Database.queryStats`, never timed; the poll is an hour away, so only
+ * the runner's own wakes can claim anything.
+ */
+describe(`job runner statements (${DRIVER_NAME})`, () => {
+  const HOUR = 3_600_000;
+  // Only the runner under test may be counted: on Postgres it gets a pool of its own (the shared pool
+  // is the other tests' too); on PGlite the worker's database is this file's alone while a test runs.
+  let counted: Database;
+  let countedStore: JobStore;
+  beforeAll(async () => {
+    counted = TEST_DATABASE_URL === null ? database : await createDatabase({ databaseUrl: TEST_DATABASE_URL, poolSize: 4 });
+    if (counted !== database) extraDatabases.push(counted);
+    countedStore = createJobStore(counted.db);
+  });
+
+  /**
+   * The counted store, with the background loop's claims counted as well (once answered, and while
+   * asked) and the jobs completed: once every job is completed and no claim is asked, the loop is idle.
+   */
+  function claimCounting(): JobStore & { claims: number; asking: number; completed: number } {
+    const wrapped: JobStore & { claims: number; asking: number; completed: number } = {
+      ...countedStore,
+      claims: 0,
+      asking: 0,
+      completed: 0,
+      async claim(input) {
+        wrapped.asking += 1;
+        try {
+          return await countedStore.claim(input);
+        } finally {
+          wrapped.asking -= 1;
+          wrapped.claims += 1;
+        }
+      },
+      async complete(id, workerId, at) {
+        const ended = await countedStore.complete(id, workerId, at);
+        wrapped.completed += 1;
+        return ended;
+      },
+    };
+    return wrapped;
+  }
+
+  async function statementsOf(work: () => Promise<void>): Promise<number> {
+    counted.queryStats.reset();
+    counted.queryStats.enable();
+    try {
+      await work();
+    } finally {
+      counted.queryStats.disable();
+    }
+    return counted.queryStats.queries;
+  }
+
+  it('GIVEN confirmed writes as a press makes them (own lane, due after a head start, then run now) WHEN run one after another and all at once THEN each costs three statements: enqueue, claim by id, complete', async () => {
+    const N = 12;
+    const kind = defineJobKind<{ i: number }, number>({
+      kind: kindName(),
+      schema: z.object({ i: z.number() }),
+      async run({ i }) {
+        await sleep(1);
+        return i;
+      },
+    });
+    const counting = claimCounting();
+    const r = runner({ store: counting, kinds: [kind], concurrency: 4, pollMs: HOUR });
+    r.start();
+    await waitFor(() => counting.claims === 1, 'the first poll');
+    const confirm = async (i: number) => {
+      const job = await r.enqueue(kind, { i }, { lane: `watchlist:${randomUUID()}`, runAt: new Date(Date.now() + 15_000) });
+      expect(await r.runNow<number>(job!.id)).toEqual({ ran: true, result: i });
+    };
+
+    const oneByOne = await statementsOf(async () => {
+      for (let i = 0; i < N; i += 1) await confirm(i);
+    });
+    expect(oneByOne).toBe(3 * N);
+    const allAtOnce = await statementsOf(async () => {
+      await Promise.all(Array.from({ length: N }, (_, i) => confirm(i)));
+    });
+    expect(allAtOnce).toBe(3 * N);
+    // No claim since the first poll, none under way either (a run now has decided on one as it returns).
+    expect({ claims: counting.claims, asking: counting.asking }).toEqual({ claims: 1, asking: 0 });
+  });
+
+  it('GIVEN more due jobs than the runner has room for WHEN started with its poll an hour away THEN the jobs finishing claim the rest: all run, with at most one claim per job', async () => {
+    const N = 13;
+    const ran: number[] = [];
+    const kind = defineJobKind({
+      kind: kindName(),
+      schema: z.object({ i: z.number() }),
+      async run({ i }) {
+        await sleep(1);
+        ran.push(i);
+      },
+    });
+    // Enqueued past the runner: nothing wakes it but its start.
+    const ids: number[] = [];
+    for (let i = 0; i < N; i += 1) ids.push((await countedStore.enqueue({ kind: kind.kind, payload: { i } }))!.id);
+    const counting = claimCounting();
+    const r = runner({ store: counting, kinds: [kind], concurrency: 3, pollMs: HOUR });
+    r.start();
+    // What a job's end sets off (a claim) starts as its complete is answered: then, no claim asked, the loop is idle.
+    await waitFor(() => counting.completed === N && counting.asking === 0, 'every job to be done and the loop idle');
+    expect(ran.sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect((await Promise.all(ids.map((id) => countedStore.get(id)))).every((j) => j?.status === 'done')).toBe(true);
+    // At least one claim per three jobs (the free slots); the last one finds nothing.
+    expect(counting.claims).toBeGreaterThanOrEqual(Math.ceil(N / 3));
+    expect(counting.claims).toBeLessThanOrEqual(N + 1);
+
+    // Drained: jobs run now from here on claim nothing in the background.
+    const before = counting.claims;
+    const later = await r.enqueue(kind, { i: N }, { runAt: new Date(Date.now() + HOUR) });
+    expect(await r.runNow(later!.id)).toEqual({ ran: true, result: undefined });
+    expect({ claims: counting.claims, asking: counting.asking }).toEqual({ claims: before, asking: 0 });
+  });
+
+  it('GIVEN lanes with due jobs behind their heads WHEN a head completes, fails for good, or is put back due at once THEN what it held up runs without waiting for the poll', async () => {
+    const ran: string[] = [];
+    const kind = defineJobKind({
+      kind: kindName(),
+      schema: z.object({ name: z.string() }),
+      maxAttempts: 3,
+      async run({ name }, job) {
+        if (name === 'b0') throw new PermanentJobError('never');
+        if (name === 'c' && job.attempt === 1) throw new RetryJobLater(0, 'again at once');
+        ran.push(name);
+      },
+    });
+    const laneA = `a:${randomUUID()}`;
+    const laneB = `b:${randomUUID()}`;
+    const ids: number[] = [];
+    const put = async (name: string, lane?: string) => ids.push((await countedStore.enqueue({ kind: kind.kind, payload: { name }, ...(lane === undefined ? {} : { lane }) }))!.id);
+    for (const name of ['a0', 'a1', 'a2']) await put(name, laneA);
+    for (const name of ['b0', 'b1']) await put(name, laneB);
+    await put('c');
+    const r = runner({ store: claimCounting(), kinds: [kind], concurrency: 4, pollMs: HOUR });
+    r.start();
+    await waitFor(() => ['a2', 'b1', 'c'].every((n) => ran.includes(n)), 'the lanes and the retry to run');
+    expect(ran.filter((n) => n.startsWith('a'))).toEqual(['a0', 'a1', 'a2']);
+    expect(await countedStore.get(ids[3]!)).toMatchObject({ status: 'failed' });
+    expect(await countedStore.get(ids[5]!)).toMatchObject({ attempts: 2 });
+  });
+});

@@ -232,18 +232,43 @@ function heldBy(id: number, workerId: string): SQL | undefined {
   return and(eq(jobs.id, id), eq(jobs.status, 'running'), eq(jobs.lockedBy, workerId));
 }
 
+/**
+ * For the RETURNING of an update that takes a job out of its lane (done, failed): whether another job
+ * of the lane can be claimed at `at`, so the runner knows to claim again at once; without one, nothing
+ * new became claimable and the claim is saved. The updated row is spelled `jobs.` on purpose: drizzle
+ * writes a column of RETURNING unqualified, and `"lane"` in the subquery would be the candidate's own.
+ */
+function laneDueAfter(at: Date): SQL<boolean> {
+  return sql<boolean>`(jobs.lane is not null and exists (
+    select 1 from jobs j where j.lane = jobs.lane and j.id <> jobs.id and ${claimable(at, false)}))`;
+}
+
+/** What ending a job's run (done, failed) tells the runner. */
+export interface JobEnded {
+  /** False when the job was no longer this worker's (taken over): nothing was changed. */
+  held: boolean;
+  /** Another job of its lane can be claimed now: it was waiting for this one. */
+  laneDue: boolean;
+}
+
+function ended(rows: Array<{ laneDue: boolean | string | null }>): JobEnded {
+  const [row] = rows;
+  // Postgres booleans arrive as booleans on both drivers; 't' is accepted in case a driver sends text.
+  return { held: row !== undefined, laneDue: row !== undefined && (row.laneDue === true || row.laneDue === 't') };
+}
+
 export async function extendJobLease(db: Db, id: number, workerId: string, until: Date, now: Date): Promise<boolean> {
   const rows = await db.update(jobs).set({ lockedUntil: until, updatedAt: now }).where(heldBy(id, workerId)).returning({ id: jobs.id });
   return rows.length > 0;
 }
 
-export async function completeJob(db: Db, id: number, workerId: string, at: Date): Promise<boolean> {
+export async function completeJob(db: Db, id: number, workerId: string, at: Date): Promise<JobEnded> {
   const rows = await db
     .update(jobs)
     .set({ status: 'done', lockedUntil: null, completedAt: at, updatedAt: at, lastError: null })
     .where(heldBy(id, workerId))
-    .returning({ id: jobs.id });
-  return rows.length > 0;
+    .returning({ laneDue: laneDueAfter(at) });
+  return ended(rows);
 }
 
 export async function retryJob(db: Db, id: number, workerId: string, input: { runAt: Date; error: string }, now: Date): Promise<boolean> {
@@ -255,13 +280,13 @@ export async function retryJob(db: Db, id: number, workerId: string, input: { ru
   return rows.length > 0;
 }
 
-export async function failJob(db: Db, id: number, workerId: string, input: { error: string; at: Date }): Promise<boolean> {
+export async function failJob(db: Db, id: number, workerId: string, input: { error: string; at: Date }): Promise<JobEnded> {
   const rows = await db
     .update(jobs)
     .set({ status: 'failed', lastError: input.error, lockedUntil: null, completedAt: input.at, updatedAt: input.at })
     .where(heldBy(id, workerId))
-    .returning({ id: jobs.id });
-  return rows.length > 0;
+    .returning({ laneDue: laneDueAfter(input.at) });
+  return ended(rows);
 }
 
 /** A recurring job's next run: queued at `runAt` with its attempts reset; `error` (or none) as its last error. */
@@ -425,15 +450,11 @@ export function createJobStore(db: Db, options: CreateJobStoreOptions = {}) {
     claim: (input: { workerId: string; kinds: readonly string[]; now: Date; leaseMs: number; limit: number }) => claimJobs(db, input),
     claimById: (id: number, input: { workerId: string; now: Date; leaseMs: number; ignoreRunAt?: boolean }) => claimJobById(db, id, input),
     extendLease: (id: number, workerId: string, until: Date) => extendJobLease(db, id, workerId, until, now()),
-    complete: async (id: number, workerId: string, at: Date): Promise<void> => {
-      await completeJob(db, id, workerId, at);
-    },
+    complete: (id: number, workerId: string, at: Date) => completeJob(db, id, workerId, at),
     retry: async (id: number, workerId: string, input: { runAt: Date; error: string }): Promise<void> => {
       await retryJob(db, id, workerId, input, now());
     },
-    fail: async (id: number, workerId: string, input: { error: string; at: Date }): Promise<void> => {
-      await failJob(db, id, workerId, input);
-    },
+    fail: (id: number, workerId: string, input: { error: string; at: Date }) => failJob(db, id, workerId, input),
     reschedule: async (id: number, workerId: string, runAt: Date, error?: string): Promise<void> => {
       await rescheduleJob(db, id, workerId, runAt, error, now());
     },
