@@ -8,7 +8,7 @@ import { InvalidInputError, NeedsLinkError } from '../errors.js';
 import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText, parseAddQuery, parseTitleQuery, splitTypeWord, type TitleQuery, type TypeFilter } from '../parse.js';
 import type { LinkedAccount, SearchPage, Target, Title, TraktCatalogPort } from '../ports.js';
-import { targetKey, titleTarget } from '../targets.js';
+import { targetKey, titleOf, titleTarget } from '../targets.js';
 import { lookUpReference, unknownReferenceReply, type TitleReference } from '../title-refs.js';
 import { searchReadings } from '../title-search.js';
 import { suggestAlternatives } from '../suggest.js';
@@ -235,6 +235,9 @@ export async function searchCard(ctx: CoreContext, initial: SearchState, typed?:
     return { text: [none, ' ', loosen, ...suggested.text], ...(buttons.length ? { buttons } : {}) };
   }
   const target = titleTarget(hit);
+  // The card's poster downloads while the watchlist marks are read (foundTitle waits for the sync).
+  const poster = titleOf(target).posterUrl;
+  if (poster) ctx.deps.posters?.warm?.(ctx.chat.platform, poster);
   const found = await foundTitle(ctx, catalog, account, target, view, state);
   const totalResults = narrowed ? hits.length : Math.max(result.total, state.index + 1);
   const buttons: Button[][] = [found.button];
