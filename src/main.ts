@@ -496,6 +496,10 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ reason, graceMs: config.shutdownGraceMs }, 'shutting down');
+      // New connections are refused from now on, so a load balancer or Telegram's webhook delivery
+      // moves on at once; requests in flight and kept-alive sockets are served until Fastify closes
+      // below (it tolerates the listener being closed already).
+      server.server.close();
       // One grace period for everything in flight: chat updates (a Confirm stuck on a slow Trakt
       // write), background ticks and HTTP requests. A write cut off here is not lost: its intent is
       // journaled before Trakt is called and is applied again at the next start.
