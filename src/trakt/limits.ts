@@ -8,8 +8,10 @@
  *
  * Several instances of the service share one Trakt app and one set of users: with a `SharedLimitStore`
  * (`LimitsOptions.shared`) every budget is also taken from the store, so the limits hold across all of
- * them. The in-process limiters stay in front of it (they serialize a user's writes inside one process
- * and keep its GET concurrency), and everything below still applies per process.
+ * them: write turns one at a time, GETs a few at a time (`Budget.takeSharedGet`), so that a burst of
+ * GETs costs a statement per few GETs rather than one each. The in-process limiters stay in front of it
+ * (they serialize a user's writes inside one process and keep its GET concurrency), and everything below
+ * still applies per process.
  */
 import { randomUUID } from 'node:crypto';
 import Bottleneck from 'bottleneck';
@@ -65,10 +67,12 @@ export interface SharedLimitStore {
   /** No write of `key` before `ms` from now (a 429's Retry-After). */
   holdWrites(key: string, ms: number): Promise<void>;
   /**
-   * Takes one GET from the window of `key` (a window opens at its first GET and lasts the period).
-   * Returns 0 when taken, or how long until the window (or a hold) ends: then ask again.
+   * Takes `count` GETs (1..`spec.limit`) from the window of `key`, all or none (a window opens at its
+   * first GET and lasts the period). The caller may send the GETs taken until the window ends
+   * (`windowEndsInMs`), and no later: after that they count in no window. None taken: ask again after
+   * `retryInMs`, or at once for at most `remaining` when `retryInMs` is 0.
    */
-  takeGet(key: string, spec: RateLimitSpec): Promise<number>;
+  takeGets(key: string, spec: RateLimitSpec, count: number): Promise<GetLease>;
   /** The GET window of `key` is used up for `ms` from now (a 429, or Trakt saying `remaining: 0`). */
   holdGets(key: string, ms: number, spec: RateLimitSpec): Promise<void>;
   /**
@@ -86,6 +90,18 @@ export interface SharedLimitStore {
    * settle with undefined, or never (a lost message): waiters still ask now and then.
    */
   releaseSignal?(key: string): { promise: Promise<WriteTurnNews | undefined>; cancel(): void } | undefined;
+}
+
+/** An answer to `takeGets`; durations in milliseconds from the store's "now". */
+export interface GetLease {
+  /** GETs taken: all those asked for, or 0. */
+  taken: number;
+  /** None taken: how long until a hold or a used-up window has passed; 0 when only fewer than asked fit. */
+  retryInMs: number;
+  /** GETs left in the window after this take. */
+  remaining: number;
+  /** How long until the window ends. */
+  windowEndsInMs: number;
 }
 
 /** A release of a write turn as `releaseSignal` reports it. */
@@ -165,6 +181,11 @@ export interface LimitsOptions {
    * instance that died blocks the user's writes. Must exceed the write interval. Default 6 s.
    */
   writeLeaseMs?: number;
+  /**
+   * With `shared`: the most GETs a budget takes from the store at once (default 16; 1 asks the store
+   * for every GET). See `Budget.takeSharedGet`.
+   */
+  sharedGetLease?: number;
   /** With `shared`: told when the store fails; the request then goes by the in-process limits alone. */
   onSharedError?: (error: unknown) => void;
 }
@@ -175,8 +196,23 @@ interface SharedBudget {
   clock: StoreClock;
   key: string;
   leaseMs: number;
+  /** The most GETs taken from the store at once. */
+  getLease: number;
   failed: (error: unknown) => void;
 }
+
+/**
+ * GETs taken from the store ahead of use: a lease lasts this process about this long at the rate it
+ * used its last one (`Budget.takeLease`). Longer saves statements; shorter leaves fewer GETs unused
+ * at a window's end, when a process stops or loses interest in a user.
+ */
+const LEASE_HORIZON_MS = 2000;
+/**
+ * A lease takes no more than this share of what is left in the window (at least one GET): near the
+ * end of a window the last GETs go in small pieces to whichever instances ask, rather than sitting
+ * unused in one of them. Roughly "what is left over the number of instances", for up to 8.
+ */
+const LEASE_SHARE_DIVISOR = 8;
 
 /**
  * Without news of releases (a store without `releaseSignal`, or its listener down), a waiter asks again
@@ -396,21 +432,98 @@ class Budget {
     return token;
   }
 
-  /** With a shared store: waits until one GET could be taken from the window shared by all instances. */
+  /** GETs scheduled here and not yet given their budget: what the next lease is sized by. */
+  getsWaiting = 0;
+  /**
+   * GETs taken from the shared window and not yet sent, to be sent before `leaseUntil` (local clock: the
+   * window's end as the store gave it when they were taken, which the real end is no earlier than).
+   */
+  private leaseLeft = 0;
+  private leaseUntil = 0;
+  /** When the current lease was taken, and how many of it were sent: the rate the next is sized by. */
+  private leaseTakenAt = 0;
+  private leaseUsed = 0;
+  /** The take in progress: the others waiting for a GET wait for it rather than ask too. */
+  private leasing: Promise<number | 'store failed'> | undefined;
+  /**
+   * What this process knows of the shared window: it lasts at least until `until` (local clock), and
+   * until then the store counts at least `used` GETs in it (a window's count only grows, and it never
+   * ends early). Tells `observe` when `observeGets` could change nothing.
+   */
+  private storeWindow = { until: 0, used: 0 };
+
+  /**
+   * With a shared store: waits until one GET is granted from the window shared by all instances.
+   *
+   * GETs are taken in leases of several (`takeLease`): one statement for a burst of a user's GETs
+   * rather than one per GET. Every GET of a lease is counted in the store's window when taken, and is
+   * sent before that window ends or not at all, so all instances together never send more than the
+   * window allows; a GET leased and not used is lost to that window (fewer sent, never more). A 429
+   * hold ends this process's lease at once (`hold`); another instance's hold reaches it at its next
+   * take (until then its lease's GETs may still go, each at worst answered by a 429 that holds it too).
+   */
   async takeSharedGet(): Promise<void> {
     if (!this.shared) return;
-    const { store, key, failed } = this.shared;
     for (;;) {
-      let wait: number;
-      try {
-        wait = await store.takeGet(key, this.spec);
-      } catch (error) {
-        failed(error);
+      if (this.leaseLeft > 0 && Date.now() < this.leaseUntil) {
+        this.leaseLeft -= 1;
+        this.leaseUsed += 1;
         return;
       }
-      if (wait <= 0) return;
-      await this.pause(wait);
+      this.leasing ??= this.takeLease().finally(() => {
+        this.leasing = undefined;
+      });
+      const outcome = await this.leasing;
+      // Without the store the in-process limits stand alone, as for a single take.
+      if (outcome === 'store failed') return;
+      if (outcome > 0) await this.pause(outcome);
     }
+  }
+
+  /**
+   * Takes a lease of GETs from the store. Its size: the GETs waiting here now, or the rate at which the
+   * last lease was used over `LEASE_HORIZON_MS`, whichever is more; at most `getLease`, the limit, and a
+   * share of what the store said is left (`LEASE_SHARE_DIVISOR`). Returns 0 when leased (or when only
+   * fewer fit: ask again, sized by what is left), the time to wait before asking again, or 'store failed'.
+   */
+  private async takeLease(): Promise<number | 'store failed'> {
+    if (!this.shared) return 'store failed';
+    const { store, key, getLease, failed } = this.shared;
+    const askedAt = Date.now();
+    const byRate =
+      this.leaseTakenAt === 0 ? 1 : Math.ceil((this.leaseUsed * LEASE_HORIZON_MS) / Math.max(1, askedAt - this.leaseTakenAt));
+    const left = askedAt < this.storeWindow.until ? this.spec.limit - this.storeWindow.used : this.spec.limit;
+    const share = Math.max(1, Math.ceil(left / LEASE_SHARE_DIVISOR));
+    const count = Math.max(1, Math.min(getLease, this.spec.limit, share, Math.max(this.getsWaiting, byRate)));
+    let lease: GetLease;
+    try {
+      lease = await store.takeGets(key, this.spec, count);
+    } catch (error) {
+      failed(error);
+      return 'store failed';
+    }
+    // The store's durations run from its "now", which came after `askedAt`: ends counted from
+    // `askedAt` come no later than the real ones.
+    this.storeWindow = { until: askedAt + lease.windowEndsInMs, used: this.spec.limit - lease.remaining };
+    if (lease.taken === 0) return Math.max(0, lease.retryInMs);
+    this.leaseLeft = lease.taken;
+    this.leaseUntil = askedAt + lease.windowEndsInMs;
+    this.leaseTakenAt = askedAt;
+    this.leaseUsed = 0;
+    return 0;
+  }
+
+  /**
+   * Whether what Trakt said of the window (`observeGets`) could change the store's: not while the
+   * window this process knows of is still open, the store counts no fewer GETs than Trakt did, and it
+   * ends no sooner than Trakt's. Those are most answers (Trakt's window opened after the store's, and
+   * counts none of the GETs still leased), so they cost no statement.
+   */
+  private storeWouldChange(now: number, window: { remaining?: number; untilInMs?: number }): boolean {
+    const known = this.storeWindow;
+    if (now >= known.until) return true;
+    if (window.remaining !== undefined && this.spec.limit - window.remaining > known.used) return true;
+    return window.untilInMs !== undefined && now + window.untilInMs > known.until;
   }
 
   busy(now: number): boolean {
@@ -454,6 +567,8 @@ class Budget {
       return;
     }
     void this.limiter.updateSettings({ reservoir: 0 });
+    // After a hold the store decides again (another instance may have held for longer).
+    this.leaseLeft = 0;
     if (this.holding && this.timerAt >= Date.now() + ms) return;
     this.setTimer('hold', ms);
   }
@@ -471,19 +586,42 @@ class Budget {
     if (this.cls === 'write') return;
 
     const untilMs = info.until === undefined ? NaN : Date.parse(info.until);
-    const untilIn = Number.isNaN(untilMs) ? undefined : clampToPeriod(untilMs - Date.now(), this.spec);
-    if (this.shared && (info.remaining !== undefined || untilIn !== undefined)) {
+    // One "now" for the duration and for what the store is known to hold: the same `until` read
+    // twice then compares equal.
+    const now = Date.now();
+    const untilIn = Number.isNaN(untilMs) ? undefined : clampToPeriod(untilMs - now, this.spec);
+    // The store is told Trakt's `until` as it is, to the second (Trakt rounds it up, so early in a
+    // window it lies up to a second past a period from now), bounded only against a bad header. Clamped
+    // to the period, it would move with every answer of that first second, and each would be sent.
+    const storeUntilIn = Number.isNaN(untilMs) ? undefined : Math.min(Math.max(0, untilMs - now), this.spec.periodSeconds * 1000 + 1000);
+    if (this.shared && (info.remaining !== undefined || storeUntilIn !== undefined)) {
       // `until` is an instant on Trakt's clock; as a duration it means the same on the store's.
       const { store, key, failed } = this.shared;
       const window = {
         ...(info.remaining === undefined ? {} : { remaining: Math.max(0, Math.floor(info.remaining)) }),
-        ...(untilIn === undefined ? {} : { untilInMs: untilIn }),
+        ...(storeUntilIn === undefined ? {} : { untilInMs: storeUntilIn }),
       };
-      void store.observeGets(key, this.spec, window).catch(failed);
+      if (this.storeWouldChange(now, window)) {
+        // Once the store has it, the window lasts at least until Trakt's ends and counts at least what
+        // Trakt counted (a closed one is opened again as Trakt describes it). Taken as known at once, so
+        // that the answers arriving meanwhile send nothing; forgotten if the store fails.
+        const counted = window.remaining === undefined ? 0 : Math.max(0, this.spec.limit - window.remaining);
+        const before = now < this.storeWindow.until ? this.storeWindow : { until: 0, used: 0 };
+        if (storeUntilIn !== undefined) {
+          this.storeWindow = { until: Math.max(before.until, now + storeUntilIn), used: Math.max(before.used, counted) };
+        }
+        else if (before.until > 0) this.storeWindow = { until: before.until, used: Math.max(before.used, counted) };
+        void store.observeGets(key, this.spec, window).catch((error: unknown) => {
+          this.storeWindow = { until: 0, used: 0 };
+          failed(error);
+        });
+      }
     }
     if (info.remaining !== undefined) {
       // Requests still on their way will be counted by Trakt too: keep that many back.
       const allowed = Math.max(0, Math.floor(info.remaining) - this.inFlight);
+      // Leased GETs beyond what Trakt has left are not sent either.
+      this.leaseLeft = Math.min(this.leaseLeft, allowed);
       if (allowed === 0 && untilIn !== undefined && untilIn > 0) {
         this.hold(untilIn);
         return;
@@ -554,6 +692,7 @@ export class LimiterPool {
         store: options.shared,
         clock: new StoreClock(),
         leaseMs: Math.max(options.writeLeaseMs ?? 6000, 2 * (this.specs.write.periodSeconds * 1000) / this.specs.write.limit),
+        getLease: Math.max(1, Math.floor(options.sharedGetLease ?? 16)),
         failed: (error) => onError?.(error),
       };
       const { store, clock, failed } = this.shared;
@@ -590,8 +729,13 @@ export class LimiterPool {
     const budget = this.budget(cls, key);
     const queuedAt = performance.now();
     if (cls !== 'write') {
+      budget.getsWaiting += 1;
       return budget.limiter.schedule(async () => {
-        await budget.takeSharedGet();
+        try {
+          await budget.takeSharedGet();
+        } finally {
+          budget.getsWaiting -= 1;
+        }
         const queuedMs = performance.now() - queuedAt;
         budget.openWindowIfClosed();
         budget.inFlight += 1;

@@ -17,6 +17,7 @@ import {
   releaseTraktWriteTurn,
   renewTraktWriteTurn,
   takeTraktGet,
+  takeTraktGets,
   traktLimitsNow,
 } from '../../src/db/queries/trakt-limits.js';
 import { StoreClock } from '../../src/trakt/limits.js';
@@ -151,6 +152,31 @@ describe('GET windows', () => {
     const wait = await takeTraktGet(database.db, k, 1000, 300_000);
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(1_000);
+  });
+
+  it('GIVEN a window of 10 WHEN GETs are taken several at a time THEN each take is all or none, and a take that does not fit says what is left', async () => {
+    const k = `userGet:test-${randomUUID()}`;
+    const first = await takeTraktGets(database.db, k, 10, 60_000, 4);
+    expect(first).toMatchObject({ taken: 4, retryInMs: 0, remaining: 6 });
+    expect(first.windowEndsInMs).toBeGreaterThan(0);
+    expect(first.windowEndsInMs).toBeLessThanOrEqual(60_000);
+    // 8 do not fit: none taken, and no wait: 6 would.
+    expect(await takeTraktGets(database.db, k, 10, 60_000, 8)).toMatchObject({ taken: 0, retryInMs: 0, remaining: 6 });
+    expect(await takeTraktGets(database.db, k, 10, 60_000, 6)).toMatchObject({ taken: 6, remaining: 0 });
+    const full = await takeTraktGets(database.db, k, 10, 60_000, 1);
+    expect(full).toMatchObject({ taken: 0, remaining: 0 });
+    expect(full.retryInMs).toBeGreaterThan(0);
+    expect(full.retryInMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('GIVEN a hold WHEN the window has room for a lease THEN none is taken until the hold ends', async () => {
+    const k = `userGet:test-${randomUUID()}`;
+    expect(await takeTraktGets(database.db, k, 1000, 300_000, 16)).toMatchObject({ taken: 16, remaining: 984 });
+    await holdTraktGets(database.db, k, 1_000, 1000);
+    const held = await takeTraktGets(database.db, k, 1000, 300_000, 16);
+    expect(held).toMatchObject({ taken: 0, remaining: 984 });
+    expect(held.retryInMs).toBeGreaterThan(0);
+    expect(held.retryInMs).toBeLessThanOrEqual(1_000);
   });
 
   it('GIVEN Trakt says fewer remain than the store counted THEN the store counts Trakt’s figure, and its window ends no sooner than Trakt’s', async () => {

@@ -135,38 +135,71 @@ export async function holdTraktWrites(db: Db, key: string, ms: number): Promise<
   `);
 }
 
+/** An answer to `takeTraktGets`; durations in milliseconds from the database's "now". */
+export interface GetLeaseRow {
+  /** GETs taken: all those asked for, or 0. */
+  taken: number;
+  /**
+   * None taken: how long until a hold and a used-up window have passed (ask again then), or 0 when the
+   * window has room, only for fewer than asked (`remaining`): ask again at once for fewer.
+   */
+  retryInMs: number;
+  /** GETs left in the window after this take. */
+  remaining: number;
+  /** How long until the window ends: GETs taken now must be sent before then. */
+  windowEndsInMs: number;
+}
+
 /**
- * Takes one GET from the window of `key`: a window opens at the first take after the last one ended and
- * lasts `periodMs`. Returns 0 when taken, else the time until the window ends.
+ * Takes `count` GETs (1..limit) from the window of `key`, all or none: a window opens at the first take
+ * after the last one ended and lasts `periodMs`. One statement whatever the count, so an instance can
+ * take a few GETs at once and use them without asking again (`Budget.takeSharedGet`, src/trakt/limits.ts).
+ * All or none keeps the statement to one row version: the answer is read from the updated row, which
+ * no longer holds the count before the take.
  */
-export async function takeTraktGet(db: Db, key: string, limit: number, periodMs: number): Promise<number> {
-  // Granted when no hold is on and the window has room (or has ended: a fresh one opens). Refused: how
-  // long until both the hold and a full window have passed.
+export async function takeTraktGets(db: Db, key: string, limit: number, periodMs: number, count: number): Promise<GetLeaseRow> {
+  const n = Math.max(1, Math.min(Math.floor(count), limit));
+  // Granted when no hold is on and the window has room for all n (or has ended: a fresh one opens).
+  // Refused: how long until both the hold and a used-up window have passed.
   const result = await db.execute(sql`
     with c as ${NOW}
     insert into trakt_limits as l (key, used, window_end, granted, touched_at)
-    select ${key}, 1, c.now + ${Math.max(1, Math.round(periodMs))}::bigint, true, c.now from c
+    select ${key}, ${n}::int, c.now + ${Math.max(1, Math.round(periodMs))}::bigint, true, c.now from c
     on conflict (key) do update set
-      granted = l.hold_until <= excluded.touched_at and (l.window_end <= excluded.touched_at or l.used < ${limit}::int),
+      granted = l.hold_until <= excluded.touched_at and (l.window_end <= excluded.touched_at or l.used + excluded.used <= ${limit}::int),
       used = case
         when l.hold_until > excluded.touched_at then l.used
-        when l.window_end <= excluded.touched_at then 1
-        when l.used < ${limit}::int then l.used + 1
+        when l.window_end <= excluded.touched_at then excluded.used
+        when l.used + excluded.used <= ${limit}::int then l.used + excluded.used
         else l.used end,
       window_end = case
         when l.hold_until > excluded.touched_at then l.window_end
         when l.window_end <= excluded.touched_at then excluded.window_end
         else l.window_end end,
       touched_at = excluded.touched_at
-    returning l.granted,
+    returning l.granted, l.used, l.window_end - l.touched_at as window_ms,
       greatest(
         l.hold_until,
         case when l.used >= ${limit}::int and l.window_end > l.touched_at then l.window_end else 0 end
       ) - l.touched_at as wait_ms
   `);
-  const row = rowsOf<{ granted: boolean; wait_ms: string | number }>(result)[0];
+  const row = rowsOf<{ granted: boolean; used: number; window_ms: string | number; wait_ms: string | number }>(result)[0];
   if (row === undefined) throw new Error('trakt_limits: no row returned');
-  return row.granted ? 0 : Math.max(1, Number(row.wait_ms));
+  const remaining = Math.max(0, limit - Number(row.used));
+  const windowEndsInMs = Math.max(0, Number(row.window_ms));
+  if (row.granted) return { taken: n, retryInMs: 0, remaining, windowEndsInMs };
+  const wait = Math.max(0, Number(row.wait_ms));
+  // Not held and room left: only fewer fit. Otherwise never 0, so that a caller cannot spin.
+  return { taken: 0, retryInMs: wait === 0 && remaining > 0 ? 0 : Math.max(1, wait), remaining, windowEndsInMs };
+}
+
+/**
+ * Takes one GET from the window of `key` (`takeTraktGets` with a count of 1). Returns 0 when taken, else
+ * the time until the window ends.
+ */
+export async function takeTraktGet(db: Db, key: string, limit: number, periodMs: number): Promise<number> {
+  const lease = await takeTraktGets(db, key, limit, periodMs, 1);
+  return lease.taken > 0 ? 0 : Math.max(1, lease.retryInMs);
 }
 
 /**
@@ -345,7 +378,7 @@ export interface PgTraktLimitStore {
   releaseWrite(key: string, token: string, nextAt: number, leaseMs: number): Promise<void>;
   renewWrite(key: string, token: string, leaseMs: number): Promise<void>;
   holdWrites(key: string, ms: number): Promise<void>;
-  takeGet(key: string, spec: { limit: number; periodSeconds: number }): Promise<number>;
+  takeGets(key: string, spec: { limit: number; periodSeconds: number }, count: number): Promise<GetLeaseRow>;
   holdGets(key: string, ms: number, spec: { limit: number; periodSeconds: number }): Promise<void>;
   observeGets(key: string, spec: { limit: number; periodSeconds: number }, window: { remaining?: number; untilInMs?: number }): Promise<void>;
   now(): Promise<number>;
@@ -385,7 +418,7 @@ export function createPgTraktLimitStore(db: Db, options: PgTraktLimitStoreOption
     },
     renewWrite: (key, token, leaseMs) => renewTraktWriteTurn(db, key, token, leaseMs),
     holdWrites: (key, ms) => holdTraktWrites(db, key, ms),
-    takeGet: (key, spec) => takeTraktGet(db, key, spec.limit, spec.periodSeconds * 1000),
+    takeGets: (key, spec, count) => takeTraktGets(db, key, spec.limit, spec.periodSeconds * 1000, count),
     holdGets: (key, ms, spec) => holdTraktGets(db, key, ms, spec.limit),
     observeGets: (key, spec, window) => observeTraktGets(db, key, spec.limit, window),
     now: () => traktLimitsNow(db),
