@@ -548,7 +548,7 @@ function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceS
     }
     lines.push(`  all steps   ${ms(r.overall.p50)}  ${ms(r.overall.p99)}         ${r.overall.queriesPerUpdate.toFixed(1).padStart(14)}  (${r.overall.transactionsPerUpdate.toFixed(2)} transactions/update)`);
     lines.push(`  end-to-end time / Trakt time it contains: ${r.ratio.toFixed(2)} (Trakt is ${(r.traktShare * 100).toFixed(0)} % of the time of steps that call it)`);
-    lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (JS heap ${mb(r.heapUsed)} used of ${mb(r.heapTotal)}${r.liveHeap === null ? '' : `, ${mb(r.liveHeap)} live after a full GC`}; outside it, PGlite's WASM memory included: ${mb(r.external)})`);
+    lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (JS heap ${mb(r.heapUsed)} used of ${mb(r.heapTotal)}${r.liveHeap === null ? '' : `, ${mb(r.liveHeap)} live after a full GC`}; outside it in the main thread: ${mb(r.external)}; PGlite's thread counts in the RSS only)`);
     if (r.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(r.dbRss)} RSS summed at the end (shared buffers counted in each)`);
   }
   if (synced !== undefined) {

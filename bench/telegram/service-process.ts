@@ -42,7 +42,7 @@ export interface ServiceStats {
   heapTotal: number;
   /** JS heap still in use after a full garbage collection (what the service keeps), when asked for. */
   liveHeap: number | null;
-  /** Memory outside the JS heap that V8 knows of (PGlite's WASM heap is an ArrayBuffer and counts here). */
+  /** Memory outside the JS heap that the main thread's V8 knows of (PGlite runs on a worker thread: its WASM memory is in the RSS, not here). */
   external: number;
   /** Postgres only: RSS of the server processes serving this service's connections, summed (shared memory counted once per process), or null. */
   dbRss: number | null;
