@@ -13,7 +13,7 @@ import type { Database } from '../../src/db/client.js';
 import { upsertChatIdentity } from '../../src/db/queries/identities.js';
 import { setChatLanguage, setUserLanguage } from '../../src/db/queries/languages.js';
 import { fakeWorld } from '../bot/fakes.js';
-import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, countStatements } from '../helpers/db.js';
 
 /**
  * Per update, the sender's identity and the language of the answer take one statement on the real
@@ -38,16 +38,10 @@ function instance(): BotCore {
 }
 
 /** Statements `work` sends, and its result. */
-async function counted<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  database.queryStats.reset();
-  database.queryStats.enable();
-  try {
-    const result = await work();
-    return { result, statements: database.queryStats.queries };
-  } finally {
-    database.queryStats.disable();
-  }
-}
+const counted = async <T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> => {
+  const { value, queries } = await countStatements(database, work);
+  return { result: value, statements: queries };
+};
 
 const newUserId = () => String(randomInt(1, 2 ** 47));
 

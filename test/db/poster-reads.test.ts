@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPosterSource } from '../../src/bot/services/posters.js';
 import { findPoster } from '../../src/db/queries/poster-cache.js';
 import type { Database } from '../../src/db/client.js';
-import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, countStatements } from '../helpers/db.js';
 import { captureLogs } from '../helpers/logs.js';
 
 /** A poster's first card: the file id and the stored image are read together; later cards read nothing. */
@@ -26,16 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function counted<T>(work: () => Promise<T>): Promise<{ value: T; queries: number }> {
-  database.queryStats.reset();
-  database.queryStats.enable();
-  try {
-    const value = await work();
-    return { value, queries: database.queryStats.queries };
-  } finally {
-    database.queryStats.disable();
-  }
-}
+const counted = <T>(work: () => Promise<T>) => countStatements(database, work);
 
 describe(`poster reads (${DRIVER_NAME})`, () => {
   it('GIVEN an image stored by another process WHEN its first card asks for a file id and then the image THEN one read answers both; once uploaded no read at all', async () => {

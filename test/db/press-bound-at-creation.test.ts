@@ -7,7 +7,7 @@ import { createPendingActionStore } from '../../src/bot/services/stores.js';
 import type { Database } from '../../src/db/client.js';
 import { upsertChatIdentity } from '../../src/db/queries/identities.js';
 import { findPendingAction } from '../../src/db/queries/pending-actions.js';
-import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, countStatements } from '../helpers/db.js';
 import { fakeWorld, title, type FakeWorld } from '../bot/fakes.js';
 
 /**
@@ -91,15 +91,7 @@ async function card(s: Setup, messageId: string): Promise<Reply> {
   return reply;
 }
 
-async function counted<T>(work: () => Promise<T>): Promise<{ value: T; queries: number }> {
-  database.queryStats.reset();
-  database.queryStats.enable();
-  try {
-    return { value: await work(), queries: database.queryStats.queries };
-  } finally {
-    database.queryStats.disable();
-  }
-}
+const counted = <T>(work: () => Promise<T>) => countStatements(database, work);
 
 const idOf = (data: string) => data.split(':')[2] ?? '';
 

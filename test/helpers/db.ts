@@ -78,3 +78,15 @@ export async function throwAwayDatabase(): Promise<ThrowAwayDatabase> {
     },
   };
 }
+
+/** The statements `work` sends through `database` (Database.queryStats), and its result. */
+export async function countStatements<T>(database: Database, work: () => Promise<T>): Promise<{ value: T; queries: number }> {
+  database.queryStats.reset();
+  database.queryStats.enable();
+  try {
+    const value = await work();
+    return { value, queries: database.queryStats.queries };
+  } finally {
+    database.queryStats.disable();
+  }
+}
