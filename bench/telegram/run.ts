@@ -244,6 +244,9 @@ interface StepFigures {
   n: number;
   /** Database round trips per update; null when not attributed (the `sessions` schedule). */
   queriesPerUpdate: number | null;
+  /** Service CPU (all its threads) per update, in ms; and the main thread's busy share over the phase. Null under `sessions`. */
+  cpuPerUpdate: number | null;
+  mainBusy: number | null;
   /** End-to-end / Trakt time over this step's samples that called Trakt; null when none did. */
   ratio: number | null;
   /** Samples that called Trakt at all. */
@@ -259,7 +262,7 @@ interface RunResult {
   loadBefore: number[];
   loadAfter: number[];
   steps: Partial<Record<Step, StepFigures>>;
-  overall: { p50: number; p99: number; queriesPerUpdate: number; transactionsPerUpdate: number };
+  overall: { p50: number; p99: number; queriesPerUpdate: number; transactionsPerUpdate: number; cpuPerUpdate: number };
   ratio: number;
   traktShare: number;
   /** Service RSS over the run: highest sample, and at the end (bytes). */
@@ -361,6 +364,8 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
       p99: percentile(durations, 99),
       n: durations.length,
       queriesPerUpdate: period === undefined ? null : period.stats.queries / Math.max(1, period.updates),
+      cpuPerUpdate: period === undefined ? null : period.stats.cpuMs / Math.max(1, period.updates),
+      mainBusy: period === undefined ? null : period.stats.mainBusy,
       ratio: traktTime === 0 ? null : e2e / traktTime,
       withTrakt,
     };
@@ -377,6 +382,7 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
   const updates = [...periods.values()].reduce((n, p) => n + p.updates, 0);
   const queries = [...periods.values()].reduce((n, p) => n + p.stats.queries, 0);
   const transactions = [...periods.values()].reduce((n, p) => n + p.stats.transactions, 0);
+  const cpuMs = [...periods.values()].reduce((n, p) => n + p.stats.cpuMs, 0);
   return {
     latencyMs,
     schedule: SCHEDULE,
@@ -386,7 +392,7 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
     loadBefore,
     loadAfter,
     steps,
-    overall: { p50: percentile(all, 50), p99: percentile(all, 99), queriesPerUpdate: queries / Math.max(1, updates), transactionsPerUpdate: transactions / Math.max(1, updates) },
+    overall: { p50: percentile(all, 50), p99: percentile(all, 99), queriesPerUpdate: queries / Math.max(1, updates), transactionsPerUpdate: transactions / Math.max(1, updates), cpuPerUpdate: cpuMs / Math.max(1, updates) },
     ratio: traktTime === 0 ? 0 : e2e / traktTime,
     traktShare: e2e === 0 ? 0 : traktTime / e2e,
     peakRss,
@@ -538,15 +544,17 @@ function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceS
   for (const r of results) {
     lines.push('');
     lines.push(`Trakt +${r.latencyMs} ms per answer: ${r.users - r.failed}/${r.users} sessions completed in ${(r.wallMs / 1000).toFixed(1)} s; load average ${loads(r.loadBefore)} before, ${loads(r.loadAfter)} after`);
-    lines.push(`  step           p50       p99      n  queries/update  e2e/Trakt  (steps calling Trakt)`);
+    lines.push(`  step           p50       p99      n  queries/update  CPU ms/update  main busy  e2e/Trakt  (steps calling Trakt)`);
     for (const step of STEPS) {
       const s = r.steps[step];
       if (s === undefined) continue;
       const q = s.queriesPerUpdate === null ? '—' : s.queriesPerUpdate.toFixed(1);
       const ratio = s.ratio === null ? '—' : s.ratio.toFixed(2);
-      lines.push(`  ${step.padEnd(11)} ${ms(s.p50)}  ${ms(s.p99)}  ${String(s.n).padStart(5)}  ${q.padStart(14)}  ${ratio.padStart(9)}  (${s.withTrakt}/${s.n})`);
+      const cpu = s.cpuPerUpdate === null ? '—' : s.cpuPerUpdate.toFixed(1);
+      const busy = s.mainBusy === null ? '—' : `${Math.round(s.mainBusy * 100)} %`;
+      lines.push(`  ${step.padEnd(11)} ${ms(s.p50)}  ${ms(s.p99)}  ${String(s.n).padStart(5)}  ${q.padStart(14)}  ${cpu.padStart(13)}  ${busy.padStart(9)}  ${ratio.padStart(9)}  (${s.withTrakt}/${s.n})`);
     }
-    lines.push(`  all steps   ${ms(r.overall.p50)}  ${ms(r.overall.p99)}         ${r.overall.queriesPerUpdate.toFixed(1).padStart(14)}  (${r.overall.transactionsPerUpdate.toFixed(2)} transactions/update)`);
+    lines.push(`  all steps   ${ms(r.overall.p50)}  ${ms(r.overall.p99)}         ${r.overall.queriesPerUpdate.toFixed(1).padStart(14)}  ${r.overall.cpuPerUpdate.toFixed(1).padStart(13)}  (${r.overall.transactionsPerUpdate.toFixed(2)} transactions/update)`);
     lines.push(`  end-to-end time / Trakt time it contains: ${r.ratio.toFixed(2)} (Trakt is ${(r.traktShare * 100).toFixed(0)} % of the time of steps that call it)`);
     lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (JS heap ${mb(r.heapUsed)} used of ${mb(r.heapTotal)}${r.liveHeap === null ? '' : `, ${mb(r.liveHeap)} live after a full GC`}; outside it in the main thread: ${mb(r.external)}; PGlite's thread counts in the RSS only)`);
     if (r.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(r.dbRss)} RSS summed at the end (shared buffers counted in each)`);

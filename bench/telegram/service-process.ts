@@ -9,6 +9,7 @@
  * parent → child: { type: 'link', links } | { type: 'stats', gc? } (figures since the previous 'stats', then a new period starts) | { type: 'stop' }
  * child → parent: { type: 'ready', url } | { type: 'linked' } | { type: 'stats', ...ServiceStats } | { type: 'failed', message }
  */
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type * as Client from '../../src/db/client.js';
 import type * as Identities from '../../src/db/queries/identities.js';
@@ -33,6 +34,10 @@ const send = (message: unknown): void => {
 export interface ServiceStats {
   queries: number;
   transactions: number;
+  /** CPU time of the whole service process (every thread, PGlite's included), user + system, in ms. */
+  cpuMs: number;
+  /** Share of the period the main thread's event loop was busy (0..1). */
+  mainBusy: number;
   rss: number;
   /** Highest RSS sampled (every 20 ms) since the previous reading. */
   peakRss: number;
@@ -49,6 +54,8 @@ export interface ServiceStats {
 }
 
 let peakRss = process.memoryUsage.rss();
+let cpuFrom = process.cpuUsage();
+let loopFrom = performance.eventLoopUtilization();
 setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 20).unref();
@@ -109,9 +116,13 @@ async function stats(collect: boolean): Promise<ServiceStats> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (collect && gc !== undefined) gc();
   const liveHeap = collect && gc !== undefined ? process.memoryUsage().heapUsed : null;
+  const cpu = process.cpuUsage(cpuFrom);
+  const loop = performance.eventLoopUtilization(loopFrom);
   const figures: ServiceStats = {
     queries,
     transactions,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    mainBusy: loop.utilization,
     rss: memory.rss,
     peakRss,
     maxRss: process.resourceUsage().maxRSS * 1024,
@@ -124,13 +135,44 @@ async function stats(collect: boolean): Promise<ServiceStats> {
   // Also drops the backend query just sent.
   queryStats.reset();
   peakRss = memory.rss;
+  cpuFrom = process.cpuUsage();
+  loopFrom = performance.eventLoopUtilization();
   return figures;
+}
+
+/**
+ * BENCH_PHASE_PROFILES=dir: a CPU profile of the main thread per period (one file per 'stats' reading,
+ * numbered), so each phase of the `phases` schedule can be read on its own.
+ */
+const phaseProfiles = process.env.BENCH_PHASE_PROFILES;
+const inspector = phaseProfiles ? new (await import('node:inspector/promises')).Session() : undefined;
+let phase = 0;
+if (inspector !== undefined) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.start');
+}
+let profiling = Promise.resolve();
+function nextProfile(): Promise<void> {
+  profiling = profiling.then(saveProfile, saveProfile);
+  return profiling;
+}
+async function saveProfile(): Promise<void> {
+  if (inspector === undefined || phaseProfiles === undefined) return;
+  const { profile } = await inspector.post('Profiler.stop');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(phaseProfiles, { recursive: true });
+  await writeFile(`${phaseProfiles}/phase-${String(phase++).padStart(2, '0')}.cpuprofile`, JSON.stringify(profile));
+  await inspector.post('Profiler.start');
 }
 
 process.on('message', (message: { type: string; gc?: boolean; links?: Array<{ telegramId: number; user: BenchUser }> }) => {
   if (message.type === 'stats') {
     stats(message.gc === true).then(
-      (figures) => send({ type: 'stats', ...figures }),
+      async (figures) => {
+        send({ type: 'stats', ...figures });
+        await nextProfile();
+      },
       (error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
     );
   }
