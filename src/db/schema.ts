@@ -115,6 +115,11 @@ export const linkAttempts = pgTable(
 export const pendingActions = pgTable(
   'pending_actions',
   {
+    /**
+     * `<view id><two index characters>`; a view's buttons are found by prefix (`like '<view>%'`).
+     * Collated "C" (migration 0016; drizzle's schema cannot say so) so that the primary key's index
+     * serves those prefix searches on any server collation.
+     */
     id: text('id').primaryKey(),
     ownerIdentityId: bigint('owner_identity_id', { mode: 'number' })
       .notNull()

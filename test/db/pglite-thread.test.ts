@@ -77,6 +77,48 @@ describe('PGlite on its own thread', () => {
     expect(rowsOf<{ n: number }>(await outside)[0]?.n).toBe(1);
   });
 
+  it('GIVEN a statement run three times with different parameters WHEN each runs THEN each returns its own row and Postgres holds the statement prepared once', async () => {
+    const read = (id: number) => database.db.execute(sql`select id, note from thread_probe where id = ${id}`);
+    await database.db.execute(sql`insert into thread_probe (id, note) values (10, 'ten'), (11, 'eleven'), (12, 'twelve')`);
+    const notes = [];
+    for (const id of [10, 11, 12]) notes.push(rowsOf<{ note: string }>(await read(id))[0]?.note);
+    expect(notes).toEqual(['ten', 'eleven', 'twelve']);
+    const held = rowsOf<{ n: number }>(
+      await database.db.execute(sql`select count(*)::int as n from pg_prepared_statements where statement = ${'select id, note from thread_probe where id = $1'}`),
+    );
+    expect(held[0]?.n).toBe(1);
+  });
+
+  it('GIVEN more distinct statements than are kept prepared WHEN each runs THEN each returns its own result and the oldest are closed', async () => {
+    const results: number[] = [];
+    for (let i = 0; i < 510; i += 1) {
+      results.push(rowsOf<{ n: number }>(await database.db.execute(sql`select ${i}::int + ${sql.raw(String(i))} as n`))[0]?.n ?? -1);
+    }
+    expect(results).toEqual(Array.from({ length: 510 }, (_, i) => 2 * i));
+    const held = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from pg_prepared_statements`));
+    expect(held[0]?.n).toBeLessThanOrEqual(500);
+    expect(held[0]?.n).toBeGreaterThan(0);
+  });
+
+  it('GIVEN a table whose columns change WHEN a statement prepared before the change runs again THEN it returns the new columns', async () => {
+    const read = () => database.db.execute(sql`select * from thread_probe where id = ${10}`);
+    expect(Object.keys(rowsOf<Record<string, unknown>>(await read())[0] ?? {})).not.toContain('extra');
+    await database.db.execute(sql`alter table thread_probe add column extra int default 7`);
+    expect(rowsOf<{ extra: number }>(await read())[0]?.extra).toBe(7);
+  });
+
+  it('GIVEN a prepared statement that fails inside a transaction WHEN the transaction has rolled back THEN the same statement runs again', async () => {
+    const insert = (id: number) => sql`insert into thread_probe (id, note) values (${id}, 'again')`;
+    await expect(
+      database.db.transaction(async (tx) => {
+        await tx.execute(insert(20));
+        await tx.execute(insert(20));
+      }),
+    ).rejects.toThrow();
+    await database.db.execute(insert(20));
+    expect(rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from thread_probe where id = 20`))[0]?.n).toBe(1);
+  });
+
   it('GIVEN the thread is closed WHEN a statement is sent THEN it fails with a clear error instead of hanging', async () => {
     // The last test: it closes the file's database (afterAll's close is then a no-op).
     await database.close();

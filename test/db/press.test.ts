@@ -5,6 +5,8 @@ import { createPendingActionStore } from '../../src/bot/services/stores.js';
 import type { Database } from '../../src/db/client.js';
 import { upsertChatIdentity } from '../../src/db/queries/identities.js';
 import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { rowsOf } from '../../src/db/client.js';
+import { sql } from 'drizzle-orm';
 
 /** A button press read and claimed in one statement (`press`), on the real database. */
 let database: Database;
@@ -57,5 +59,23 @@ describe(`press in one statement (${DRIVER_NAME})`, () => {
     await store.create([{ id: `${viewId}AA`, ownerIdentityId: owner, platform: 'telegram', chatId: '7', action: 'page', payload: {}, expiresAt }]);
     const pressed = await store.press!(`${viewId}AA`, viewId, { action: 'page', ownerIdentityId: owner, platform: 'telegram', chatId: '7', messageId: '1' }, new Date());
     expect(pressed).toEqual({ claimed: false, pending: expect.objectContaining({ expiresAt, messageId: null, consumedAt: null }) });
+  });
+
+  it('GIVEN the server collation WHEN a view is claimed or bound by the prefix of its button ids THEN Postgres finds the rows through the primary key, not by reading the whole table', async () => {
+    const viewId = newViewId();
+    const plan = async (statement: ReturnType<typeof sql>) =>
+      database.db.transaction(async (tx) => {
+        // With sequential scans priced out, a plan that still scans means the index cannot serve the LIKE.
+        await tx.execute(sql`set local enable_seqscan = off`);
+        return rowsOf<Record<string, string>>(await tx.execute(sql`explain ${statement}`))
+          .map((row) => Object.values(row).join(' '))
+          .join('\n');
+      });
+    const claim = await plan(sql`update pending_actions set consumed_at = now() where id like ${`${viewId}%`} and consumed_at is null`);
+    const bind = await plan(sql`update pending_actions set message_id = '1' where id like ${`${viewId}__`}`);
+    for (const text of [claim, bind]) {
+      expect(text).toContain('pending_actions_pkey');
+      expect(text).not.toMatch(/Seq Scan/);
+    }
   });
 });

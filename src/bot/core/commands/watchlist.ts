@@ -53,6 +53,17 @@ function cut(text: string, max: number): string {
  * has a toggle (Telegram: a ✅/⬜ button each; Discord: a multi-select menu of the page), and the view
  * offers Remove N selected, the whole page, everything shown (up to MAX_SELECTED), Clear and Done.
  */
+/** Ratings with one decimal, by locale: an Intl formatter costs more to make than a page's worth of uses. */
+const decimals = new Map<string, Intl.NumberFormat>();
+function oneDecimal(locale: string): Intl.NumberFormat {
+  let format = decimals.get(locale);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+    decimals.set(locale, format);
+  }
+  return format;
+}
+
 export async function watchlistPage(ctx: CoreContext, view: WatchlistView, recheck = false, selection?: Target[]): Promise<Reply> {
   const account = await ctx.requireAccount();
   const trakt = await ctx.traktForUser();
@@ -103,7 +114,7 @@ export async function watchlistPage(ctx: CoreContext, view: WatchlistView, reche
       ),
     );
   }
-  const decimal = new Intl.NumberFormat(i18n.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+  const decimal = oneDecimal(i18n.locale);
   items.forEach((item, i) => {
     const title = titleOf(item.target);
     const facts = [kindWord(item.target, ctx.i18n)];
