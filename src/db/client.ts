@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -143,11 +144,14 @@ async function createPgDatabase(url: string, poolSize: number, stats: Stats): Pr
   pool.on('error', () => undefined);
   // Every statement, through `pool.query` or a checked-out client (transactions), ends in one of the
   // pool's clients' `query`: count there.
+  // Each connection also keeps the statements that read or write rows prepared (see `namePrepared`).
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const prepared = new Set<string>();
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       stats.count();
       if (stats.enabled && isBegin(args[0])) stats.begin();
+      namePrepared(args[0], prepared);
       return query(...args);
     };
   });
@@ -187,6 +191,30 @@ async function createPgDatabase(url: string, poolSize: number, stats: Stats): Pr
     },
   };
 }
+
+/** Named statements one connection keeps at most; statements past them run unnamed, as before. */
+const PREPARED_PER_CONNECTION = 300;
+
+/**
+ * Gives a statement that reads or writes rows a name derived from its text, so that node-postgres
+ * prepares it once per connection (Parse on first use, then Bind and Execute only): Postgres then
+ * parses and analyses each text once per connection instead of on every run. drizzle leaves `name`
+ * unset; a name is never given to DDL or other utility statements. Postgres re-plans a prepared
+ * statement by itself when a table it reads changes; only a change of its result columns would fail it,
+ * and the service's statements list their columns.
+ */
+function namePrepared(config: unknown, prepared: Set<string>): void {
+  if (typeof config !== 'object' || config === null) return;
+  const statement = config as { text?: unknown; name?: unknown };
+  if (statement.name !== undefined || typeof statement.text !== 'string' || !PREPARABLE.test(statement.text)) return;
+  const name = `mq_${createHash('sha1').update(statement.text).digest('base64url').slice(0, 20)}`;
+  if (!prepared.has(name)) {
+    if (prepared.size >= PREPARED_PER_CONNECTION) return;
+    prepared.add(name);
+  }
+  statement.name = name;
+}
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
 
 async function createPgliteDatabase(dataDir: string, stats: Stats): Promise<Database> {
   if (!dataDir.startsWith('memory://')) {
