@@ -118,7 +118,8 @@ export const pendingActions = pgTable(
     /**
      * `<view id><two index characters>`; a view's buttons are found by prefix (`like '<view>%'`).
      * Collated "C" (migration 0016; drizzle's schema cannot say so) so that the primary key's index
-     * serves those prefix searches on any server collation.
+     * serves those prefix searches on any server collation. The table is also kept half-filled per
+     * page (fillfactor 50, migration 0017) so that presses and binds update rows in place (HOT).
      */
     id: text('id').primaryKey(),
     ownerIdentityId: bigint('owner_identity_id', { mode: 'number' })

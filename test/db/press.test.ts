@@ -78,4 +78,11 @@ describe(`press in one statement (${DRIVER_NAME})`, () => {
       expect(text).not.toMatch(/Seq Scan/);
     }
   });
+
+  it('GIVEN a view pressed WHEN its buttons are consumed THEN the table leaves room on its pages for the new row versions (in-place updates, no new index entries)', async () => {
+    const [row] = rowsOf<{ options: string[] | string | null }>(
+      await database.db.execute(sql`select reloptions as options from pg_class where relname = 'pending_actions' and relkind = 'r'`),
+    );
+    expect(String(row?.options ?? '')).toContain('fillfactor=50');
+  });
 });
