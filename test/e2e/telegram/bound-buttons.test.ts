@@ -1,7 +1,5 @@
-import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPendingAction } from '../../../src/db/queries/pending-actions.js';
-import type { ApiCallRecord, ChatMessageState, User } from '../../emulators/telegram/index.js';
 import { buttonData, startStack, WAIT, type Stack } from './harness.js';
 
 /**
@@ -20,16 +18,6 @@ afterAll(async () => {
 const writesOf = (username: string) => stack.trakt.requests.filter((r) => r.route === 'POST /sync/watchlist' && r.user === username);
 const EDITS = /^(edit|delete)/;
 
-/** A callback query as a forger would send it: any `from`, any message, someone else's data. */
-function injectPress(from: User, message: ChatMessageState, data: string): string {
-  const id = String(randomInt(1, 2 ** 40));
-  stack.telegram.injectUpdate({ callback_query: { id, from, chat_instance: '1', data, message: message.message } });
-  return id;
-}
-
-function answerOf(queryId: string): Promise<ApiCallRecord> {
-  return stack.telegram.waitForCall((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === queryId, WAIT);
-}
 
 /** The message id the card's buttons are bound to, once the adapter has bound them (undefined if it never does). */
 async function boundMessageOf(data: string): Promise<string | undefined> {
@@ -52,8 +40,8 @@ describe('buttons bound to their chat and message', () => {
     const data = buttonData(card, 'Confirm');
     const calls = stack.telegram.calls.length;
 
-    const forged = [injectPress(alice, decoy, data), injectPress(mallory, decoy, data)];
-    for (const id of forged) expect((await answerOf(id)).params.show_alert).toBe(true);
+    const forged = [stack.injectPress(alice, decoy, data), stack.injectPress(mallory, decoy, data)];
+    for (const id of forged) expect((await stack.answerOf(id)).params.show_alert).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stack.telegram.calls.slice(calls).filter((c) => EDITS.test(c.method))).toEqual([]);
     expect(writesOf(username)).toHaveLength(0);
@@ -72,8 +60,8 @@ describe('buttons bound to their chat and message', () => {
     expect(await boundMessageOf(data)).toBe(String(card.messageId));
     const calls = stack.telegram.calls.length;
 
-    const forged = injectPress(alice, earlier, data);
-    expect((await answerOf(forged)).params.show_alert).toBe(true);
+    const forged = stack.injectPress(alice, earlier, data);
+    expect((await stack.answerOf(forged)).params.show_alert).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stack.telegram.calls.slice(calls).filter((c) => EDITS.test(c.method))).toEqual([]);
     expect(writesOf(username)).toHaveLength(0);

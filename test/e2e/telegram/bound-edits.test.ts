@@ -1,7 +1,5 @@
-import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPendingAction } from '../../../src/db/queries/pending-actions.js';
-import type { ApiCallRecord, ChatMessageState, User } from '../../emulators/telegram/index.js';
 import { buttonData, startStack, WAIT, type Stack } from './harness.js';
 
 /**
@@ -20,15 +18,6 @@ afterAll(async () => {
 const EDITS = /^(edit|delete)/;
 const writesOf = (username: string) => stack.trakt.requests.filter((r) => r.route === 'POST /sync/watchlist' && r.user === username);
 
-function injectPress(from: User, message: ChatMessageState, data: string): string {
-  const id = String(randomInt(1, 2 ** 40));
-  stack.telegram.injectUpdate({ callback_query: { id, from, chat_instance: '1', data, message: message.message } });
-  return id;
-}
-
-function answerOf(queryId: string): Promise<ApiCallRecord> {
-  return stack.telegram.waitForCall((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === queryId, WAIT);
-}
 
 const rowOf = (data: string) => findPendingAction(stack.service.database.db, data.split(':')[2] ?? '');
 
@@ -43,7 +32,7 @@ describe('buttons of an edited card', () => {
     expect(await rowOf(undo)).toMatchObject({ chatId: String(alice.id), messageId: String(card.messageId) });
     const calls = stack.telegram.calls.length;
 
-    expect((await answerOf(injectPress(alice, earlier, undo))).params.show_alert).toBe(true);
+    expect((await stack.answerOf(stack.injectPress(alice, earlier, undo))).params.show_alert).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stack.telegram.calls.slice(calls).filter((c) => EDITS.test(c.method))).toEqual([]);
     expect(writesOf(username)).toHaveLength(1);
@@ -61,7 +50,7 @@ describe('buttons of an edited card', () => {
     const pick = buttonData(list, 'Dune (1984)');
     await expect.poll(async () => (await rowOf(pick))?.messageId, { timeout: WAIT.timeoutMs }).toBe(String(list.messageId));
 
-    expect((await answerOf(injectPress(user, card, pick))).params.show_alert).toBe(true);
+    expect((await stack.answerOf(stack.injectPress(user, card, pick))).params.show_alert).toBe(true);
     stack.telegram.pressButton(user, user.id, list.messageId, pick);
     await stack.telegram.waitForBotMessage(user.id, (m) => m.text.includes('Dune (1984)') && m.text.includes('Add to your watchlist?'), WAIT);
   });

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { startService, type RunningService } from '../../../src/main.js';
-import { startTelegramEmulator, type ChatMessageState, type TelegramEmulator, type TelegramEmulatorOptions, type User } from '../../emulators/telegram/index.js';
+import { startTelegramEmulator, type ApiCallRecord, type ChatMessageState, type TelegramEmulator, type TelegramEmulatorOptions, type User } from '../../emulators/telegram/index.js';
 import { startTraktEmulator, type TraktEmulator, type TraktEmulatorOptions } from '../../emulators/trakt/index.js';
 import { captureLogs } from '../../helpers/logs.js';
 import { linkChatUser, serviceStorage } from '../../helpers/service-stack.js';
@@ -22,6 +22,10 @@ export interface Stack {
   ask(user: User, chat: number, text: string, predicate?: (m: ChatMessageState) => boolean): Promise<ChatMessageState>;
   /** Presses the button whose label matches and waits for the message to reach a state. */
   press(user: User, chat: number, message: ChatMessageState, label: string | RegExp): Promise<string>;
+  /** A callback query as a forger would send it: any `from`, any message, anyone's data. Resolves with the query id. */
+  injectPress(from: User, message: ChatMessageState, data: string): string;
+  /** The bot's answer to callback query `queryId`. */
+  answerOf(queryId: string): Promise<ApiCallRecord>;
   close(): Promise<void>;
 }
 
@@ -109,6 +113,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const current = telegram.message(chat, message.messageId) ?? message;
       const data = buttonData(current, label);
       return telegram.pressButton(user, chat, message.messageId, data);
+    },
+    injectPress(from, message, data) {
+      const id = String(randomInt(1, 2 ** 40));
+      telegram.injectUpdate({ callback_query: { id, from, chat_instance: '1', data, message: message.message } });
+      return id;
+    },
+    answerOf(queryId) {
+      return telegram.waitForCall((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === queryId, WAIT);
     },
     async close() {
       await service.stop('test over');
