@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
-import { rowsOf } from '../../src/db/client.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createDatabase, rowsOf } from '../../src/db/client.js';
 import { sharedTestDatabase, TEST_DATABASE_URL } from '../helpers/db.js';
 
 /**
@@ -24,5 +24,26 @@ describe.skipIf(TEST_DATABASE_URL === null)('prepared statements on Postgres', (
     expect(results).toEqual([6, 8]);
     expect(held).toBe(1);
     expect(ddl).toBe(0);
+  });
+
+  it('GIVEN a transaction aborted by a failed statement WHEN statements first prepared inside it fail too and it rolls back THEN each runs again afterwards on the same connection', async () => {
+    // One connection: every statement below runs on the session whose prepared statements are at stake.
+    const database = await createDatabase({ databaseUrl: TEST_DATABASE_URL, poolSize: 1 });
+    onTestFinished(() => database.close());
+    await database.db.execute(sql`create table if not exists prepared_retry (id int primary key)`);
+    const id = Math.floor(Math.random() * 1e9);
+    const insert = () => sql`insert into prepared_retry (id) values (${id})`;
+    // Never prepared before this test: its Parse is refused inside the aborted transaction.
+    const count = () => sql`select count(*)::int as n from prepared_retry where id = ${id} and ${'retry'}::text = 'retry'`;
+    await expect(
+      database.db.transaction(async (tx) => {
+        await tx.execute(insert());
+        await tx.execute(insert()).catch(() => undefined); // unique violation: the transaction is aborted
+        await tx.execute(count());
+      }),
+    ).rejects.toThrow();
+    await database.db.execute(insert());
+    await database.db.execute(insert()).catch(() => undefined);
+    expect(rowsOf<{ n: number }>(await database.db.execute(count()))[0]?.n).toBe(1);
   });
 });
