@@ -38,22 +38,37 @@ export class WatchlistCopy {
    * one round trip when the store can; the keys are read again only when the copy was replaced.
    */
   async presentAfterRecheck(identityId: number, trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>, keys: string[]): Promise<Set<string>> {
+    return (await this.currentWithPresent(identityId, trakt, keys, { recheck: true })).present;
+  }
+
+  /**
+   * `current`, and which of `keys` are on the copy it leaves: when no sync of this user is running,
+   * the copy's state and the keys are read in one round trip (when the store can), and the keys are
+   * read again only if the copy was replaced.
+   */
+  async currentWithPresent(
+    identityId: number,
+    trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>,
+    keys: string[],
+    options: { recheck?: boolean } = {},
+  ): Promise<{ state: WatchlistCopyState; present: Set<string> }> {
     const { store } = this.deps;
+    const recheck = options.recheck === true;
     const read = store.stateWithPresent;
     if (read === undefined || this.syncing.has(identityId)) {
-      await this.current(identityId, trakt, { recheck: true });
-      return store.present(identityId, keys);
+      const state = await this.current(identityId, trakt, { recheck });
+      return { state, present: await store.present(identityId, keys) };
     }
     let present: Set<string> | undefined;
     const work = (async () => {
       const before = await read.call(store, identityId, keys);
-      const outcome = await this.syncFrom(before.state, identityId, trakt, true);
+      const outcome = await this.syncFrom(before.state, identityId, trakt, recheck);
       if (!outcome.replaced) present = before.present;
       return outcome.state;
     })().finally(() => this.syncing.delete(identityId));
     this.syncing.set(identityId, work);
-    await work;
-    return present ?? store.present(identityId, keys);
+    const state = await work;
+    return { state, present: present ?? (await store.present(identityId, keys)) };
   }
 
   private async sync(identityId: number, trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>, recheck: boolean): Promise<WatchlistCopyState> {

@@ -35,4 +35,28 @@ describe('the pre-write recheck', () => {
     expect(await copy.presentAfterRecheck(7, trakt, ['movie:2'])).toEqual(new Set(['movie:2']));
     expect(calls).toEqual(['stateWithPresent', 'replace', 'present']);
   });
+
+  it('GIVEN a copy within its freshness window WHEN a card asks which titles are on it THEN state and keys come from one read and Trakt is not asked', async () => {
+    const { store, calls } = recordingStore({ activityAt: at, checkedAt: at, itemCount: 1 }, new Set(['movie:1']));
+    const copy = new WatchlistCopy({ store, now: () => new Date(at.getTime() + 1000), freshMs: 30_000 });
+    let asked = 0;
+    const trakt = { watchlistActivity: async () => (asked++, new Date(at)), watchlistAll: async () => [] };
+    const { state, present } = await copy.currentWithPresent(7, trakt, ['movie:1', 'movie:2']);
+    expect(present).toEqual(new Set(['movie:1']));
+    expect(state).toMatchObject({ itemCount: 1 });
+    expect(calls).toEqual(['stateWithPresent']);
+    expect(asked).toBe(0);
+  });
+
+  it('GIVEN a sync of the user already running WHEN a card asks which titles are on the copy THEN it waits for that sync and reads the keys after it', async () => {
+    const { store, calls } = recordingStore(undefined, new Set(['movie:3']));
+    const copy = new WatchlistCopy({ store, now: () => at, freshMs: 30_000 });
+    const trakt = { watchlistActivity: async () => new Date(at), watchlistAll: async () => [] };
+    const running = copy.current(7, trakt);
+    const { present } = await copy.currentWithPresent(7, trakt, ['movie:3']);
+    await running;
+    expect(present).toEqual(new Set(['movie:3']));
+    expect(calls.at(-1)).toBe('present');
+    expect(calls).not.toContain('stateWithPresent');
+  });
 });

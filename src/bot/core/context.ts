@@ -209,6 +209,23 @@ export class CoreContext {
     return this.copyState;
   }
 
+  /**
+   * Which of `keys` are on the up-to-date copy. When nothing in this context has asked for the copy
+   * yet, its state and the keys are read together (one round trip instead of two), and the state is
+   * kept for later callers as `freshCopy` keeps it.
+   */
+  async onFreshCopy(keys: string[], recheck = false): Promise<Set<string>> {
+    if (this.copyState === undefined) {
+      const both = this.traktForUser().then((trakt) => this.copy.currentWithPresent(this, trakt, keys, { recheck }));
+      this.copyState = both.then((r) => r.state);
+      // A failure is the caller's (below); a later freshCopy() still sees it.
+      this.copyState.catch(() => undefined);
+      return (await both).present;
+    }
+    await this.copyState;
+    return this.deps.watchlists.present(this.identityId, keys);
+  }
+
   traktForUser(): Promise<TraktUserPort> {
     this.traktUser ??= this.deps.trakt.forIdentity(this.identityId);
     return this.traktUser;

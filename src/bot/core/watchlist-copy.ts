@@ -18,4 +18,9 @@ export class WatchlistCopy {
   current(reader: CopyReader, trakt: TraktUserPort, options: { recheck?: boolean } = {}): Promise<WatchlistCopyState> {
     return reader.patiently(this.copy.current(reader.identityId, trakt, options));
   }
+
+  /** `current`, and which of `keys` are on the copy, in one round trip when no sync is running. */
+  currentWithPresent(reader: CopyReader, trakt: TraktUserPort, keys: string[], options: { recheck?: boolean } = {}): Promise<{ state: WatchlistCopyState; present: Set<string> }> {
+    return reader.patiently(this.copy.currentWithPresent(reader.identityId, trakt, keys, options));
+  }
 }

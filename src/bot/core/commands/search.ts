@@ -158,8 +158,7 @@ export async function seasonCount(ctx: CoreContext, catalog: TraktCatalogPort, t
 /** Whether the target is on the user's watchlist, from the local copy; undefined when unknown. */
 export async function onWatchlist(ctx: CoreContext, target: Target, recheck = false): Promise<boolean | undefined> {
   try {
-    await ctx.freshCopy(recheck);
-    const present = await ctx.deps.watchlists.present(ctx.identityId, [targetKey(target)]);
+    const present = await ctx.onFreshCopy([targetKey(target)], recheck);
     return present.has(targetKey(target));
   } catch (error) {
     ctx.deps.logger.warn({ err: error, identityId: ctx.identityId }, 'watchlist copy unavailable; card shown without the mark');
