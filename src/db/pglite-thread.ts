@@ -236,7 +236,7 @@ const concat = (parts) => {
         case 'begin': {
           const release = await acquire();
           await new Promise((begun, failed) => {
-            const open = { release };
+            const open = {};
             open.done = db.transaction((tx) => new Promise((commit, rollback) => {
               open.tx = tx;
               open.commit = commit;
@@ -308,17 +308,17 @@ function wireOptions(options: ThreadQueryOptions | undefined): WireOptions | und
 }
 
 /**
- * Statements with parameters kept prepared in the worker, by SQL text, least recently used dropped
- * first. The service's hot statements are a few dozen; queries whose text varies (an `in (...)` list
- * of varying length) take the rest.
+ * Statements kept prepared in the worker, by SQL text, least recently used closed first. The service's
+ * hot statements are a few dozen; queries whose text varies (an `in (...)` list of varying length)
+ * take the rest.
  */
 const PREPARED_STATEMENTS = 500;
 
 /** Starts PGlite on `dataDir` in a worker thread; resolves once it has opened the database. */
-export async function startPgliteThread(dataDir: string, startParams: string[], options: { preparedStatements?: number } = {}): Promise<PgliteThread> {
+export async function startPgliteThread(dataDir: string, startParams: string[]): Promise<PgliteThread> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { pgliteUrl: import.meta.resolve('@electric-sql/pglite'), dataDir, startParams, statements: Math.max(1, options.preparedStatements ?? PREPARED_STATEMENTS) },
+    workerData: { pgliteUrl: import.meta.resolve('@electric-sql/pglite'), dataDir, startParams, statements: PREPARED_STATEMENTS },
     // The service's own flags (e.g. tsx's loader) are not needed there.
     execArgv: [],
   });

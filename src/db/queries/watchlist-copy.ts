@@ -23,16 +23,13 @@ export interface WatchlistNarrowing {
   where?: SQL;
 }
 
-/**
- * Rows per insert statement. Rows travel as one JSON parameter (see `itemRows`), so this bounds the
- * size of one parameter (a 500-row chunk of full Trakt titles is about 1 MB), not a parameter count.
- */
+/** Rows per insert statement. Rows travel as one JSON parameter (see `itemRows`): this bounds its size, not a parameter count. */
 const INSERT_CHUNK = 500;
 
 /**
  * `watchlist_items` rows as a relation read from one JSON parameter (`jsonb_to_recordset`), for
  * `insert ... select`. A statement built this way has the same text and two parameters whatever the
- * number of rows: drizzle builds 2 parameters instead of 11 per row (about 20 µs each), and a database
+ * number of rows: drizzle builds 2 parameters instead of 11 per row, and a database
  * that keeps statements prepared parses it once.
  */
 function itemRows(identityId: number, items: WatchlistItemInput[]): SQL {
