@@ -75,7 +75,20 @@ export async function findWatchlistSyncCandidates(db: Db, input: { activeSince: 
   return rows.map((row) => row.identityId);
 }
 
-/** Replaces a user's whole copy in one transaction, so a page never sees half of it. */
+/** The columns an upsert of a copy's row sets (the generated ones follow `data`). */
+const UPDATED_COLUMNS = ['type', 'trakt_id', 'title', 'sort_title', 'year', 'rating', 'listed_at', 'rank', 'data'] as const;
+const UPSERT_SET = sql.raw(UPDATED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', '));
+const UPSERT_CHANGED = sql.raw(
+  `(${UPDATED_COLUMNS.map((c) => `watchlist_items.${c}`).join(', ')}) is distinct from (${UPDATED_COLUMNS.map((c) => `excluded.${c}`).join(', ')})`,
+);
+
+/**
+ * Replaces a user's whole copy atomically, so a page never sees half of it. A list that fits in one
+ * insert is one statement: rows no longer listed are deleted, the others inserted or, where they
+ * changed, updated (an unchanged row is not written again), and the copy's state is set. A database
+ * lock is then held for one statement, not across the round trips of a transaction. A longer list is
+ * written in one transaction of chunks.
+ */
 export async function replaceWatchlistItems(
   db: Db,
   identityId: number,
@@ -83,12 +96,31 @@ export async function replaceWatchlistItems(
   activityAt: Date | null,
   now: Date,
 ): Promise<number> {
+  const sync = { activityAt, checkedAt: now, syncedAt: now, itemCount: items.length };
+  if (items.length <= INSERT_CHUNK) {
+    // One row per key (a repeated key keeps its first entry): an upsert may touch a row only once.
+    const seen = new Set<string>();
+    const unique = items.filter((item) => {
+      if (seen.has(item.itemKey)) return false;
+      seen.add(item.itemKey);
+      return true;
+    });
+    const id = sql`${identityId}::bigint`;
+    await db.execute(sql`
+      with r as (${itemRows(identityId, unique)}),
+      d as (delete from watchlist_items w where w.identity_id = ${id} and not exists (select 1 from r where r.item_key = w.item_key)),
+      i as (insert into watchlist_items ${ITEM_COLUMNS} select * from r
+            on conflict (identity_id, item_key) do update set ${UPSERT_SET} where ${UPSERT_CHANGED})
+      insert into watchlist_sync (identity_id, activity_at, checked_at, synced_at, item_count)
+      values (${id}, ${activityAt === null ? null : activityAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${items.length}::integer)
+      on conflict (identity_id) do update set activity_at = excluded.activity_at, checked_at = excluded.checked_at, synced_at = excluded.synced_at, item_count = excluded.item_count`);
+    return items.length;
+  }
   await db.transaction(async (tx) => {
     await tx.delete(watchlistItems).where(eq(watchlistItems.identityId, identityId));
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       await tx.execute(sql`insert into watchlist_items ${ITEM_COLUMNS} ${itemRows(identityId, items.slice(i, i + INSERT_CHUNK))} on conflict do nothing`);
     }
-    const sync = { activityAt, checkedAt: now, syncedAt: now, itemCount: items.length };
     await tx.insert(watchlistSync).values({ identityId, ...sync }).onConflictDoUpdate({ target: watchlistSync.identityId, set: sync });
   });
   return items.length;
