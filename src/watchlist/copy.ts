@@ -1,5 +1,5 @@
 import type { WatchlistEntry, WatchlistWriteResult } from '../domain/media.js';
-import type { Target } from '../domain/target.js';
+import { entryKey, type Target } from '../domain/target.js';
 import type { WatchlistCopyState, WatchlistCopyStore, WriterTrakt } from './ports.js';
 
 /**
@@ -13,6 +13,17 @@ export interface WatchlistCopyDeps {
   now(): Date;
   /** The copy is trusted without asking Trakt for this long after a check. */
   freshMs: number;
+}
+
+/** Which of `keys` a list read from Trakt holds (what the copy holds once it is replaced by that list). */
+function listedAmong(entries: readonly WatchlistEntry[], keys: readonly string[]): Set<string> {
+  const asked = new Set(keys);
+  const present = new Set<string>();
+  for (const entry of entries) {
+    const key = entryKey(entry);
+    if (key !== undefined && asked.has(key)) present.add(key);
+  }
+  return present;
 }
 
 export class WatchlistCopy {
@@ -63,12 +74,44 @@ export class WatchlistCopy {
     const work = (async () => {
       const before = await read.call(store, identityId, keys);
       const outcome = await this.syncFrom(before.state, identityId, trakt, recheck);
-      if (!outcome.replaced) present = before.present;
+      // A replaced copy is the list just read from Trakt: the keys are looked up there, not read again.
+      present = outcome.entries === undefined ? before.present : listedAmong(outcome.entries, keys);
       return outcome.state;
     })().finally(() => this.syncing.delete(identityId));
     this.syncing.set(identityId, work);
     const state = await work;
     return { state, present: present ?? (await store.present(identityId, keys)) };
+  }
+
+  /**
+   * `current`, with a read of the copy (`read`) made alongside the check instead of after it: the
+   * read's answer is kept when the check left the copy as it was, and the read is made again when the
+   * check replaced the copy (or another sync of this user was running and may have).
+   */
+  async currentWith<T>(
+    identityId: number,
+    trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>,
+    read: () => Promise<T>,
+    options: { recheck?: boolean } = {},
+  ): Promise<{ state: WatchlistCopyState; value: T }> {
+    if (this.syncing.has(identityId)) {
+      const state = await this.current(identityId, trakt, options);
+      return { state, value: await read() };
+    }
+    // The state is asked first: the check (and its Trakt call) waits on it, the read does not.
+    const before = this.deps.store.state(identityId);
+    const early = read();
+    // Settled either way: a read the check makes stale may fail unobserved.
+    early.catch(() => undefined);
+    let replaced = false;
+    const work = (async () => {
+      const outcome = await this.syncFrom(await before, identityId, trakt, options.recheck === true);
+      replaced = outcome.entries !== undefined;
+      return outcome.state;
+    })().finally(() => this.syncing.delete(identityId));
+    this.syncing.set(identityId, work);
+    const state = await work;
+    return { state, value: replaced ? await read() : await early };
   }
 
   private async sync(identityId: number, trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>, recheck: boolean): Promise<WatchlistCopyState> {
@@ -81,20 +124,22 @@ export class WatchlistCopy {
     identityId: number,
     trakt: Pick<WriterTrakt, 'watchlistActivity' | 'watchlistAll'>,
     recheck: boolean,
-  ): Promise<{ state: WatchlistCopyState; replaced: boolean }> {
+  ): Promise<{ state: WatchlistCopyState; entries?: WatchlistEntry[] }> {
     const { store } = this.deps;
     const now = this.deps.now();
     if (!recheck && state !== undefined && state.activityAt !== null && now.getTime() - state.checkedAt.getTime() < this.deps.freshMs) {
-      return { state, replaced: false };
+      return { state };
     }
     const activity = await trakt.watchlistActivity();
     if (state !== undefined && state.activityAt !== null && activity !== null && activity.getTime() === state.activityAt.getTime()) {
-      await store.markChecked(identityId, now);
-      return { state: { ...state, checkedAt: now }, replaced: false };
+      // Not waited for: the answer does not depend on it, and a mark that fails only makes the next
+      // command ask Trakt again sooner.
+      store.markChecked(identityId, now).catch(() => undefined);
+      return { state: { ...state, checkedAt: now } };
     }
     const entries = await trakt.watchlistAll();
     const itemCount = await store.replace(identityId, entries, activity, now);
-    return { state: { activityAt: activity, checkedAt: now, itemCount }, replaced: true };
+    return { state: { activityAt: activity, checkedAt: now, itemCount }, entries };
   }
 
   /** After our own write: apply it locally, and keep trusting the copy only if Trakt's count agrees. */

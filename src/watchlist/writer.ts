@@ -193,21 +193,22 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
       }
     }
 
-    const entry = await journal.complete(intent.id, { status: 'done', changed: attribution.changed, result, at: now() });
-
-    let itemCount: number | undefined = result.itemCount;
-    try {
-      if (after !== undefined) {
-        itemCount = await copy.replaceWith(identityId, after);
-      } else {
+    // The journal and the local copy are separate rows, brought up to date together: the write is on
+    // Trakt either way, and a journal left pending is applied again (idempotently) at the next start.
+    const completing = journal.complete(intent.id, { status: 'done', changed: attribution.changed, result, at: now() });
+    const updating = (async (): Promise<number | undefined> => {
+      try {
+        if (after !== undefined) return await copy.replaceWith(identityId, after);
         // After an add every found target is listed; after a remove none is.
         const found = targets.filter((t) => !attribution.notFound.includes(t));
-        itemCount = await copy.applyOwnWrite(identityId, op === 'add' ? { added: found } : { removed: found }, result);
+        return await copy.applyOwnWrite(identityId, op === 'add' ? { added: found } : { removed: found }, result);
+      } catch (error) {
+        logger.warn({ err: error, identityId }, 'local watchlist copy not updated after a write');
+        await copy.distrust(identityId).catch(() => undefined);
+        return result.itemCount;
       }
-    } catch (error) {
-      logger.warn({ err: error, identityId }, 'local watchlist copy not updated after a write');
-      await copy.distrust(identityId).catch(() => undefined);
-    }
+    })();
+    const [entry, itemCount] = await Promise.all([completing, updating]);
 
     return { op, requested: targets, ...attribution, itemCount, result, entry };
   }

@@ -19,6 +19,11 @@ export class WatchlistCopy {
     return reader.patiently(this.copy.current(reader.identityId, trakt, options));
   }
 
+  /** `current`, with a read of the copy made alongside the check (and again only if the check replaced the copy). */
+  currentWith<T>(reader: CopyReader, trakt: TraktUserPort, read: () => Promise<T>, options: { recheck?: boolean } = {}): Promise<{ state: WatchlistCopyState; value: T }> {
+    return reader.patiently(this.copy.currentWith(reader.identityId, trakt, read, options));
+  }
+
   /** `current`, and which of `keys` are on the copy, in one round trip when no sync is running. */
   currentWithPresent(reader: CopyReader, trakt: TraktUserPort, keys: string[], options: { recheck?: boolean } = {}): Promise<{ state: WatchlistCopyState; present: Set<string> }> {
     return reader.patiently(this.copy.currentWithPresent(reader.identityId, trakt, keys, options));

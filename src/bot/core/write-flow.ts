@@ -167,14 +167,16 @@ export async function writtenCard(ctx: CoreContext, payload: ConfirmPayload, out
   }
   const { entry } = outcome;
   const undoable = entry.targets.length > 0;
+  // The account (for the usage line) is read while the Undo button is stored: one wait, not two.
+  const [usage, buttons] = await Promise.all([usageLine(ctx, outcome.itemCount), undoable ? undoButtons(ctx, entry, target, payload.back) : undefined]);
   const footer = [
     ...batchNote(payload.targets, ctx.i18n),
     ...unchangedNote(outcome, ctx.i18n),
-    ...(await usageLine(ctx, outcome.itemCount)),
+    ...usage,
     ...(undoable ? [ctx.tr('write:undoFor', { duration: formatMinutes(ctx.options.undoWindowMs, ctx.i18n) })] : []),
   ];
   const header = ctx.t(payload.op === 'add' ? 'write:added' : 'write:removed');
-  return headerCard(ctx, target, header, footer, undoable ? await undoButtons(ctx, entry, target, payload.back) : undefined);
+  return headerCard(ctx, target, header, footer, buttons);
 }
 
 /** The card after a write Trakt refused or could not take (with Confirm again where that can help). */
@@ -240,7 +242,8 @@ export async function runUndo(ctx: CoreContext, journalId: number, target: Targe
     const named = entry.targets.some((t) => targetKey(t) === targetKey(shown)) ? shown : (entry.targets[0] ?? shown);
     const header = ctx.t(entry.kind === 'add' ? 'write:undo.undoneAdd' : 'write:undo.undoneRemove', { name: targetLabel(named, ctx.i18n) });
     const others = [named, ...entry.targets.filter((t) => targetKey(t) !== targetKey(named))];
-    const footer = [...batchNote(others, ctx.i18n), ...(await usageLine(ctx, undo.write.itemCount))];
-    return { edit: headerCard(ctx, shown, header, footer, await againButtons(ctx, entry.kind === 'add' ? 'add' : 'remove', others, back)) };
+    const [usage, buttons] = await Promise.all([usageLine(ctx, undo.write.itemCount), againButtons(ctx, entry.kind === 'add' ? 'add' : 'remove', others, back)]);
+    const footer = [...batchNote(others, ctx.i18n), ...usage];
+    return { edit: headerCard(ctx, shown, header, footer, buttons) };
   });
 }

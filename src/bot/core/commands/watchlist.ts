@@ -2,7 +2,7 @@ import { cardReply, seasonFacts, titleCard, usageText } from '../cards.js';
 import type { CoreContext } from '../context.js';
 import { defineAction, defineCommand } from '../handlers.js';
 import { cleanText } from '../parse.js';
-import type { Season, ShowProgress, Target, WatchlistFilter, WatchlistQuery, WatchlistSort } from '../ports.js';
+import type { Season, ShowProgress, Target, WatchlistCopyState, WatchlistFilter, WatchlistQuery, WatchlistSort } from '../ports.js';
 import {
   keysOf,
   listedLines,
@@ -67,14 +67,20 @@ function oneDecimal(locale: string): Intl.NumberFormat {
 export async function watchlistPage(ctx: CoreContext, view: WatchlistView, recheck = false, selection?: Target[]): Promise<Reply> {
   const account = await ctx.requireAccount();
   const trakt = await ctx.traktForUser();
-  const copy = await ctx.copy.current(ctx, trakt, { recheck });
-  const coverage = view.filter === 'progress' ? await fillProgressForFilter(ctx, trakt) : undefined;
-  const { items, total } = await ctx.deps.watchlists.page(ctx.identityId, {
-    ...queryOf(view),
-    sort: view.sort,
-    offset: view.page * PAGE_SIZE,
-    limit: PAGE_SIZE,
-  });
+  const readPage = () => ctx.deps.watchlists.page(ctx.identityId, { ...queryOf(view), sort: view.sort, offset: view.page * PAGE_SIZE, limit: PAGE_SIZE });
+  let copy: WatchlistCopyState;
+  let coverage: Awaited<ReturnType<typeof fillProgressForFilter>> | undefined;
+  let pageRead: Awaited<ReturnType<typeof readPage>>;
+  if (view.filter === 'progress') {
+    // The progress filter reads progress stored by the fill: the page follows it.
+    copy = await ctx.copy.current(ctx, trakt, { recheck });
+    coverage = await fillProgressForFilter(ctx, trakt);
+    pageRead = await readPage();
+  } else {
+    // The page is read while the copy is checked, and read again only if the check replaced the copy.
+    ({ state: copy, value: pageRead } = await ctx.copy.currentWith(ctx, trakt, readPage, { recheck }));
+  }
+  const { items, total } = pageRead;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(view.page, pages - 1);
   const selecting = selection !== undefined || view.select !== undefined;
