@@ -1,10 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newViewId } from '../../src/bot/core/actions.js';
 import { createJournalStore, createPendingActionStore, createWatchlistStore } from '../../src/bot/services/stores.js';
 import type { Database } from '../../src/db/client.js';
-import { upsertChatIdentity } from '../../src/db/queries/identities.js';
-import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, newTestIdentity } from '../helpers/db.js';
 import { title } from './fakes.js';
 
 /** The stores behind the core's ports, on the real database (PGlite, or Postgres with TEST_DATABASE_URL). */
@@ -13,9 +11,7 @@ beforeAll(async () => {
   database = await sharedTestDatabase();
 });
 
-async function identity(): Promise<number> {
-  return (await upsertChatIdentity(database.db, { platform: 'telegram', platformUserId: String(randomInt(1, 2 ** 47)) })).id;
-}
+const identity = (): Promise<number> => newTestIdentity(database.db);
 
 describe(`pending actions (${DRIVER_NAME})`, () => {
   it('GIVEN a view of three buttons WHEN claimed concurrently many times THEN exactly one claim wins and every button is consumed', async () => {

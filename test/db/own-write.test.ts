@@ -1,10 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWatchlistStore } from '../../src/bot/services/stores.js';
 import type { Database } from '../../src/db/client.js';
-import { upsertChatIdentity } from '../../src/db/queries/identities.js';
 import { title } from '../bot/fakes.js';
-import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, newTestIdentity } from '../helpers/db.js';
 
 /** Our own write applied to the copy in one statement (`applyOwnWrite`), on the real database. */
 let database: Database;
@@ -12,9 +10,7 @@ beforeAll(async () => {
   database = await sharedTestDatabase();
 });
 
-async function identity(): Promise<number> {
-  return (await upsertChatIdentity(database.db, { platform: 'telegram', platformUserId: String(randomInt(1, 2 ** 47)) })).id;
-}
+const identity = (): Promise<number> => newTestIdentity(database.db);
 
 const at = (day: number) => new Date(Date.UTC(2026, 0, day));
 const movie = (id: number, name: string) => ({ kind: 'movie' as const, title: title(id, name, 'movie', { year: 2000 + id, rating: 7.5 }) });

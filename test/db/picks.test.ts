@@ -2,7 +2,6 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tallyOf } from '../../src/bot/core/picks/model.js';
 import type { Database } from '../../src/db/client.js';
-import { upsertChatIdentity } from '../../src/db/queries/identities.js';
 import {
   finishPickSession,
   joinPickSession,
@@ -27,7 +26,7 @@ import { replaceWatchlistItems, type WatchlistItemInput } from '../../src/db/que
 import type { PickMemberRow } from '../../src/db/schema.js';
 import type { Title } from '../../src/domain/media.js';
 import { targetKey, titleOf, type Target } from '../../src/domain/target.js';
-import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, newTestIdentity } from '../helpers/db.js';
 
 /** Group picks' storage on the real database: the races it settles and the pool it builds. */
 let database: Database;
@@ -35,9 +34,7 @@ beforeAll(async () => {
   database = await sharedTestDatabase();
 });
 
-async function identity(): Promise<number> {
-  return (await upsertChatIdentity(database.db, { platform: 'telegram', platformUserId: String(randomInt(1, 2 ** 47)) })).id;
-}
+const identity = (): Promise<number> => newTestIdentity(database.db);
 
 async function identities(n: number): Promise<number[]> {
   const ids: number[] = [];

@@ -1,10 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newViewId } from '../../src/bot/core/actions.js';
 import { createPendingActionStore } from '../../src/bot/services/stores.js';
 import type { Database } from '../../src/db/client.js';
-import { upsertChatIdentity } from '../../src/db/queries/identities.js';
-import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, newTestIdentity } from '../helpers/db.js';
 import { rowsOf } from '../../src/db/client.js';
 import { sql } from 'drizzle-orm';
 
@@ -14,9 +12,7 @@ beforeAll(async () => {
   database = await sharedTestDatabase();
 });
 
-async function identity(): Promise<number> {
-  return (await upsertChatIdentity(database.db, { platform: 'telegram', platformUserId: String(randomInt(1, 2 ** 47)) })).id;
-}
+const identity = (): Promise<number> => newTestIdentity(database.db);
 
 describe(`press in one statement (${DRIVER_NAME})`, () => {
   it('GIVEN a bound view WHEN pressed by a stranger, on another message, or under another action THEN nothing is consumed; WHEN its owner presses twice at once THEN one claim wins in one round trip each', async () => {

@@ -1,11 +1,9 @@
-import { randomInt } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWatchlistStore } from '../../src/bot/services/stores.js';
 import { rowsOf, type Database } from '../../src/db/client.js';
-import { upsertChatIdentity } from '../../src/db/queries/identities.js';
 import { title } from '../bot/fakes.js';
-import { DRIVER_NAME, sharedTestDatabase } from '../helpers/db.js';
+import { DRIVER_NAME, sharedTestDatabase, newTestIdentity } from '../helpers/db.js';
 
 /** A whole copy replaced (a sync's write), on the real database. */
 let database: Database;
@@ -13,9 +11,7 @@ beforeAll(async () => {
   database = await sharedTestDatabase();
 });
 
-async function identity(): Promise<number> {
-  return (await upsertChatIdentity(database.db, { platform: 'telegram', platformUserId: String(randomInt(1, 2 ** 47)) })).id;
-}
+const identity = (): Promise<number> => newTestIdentity(database.db);
 
 const at = (day: number) => new Date(Date.UTC(2026, 0, day));
 const entry = (id: number, name: string, runtime = 100) => ({

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import pg from 'pg';
-import { createDatabase, type Database } from '../../src/db/client.js';
+import { createDatabase, type Database, type Db } from '../../src/db/client.js';
+import { upsertChatIdentity } from '../../src/db/queries/identities.js';
 
 /**
  * Databases for tests. With TEST_DATABASE_URL set, tests run against that real Postgres; otherwise
@@ -22,6 +23,11 @@ export function sharedTestDatabase(): Promise<Database> {
     return database;
   })();
   return shared;
+}
+
+/** A new Telegram chat identity with a random user id (tests share a database, so each makes its own). */
+export async function newTestIdentity(db: Db): Promise<number> {
+  return (await upsertChatIdentity(db, { platform: 'telegram', platformUserId: String(randomInt(1, 2 ** 47)) })).id;
 }
 
 export interface ThrowAwayDatabase {
