@@ -666,6 +666,29 @@ export interface Scheduled<T> {
   queuedMs: number;
 }
 
+/**
+ * Runs `job` through `limiter` and settles as soon as the job does. Bottleneck's own promise settles
+ * only after it has freed the job's slot in its datastore, one timer turn later (several under load);
+ * the caller need not wait for that bookkeeping, and the slot still counts as taken until it is done.
+ * A job Bottleneck drops (the limiter stopped) rejects with Bottleneck's error.
+ */
+function settledByTask<T>(limiter: Bottleneck, job: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    limiter
+      .schedule(async () => {
+        try {
+          const value = await job();
+          resolve(value);
+          return value;
+        } catch (error) {
+          reject(error as Error);
+          throw error;
+        }
+      })
+      .catch(reject);
+  });
+}
+
 export class LimiterPool {
   private readonly budgets = new Map<string, Budget>();
   private readonly sweeper: NodeJS.Timeout;
@@ -730,7 +753,7 @@ export class LimiterPool {
     const queuedAt = performance.now();
     if (cls !== 'write') {
       budget.getsWaiting += 1;
-      return budget.limiter.schedule(async () => {
+      return settledByTask(budget.limiter, async () => {
         try {
           await budget.takeSharedGet();
         } finally {
@@ -750,7 +773,7 @@ export class LimiterPool {
 
     // Writes: Bottleneck serializes them per user (maxConcurrent 1, minTime as a backstop); the job
     // itself waits for the user's next turn, so the limiter's own scheduling hops overlap that wait.
-    return budget.limiter.schedule(async () => {
+    return settledByTask(budget.limiter, async () => {
       let queuedMs = 0;
       const value = await budget.runWrite((answered) => {
         queuedMs = performance.now() - queuedAt;
