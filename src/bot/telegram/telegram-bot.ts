@@ -11,7 +11,7 @@ import type { InlineResult } from '../core/inline.js';
 import { cleanPlatformText } from '../core/text.js';
 import type { DeliveryTarget } from '../core/notices.js';
 import { resolveLocale, translator, type Translator } from '../core/i18n/index.js';
-import type { ActionOutcome, Attachment, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
+import type { ActionOutcome, ActionStep, Attachment, ChatRef, ChatUserRef, MessageRef, Reply } from '../core/types.js';
 import type { PosterSource } from '../core/ports.js';
 import { createDelayedBatches, createOrderedBatches } from './batches.js';
 import { attachmentOf, documentOf, inputFileOf } from './files.js';
@@ -686,11 +686,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     const user = toUserRef(from);
     const chat: ChatRef = { platform: 'telegram', chatId: user.userId, kind: 'private' };
     const step = await core.pressButton({ user, chat, data, privateChatId: user.userId, inlineMessageId });
-    await ctx
-      .answerCallbackQuery(step.ack.text === undefined ? {} : { text: step.ack.text, show_alert: step.ack.alert === true })
-      .catch((error: unknown) => logger.debug({ err: safe(error) }, 'callback query could not be answered'));
-    if (step.work === undefined) return;
-    let outcome: ActionOutcome | undefined = await step.work();
+    let outcome: ActionOutcome | undefined = await answerThenWork(ctx, step);
     while (outcome !== undefined) {
       if (outcome.edit !== undefined) await editInline(inlineMessageId, outcome.edit);
       for (const reply of outcome.send ?? []) {
@@ -746,12 +742,23 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       editsInPlace: (reply) => editsInPlace(message, reply),
       ...chatAdminOf(chat, message.chat.id, query.from.id),
     });
-    // Answer first, always: the spinner on the user's button stops now, the slow work follows.
-    await ctx
+    const outcome = await answerThenWork(ctx, step);
+    if (outcome !== undefined) await applyOutcome(chat, user, shownOf(message), outcome);
+  }
+
+  /**
+   * Answers a press (its toast, or nothing) and runs its work. The answer is sent first, always: the
+   * spinner on the user's button stops now. The work starts while that answer is on its way (it
+   * decides nothing the work needs), and its outcome is shown only once the answer is through, so
+   * Telegram sees the answer before any edit.
+   */
+  async function answerThenWork(ctx: Context, step: ActionStep): Promise<ActionOutcome | undefined> {
+    const answered = ctx
       .answerCallbackQuery(step.ack.text === undefined ? {} : { text: step.ack.text, show_alert: step.ack.alert === true })
       .catch((error: unknown) => logger.debug({ err: safe(error) }, 'callback query could not be answered'));
-    if (step.work === undefined) return;
-    await applyOutcome(chat, user, shownOf(message), await step.work());
+    if (step.work === undefined) return answered.then(() => undefined);
+    const [, outcome] = await Promise.all([answered, step.work()]);
+    return outcome;
   }
 
   bot.on('message:text', onText);
