@@ -244,7 +244,10 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
 
     async write(request) {
       const targets = distinctTargets(request.targets);
-      const trakt = await deps.trakt.forIdentity(request.identityId);
+      // The user's Trakt client (their token) is read while the intent is journaled: two round trips at once.
+      const traktFor = deps.trakt.forIdentity(request.identityId);
+      // Awaited below; until then its failure must not count as unhandled.
+      traktFor.catch(() => undefined);
       let intent: JournalEntry | undefined;
       let attempted = false;
       if (request.jobId !== undefined && request.firstAttempt !== true && journal.forJob !== undefined) {
@@ -264,6 +267,16 @@ export function createWatchlistWriter(deps: WatchlistWriterDeps): WatchlistWrite
         ...(request.undoes === undefined ? {} : { undoes: request.undoes }),
         ...(request.jobId === undefined ? {} : { jobId: request.jobId }),
       });
+      let trakt: WriterTrakt;
+      try {
+        trakt = await traktFor;
+      } catch (error) {
+        // No client (not linked, the token unreadable): nothing was sent, and the intent says so.
+        await journal
+          .complete(intent.id, { status: 'failed', changed: [], result: { error: errorName(error) }, at: now() })
+          .catch((e: unknown) => logger.error({ err: e, identityId: request.identityId, journalId: intent?.id }, 'could not mark a failed write in the journal'));
+        throw error;
+      }
       inFlight.add(intent.id);
       try {
         // Trakt answers with counts per kind: with one target of each kind they name it exactly, so

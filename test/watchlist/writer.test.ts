@@ -204,4 +204,16 @@ describe(`watchlist writer: intents survive a stop (${DRIVER_NAME})`, () => {
     await writer.write({ identityId: identity.id, op: 'add', targets: [pick!.target] });
     expect(await writerWith({ startedAt: new Date(Date.now() + 1000) }).resumeInterrupted()).toEqual([]);
   });
+
+  it('GIVEN a user whose Trakt client cannot be had (the link gone) WHEN a write is asked THEN its error reaches the caller, nothing is sent, and no intent is left for the next start', async () => {
+    const { identity, user } = await linkedIdentity(database, ring, emulator);
+    const gone = new Error('not linked any more');
+    // The client is asked for while the intent is journaled: its failure comes after the journal's row exists.
+    const writer = writerWith({ trakt: { forIdentity: () => new Promise((_, reject) => setTimeout(() => reject(gone), 20)) } });
+    const [pick] = movies(1, 70);
+    await expect(writer.write({ identityId: identity.id, op: 'add', targets: [pick!.target] })).rejects.toBe(gone);
+    expect(postsBy(user.username)).toBe(0);
+    expect(await writerWith({ startedAt: new Date(Date.now() + 1000) }).resumeInterrupted()).toEqual([]);
+    expect(await writer.lastUndoable(identity.id, new Date(Date.now() - 60_000))).toBeUndefined();
+  });
 });
