@@ -133,8 +133,11 @@ export class WatchlistCopy {
     const activity = await trakt.watchlistActivity();
     if (state !== undefined && state.activityAt !== null && activity !== null && activity.getTime() === state.activityAt.getTime()) {
       // Not waited for: the answer does not depend on it, and a mark that fails only makes the next
-      // command ask Trakt again sooner.
-      store.markChecked(identityId, now).catch(() => undefined);
+      // command ask Trakt again sooner. Sent on the loop's next turn, behind the statements the answer
+      // needs now (its buttons), which the embedded database would otherwise run after it.
+      setImmediate(() => {
+        store.markChecked(identityId, now).catch(() => undefined);
+      });
       return { state: { ...state, checkedAt: now } };
     }
     const entries = await trakt.watchlistAll();

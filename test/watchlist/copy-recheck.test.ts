@@ -20,6 +20,8 @@ function recordingStore(state: WatchlistCopyState | undefined, keys: Set<string>
 }
 
 const at = new Date('2026-12-01T10:00:00Z');
+/** The event loop's next turn: a check's mark is sent then. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('the pre-write recheck', () => {
   it('GIVEN a copy whose activity Trakt confirms THEN state and keys come from one read, then the check is marked', async () => {
@@ -27,6 +29,9 @@ describe('the pre-write recheck', () => {
     const copy = new WatchlistCopy({ store, now: () => new Date(at.getTime() + 1000), freshMs: 30_000 });
     const trakt = { watchlistActivity: async () => new Date(at), watchlistAll: async () => [] };
     expect(await copy.presentAfterRecheck(7, trakt, ['movie:1', 'movie:2'])).toEqual(new Set(['movie:1']));
+    // The mark goes on the loop's next turn, behind what the answer needs now.
+    expect(calls).toEqual(['stateWithPresent']);
+    await nextTurn();
     expect(calls).toEqual(['stateWithPresent', 'markChecked']);
   });
 
@@ -78,6 +83,8 @@ describe('a read of the copy made alongside its check', () => {
     const trakt = { watchlistActivity: async () => (asked++, new Date(at)), watchlistAll: async () => [] };
     const { state, value } = await copy.currentWith(7, trakt, read(calls));
     expect(asked).toBe(1);
+    expect(calls).toEqual(['state', 'read']);
+    await nextTurn();
     expect(calls).toEqual(['state', 'read', 'markChecked']);
     expect(value).toBe(2);
     expect(state).toMatchObject({ itemCount: 1, checkedAt: new Date(at.getTime() + 60_000) });
