@@ -166,15 +166,21 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
     return deps.accounts.identifyWithLanguages(input.user, languagesChat({ chat: input.chat, personal }));
   }
 
-  /** `personal`: the answer goes to the user alone (a private command), so it is in their language, in a group too. */
-  async function contextFor(input: CommandInput | ActionInput, personal = false): Promise<CoreContext> {
+  /**
+   * `personal`: the answer goes to the user alone (a private command), so it is in their language, in a
+   * group too. `readAccount`: the linked account is read while the languages are (nearly every command
+   * needs it: one wait instead of two).
+   */
+  async function contextFor(input: CommandInput | ActionInput, personal = false, options: { readAccount?: boolean } = {}): Promise<CoreContext> {
     const sender = await identifySender(input, personal);
-    return contextOf(input, sender.identityId, personal, sender.languages);
+    return contextOf(input, sender.identityId, personal, sender.languages, options.readAccount === true);
   }
 
   /** The context for an identified sender; `stored`: their languages, already read in this update (else read here). */
-  async function contextOf(input: CommandInput | ActionInput, identityId: number, personal: boolean, stored: StoredLanguages | undefined): Promise<CoreContext> {
+  async function contextOf(input: CommandInput | ActionInput, identityId: number, personal: boolean, stored: StoredLanguages | undefined, readAccount = false): Promise<CoreContext> {
     const ctx = new CoreContext(deps, copy, writer, input.user, input.chat, identityId, input.privateChatId, input.reachPrivately);
+    // Read now, kept by the context; a failure is the command's to meet when it asks.
+    if (readAccount) void ctx.linkedAccount().catch(() => null);
     if ('attachment' in input) ctx.attachment = input.attachment;
     ctx.chatAdmin = input.chatAdmin;
     ctx.groupLocale = input.groupLocale;
@@ -446,7 +452,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       let said = clientTranslator(input);
       let saidPrivately = said;
       try {
-        const ctx = await contextFor(input, command.private === true);
+        const ctx = await contextFor(input, command.private === true, { readAccount: true });
         said = ctx.i18n;
         saidPrivately = ctx.userI18n;
         const replies = await command.run(ctx, input.args);

@@ -86,6 +86,14 @@ async function usageLine(ctx: CoreContext, itemCount: number | undefined): Promi
   return account === null ? [] : [ctx.tr('write:usage', { usage: usageText(itemCount, account, ctx.i18n) })];
 }
 
+/**
+ * Starts reading what a private card's usage line needs (the account) while a write is on its way to
+ * Trakt, so that it is at hand when the answer is: the card then waits for its buttons alone.
+ */
+export function readUsageAhead(ctx: CoreContext): void {
+  if (ctx.chat.kind !== 'group') void ctx.linkedAccount().catch(() => null);
+}
+
 /** A failed write, as the user should see it on the card. */
 async function failureCard(ctx: CoreContext, target: Target, error: unknown, retry: () => Promise<Button[][]>): Promise<Reply> {
   // The answers below are the user's to act on; each failed write is logged once, with its reason.
@@ -189,6 +197,7 @@ export async function runConfirmedWrite(ctx: CoreContext, payload: ConfirmPayloa
   const [target] = payload.targets;
   if (target === undefined) return {};
   const work = ctx.writer.write({ identityId: ctx.identityId, op: payload.op, targets: payload.targets });
+  readUsageAhead(ctx);
   return patientWrite(ctx, work, slowCard(ctx, target, payload.op, payload.targets.length), async (settled) => {
     if (!settled.ok) return { edit: await refusedCard(ctx, payload, target, settled.error) };
     const card = await writtenCard(ctx, payload, settled.result);
@@ -215,6 +224,7 @@ export function slowCard(ctx: CoreContext, target: Target, op: WriteOp, count = 
 /** Undo of a journal entry (from its button or from /undo): takes back exactly what that write changed. */
 export async function runUndo(ctx: CoreContext, journalId: number, target: Target | undefined, back?: SearchState): Promise<ActionOutcome> {
   const work = ctx.writer.undo({ identityId: ctx.identityId, journalId, windowMs: ctx.options.undoWindowMs });
+  readUsageAhead(ctx);
   const slowTarget = target;
   const slow: Reply =
     slowTarget === undefined
