@@ -28,7 +28,7 @@ import type { z } from 'zod';
 import {
   PermanentJobError,
   RetryJobLater,
-  type EnqueueInput,
+  type EnqueueOptions,
   type JobContext,
   type JobKind,
   type JobKindRef,
@@ -100,6 +100,13 @@ interface Running {
    */
   wakeAfter: boolean;
   done: Promise<Outcome>;
+  /**
+   * Told a successful run's result as soon as `run` returns, before the job is recorded done: `runNow`
+   * hands it to its caller then, and the record is written meanwhile. Should that record fail, the
+   * job's lease lapses and it runs again, which a kind whose runs are idempotent (a journaled write
+   * returns its journaled outcome) tolerates.
+   */
+  onResult?: (result: unknown) => void;
 }
 
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
@@ -126,6 +133,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const claimLeaseMs = Math.min(DEFAULT_LEASE_MS, ...deps.kinds.map((k) => k.leaseMs ?? DEFAULT_LEASE_MS));
 
   const running = new Map<number, Running>();
+  /** Jobs this runner claimed as it enqueued them (`forRunNow`), until their runNow takes them. */
+  const claimedAtEnqueue = new Map<number, JobRecord>();
   let started = false;
   let ready = false;
   let stopping = false;
@@ -207,9 +216,9 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   }
 
   /** Runs a claimed job and records its outcome; never rejects. */
-  function launch(record: JobRecord, inline: boolean): Promise<Outcome> {
+  function launch(record: JobRecord, inline: boolean, onResult?: (result: unknown) => void): Promise<Outcome> {
     const controller = new AbortController();
-    const entry: Running = { record, controller, detached: false, wakeAfter: true, done: Promise.resolve({ ok: true, result: undefined }) };
+    const entry: Running = { record, controller, detached: false, wakeAfter: true, done: Promise.resolve({ ok: true, result: undefined }), ...(onResult ? { onResult } : {}) };
     running.set(record.id, entry);
     entry.done = execute(entry, inline)
       .catch((error: unknown): Outcome => {
@@ -310,6 +319,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     }
     if (entry.detached) return outcome;
     if (outcome.ok) {
+      entry.onResult?.(outcome.result);
       entry.wakeAfter = (await store.complete(record.id, workerId, clock.now())).laneDue;
       return outcome;
     }
@@ -371,15 +381,25 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       wake();
     },
 
-    async enqueue<P>(kind: JobKindRef<P>, payload: P, options: Omit<EnqueueInput, 'kind' | 'payload'> = {}) {
+    async enqueue<P>(kind: JobKindRef<P>, payload: P, options: EnqueueOptions = {}) {
       const parsed = kind.schema.safeParse(payload);
       if (!parsed.success) throw new Error(`payload of ${kind.kind} does not match its schema: ${issuesSummary(parsed.error)}`);
+      const { forRunNow, ...input } = options;
+      const claim = forRunNow === true && !stopping;
       const record = await store.enqueue({
-        ...options,
+        ...input,
         kind: kind.kind,
         payload,
         maxAttempts: options.maxAttempts ?? kind.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        ...(claim ? { claimFor: { workerId, leaseMs: claimLeaseMs } } : {}),
       });
+      if (record?.status === 'running') {
+        // Claimed by its insert, for the runNow that follows; unused within its lease, it is left to
+        // the poll, which takes it over when that lease has lapsed.
+        claimedAtEnqueue.set(record.id, record);
+        setTimeout(() => claimedAtEnqueue.delete(record.id), claimLeaseMs).unref();
+        return record;
+      }
       // A job due later cannot be claimed now: the poll finds it when it is due (a job to run at once,
       // such as a confirmed write, is run by `runNow`).
       if (record !== undefined && record.runAt.getTime() <= clock.now().getTime()) wake();
@@ -388,9 +408,13 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
     async runNow<R>(id: number): Promise<RunNowResult<R>> {
       if (stopping) return { ran: false, reason: 'not-runnable' };
-      // Claimed straight away (one statement on the common path); a job of a kind this runner does not
-      // know is given back untouched by `execute`.
-      const record = await store.claimById(id, { workerId, now: clock.now(), leaseMs: claimLeaseMs, ignoreRunAt: true });
+      // Claimed by its enqueue, with most of its lease left: no claim needed. Otherwise claimed
+      // straight away (one statement on the common path); a job of a kind this runner does not know is
+      // given back untouched by `execute`.
+      const held = claimedAtEnqueue.get(id);
+      claimedAtEnqueue.delete(id);
+      const fresh = held !== undefined && held.lockedUntil !== null && held.lockedUntil.getTime() - clock.now().getTime() > claimLeaseMs / 2;
+      const record = fresh ? held : await store.claimById(id, { workerId, now: clock.now(), leaseMs: claimLeaseMs, ignoreRunAt: true });
       if (record === undefined) {
         const reason = await blockedReason(id);
         // Asked to run now but behind its lane: due at once, so it follows the older jobs without delay.
@@ -404,7 +428,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         await store.release([record.id], workerId);
         return { ran: false, reason: 'not-runnable' };
       }
-      const outcome = await launch(record, true);
+      // The caller has the result as soon as the run returns; recording the job done follows on its own.
+      const outcome = await new Promise<Outcome>((resolve) => {
+        void launch(record, true, (value) => resolve({ ok: true, result: value })).then(resolve);
+      });
       if (!outcome.ok) throw outcome.error;
       return { ran: true, result: outcome.result as R };
     },
@@ -421,6 +448,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         if (timer !== undefined) clearTimeout(timer);
         timer = undefined;
         await claiming;
+        // Claimed by their enqueue and never started: the next start (or another instance) takes them now.
+        const unstarted = [...claimedAtEnqueue.keys()];
+        claimedAtEnqueue.clear();
+        if (unstarted.length > 0) await store.release(unstarted, workerId).catch((error: unknown) => logger.error({ err: errorText(error), jobs: unstarted.length }, 'jobs: giving back unstarted jobs failed; their leases will expire'));
         const atStop = [...running.values()];
         const wait = Math.max(0, deadline.getTime() - clock.now().getTime());
         let deadlineTimer: NodeJS.Timeout | undefined;

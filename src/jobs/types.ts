@@ -47,7 +47,22 @@ export interface EnqueueInput {
   dedupeKey?: string;
   ownerIdentityId?: number;
   maxAttempts?: number;
+  /**
+   * Claimed for this worker by the insert itself when nothing older is live in its lane (status
+   * running, attempts 1, locked until now + leaseMs); otherwise queued as usual. A job that the caller
+   * runs at once then needs no claim of its own.
+   */
+  claimFor?: { workerId: string; leaseMs: number };
 }
+
+/** How a caller of the runner enqueues. */
+export type EnqueueOptions = Omit<EnqueueInput, 'kind' | 'payload' | 'claimFor'> & {
+  /**
+   * The caller runs the job at once with `runNow`: the enqueue's own statement claims it when it heads
+   * its lane, and `runNow` then starts it without a claim.
+   */
+  forRunNow?: boolean;
+};
 
 /** The jobs table, as the runner uses it. Every method is one statement unless it says otherwise. */
 export interface JobStore {
@@ -167,7 +182,7 @@ export interface JobRunner {
    */
   start(): void;
   /** Validates the payload against the kind's schema, then enqueues; undefined on a dedupe conflict. */
-  enqueue<P>(kind: JobKindRef<P>, payload: P, options?: Omit<EnqueueInput, 'kind' | 'payload'>): Promise<JobRecord | undefined>;
+  enqueue<P>(kind: JobKindRef<P>, payload: P, options?: EnqueueOptions): Promise<JobRecord | undefined>;
   /**
    * Claims this job now (if it is the head of its lane; its run_at is ignored) and runs it in this
    * process; the runner records the outcome as for any run, and the kind's result or error reaches the caller.

@@ -428,7 +428,8 @@ describe(`job runner (${DRIVER_NAME})`, () => {
     const job = await r.enqueue(kind, { x: 21 }, { runAt: inAnHour });
     expect(await r.runNow<number>(job!.id)).toEqual({ ran: true, result: 42 });
     expect(contexts[0]).toMatchObject({ id: job!.id, inline: true, attempt: 1 });
-    expect(await status(job!.id)).toBe('done');
+    // The result comes as the run returns; the record of it follows.
+    await waitFor(async () => (await status(job!.id)) === 'done', 'the inline job recorded done');
     expect(await r.runNow(job!.id)).toEqual({ ran: false, reason: 'not-runnable' });
     expect(await r.runNow(-1)).toEqual({ ran: false, reason: 'not-found' });
 
@@ -440,6 +441,70 @@ describe(`job runner (${DRIVER_NAME})`, () => {
     const failing = await r.enqueue(kind, { x: 3, fail: true }, { runAt: inAnHour });
     await expect(r.runNow(failing!.id)).rejects.toThrow('no 3');
     expect(await store.get(failing!.id)).toMatchObject({ status: 'failed', lastError: 'no 3' });
+  });
+
+  it('GIVEN jobs enqueued for runNow THEN the head of a lane is claimed by its insert and run without a claim; one behind it stays queued; an unrun one is given back at stop', async () => {
+    const ran: number[] = [];
+    const kind = defineJobKind<{ x: number }, number>({
+      kind: kindName(),
+      schema: z.object({ x: z.number() }),
+      run: async ({ x }, job) => (ran.push(job.attempt), x * 3),
+    });
+    let claims = 0;
+    const countingStore: JobStore = {
+      ...store,
+      claimById: (...args) => {
+        claims += 1;
+        return store.claimById(...args);
+      },
+    };
+    const r = runner({ kinds: [kind], store: countingStore });
+    const lane = `lane:${randomUUID()}`;
+    const later = new Date(Date.now() + 3_600_000);
+    const head = await r.enqueue(kind, { x: 1 }, { lane, runAt: later, forRunNow: true });
+    expect(head).toMatchObject({ status: 'running', attempts: 1 });
+    expect(await store.get(head!.id)).toMatchObject({ status: 'running', attempts: 1, lockedBy: expect.any(String) });
+    const behind = await r.enqueue(kind, { x: 2 }, { lane, runAt: later, forRunNow: true });
+    expect(behind).toMatchObject({ status: 'queued', attempts: 0, lockedBy: null });
+
+    expect(await r.runNow<number>(head!.id)).toEqual({ ran: true, result: 3 });
+    expect(claims).toBe(0);
+    expect(ran).toEqual([1]);
+    await waitFor(async () => (await status(head!.id)) === 'done', 'the head recorded done');
+    // Behind its lane when enqueued: claimed as any other job, once the head is done.
+    expect(await r.runNow<number>(behind!.id)).toEqual({ ran: true, result: 6 });
+    expect(claims).toBe(1);
+
+    // Claimed by its insert, never run (the process stops first): given back, due for the next start.
+    const unrun = await r.enqueue(kind, { x: 3 }, { lane: `lane:${randomUUID()}`, runAt: later, forRunNow: true });
+    expect(unrun?.status).toBe('running');
+    await r.stop(new Date());
+    expect(await store.get(unrun!.id)).toMatchObject({ status: 'queued', lockedBy: null });
+  });
+
+  it('GIVEN runNow WHEN recording the job done is slow THEN the result comes as the run returns, and the record still follows', async () => {
+    const kind = defineJobKind<{ x: number }, number>({ kind: kindName(), schema: z.object({ x: z.number() }), run: async ({ x }) => x + 1 });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let completing = 0;
+    // The real store, with its `complete` held at a gate.
+    const slowStore: JobStore = {
+      ...store,
+      complete: async (...args) => {
+        completing += 1;
+        await gate;
+        return store.complete(...args);
+      },
+    };
+    const r = runner({ kinds: [kind], store: slowStore });
+    const job = await r.enqueue(kind, { x: 1 }, { runAt: new Date(Date.now() + 3_600_000) });
+    expect(await r.runNow<number>(job!.id)).toEqual({ ran: true, result: 2 });
+    expect(completing).toBe(1);
+    expect(await status(job!.id)).toBe('running');
+    open();
+    await waitFor(async () => (await status(job!.id)) === 'done', 'the job recorded done once the store answers');
   });
 
   it('GIVEN two runners with the same recurring kind WHEN it is due every 200 ms THEN it runs, never concurrently, and each scheduled run happens once', async () => {
@@ -530,7 +595,7 @@ describe(`job runner statements (${DRIVER_NAME})`, () => {
     return counted.queryStats.queries;
   }
 
-  it('GIVEN confirmed writes as a press makes them (own lane, due after a head start, then run now) WHEN run one after another and all at once THEN each costs three statements: enqueue, claim by id, complete', async () => {
+  it('GIVEN confirmed writes as a press makes them (own lane, due after a head start, claimed by their enqueue, then run now) WHEN run one after another and all at once THEN each costs two statements: the enqueue that claims it, and complete', async () => {
     const N = 12;
     const kind = defineJobKind<{ i: number }, number>({
       kind: kindName(),
@@ -545,18 +610,21 @@ describe(`job runner statements (${DRIVER_NAME})`, () => {
     r.start();
     await waitFor(() => counting.claims === 1, 'the first poll');
     const confirm = async (i: number) => {
-      const job = await r.enqueue(kind, { i }, { lane: `watchlist:${randomUUID()}`, runAt: new Date(Date.now() + 15_000) });
+      const job = await r.enqueue(kind, { i }, { lane: `watchlist:${randomUUID()}`, runAt: new Date(Date.now() + 15_000), forRunNow: true });
       expect(await r.runNow<number>(job!.id)).toEqual({ ran: true, result: i });
     };
 
+    // The result comes before the job is recorded done: counted once every record is written.
     const oneByOne = await statementsOf(async () => {
       for (let i = 0; i < N; i += 1) await confirm(i);
+      await waitFor(() => counting.completed === N, 'every run recorded done');
     });
-    expect(oneByOne).toBe(3 * N);
+    expect(oneByOne).toBe(2 * N);
     const allAtOnce = await statementsOf(async () => {
       await Promise.all(Array.from({ length: N }, (_, i) => confirm(i)));
+      await waitFor(() => counting.completed === 2 * N, 'every run recorded done');
     });
-    expect(allAtOnce).toBe(3 * N);
+    expect(allAtOnce).toBe(2 * N);
     // No claim since the first poll, none under way either (a run now has decided on one as it returns).
     expect({ claims: counting.claims, asking: counting.asking }).toEqual({ claims: 1, asking: 0 });
   });

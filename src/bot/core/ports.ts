@@ -182,7 +182,7 @@ export interface PendingActionStore {
 
 /** The journal and the copy's state are the watchlist writer's (src/watchlist), which the core writes through. */
 export type { JournalEntry, WatchlistCopyState, WriteJournal as JournalStore } from '../../watchlist/ports.js';
-import type { EnqueueInput, JobKindRef, JobRecord, RunNowResult } from '../../jobs/types.js';
+import type { EnqueueOptions, JobKindRef, JobRecord, RunNowResult } from '../../jobs/types.js';
 import type { WatchlistCopyStore } from '../../watchlist/ports.js';
 
 /** `progress`: shows started but not finished, by the cached show progress (show-progress.ts). */
@@ -265,7 +265,7 @@ export interface Clock {
  * job kind of the core's (queued-writes.ts). `main.ts` hands in the runner and its store.
  */
 export interface JobsPort {
-  enqueue<P>(kind: JobKindRef<P>, payload: P, options?: Omit<EnqueueInput, 'kind' | 'payload'>): Promise<JobRecord | undefined>;
+  enqueue<P>(kind: JobKindRef<P>, payload: P, options?: EnqueueOptions): Promise<JobRecord | undefined>;
   runNow<R>(id: number): Promise<RunNowResult<R>>;
   /** Jobs of this kind waiting for a retry run now. */
   hurry(kind: string): Promise<number>;

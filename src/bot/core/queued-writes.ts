@@ -10,7 +10,7 @@ import { targetKey, targetLabel } from './targets.js';
 import { rich, type ActionOutcome, type Button, type MessageRef, type Reply, type Rich } from './types.js';
 import type { WatchlistCopy } from './watchlist-copy.js';
 import type { WatchlistWriter } from '../../watchlist/writer.js';
-import { headerCard, patientWrite, refusedCard, slowCard, writePatienceMs, writtenCard, type ConfirmPayload } from './write-flow.js';
+import { headerCard, patientWrite, readUsageAhead, refusedCard, slowCard, writePatienceMs, writtenCard, type ConfirmPayload } from './write-flow.js';
 
 /**
  * The offline queue: every confirmed write is a durable job (src/jobs) before the press is answered,
@@ -108,6 +108,8 @@ export async function enqueueConfirmedWrite(ctx: CoreContext, payload: ConfirmPa
     lane: laneOf(ctx.identityId),
     ownerIdentityId: ctx.identityId,
     runAt: new Date(ctx.now().getTime() + INLINE_HEAD_START_MS),
+    // Claimed by this insert when nothing of the user's waits before it: the run that follows needs no claim.
+    forRunNow: true,
   });
   if (record === undefined) throw new Error('the write could not be queued');
   return { jobId: record.id };
@@ -132,6 +134,7 @@ export async function runQueuedConfirm(ctx: CoreContext, payload: ConfirmPayload
   const [target] = payload.targets;
   if (target === undefined) return {};
   const work = jobsOf(ctx).runNow<WriteOutcome>(queued.jobId);
+  readUsageAhead(ctx);
   return patientWrite(ctx, work, slowCard(ctx, target, payload.op, payload.targets.length), async (settled) => {
     if (settled.ok) {
       if (settled.result.ran) {

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { PgInsertValue, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { rowsOf, type Db, type Schema } from '../client.js';
 import { jobs, type JobRow } from '../schema.js';
 
@@ -46,6 +46,8 @@ export interface NewJob {
   dedupeKey?: string;
   ownerIdentityId?: number;
   maxAttempts?: number;
+  /** Claimed for this worker by the insert when nothing older is live in its lane (see EnqueueInput). */
+  claimFor?: { workerId: string; leaseMs: number };
 }
 
 /** A drizzle handle or a transaction of one: `enqueueJob` inside the transaction of the state a job belongs to. */
@@ -149,13 +151,34 @@ function fromRaw(r: RawJobRow): JobRecordRow {
 }
 
 /**
- * Inserts a queued job; undefined when a live (queued or running) job with the same dedupe key exists.
- * Takes a transaction as well, so a job can be enqueued atomically with the state it belongs to.
+ * The columns of a job claimed by its own insert (`NewJob.claimFor`): running for the worker when no
+ * job is live in its lane, else queued as any other. Claimed this way, it is what `claimJobById` would
+ * have taken a statement more to claim: the head of its lane (nothing older is live, and the insert
+ * sees what was committed before it, as a claim does).
+ */
+function claimedByInsert(input: NewJob, now: Date): Partial<PgInsertValue<typeof jobs>> {
+  const claim = input.claimFor;
+  if (claim === undefined) return {};
+  const busy = input.lane === undefined ? sql`false` : sql`exists (select 1 from jobs e where e.lane = ${input.lane} and e.status in ${LIVE})`;
+  const until = new Date(now.getTime() + claim.leaseMs);
+  return {
+    status: sql`case when ${busy} then 'queued' else 'running' end`,
+    lockedBy: sql`case when ${busy} then null else ${claim.workerId} end`,
+    lockedUntil: sql`case when ${busy} then null else ${at(until)} end`,
+    attempts: sql`case when ${busy} then 0 else 1 end`,
+  };
+}
+
+/**
+ * Inserts a queued job (or, with `claimFor`, one claimed at once when it heads its lane); undefined
+ * when a live (queued or running) job with the same dedupe key exists. Takes a transaction as well, so
+ * a job can be enqueued atomically with the state it belongs to.
  */
 export async function enqueueJob(db: DbOrTx, input: NewJob, now: Date = new Date()): Promise<JobRecordRow | undefined> {
   const [row] = await db
     .insert(jobs)
     .values({
+      ...claimedByInsert(input, now),
       kind: input.kind,
       payload: input.payload ?? null,
       runAt: input.runAt ?? now,
