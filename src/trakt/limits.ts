@@ -213,6 +213,13 @@ const LEASE_HORIZON_MS = 2000;
  * unused in one of them. Roughly "what is left over the number of instances", for up to 8.
  */
 const LEASE_SHARE_DIVISOR = 8;
+/**
+ * The fewest GETs a lease takes (when the share and `sharedGetLease` allow): a chat command makes one
+ * to three, and a leased GET stays usable until its window ends (minutes), so a user who comes back
+ * within the window finds GETs at hand instead of asking the store again before every request. What is
+ * leased and never sent is lost to that window only: at most this many less one, per user and instance.
+ */
+const MIN_LEASE = 4;
 
 /**
  * Without news of releases (a store without `releaseSignal`, or its listener down), a waiter asks again
@@ -481,9 +488,9 @@ class Budget {
   }
 
   /**
-   * Takes a lease of GETs from the store. Its size: the GETs waiting here now, or the rate at which the
-   * last lease was used over `LEASE_HORIZON_MS`, whichever is more; at most `getLease`, the limit, and a
-   * share of what the store said is left (`LEASE_SHARE_DIVISOR`). Returns 0 when leased (or when only
+   * Takes a lease of GETs from the store. Its size: the GETs waiting here now, the rate at which the
+   * last lease was used over `LEASE_HORIZON_MS`, or `MIN_LEASE`, whichever is most; at most `getLease`,
+   * the limit, and a share of what the store said is left (`LEASE_SHARE_DIVISOR`). Returns 0 when leased (or when only
    * fewer fit: ask again, sized by what is left), the time to wait before asking again, or 'store failed'.
    */
   private async takeLease(): Promise<number | 'store failed'> {
@@ -491,10 +498,10 @@ class Budget {
     const { store, key, getLease, failed } = this.shared;
     const askedAt = Date.now();
     const byRate =
-      this.leaseTakenAt === 0 ? 1 : Math.ceil((this.leaseUsed * LEASE_HORIZON_MS) / Math.max(1, askedAt - this.leaseTakenAt));
+      this.leaseTakenAt === 0 ? MIN_LEASE : Math.ceil((this.leaseUsed * LEASE_HORIZON_MS) / Math.max(1, askedAt - this.leaseTakenAt));
     const left = askedAt < this.storeWindow.until ? this.spec.limit - this.storeWindow.used : this.spec.limit;
     const share = Math.max(1, Math.ceil(left / LEASE_SHARE_DIVISOR));
-    const count = Math.max(1, Math.min(getLease, this.spec.limit, share, Math.max(this.getsWaiting, byRate)));
+    const count = Math.max(1, Math.min(getLease, this.spec.limit, share, Math.max(this.getsWaiting, byRate, MIN_LEASE)));
     let lease: GetLease;
     try {
       lease = await store.takeGets(key, this.spec, count);

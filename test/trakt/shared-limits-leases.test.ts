@@ -131,6 +131,25 @@ describe('GIVEN one instance WHEN one user makes N GETs', () => {
     expect(store.takes).toBeLessThanOrEqual(Math.ceil(N / LEASE) + 3);
   });
 
+  it('at a chat user\'s pace THEN one take buys a command\'s worth: the first lease is 4 GETs, the next three need no statement', async () => {
+    const { pool, store } = instance();
+    const user = `u-${randomUUID()}`;
+    const ran = { count: 0 };
+    await get(pool, user, ran);
+    expect(store.takes).toBe(1);
+    expect(store.answers.at(-1)).toMatchObject({ taken: 4 });
+    database.queryStats.reset();
+    database.queryStats.enable();
+    for (let i = 0; i < 3; i += 1) await get(pool, user, ran);
+    database.queryStats.disable();
+    expect(ran.count).toBe(4);
+    expect(store.takes).toBe(1);
+    expect(database.queryStats.queries).toBe(0);
+    // The fifth asks again.
+    await get(pool, user, ran);
+    expect(store.takes).toBe(2);
+  });
+
   it('with leases of 1 THEN every GET is one take (the behaviour before leases)', async () => {
     const { pool, store } = instance({ sharedGetLease: 1 });
     const user = `u-${randomUUID()}`;
