@@ -131,21 +131,21 @@ describe('GIVEN one instance WHEN one user makes N GETs', () => {
     expect(store.takes).toBeLessThanOrEqual(Math.ceil(N / LEASE) + 3);
   });
 
-  it('at a chat user\'s pace THEN one take buys a command\'s worth: the first lease is 4 GETs, the next three need no statement', async () => {
+  it('at a chat user\'s pace THEN one take buys a few commands\' worth: the first lease is 8 GETs, the next seven need no statement', async () => {
     const { pool, store } = instance();
     const user = `u-${randomUUID()}`;
     const ran = { count: 0 };
     await get(pool, user, ran);
     expect(store.takes).toBe(1);
-    expect(store.answers.at(-1)).toMatchObject({ taken: 4 });
+    expect(store.answers.at(-1)).toMatchObject({ taken: 8 });
     database.queryStats.reset();
     database.queryStats.enable();
-    for (let i = 0; i < 3; i += 1) await get(pool, user, ran);
+    for (let i = 0; i < 7; i += 1) await get(pool, user, ran);
     database.queryStats.disable();
-    expect(ran.count).toBe(4);
+    expect(ran.count).toBe(8);
     expect(store.takes).toBe(1);
     expect(database.queryStats.queries).toBe(0);
-    // The fifth asks again.
+    // The ninth asks again.
     await get(pool, user, ran);
     expect(store.takes).toBe(2);
   });
