@@ -168,8 +168,8 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
 
   /**
    * `personal`: the answer goes to the user alone (a private command), so it is in their language, in a
-   * group too. `readAccount`: the linked account is read while the languages are (nearly every command
-   * needs it: one wait instead of two).
+   * group too. `readAccount`: the linked account is read while the languages are (a command that says
+   * it reads the account: one wait instead of two).
    */
   async function contextFor(input: CommandInput | ActionInput, personal = false, options: { readAccount?: boolean } = {}): Promise<CoreContext> {
     const sender = await identifySender(input, personal);
@@ -452,7 +452,7 @@ export function createBotCore(coreDeps: CoreDeps): BotCore {
       let said = clientTranslator(input);
       let saidPrivately = said;
       try {
-        const ctx = await contextFor(input, command.private === true, { readAccount: true });
+        const ctx = await contextFor(input, command.private === true, { readAccount: command.account === true });
         said = ctx.i18n;
         saidPrivately = ctx.userI18n;
         const replies = await command.run(ctx, input.args);

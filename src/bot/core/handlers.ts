@@ -71,6 +71,8 @@ export interface CommandModule {
    * start, unless an option that `shares` is set.
    */
   readonly private?: boolean;
+  /** It reads the user's linked account (most do): read while their languages are, one wait instead of two. */
+  readonly account?: boolean;
   run(ctx: CoreContext, args: string): Promise<Reply[]>;
 }
 

@@ -198,6 +198,7 @@ const QUEUE_SHOWN = 10;
 
 export const queueCommand = defineCommand({
   name: 'queue',
+  account: true,
   description: 'Changes waiting for Trakt, with Cancel',
   listed: true,
   private: true,

@@ -196,6 +196,7 @@ async function findTarget(ctx: CoreContext, args: string): Promise<ReferenceLook
 
 export const addCommand = defineCommand({
   name: 'add',
+  account: true,
   description: 'Add to your watchlist: a title, an IMDb id or a Trakt link',
   listed: true,
   options: [{ name: 'title', description: 'A title, an IMDb id or a Trakt link', required: true, maxLength: 200, autocomplete: 'title-ref' }],

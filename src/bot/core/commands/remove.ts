@@ -32,6 +32,7 @@ function buttonLabel(target: Target, i18n: Translator): string {
 
 export const removeCommand = defineCommand({
   name: 'remove',
+  account: true,
   description: 'Take something off your watchlist',
   listed: true,
   options: [{ name: 'title', description: 'A title on your watchlist', required: true, maxLength: 200, autocomplete: 'watchlist-item' }],

@@ -303,6 +303,7 @@ async function referenceCard(ctx: CoreContext, reference: TitleReference): Promi
 
 export const searchCommand = defineCommand({
   name: 'search',
+  account: true,
   description: 'Find movies and shows: /search dune 2021',
   listed: true,
   options: [

@@ -7,6 +7,7 @@ import { shareOption, takeShare } from './share.js';
 
 export const statusCommand = defineCommand({
   name: 'status',
+  account: true,
   description: 'Your Trakt link and watchlist usage (only you see it; add share to post it)',
   listed: true,
   private: true,

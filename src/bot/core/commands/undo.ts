@@ -6,6 +6,7 @@ import type { Reply } from '../types.js';
 
 export const undoCommand = defineCommand({
   name: 'undo',
+  account: true,
   description: 'Undo your last change',
   listed: true,
   async run(ctx) {

@@ -366,6 +366,7 @@ async function randomCard(ctx: CoreContext, payload: RandomPayload, recheck: boo
 
 export const randomCommand = defineCommand({
   name: 'random',
+  account: true,
   description: 'One title at random from your watchlist, e.g. /random movies horror 2h',
   listed: true,
   private: true,
@@ -455,6 +456,7 @@ export const watchlistRemoveSelectedAction = defineAction<SelectPayload>({
 
 export const watchlistCommand = defineCommand({
   name: 'watchlist',
+  account: true,
   description: 'Your watchlist, filtered and sorted (only you see it), e.g. /watchlist movies horror 2h title',
   listed: true,
   private: true,
