@@ -16,10 +16,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -74,13 +74,29 @@ function clamp(n: number, min: number, max: number): number {
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function child(file: string, env: Record<string, string>): ChildProcess {
+/**
+ * Starts a process of the benchmark. The service (`service-process`) runs as production runs it: when
+ * compiled (the default), its entry is plain JavaScript run by `node` with the flags of `npm start`, and
+ * no tsx (whose module hooks run on a loader thread of their own: about 35 MB of RSS that production does
+ * not have); with BENCH_TSX=1 it runs from the sources through tsx.
+ */
+function child(file: string, env: Record<string, string>, build: string | null = null): ChildProcess {
+  const service = file.startsWith('service');
   // BENCH_CPU_PROF=1 writes a CPU profile of the service process to the working directory.
-  const profile = process.env.BENCH_CPU_PROF === '1' && file.startsWith('service') ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [];
+  const profile = process.env.BENCH_CPU_PROF === '1' && service ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [];
   // BENCH_SERVICE_NODE_FLAGS: extra Node/V8 flags for the service process (e.g. --liftoff-only, to try memory settings).
-  const flags = file.startsWith('service') ? ['--expose-gc', ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)] : [];
-  return fork(join(import.meta.dirname, file), [], { execArgv: ['--import', 'tsx', ...profile, ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const flags = service ? ['--expose-gc', ...START_NODE_FLAGS, ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)] : [];
+  const compiled = service && build !== null;
+  const path = compiled ? join(build, 'service-process.mjs') : join(import.meta.dirname, file);
+  return fork(path, [], { execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...profile, ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
+
+/** The Node flags of `npm start` (`exec node <flags> dist/main.js`), which production runs with. */
+const START_NODE_FLAGS: readonly string[] = (() => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const match = /\bnode\s+(.*?)\s*dist\/main\.js/.exec(pkg.scripts.start ?? '');
+  return (match?.[1] ?? '').split(/\s+/).filter(Boolean);
+})();
 
 function nextMessage<T>(proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -446,6 +462,12 @@ async function buildService(): Promise<string | null> {
   const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-build-'));
   for (const name of ['drizzle', 'package.json', 'node_modules']) await symlink(join(root, name), join(dir, name));
   await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')]);
+  // The service's own entry, as plain JavaScript: it imports the service from dist/ (BENCH_SERVICE_DIST)
+  // and nothing else of the sources but types.
+  const { default: ts } = await import('typescript');
+  const source = await readFile(join(import.meta.dirname, 'service-process.ts'), 'utf8');
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+  await writeFile(join(dir, 'service-process.mjs'), outputText);
   return dir;
 }
 
@@ -459,7 +481,9 @@ async function main(): Promise<void> {
   const { setup } = await nextMessage<{ setup: TraktSetup }>(trakt, 'ready');
   progress('Trakt emulator ready');
   const dataDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'marquee-bench-'));
-  const service = child('service-process.ts', {
+  const service = child(
+    'service-process.ts',
+    {
     ENV_FILE: '',
     ...(build === null ? {} : { BENCH_SERVICE_DIST: join(build, 'dist') }),
     HOST: '127.0.0.1',
@@ -475,7 +499,9 @@ async function main(): Promise<void> {
     TRAKT_AUTH_URL: setup.url,
     // BENCH_DATABASE_URL: run on Postgres (as production) instead of the embedded PGlite.
     ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') } : {}),
-  });
+  },
+    build,
+  );
   try {
     await nextMessage(service, 'ready');
     await telegram.waitForPoll({ timeoutMs: 30_000 });
@@ -533,7 +559,7 @@ function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceS
   } else {
     lines.push(`Telegram bot benchmark: ${USERS} users per run, one session each (${STEPS.join(' → ')})`);
   }
-  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc, as in production'}${process.env.BENCH_SERVICE_NODE_FLAGS ? `, node flags: ${process.env.BENCH_SERVICE_NODE_FLAGS}` : ''}`);
+  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc and run by node, as in production'}; node flags: ${[...START_NODE_FLAGS, process.env.BENCH_SERVICE_NODE_FLAGS ?? ''].join(' ').trim() || 'none'}`);
   lines.push(
     SCHEDULE === 'phases'
       ? `schedule: phases (every user does a step, spread over ${SPREAD_MS} ms, then the next step once all have answered and ${SETTLE_MS} ms passed)`
