@@ -35,4 +35,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Node runs as PID 1 directly (no npm, no shell) so SIGTERM reaches it and shutdown is graceful.
-CMD ["node", "dist/main.js"]
+# The heap flags are npm start's (README, "Memory"); test/deploy/node-flags.test.ts keeps them equal.
+CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=4", "dist/main.js"]

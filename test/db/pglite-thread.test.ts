@@ -25,6 +25,19 @@ afterAll(async () => {
 });
 
 describe('PGlite on its own thread', () => {
+  it('GIVEN the thread\'s small heap WHEN one statement returns 60,000 rows (about 40 MB of text) THEN they all arrive', async () => {
+    // The worker's young generation is 6 MB and its heap limit 512 MB (pglite-thread.ts, WORKER_HEAP):
+    // a result many times the young generation is parsed and posted whole, and the thread lives on.
+    const rows = rowsOf<{ n: number; note: string }>(
+      await database.db.execute(sql`select g as n, repeat(md5(g::text), 20) as note from generate_series(1, 60000) g`),
+    );
+    expect(rows).toHaveLength(60_000);
+    expect(rows[59_999]?.n).toBe(60_000);
+    expect(rows[0]?.note).toHaveLength(640);
+    const [after] = rowsOf<{ one: number }>(await database.db.execute(sql`select 1 as one`));
+    expect(after?.one).toBe(1);
+  });
+
   it('GIVEN rows of several types WHEN read back THEN values arrive as on the same thread (timestamps as text, bytes, json)', async () => {
     const bytes = Buffer.from([0, 1, 2, 250, 255]);
     await database.db.execute(sql`insert into thread_probe (id, note, at, bytes, doc) values (1, ${'héllo ✓'}, ${'2026-12-07T10:00:00Z'}, ${bytes}, ${JSON.stringify({ a: [1, 2] })}::jsonb)`);
@@ -128,4 +141,5 @@ describe('PGlite on its own thread', () => {
     );
     expect(String(failed?.cause?.message ?? failed?.message)).toMatch(/PGlite thread has exited/);
   });
+
 });
