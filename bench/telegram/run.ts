@@ -88,15 +88,21 @@ function child(file: string, env: Record<string, string>, build: string | null =
   const flags = service ? ['--expose-gc', ...START_NODE_FLAGS, ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)] : [];
   const compiled = service && build !== null;
   const path = compiled ? join(build, 'service-process.mjs') : join(import.meta.dirname, file);
-  return fork(path, [], { execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...profile, ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(path, [], { execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...profile, ...flags], env: { ...process.env, ...(service ? START.env : {}), ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-/** The Node flags of `npm start` (`exec node <flags> dist/main.js`), which production runs with. */
-const START_NODE_FLAGS: readonly string[] = (() => {
+/**
+ * What `npm start` (`exec env NAME=value ... node <flags> dist/main.js`) runs the service with, which
+ * production runs it with: the environment it sets (glibc's malloc settings) and the Node flags.
+ */
+const START: { env: Record<string, string>; nodeFlags: string[] } = (() => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-  const match = /\bnode\s+(.*?)\s*dist\/main\.js/.exec(pkg.scripts.start ?? '');
-  return (match?.[1] ?? '').split(/\s+/).filter(Boolean);
+  const match = /^exec\s+(?:env\s+((?:\w+=\S*\s+)*))?node\s+(.*?)\s*dist\/main\.js$/.exec(pkg.scripts.start ?? '');
+  if (match === null) throw new Error('npm start is not "exec [env NAME=value ...] node [flags] dist/main.js"');
+  const env = Object.fromEntries((match[1] ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return { env, nodeFlags: (match[2] ?? '').split(/\s+/).filter(Boolean) };
 })();
+const START_NODE_FLAGS = START.nodeFlags;
 
 function nextMessage<T>(proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -559,7 +565,7 @@ function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceS
   } else {
     lines.push(`Telegram bot benchmark: ${USERS} users per run, one session each (${STEPS.join(' → ')})`);
   }
-  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc and run by node, as in production'}; node flags: ${[...START_NODE_FLAGS, process.env.BENCH_SERVICE_NODE_FLAGS ?? ''].join(' ').trim() || 'none'}`);
+  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc and run by node, as in production'}; node flags: ${[...START_NODE_FLAGS, process.env.BENCH_SERVICE_NODE_FLAGS ?? ''].join(' ').trim() || 'none'}; environment of npm start: ${Object.entries(START.env).map(([name, value]) => `${name}=${value}`).join(' ') || 'none'}`);
   lines.push(
     SCHEDULE === 'phases'
       ? `schedule: phases (every user does a step, spread over ${SPREAD_MS} ms, then the next step once all have answered and ${SETTLE_MS} ms passed)`
