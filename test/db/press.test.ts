@@ -4,6 +4,7 @@ import { createPendingActionStore } from '../../src/bot/services/stores.js';
 import type { Database } from '../../src/db/client.js';
 import { DRIVER_NAME, sharedTestDatabase, newTestIdentity } from '../helpers/db.js';
 import { rowsOf } from '../../src/db/client.js';
+import { escapeLike } from '../../src/db/queries/like.js';
 import { sql } from 'drizzle-orm';
 
 /** A button press read and claimed in one statement (`press`), on the real database. */
@@ -57,8 +58,28 @@ describe(`press in one statement (${DRIVER_NAME})`, () => {
     expect(pressed).toEqual({ claimed: false, pending: expect.objectContaining({ expiresAt, messageId: null, consumedAt: null }) });
   });
 
+  it('GIVEN two views whose ids differ only where one has "_" WHEN the one with "_" is bound and pressed THEN the other view\'s buttons are neither bound nor consumed', async () => {
+    // View ids are base64url, which has "_": LIKE reads it as any one character unless it is escaped.
+    const owner = await identity();
+    const store = createPendingActionStore(database.db);
+    const rest = newViewId().slice(1);
+    const [wild, other] = [`_${rest}`, `X${rest}`];
+    const expiresAt = new Date(Date.now() + 60_000);
+    for (const viewId of [wild, other]) {
+      await store.create([{ id: `${viewId}AA`, ownerIdentityId: owner, platform: 'telegram', chatId: '7', action: 'confirm', payload: {}, expiresAt }]);
+    }
+    await store.bindMessage(other, { chatId: '7', messageId: '71' });
+    await store.bindMessage(wild, { chatId: '7', messageId: '70' });
+    expect((await store.find(`${other}AA`))?.messageId).toBe('71');
+    const check = { action: 'confirm', ownerIdentityId: owner, platform: 'telegram' as const, chatId: '7', messageId: '70' };
+    expect(await store.press!(`${wild}AA`, wild, check, new Date())).toMatchObject({ claimed: true });
+    expect((await store.find(`${other}AA`))?.consumedAt).toBeNull();
+    expect(await store.press!(`${other}AA`, other, { ...check, messageId: '71' }, new Date())).toMatchObject({ claimed: true });
+  });
+
   it('GIVEN the server collation WHEN a view is claimed or bound by the prefix of its button ids THEN Postgres finds the rows through the primary key, not by reading the whole table', async () => {
-    const viewId = newViewId();
+    // An id with "_" (base64url) at its start: escaped, the whole id is the prefix the index is searched by.
+    const viewId = escapeLike(`_${newViewId().slice(1)}`);
     const plan = async (statement: ReturnType<typeof sql>) =>
       database.db.transaction(async (tx) => {
         // With sequential scans priced out, a plan that still scans means the index cannot serve the LIKE.

@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull, like, lte, sql } from 'drizzle-orm';
+import { escapeLike } from './like.js';
 import { rowsOf, type Db } from '../client.js';
 import { pendingActions, type PendingActionRow } from '../schema.js';
 import { chatLanguageOf, type LanguageRow } from './languages.js';
@@ -54,7 +55,7 @@ export async function claimPendingView(db: Db, viewId: string, now: Date): Promi
   const claimed = await db
     .update(pendingActions)
     .set({ consumedAt: now })
-    .where(and(like(pendingActions.id, `${viewId}%`), isNull(pendingActions.consumedAt), gt(pendingActions.expiresAt, now)))
+    .where(and(like(pendingActions.id, `${escapeLike(viewId)}%`), isNull(pendingActions.consumedAt), gt(pendingActions.expiresAt, now)))
     .returning({ id: pendingActions.id });
   return claimed.length > 0;
 }
@@ -98,7 +99,7 @@ export async function pressPendingAction(
     with p as (select * from pending_actions where id = ${id}),
     c as (
       update pending_actions set consumed_at = ${at}
-      where id like ${`${viewId}%`} and consumed_at is null and expires_at > ${at}
+      where id like ${`${escapeLike(viewId)}%`} and consumed_at is null and expires_at > ${at}
         and exists (
           select 1 from p where p.kind = ${check.kind} and p.owner_identity_id = ${check.ownerIdentityId}::bigint
             and p.platform = ${check.platform} and p.chat_id = ${check.chatId}
@@ -152,7 +153,7 @@ export async function releasePendingView(db: Db, viewId: string, claimedAt: Date
   await db
     .update(pendingActions)
     .set({ consumedAt: null })
-    .where(and(like(pendingActions.id, `${viewId}%`), eq(pendingActions.consumedAt, claimedAt)));
+    .where(and(like(pendingActions.id, `${escapeLike(viewId)}%`), eq(pendingActions.consumedAt, claimedAt)));
 }
 
 /**
@@ -163,7 +164,7 @@ export async function releasePendingView(db: Db, viewId: string, claimedAt: Date
 export async function bindPendingView(db: Db, viewId: string, chatId: string, messageId: string): Promise<void> {
   if (!/^[A-Za-z0-9_-]+$/.test(viewId)) return;
   // `_` matches one character: exactly the view's buttons (view id + two index characters).
-  await db.update(pendingActions).set({ chatId, messageId }).where(like(pendingActions.id, `${viewId}__`));
+  await db.update(pendingActions).set({ chatId, messageId }).where(like(pendingActions.id, `${escapeLike(viewId)}__`));
 }
 
 /** Deletes buttons that expired before `before`; run now and then. */

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { escapeLike } from './like.js';
 import { rowsOf, type Db } from '../client.js';
 import { chatIdentities, traktLinks, watchlistItems, watchlistSync, type WatchlistItemRow, type WatchlistSyncRow } from '../schema.js';
 
@@ -343,10 +344,6 @@ export async function findWatchlistSyncWithKeys(db: Db, identityId: number, keys
   if (row === undefined) return undefined;
   const present = typeof row.listed === 'string' ? (JSON.parse(row.listed) as string[]) : row.listed;
   return { sync: row.sync, present: new Set(present) };
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Items whose title contains `text`; exact and prefix matches first. */
