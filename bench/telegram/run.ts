@@ -77,7 +77,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Starts a process of the benchmark. The service (`service-process`) runs as production runs it: when
  * compiled (the default), its entry is plain JavaScript run by `node` with the flags of `npm start`, and
- * no tsx (whose module hooks run on a loader thread of their own: about 35 MB of RSS that production does
+ * no tsx (whose module hooks run on a loader thread of their own: 35-80 MB of RSS that production does
  * not have); with BENCH_TSX=1 it runs from the sources through tsx.
  */
 function child(file: string, env: Record<string, string>, build: string | null = null): ChildProcess {
@@ -490,22 +490,22 @@ async function main(): Promise<void> {
   const service = child(
     'service-process.ts',
     {
-    ENV_FILE: '',
-    ...(build === null ? {} : { BENCH_SERVICE_DIST: join(build, 'dist') }),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    SHUTDOWN_GRACE_MS: '2000',
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    TRAKT_CLIENT_ID: setup.clientId,
-    TRAKT_CLIENT_SECRET: setup.clientSecret,
-    TRAKT_API_URL: setup.url,
-    TRAKT_AUTH_URL: setup.url,
-    // BENCH_DATABASE_URL: run on Postgres (as production) instead of the embedded PGlite.
-    ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') } : {}),
-  },
+      ENV_FILE: '',
+      ...(build === null ? {} : { BENCH_SERVICE_DIST: join(build, 'dist') }),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_GRACE_MS: '2000',
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TRAKT_CLIENT_ID: setup.clientId,
+      TRAKT_CLIENT_SECRET: setup.clientSecret,
+      TRAKT_API_URL: setup.url,
+      TRAKT_AUTH_URL: setup.url,
+      // BENCH_DATABASE_URL: run on Postgres (as production) instead of the embedded PGlite.
+      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') } : {}),
+    },
     build,
   );
   try {
