@@ -24,7 +24,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data \
-    MALLOC_MMAP_THRESHOLD_=65536 \
+    MALLOC_MMAP_THRESHOLD_=16384 \
     MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
@@ -39,4 +39,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Node runs as PID 1 directly (no npm, no shell) so SIGTERM reaches it and shutdown is graceful.
 # The heap flags are npm start's (README, "Memory"); test/deploy/node-flags.test.ts keeps them equal.
-CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=4", "dist/main.js"]
+CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=2", "dist/main.js"]

@@ -28,9 +28,9 @@ const MALLOC = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'] as const;
 describe('how the service is started', () => {
   it('npm start sets the heap limits and glibc malloc settings', () => {
     expect(start).toContain('--max-old-space-size=512');
-    expect(start).toContain('--max-semi-space-size=4');
+    expect(start).toContain('--max-semi-space-size=2');
     expect(startScript).toMatch(/^exec env (\w+=\S+ )+node /);
-    expect(settingsIn(startScript, MALLOC)).toEqual({ MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' });
+    expect(settingsIn(startScript, MALLOC)).toEqual({ MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_TRIM_THRESHOLD_: '131072' });
   });
 
   it('the image starts node with the same flags and environment as npm start', () => {
