@@ -117,6 +117,10 @@ function nextMessage<T>(proc: ChildProcess, type: string): Promise<T> {
   });
 }
 
+function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
@@ -136,6 +140,20 @@ function coveredTime(intervals: Array<[number, number]>, from: number, to: numbe
     cursor = Math.max(cursor, e);
   }
   return total;
+}
+
+/**
+ * Where a step's own time (end-to-end minus Trakt) lies: before the user's first Trakt request of the
+ * step went out, between its Trakt requests, and after the last one was answered. Null when the step
+ * made no Trakt request.
+ */
+function ourTime(intervals: Array<[number, number]>, from: number, to: number): { before: number; between: number; after: number } | null {
+  const inside = intervals.filter(([s, e]) => e > from && s < to);
+  if (inside.length === 0) return null;
+  const before = Math.max(0, Math.min(...inside.map(([s]) => s)) - from);
+  const after = Math.max(0, to - Math.max(...inside.map(([, e]) => e)));
+  const ours = to - from - coveredTime(intervals, from, to);
+  return { before, between: Math.max(0, ours - before - after), after };
 }
 
 /**
@@ -273,6 +291,8 @@ interface StepFigures {
   ratio: number | null;
   /** Samples that called Trakt at all. */
   withTrakt: number;
+  /** p50 over those samples of our time before the first Trakt request, between requests, after the last answer (ms); null when none called Trakt. */
+  ours: { before: number; between: number; after: number } | null;
 }
 
 interface RunResult {
@@ -373,9 +393,12 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
     let e2e = 0;
     let traktTime = 0;
     let withTrakt = 0;
+    const parts: Array<{ before: number; between: number; after: number }> = [];
     for (const s of mine) {
       const c = covered(s);
       if (c <= 0) continue;
+      const split = ourTime(byUser[s.username] ?? [], s.start, s.end);
+      if (split !== null) parts.push(split);
       withTrakt += 1;
       e2e += s.end - s.start;
       traktTime += c;
@@ -390,6 +413,7 @@ async function run(latencyMs: number, telegram: TelegramEmulator, watcher: Answe
       mainBusy: period === undefined ? null : period.stats.mainBusy,
       ratio: traktTime === 0 ? null : e2e / traktTime,
       withTrakt,
+      ours: parts.length === 0 ? null : { before: median(parts.map((x) => x.before)), between: median(parts.map((x) => x.between)), after: median(parts.map((x) => x.after)) },
     };
   }
   const all = samples.map((s) => s.end - s.start).sort((a, b) => a - b);
@@ -588,6 +612,11 @@ function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceS
     }
     lines.push(`  all steps   ${ms(r.overall.p50)}  ${ms(r.overall.p99)}         ${r.overall.queriesPerUpdate.toFixed(1).padStart(14)}  ${r.overall.cpuPerUpdate.toFixed(1).padStart(13)}  (${r.overall.transactionsPerUpdate.toFixed(2)} transactions/update)`);
     lines.push(`  end-to-end time / Trakt time it contains: ${r.ratio.toFixed(2)} (Trakt is ${(r.traktShare * 100).toFixed(0)} % of the time of steps that call it)`);
+    const split = STEPS.flatMap((step) => {
+      const o = r.steps[step]?.ours;
+      return o === null || o === undefined ? [] : [`${step} ${o.before.toFixed(1)} / ${o.between.toFixed(1)} / ${o.after.toFixed(1)}`];
+    });
+    if (split.length > 0) lines.push(`  our time in steps calling Trakt, p50 ms before the first request / between requests / after the last answer: ${split.join('; ')}`);
     lines.push(`  service RSS: peak ${mb(r.peakRss)} during the run, ${mb(r.endRss)} at its end (JS heap ${mb(r.heapUsed)} used of ${mb(r.heapTotal)}${r.liveHeap === null ? '' : `, ${mb(r.liveHeap)} live after a full GC`}; outside it in the main thread: ${mb(r.external)}; PGlite's thread counts in the RSS only)`);
     if (r.dbRss !== null) lines.push(`  Postgres backends of the service: ${mb(r.dbRss)} RSS summed at the end (shared buffers counted in each)`);
   }
