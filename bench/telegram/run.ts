@@ -85,7 +85,7 @@ function child(file: string, env: Record<string, string>, build: string | null =
   // BENCH_CPU_PROF=1 writes a CPU profile of the service process to the working directory.
   const profile = process.env.BENCH_CPU_PROF === '1' && service ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [];
   // BENCH_SERVICE_NODE_FLAGS: extra Node/V8 flags for the service process (e.g. --liftoff-only, to try memory settings).
-  const flags = service ? ['--expose-gc', ...START_NODE_FLAGS, ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)] : [];
+  const flags = service ? ['--expose-gc', ...START.nodeFlags, ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)] : [];
   const compiled = service && build !== null;
   const path = compiled ? join(build, 'service-process.mjs') : join(import.meta.dirname, file);
   return fork(path, [], { execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...profile, ...flags], env: { ...process.env, ...(service ? START.env : {}), ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -102,7 +102,6 @@ const START: { env: Record<string, string>; nodeFlags: string[] } = (() => {
   const env = Object.fromEntries((match[1] ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
   return { env, nodeFlags: (match[2] ?? '').split(/\s+/).filter(Boolean) };
 })();
-const START_NODE_FLAGS = START.nodeFlags;
 
 function nextMessage<T>(proc: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -589,7 +588,7 @@ function print(results: RunResult[], loadAtStart: number[], afterStart: ServiceS
   } else {
     lines.push(`Telegram bot benchmark: ${USERS} users per run, one session each (${STEPS.join(' → ')})`);
   }
-  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc and run by node, as in production'}; node flags: ${[...START_NODE_FLAGS, process.env.BENCH_SERVICE_NODE_FLAGS ?? ''].join(' ').trim() || 'none'}; environment of npm start: ${Object.entries(START.env).map(([name, value]) => `${name}=${value}`).join(' ') || 'none'}`);
+  lines.push(`database: ${process.env.BENCH_DATABASE_URL ? 'Postgres (BENCH_DATABASE_URL)' : 'embedded PGlite'}; service ${process.env.BENCH_TSX === '1' ? 'run from the sources by tsx (BENCH_TSX=1)' : 'compiled by tsc and run by node, as in production'}; node flags: ${[...START.nodeFlags, process.env.BENCH_SERVICE_NODE_FLAGS ?? ''].join(' ').trim() || 'none'}; environment of npm start: ${Object.entries(START.env).map(([name, value]) => `${name}=${value}`).join(' ') || 'none'}`);
   lines.push(
     SCHEDULE === 'phases'
       ? `schedule: phases (every user does a step, spread over ${SPREAD_MS} ms, then the next step once all have answered and ${SETTLE_MS} ms passed)`
